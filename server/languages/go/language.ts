@@ -1,0 +1,31 @@
+// Go: one deferred call covers return, falling off the end and panics (Exit recovers, records
+// and re-panics). The runtime is a package written into the user's module.
+import type { LanguageSpec } from '../../src/languages/spec.js';
+
+const goString = (s: string): string => JSON.stringify(s);
+
+export const go: LanguageSpec = {
+  id: 'go',
+  extensions: ['.go'],
+  grammar: 'node_modules/tree-sitter-go/tree-sitter-go.wasm',
+  folder: 'server/languages/go',
+  lineComment: '//',
+  style: 'defer',
+  wrapAwait: false,
+  runtimeFiles: ['telemetry.go'],
+  runtimeSubdir: 'telemetry',
+  templates: {
+    importLine: (path) => `import _tm ${goString(path)}`,
+    entry: ({ name, relPath, line, params }) =>
+      `defer _tm.Exit(_tm.Enter(${goString(name)}, ${goString(relPath)}, ${line}${params
+        .filter((p) => p !== '_')
+        .map((p) => `, ${goString(p)}, ${p}`)
+        .join('')}))`,
+    open: '',
+    close: [],
+    ret: ['', ''],
+    resume: ['', ''],
+    suspend: ['', ''],
+    bareSuspend: '',
+  },
+};

@@ -1,0 +1,30 @@
+// Python: probes wrap the body in try/except/finally, so return, raise and falling off the end
+// all reach the exit probe; generators suspend and resume the span around every yield.
+import type { LanguageSpec } from '../../src/languages/spec.js';
+
+const pyString = (s: string): string => JSON.stringify(s);
+
+export const python: LanguageSpec = {
+  id: 'python',
+  extensions: ['.py', '.pyw'],
+  grammar: 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+  folder: 'server/languages/python',
+  lineComment: '#',
+  style: 'indent',
+  wrapAwait: false,
+  runtimeFiles: ['telemetry_runtime.py'],
+  templates: {
+    importLine: (module) => `import ${module} as _tm`,
+    entry: ({ name, relPath, line, params }) =>
+      `__tel = _tm.on and _tm.enter(${pyString(name)}, ${pyString(relPath)}, ${line}, {${params
+        .map((p) => `${pyString(p)}: ${p}`)
+        .join(', ')}})`,
+    open: 'try:',
+    openJoined: 'try:  # telemetry: joined body',
+    close: ['except BaseException as __e: _tm.fail(__tel, __e); raise', 'finally: __tel and _tm.exit(__tel)'],
+    ret: ['_tm.ret(__tel, (', '))'],
+    resume: ['_tm.resume(__tel, (', '))'],
+    suspend: ['_tm.suspend(__tel, (', '))'],
+    bareSuspend: ' _tm.suspend(__tel, None)',
+  },
+};

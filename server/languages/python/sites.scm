@@ -1,0 +1,41 @@
+; Sites for Python. Capture names are read by server/src/engine/sites.ts:
+;   @function (+ @name, @body)  a def that can take a probe
+;   @scope                      a function-like node that cannot (lambda): owns its own returns/yields
+;   @class (+ @class.name)      qualifies method names
+;   @param                      a parameter name, owned by the innermost function
+;   @return.value @yield @await @string @comment @prologue @prologue.module @probe.* @error
+
+(function_definition name: (identifier) @name body: (block) @body) @function
+(lambda) @scope
+(class_definition name: (identifier) @class.name) @class
+
+(parameters (identifier) @param)
+(parameters (default_parameter name: (identifier) @param))
+(parameters (typed_parameter (identifier) @param))
+(parameters (typed_default_parameter name: (identifier) @param))
+(parameters (list_splat_pattern (identifier) @param))
+(parameters (dictionary_splat_pattern (identifier) @param))
+(parameters (typed_parameter (list_splat_pattern (identifier) @param)))
+(parameters (typed_parameter (dictionary_splat_pattern (identifier) @param)))
+
+(return_statement (_) @return.value)
+(yield) @yield
+(await) @await
+(string) @string
+(comment) @comment
+
+(block . (expression_statement (string)) @prologue)
+(module . (expression_statement (string)) @prologue.module)
+(future_import_statement) @prologue.module
+
+; An entry probe: `__tel = _tm.on and _tm.enter(...)`.
+(expression_statement
+  (assignment left: (identifier) @_t
+    right: (boolean_operator left: (attribute object: (identifier) @_m)))
+  (#eq? @_t "__tel") (#eq? @_m "_tm")) @probe.entry
+
+(import_statement name: (aliased_import alias: (identifier) @_a) (#eq? @_a "_tm")) @probe.import
+
+(call function: (attribute object: (identifier) @_w) (#eq? @_w "_tm")) @probe.call
+
+(ERROR) @error

@@ -1,0 +1,29 @@
+// TypeScript and TSX: the JavaScript probes and runtime with their own grammars. A derived
+// class constructor's super() call must stay a root statement, so those constructors are skipped.
+import { jsTemplates } from '../javascript/language.js';
+import type { LanguageSpec } from '../../src/languages/spec.js';
+
+const shared = {
+  folder: 'server/languages/typescript',
+  lineComment: '//',
+  style: 'brace',
+  wrapAwait: true,
+  runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],
+  runtimeFolder: 'server/languages/javascript',
+  templates: jsTemplates,
+  superCallSkip: 'a super() call must stay a root statement of the constructor',
+} as const;
+
+export const typescript: LanguageSpec = {
+  ...shared,
+  id: 'typescript',
+  extensions: ['.ts', '.mts', '.cts'],
+  grammar: 'node_modules/tree-sitter-typescript/tree-sitter-typescript.wasm',
+};
+
+export const tsx: LanguageSpec = {
+  ...shared,
+  id: 'tsx',
+  extensions: ['.tsx'],
+  grammar: 'node_modules/tree-sitter-typescript/tree-sitter-tsx.wasm',
+};

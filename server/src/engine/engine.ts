@@ -1,0 +1,182 @@
+// The engine facade used by the language server, the CLI and tests: text in, plain data out.
+// It owns grammar loading; callers own any tree they pass in. Never touches the file system
+// except to read the runtime templates shipped with the package.
+import { readFileSync } from 'node:fs';
+import type { Tree } from 'web-tree-sitter';
+import { languageById, languageForPath } from '../languages/registry.js';
+import type { LanguageSpec } from '../languages/spec.js';
+import { Grammars } from '../parse/grammars.js';
+import { packagePath } from '../paths.js';
+import { planFunction, type Plan } from './plan.js';
+import { applyChanges, render, type Piece, type PlannedFunction } from './render.js';
+import { analyzeTree, lineStart, type Analysis, type Site } from './sites.js';
+import { stripChanges } from './strip.js';
+import type { EngineOptions, FunctionSite, LanguageId, TextChange } from './types.js';
+
+export interface AddResult {
+  changes: TextChange[];
+  text: string;
+  added: string[];
+  /** Functions left alone, with the reason (validation failed, cannot be wrapped). */
+  skipped: { name: string; reason: string }[];
+}
+
+export interface StripOutcome {
+  changes: TextChange[];
+  text: string;
+  removed: string[];
+  failed: string[];
+}
+
+export interface RuntimeFile {
+  /** Path relative to the runtime folder, e.g. `telemetry_runtime.py` or `telemetry/telemetry.go`. */
+  fileName: string;
+  content: string;
+}
+
+type Select = (f: FunctionSite) => boolean;
+const all: Select = () => true;
+
+export class Engine {
+  private constructor(private readonly grammars: Grammars) {}
+
+  static async create(): Promise<Engine> {
+    return new Engine(await Grammars.create());
+  }
+
+  languageForPath(path: string): LanguageId | null {
+    return languageForPath(path)?.id ?? null;
+  }
+
+  ready(lang: LanguageId): Promise<void> {
+    return this.grammars.load(languageById(lang));
+  }
+
+  /** Parses `text`; the caller owns the tree and must delete() it. */
+  parse(lang: LanguageId, text: string, oldTree?: Tree | null): Tree {
+    return this.grammars.parse(languageById(lang), text, oldTree);
+  }
+
+  analyze(lang: LanguageId, text: string, tree?: Tree): Analysis {
+    return this.withTree(lang, text, tree, (t) => this.analyzeWith(languageById(lang), t, text));
+  }
+
+  /** Instruments the selected functions; never returns changes that add a parse error or break strip. */
+  add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree): AddResult {
+    const spec = languageById(lang);
+    const analysis = this.analyze(lang, text, tree);
+    const skipped: AddResult['skipped'] = [];
+    const planned: (PlannedFunction & { name: string })[] = [];
+    for (const site of analysis.functions) {
+      if (site.instrumented || site.ignored || site.broken || site.skip || !select(site)) continue;
+      const plan: Plan | string = planFunction(spec, site, text, { relPath: opts.relPath });
+      if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
+      else planned.push({ range: site.range, plan, name: site.name });
+    }
+    if (planned.length === 0) return { changes: [], text, added: [], skipped };
+    let attempt = this.tryRender(spec, text, analysis, planned, opts);
+    if (!attempt.ok) {
+      // Find the functions that fail on their own and leave them out.
+      const good = planned.filter((p) => {
+        const alone = this.tryRender(spec, text, analysis, [p], opts);
+        if (!alone.ok) skipped.push({ name: p.name, reason: alone.reason });
+        return alone.ok;
+      });
+      attempt = good.length ? this.tryRender(spec, text, analysis, good, opts) : { ok: false, reason: 'nothing valid' };
+      if (!attempt.ok) return { changes: [], text, added: [], skipped };
+      return { changes: attempt.changes, text: attempt.text, added: good.map((p) => p.name), skipped };
+    }
+    return { changes: attempt.changes, text: attempt.text, added: planned.map((p) => p.name), skipped };
+  }
+
+  strip(lang: LanguageId, text: string, select: Select = all, tree?: Tree): StripOutcome {
+    const spec = languageById(lang);
+    return this.withTree(lang, text, tree, (t) => {
+      const analysis = this.analyzeWith(spec, t, text);
+      const result = stripChanges(spec, t, analysis, text, select);
+      return { ...result, text: applyChanges(text, result.changes) };
+    });
+  }
+
+  /** The suppression comment for one function, on its own line above it. */
+  ignore(lang: LanguageId, text: string, fn: FunctionSite, reason?: string): TextChange[] {
+    const spec = languageById(lang);
+    const at = fn.headStart;
+    const indent = /^[ \t]*/.exec(text.slice(at))![0];
+    const nl = /\r\n|\r|\n/.exec(text.slice(at))?.[0] ?? '\n';
+    const note = reason ? ` -- ${reason.replace(/[\r\n]+/g, ' ')}` : '';
+    return [{ start: at, end: at, text: `${indent}${spec.lineComment} telemetry: ignore${note}${nl}` }];
+  }
+
+  /** The runtime module files for a language, relative to the runtime folder. */
+  runtimeFiles(lang: LanguageId): RuntimeFile[] {
+    const spec = languageById(lang);
+    const folder = spec.runtimeFolder ?? spec.folder;
+    return spec.runtimeFiles.map((name) => ({
+      fileName: spec.runtimeSubdir ? `${spec.runtimeSubdir}/${name}` : name,
+      content: readFileSync(packagePath(folder, 'runtime', name), 'utf8'),
+    }));
+  }
+
+  private analyzeWith(spec: LanguageSpec, tree: Tree, text: string): Analysis {
+    return analyzeTree(spec, this.grammars.sitesQuery(spec), tree, text);
+  }
+
+  private withTree<T>(lang: LanguageId, text: string, tree: Tree | undefined, fn: (t: Tree) => T): T {
+    if (tree) return fn(tree);
+    const own = this.parse(lang, text);
+    try {
+      return fn(own);
+    } finally {
+      own.delete();
+    }
+  }
+
+  private tryRender(
+    spec: LanguageSpec,
+    text: string,
+    analysis: Analysis,
+    planned: PlannedFunction[],
+    opts: EngineOptions,
+  ): { ok: true; changes: TextChange[]; text: string } | { ok: false; reason: string } {
+    const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
+    const changes = render(text, planned, extra, analysis.strings);
+    const next = applyChanges(text, changes);
+    const tree = this.parse(spec.id, next);
+    try {
+      const after = this.analyzeWith(spec, tree, next);
+      if (after.errorCount > analysis.errorCount) return { ok: false, reason: 'instrumented text would not parse' };
+      const restored = applyChanges(next, stripChanges(spec, tree, after, next, (f) => wasAdded(f, planned, changes)).changes);
+      if (restored !== text) return { ok: false, reason: 'strip would not restore the original' };
+      return { ok: true, changes, text: next };
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts: EngineOptions): Piece {
+  const esm = opts.esm ?? analysis.moduleSyntax;
+  const line = spec.templates.importLine(opts.runtimeImport, esm);
+  const rank = -2e9;
+  if (analysis.packageClause) {
+    const nl = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+    return { at: analysis.packageClause.end, text: `${nl}${nl}${line}`, rank, seq: 0 };
+  }
+  const at = analysis.importAt;
+  const nl = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+  const atLineStart = at === lineStart(text, at) && at < text.length;
+  const endsWithBreak = text.length === 0 || /[\r\n]$/.test(text);
+  const body = atLineStart || endsWithBreak ? `${line}${nl}` : `${nl}${line}`;
+  return { at, text: body, rank, seq: 0 };
+}
+
+/** Maps a function of the instrumented text back to one this pass planned. */
+function wasAdded(f: FunctionSite, planned: PlannedFunction[], changes: TextChange[]): boolean {
+  const shift = (offset: number) => {
+    let moved = offset;
+    for (const c of changes) if (c.start <= offset) moved += c.text.length;
+    return moved;
+  };
+  return planned.some((p) => shift(p.range.start) === f.range.start);
+}

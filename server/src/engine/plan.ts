@@ -1,0 +1,171 @@
+// Plan: turns one function site into an insertion plan. Pure: text and site in, data out.
+//
+// Plan format (JSON, never executed; offsets are relative to the function's start so a plan
+// survives the function moving, and can be cached by content hash):
+//   {
+//     "start": <absolute offset the plan was computed at>,
+//     "insertions": [ { "at": <rel offset>, "text": "...", "rank": <order among equal offsets>,
+//                       "kind": "entry" | "exit" | "return" | "suspend" | "resume"
+//                             | "variable" | "branch" | "loop" | "exception" } ],
+//     "indent": { "from": <rel line start>, "to": <rel end of last line>, "unit": "    " } | absent
+//   }
+// Every insertion is text added at one offset of the original; `indent` adds `unit` at the start
+// of each non-empty line in [from, to) that does not start inside a multi-line string, and to each
+// line that another function's insertions open inside that range. Insertions at one offset are
+// applied by ascending rank: wider wraps open first and close last. Kinds after `resume` are
+// reserved for deep instrumentation (variables, branches, loops, exceptions).
+import type { LanguageSpec } from '../languages/spec.js';
+import type { Site } from './sites.js';
+import { lineStart, nextLineStart } from './sites.js';
+import type { Span } from './types.js';
+
+export type InsertionKind =
+  | 'import' | 'entry' | 'exit' | 'return' | 'suspend' | 'resume'
+  | 'variable' | 'branch' | 'loop' | 'exception';
+
+export interface Insertion {
+  at: number;
+  text: string;
+  rank: number;
+  kind: InsertionKind;
+}
+
+export interface Plan {
+  start: number;
+  insertions: Insertion[];
+  indent?: { from: number; to: number; unit: string };
+}
+
+export interface PlanInput {
+  relPath: string;
+}
+
+const OPEN_RANK = -1e9;
+const CLOSE_RANK = 1e9;
+
+/** Builds the plan for one function, or a reason why it cannot be instrumented. */
+export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {
+  const size = site.range.end - site.range.start;
+  const abs: Insertion[] = [];
+  const add = (at: number, body: string, rank: number, kind: InsertionKind) => abs.push({ at, text: body, rank, kind });
+  const entry = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
+  const nl = lineBreakAfter(text, site.range.start);
+  let indent: Plan['indent'];
+
+  if (spec.style === 'indent') {
+    const shape = indentShape(text, site);
+    if (typeof shape === 'string') return shape;
+    const { first, last } = site.detail as Required<Pick<Site['detail'], 'first' | 'last'>>;
+    const { bodyIndent: i, unit } = shape;
+    const [except, fin] = spec.templates.close;
+    if (shape.joined) {
+      add(first.start, `${nl}${i}${entry}${nl}${i}${spec.templates.openJoined}${nl}${i}${unit}`, OPEN_RANK - size, 'entry');
+    } else {
+      add(lineStart(text, first.start), `${i}${entry}${nl}${i}${spec.templates.open}${nl}`, OPEN_RANK - size, 'entry');
+      indent = { from: lineStart(text, first.start), to: lineEnd(text, last.end), unit };
+    }
+    const after = nextLineStart(text, last.end);
+    const atEof = after === lineEnd(text, last.end);
+    add(after, atEof ? `${nl}${i}${except}${nl}${i}${fin}` : `${i}${except}${nl}${i}${fin}${nl}`, CLOSE_RANK + size, 'exit');
+  } else {
+    const anchor = site.detail.prologueEnd;
+    const closeBrace = site.body.end - 1;
+    const multiLine = /[\r\n]/.test(text.slice(site.body.start, site.body.end));
+    const i = bodyIndent(text, site, spec.style === 'defer' ? '\t' : '  ');
+    if (spec.style === 'defer') {
+      add(anchor, multiLine ? `${nl}${i}${entry}` : ` ${entry};`, OPEN_RANK - size, 'entry');
+    } else {
+      add(anchor, `${multiLine ? nl + i : ' '}${entry}${spec.templates.open}`, OPEN_RANK - size, 'entry');
+      const before = text.slice(lineStart(text, closeBrace), closeBrace);
+      const ownLine = before.trim() === '';
+      add(closeBrace, `${spec.templates.close[0]}${ownLine ? nl + before : ' '}`, CLOSE_RANK + size, 'exit');
+    }
+  }
+
+  if (spec.style !== 'defer') {
+    for (const value of site.detail.returns) wrap(add, value, spec.templates.ret, 'return');
+    for (const s of site.detail.suspensions) {
+      if (s.kind === 'await' && !spec.wrapAwait) continue;
+      if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
+      if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
+      wrap(add, s.node, spec.templates.resume, 'resume');
+      if (s.operand) wrap(add, s.operand, spec.templates.suspend, 'suspend');
+      else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
+    }
+  }
+
+  const start = site.range.start;
+  return {
+    start,
+    insertions: abs.map((x) => ({ ...x, at: x.at - start })),
+    indent: indent && { from: indent.from - start, to: indent.to - start, unit: indent.unit },
+  };
+}
+
+function wrap(add: (at: number, t: string, r: number, k: InsertionKind) => void, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind): void {
+  const size = s.end - s.start;
+  add(s.start, pre, -size, kind);
+  add(s.end, suf, size, kind);
+}
+
+interface IndentShape {
+  bodyIndent: string;
+  unit: string;
+  joined: boolean;
+}
+
+/** Indentation facts for an `indent` body, or why the body cannot be wrapped. */
+function indentShape(text: string, site: Site): IndentShape | string {
+  const { first } = site.detail;
+  if (!first) return 'the body holds only a docstring';
+  const defIndent = leadingWhitespace(text, lineStart(text, site.range.start));
+  const firstLine = lineStart(text, first.start);
+  const before = text.slice(firstLine, first.start);
+  if (before.trim() !== '') {
+    if (site.detail.prologueEnd !== site.body.start) return 'a statement shares a line with the docstring';
+    const unit = defIndent.includes('\t') ? '\t' : '    ';
+    return { bodyIndent: defIndent + unit, unit, joined: true };
+  }
+  if (!before.startsWith(defIndent) || before.length <= defIndent.length) return 'the body is not indented past the def';
+  return { bodyIndent: before, unit: before.slice(defIndent.length), joined: false };
+}
+
+/** Indentation for a probe line in a brace body: the first statement's, or one step past the brace. */
+function bodyIndent(text: string, site: Site, step: string): string {
+  const first = site.detail.first;
+  if (first) {
+    const ls = lineStart(text, first.start);
+    const before = text.slice(ls, first.start);
+    if (before.trim() === '') return before;
+  }
+  return leadingWhitespace(text, lineStart(text, site.range.start)) + step;
+}
+
+function leadingWhitespace(text: string, from: number): string {
+  let i = from;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  return text.slice(from, i);
+}
+
+/** Offset of the line break ending the line that holds `offset` (or the text length). */
+export function lineEnd(text: string, offset: number): number {
+  for (let i = offset; i < text.length; i++) if (text[i] === '\n' || text[i] === '\r') return i;
+  return text.length;
+}
+
+/** The line break style used at the end of the line holding `offset`; `\n` when there is none. */
+export function lineBreakAfter(text: string, offset: number): string {
+  const end = lineEnd(text, offset);
+  if (text[end] === '\r') return text[end + 1] === '\n' ? '\r\n' : '\r';
+  return '\n';
+}
+
+/**
+ * A bare `yield` followed on the next line by `(`, `[`, a template, `+`, `-` or `/` ended its
+ * statement by automatic semicolon insertion; a wrap would join the two lines, so it is left alone.
+ */
+function asiHazardAfter(text: string, end: number, spec: LanguageSpec): boolean {
+  if (spec.style !== 'brace') return false;
+  const rest = /^[ \t]*(?:\r\n|\r|\n)\s*([([`+\-/])/.exec(text.slice(end, end + 200));
+  return rest !== null;
+}

@@ -1,0 +1,280 @@
+// Sites: runs a language's sites.scm over a tree and returns plain data about every function.
+// Owns the meaning of capture names; never edits text and never keeps tree nodes past the call.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Query } from 'web-tree-sitter';
+import type { LanguageSpec } from '../languages/spec.js';
+import type { FileAnalysis, FunctionSite, Span } from './types.js';
+import { countErrors } from './errors.js';
+
+/** Extra plain data the planner and strip need, per function. */
+export interface SiteDetail {
+  returns: Span[];
+  /** Yield/await expressions to wrap; `operand` is absent for a bare `yield`. */
+  suspensions: { kind: 'yield' | 'await'; node: Span; operand?: Span; keywordEnd: number }[];
+  /** End of the directive prologue or docstring, or the body's opening offset. */
+  prologueEnd: number;
+  /** First and last statements after the prologue (absent when the body holds nothing else). */
+  first?: Span;
+  last?: Span;
+  /** Existing probe nodes owned by this function. */
+  entry?: Span;
+  calls: Span[];
+}
+
+export interface Site extends FunctionSite {
+  detail: SiteDetail;
+}
+
+export interface Analysis extends FileAnalysis {
+  functions: Site[];
+  /** Where the runtime import goes: after the module prologue (docstring, __future__, directives). */
+  importAt: number;
+  /** Existing runtime import statement. */
+  importNode?: Span;
+  /** The file uses import/export syntax. */
+  moduleSyntax: boolean;
+  /** Go's package clause (the import goes right after it). */
+  packageClause?: Span;
+  /** Multi-line strings: lines starting inside them are never re-indented. */
+  strings: Span[];
+}
+
+interface Scope {
+  node: Node;
+  instrumentable: boolean;
+  name?: Node;
+  body?: Node;
+  site?: Site;
+}
+
+const IGNORE = /telemetry:\s*ignore\b/;
+
+const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
+
+export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string): Analysis {
+  const root = tree.rootNode;
+  const scopes = new Map<number, Scope>();
+  const classes: { node: Node; name: string }[] = [];
+  const owned: { name: string; node: Node }[] = [];
+  const comments: Node[] = [];
+  const strings: Node[] = [];
+  const modulePrologue: Node[] = [];
+  let importNode: Node | undefined;
+  let packageClause: Node | undefined;
+  let moduleSyntax = false;
+
+  for (const match of query.matches(root)) {
+    const get = (name: string) => match.captures.find((c) => c.name === name)?.node;
+    const fn = get('function');
+    if (fn) {
+      const prev = scopes.get(fn.id);
+      scopes.set(fn.id, { node: fn, instrumentable: true, name: get('name') ?? prev?.name, body: get('body') });
+      continue;
+    }
+    const named = get('function.named');
+    if (named) {
+      const prev = scopes.get(named.id);
+      if (prev) prev.name ??= get('name');
+      else scopes.set(named.id, { node: named, instrumentable: false, name: get('name') });
+      continue;
+    }
+    const scope = get('scope');
+    if (scope) {
+      if (!scopes.has(scope.id)) scopes.set(scope.id, { node: scope, instrumentable: false });
+      continue;
+    }
+    const cls = get('class') ?? get('class.receiver');
+    const clsName = get('class.name');
+    if (cls && clsName) {
+      classes.push({ node: cls, name: clsName.text });
+      continue;
+    }
+    for (const c of match.captures) {
+      if (c.name.startsWith('_')) continue;
+      switch (c.name) {
+        case 'comment': comments.push(c.node); break;
+        case 'string': if (c.node.startPosition.row !== c.node.endPosition.row) strings.push(c.node); break;
+        case 'prologue.module': modulePrologue.push(c.node); break;
+        case 'probe.import': importNode ??= c.node; break;
+        case 'package': packageClause = c.node; break;
+        case 'module.syntax': moduleSyntax = true; break;
+        case 'error': break;
+        default: owned.push({ name: c.name, node: c.node });
+      }
+    }
+  }
+
+  // A named scope capture may have arrived before its @function pattern: keep the name.
+  const ordered = [...scopes.values()].sort(
+    (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
+  );
+  const sites: Site[] = [];
+  for (const scope of ordered) {
+    if (!scope.instrumentable || !scope.body) continue;
+    scope.site = makeSite(spec, scope, ordered, classes, text);
+    sites.push(scope.site);
+  }
+  assignOwned(owned, ordered);
+  for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
+
+  return {
+    language: spec.id,
+    functions: sites,
+    errorCount: countErrors(root),
+    hasImport: importNode !== undefined,
+    importNode: importNode && span(importNode),
+    importAt: importOffset(root, modulePrologue, text),
+    moduleSyntax,
+    packageClause: packageClause && span(packageClause),
+    strings: strings.map(span),
+  };
+}
+
+function makeSite(spec: LanguageSpec, scope: Scope, all: Scope[], classes: { node: Node; name: string }[], text: string): Site {
+  const { node, body } = scope;
+  const own = scope.name;
+  const qualifiers = [
+    ...classes.filter((c) => contains(c.node, node) && c.node.id !== node.id),
+    ...all
+      .filter((s) => s.node.id !== node.id && contains(s.node, node) && s.name)
+      .map((s) => ({ node: s.node, name: s.name!.text })),
+  ].sort((a, b) => a.node.startIndex - b.node.startIndex);
+  const receiver = classes.find((c) => c.node.id === node.id);
+  const base = own?.text ?? '<anonymous>';
+  const name = [...qualifiers.map((q) => q.name), ...(receiver ? [receiver.name] : []), base].join('.');
+  const first = node.child(0);
+  const nameRange = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
+  const head = node.parent?.type === 'decorated_definition' ? node.parent : node;
+  const bodyNode = body!;
+  return {
+    name,
+    kind: node.type,
+    range: span(node),
+    nameRange,
+    body: span(bodyNode),
+    headStart: lineStart(text, head.startIndex),
+    params: [],
+    instrumented: false,
+    ignored: false,
+    broken: node.hasError,
+    isAsync: node.children.slice(0, 3).some((c) => c?.type === 'async'),
+    isGenerator: false,
+    line: (own ?? node).startPosition.row + 1,
+    detail: {
+      returns: [],
+      suspensions: [],
+      prologueEnd: spec.style === 'indent' ? bodyNode.startIndex : bodyNode.startIndex + 1,
+      calls: [],
+    },
+  };
+}
+
+function assignOwned(owned: { name: string; node: Node }[], scopes: Scope[]): void {
+  for (const { name, node } of owned) {
+    const owner = innermost(scopes, node);
+    const site = owner?.site;
+    if (!site || !owner.instrumentable) continue;
+    const d = site.detail;
+    switch (name) {
+      case 'param': site.params.push(node.text); break;
+      case 'return.value': d.returns.push(span(node)); break;
+      case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
+      case 'await': d.suspensions.push(suspension('await', node)); break;
+      case 'prologue':
+        if (isBodyStatement(node, owner.body!) && node.startIndex >= d.prologueEnd && isLeading(node)) {
+          d.prologueEnd = node.endIndex;
+        }
+        break;
+      case 'probe.entry': if (isBodyStatement(node, owner.body!)) d.entry ??= span(node); break;
+      case 'probe.call': d.calls.push(span(node)); break;
+      case 'super': site.skip ??= 'super';
+    }
+  }
+}
+
+/** A direct statement of `body` (Go wraps statements in a statement_list). */
+function isBodyStatement(node: Node, body: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  return parent.id === body.id || (parent.parent?.id === body.id && parent.type.endsWith('_list'));
+}
+
+/** True when every earlier named sibling is also a prologue statement (or a comment). */
+function isLeading(node: Node): boolean {
+  for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type === 'comment') continue;
+    if (prev.type !== 'expression_statement' || prev.namedChild(0)?.type !== 'string') return false;
+  }
+  return true;
+}
+
+function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspensions'][number] {
+  const operand = node.namedChildren.at(-1) ?? undefined;
+  const kids = node.children.filter((c): c is Node => !!c);
+  const keywords = kids.filter((c) => !c.isNamed);
+  const keywordEnd = keywords.length ? keywords.at(-1)!.endIndex : node.startIndex;
+  return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd };
+}
+
+function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string): void {
+  const site = scope.site!;
+  const d = site.detail;
+  const rest = scope.body!.namedChildren.filter(
+    (c): c is Node => !!c && c.type !== 'comment' && c.startIndex >= d.prologueEnd,
+  );
+  d.first = rest[0] && span(rest[0]);
+  d.last = rest.at(-1) && span(rest.at(-1)!);
+  site.instrumented = d.entry !== undefined;
+  if (site.skip === 'super') site.skip = spec.superCallSkip;
+  if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
+  const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - 1) : -1;
+  site.ignored = comments.some((c) => {
+    if (!IGNORE.test(c.text)) return false;
+    const at = lineStart(text, c.startIndex);
+    const onOwnLine = text.slice(at, c.startIndex).trim() === '';
+    return (at === prevLine && onOwnLine) || at === site.headStart;
+  });
+}
+
+export function innermost<T extends { node: Node }>(scopes: T[], node: Node): T | undefined {
+  let best: T | undefined;
+  for (const s of scopes) {
+    if (s.node.startIndex > node.startIndex) break;
+    if (s.node.id !== node.id && contains(s.node, node)) best = s;
+  }
+  return best;
+}
+
+function contains(outer: Node, inner: Node): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+export function lineStart(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+function importOffset(root: Node, prologue: Node[], text: string): number {
+  const ids = new Set(prologue.map((n) => n.id));
+  let after: Node | undefined;
+  for (const child of root.namedChildren) {
+    if (!child || child.type === 'comment' || child.type === 'hash_bang_line') continue;
+    if (!ids.has(child.id)) break;
+    after = child;
+  }
+  if (!after) {
+    const first = root.namedChildren.find((c) => c && c.type !== 'comment' && c.type !== 'hash_bang_line');
+    return first ? lineStart(text, first.startIndex) : text.length;
+  }
+  return nextLineStart(text, after.endIndex);
+}
+
+/** Offset just past the line break that ends the line holding `offset`, or the text length. */
+export function nextLineStart(text: string, offset: number): number {
+  for (let i = offset; i < text.length; i++) {
+    if (text[i] === '\n') return i + 1;
+    if (text[i] === '\r') return text[i + 1] === '\n' ? i + 2 : i + 1;
+  }
+  return text.length;
+}

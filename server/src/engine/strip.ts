@@ -1,0 +1,172 @@
+// Strip: computes the deletions that undo instrumentation, from the instrumented text alone.
+// Every deletion is checked against the exact text the templates insert; a function whose probes
+// were edited by hand is reported and left alone rather than guessed at.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { LanguageSpec } from '../languages/spec.js';
+import { lineEnd } from './plan.js';
+import type { Analysis, Site } from './sites.js';
+import { lineStart, nextLineStart } from './sites.js';
+import type { Span, TextChange } from './types.js';
+
+export interface StripResult {
+  changes: TextChange[];
+  removed: string[];
+  /** Functions whose probes no longer match the templates. */
+  failed: string[];
+}
+
+export function stripChanges(
+  spec: LanguageSpec,
+  tree: Tree,
+  analysis: Analysis,
+  text: string,
+  select: (f: Site) => boolean,
+): StripResult {
+  const deletions: Span[] = [];
+  const removed: string[] = [];
+  const failed: string[] = [];
+  const instrumented = analysis.functions.filter((f) => f.instrumented);
+  for (const site of instrumented.filter(select)) {
+    const own = siteDeletions(spec, tree, analysis, text, site);
+    if (own) {
+      deletions.push(...own);
+      removed.push(site.name);
+    } else failed.push(site.name);
+  }
+  if (analysis.importNode && removed.length === instrumented.length) {
+    const imp = importDeletion(analysis, text);
+    if (imp) deletions.push(imp);
+  }
+  return { changes: union(deletions), removed, failed };
+}
+
+function siteDeletions(spec: LanguageSpec, tree: Tree, analysis: Analysis, text: string, site: Site): Span[] | undefined {
+  const entrySpan = site.detail.entry!;
+  const entry = tree.rootNode.descendantForIndex(entrySpan.start, entrySpan.end - 1);
+  if (!entry) return undefined;
+  const node = outermostAt(entry, entrySpan);
+  const out = spec.style === 'indent' ? indentDeletions(spec, node, text, analysis.strings)
+    : spec.style === 'brace' ? braceDeletions(spec, node, site, text)
+    : deferDeletions(node, site, text);
+  if (!out) return undefined;
+  for (const call of site.detail.calls) {
+    const wrapped = wrapDeletions(spec, call, text);
+    if (wrapped) out.push(...wrapped);
+  }
+  return out;
+}
+
+/** The largest node spanning exactly `span` (descendantForIndex returns the innermost). */
+function outermostAt(node: Node, span: Span): Node {
+  let n = node;
+  while (n.parent && n.parent.startIndex === span.start && n.parent.endIndex === span.end) n = n.parent;
+  while (n.endIndex < span.end && n.parent) n = n.parent;
+  return n;
+}
+
+function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings: Span[]): Span[] | undefined {
+  const tryNode = entry.nextNamedSibling;
+  if (tryNode?.type !== 'try_statement') return undefined;
+  const body = tryNode.childForFieldName('body');
+  const clauses = tryNode.namedChildren.filter((c): c is Node => !!c && c.type !== 'block' && c.type !== 'comment');
+  const [except, fin] = spec.templates.close;
+  if (!body || clauses.length !== 2 || clauses[0].text !== except || clauses[1].text !== fin) return undefined;
+  const stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const first = stmts[0];
+  const last = stmts.at(-1);
+  if (!first || !last) return undefined;
+  const exceptLine = lineStart(text, clauses[0].startIndex);
+  const out: Span[] = [{ start: exceptLine - breakBefore(text, exceptLine), end: clauses[1].endIndex }];
+  const entryLine = lineStart(text, entry.startIndex);
+  if (text.startsWith(spec.templates.openJoined ?? '\0', tryNode.startIndex)) {
+    out.push({ start: entryLine - breakBefore(text, entryLine), end: first.startIndex });
+    return out;
+  }
+  const from = lineStart(text, first.startIndex);
+  out.push({ start: entryLine, end: from });
+  const tryIndent = text.slice(lineStart(text, tryNode.startIndex), tryNode.startIndex);
+  const unit = text.slice(from + tryIndent.length, first.startIndex);
+  if (!text.slice(from, first.startIndex).startsWith(tryIndent) || unit.trim() !== '' || unit === '') return undefined;
+  const to = lineEnd(text, last.endIndex);
+  for (let q = from; q < to; q = nextLineStart(text, q)) {
+    const empty = text[q] === '\n' || text[q] === '\r';
+    if (!empty && !strings.some((s) => s.start < q && q < s.end)) {
+      if (!text.startsWith(unit, q)) return undefined;
+      out.push({ start: q, end: q + unit.length });
+    }
+    if (nextLineStart(text, q) === q) break;
+  }
+  return out;
+}
+
+function braceDeletions(spec: LanguageSpec, entry: Node, site: Site, text: string): Span[] | undefined {
+  const tryNode = entry.nextNamedSibling;
+  const body = tryNode?.childForFieldName('body');
+  if (tryNode?.type !== 'try_statement' || !body) return undefined;
+  const closeText = text.slice(body.endIndex - 1, tryNode.endIndex);
+  const anchor = site.detail.prologueEnd;
+  const funcClose = site.body.end - 1;
+  if (closeText !== spec.templates.close[0] || text.slice(anchor, entry.startIndex).trim() !== '') return undefined;
+  if (text.slice(tryNode.endIndex, funcClose).trim() !== '') return undefined;
+  return [
+    { start: anchor, end: body.startIndex + 1 },
+    { start: body.endIndex - 1, end: funcClose },
+  ];
+}
+
+function deferDeletions(entry: Node, site: Site, text: string): Span[] | undefined {
+  const anchor = site.body.start + 1;
+  if (text.slice(anchor, entry.startIndex).trim() !== '') return undefined;
+  const end = text[entry.endIndex] === ';' ? entry.endIndex + 1 : entry.endIndex;
+  return [{ start: anchor, end }];
+}
+
+function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | undefined {
+  const body = text.slice(call.start, call.end);
+  const t = spec.templates;
+  for (const [pre, suf] of [t.ret, t.resume, t.suspend]) {
+    if (pre && body.startsWith(pre) && body.endsWith(suf) && body.length >= pre.length + suf.length) {
+      return [
+        { start: call.start, end: call.start + pre.length },
+        { start: call.end - suf.length, end: call.end },
+      ];
+    }
+  }
+  const bare = t.bareSuspend;
+  if (bare && body === bare.trimStart() && text.slice(call.start - (bare.length - body.length), call.start) === bare.slice(0, bare.length - body.length)) {
+    return [{ start: call.start - (bare.length - body.length), end: call.end }];
+  }
+  return undefined;
+}
+
+function importDeletion(analysis: Analysis, text: string): Span | undefined {
+  const imp = analysis.importNode!;
+  if (analysis.packageClause) {
+    const between = text.slice(analysis.packageClause.end, imp.start);
+    return between.trim() === '' ? { start: analysis.packageClause.end, end: imp.end } : undefined;
+  }
+  if (lineStart(text, imp.start) !== imp.start) return undefined;
+  const next = nextLineStart(text, imp.end);
+  if (next === text.length && lineEnd(text, imp.end) === text.length) {
+    return { start: imp.start - breakBefore(text, imp.start), end: imp.end };
+  }
+  return { start: imp.start, end: next };
+}
+
+/** Length of the line break just before `lineStartOffset` (0 at the start of the text). */
+function breakBefore(text: string, lineStartOffset: number): number {
+  if (lineStartOffset >= 2 && text.slice(lineStartOffset - 2, lineStartOffset) === '\r\n') return 2;
+  return lineStartOffset >= 1 ? 1 : 0;
+}
+
+/** Sorted union of deletion spans, as changes. */
+function union(spans: Span[]): TextChange[] {
+  const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: TextChange[] = [];
+  for (const s of sorted) {
+    const last = out.at(-1);
+    if (last && s.start <= last.end) last.end = Math.max(last.end, s.end);
+    else out.push({ start: s.start, end: s.end, text: '' });
+  }
+  return out;
+}

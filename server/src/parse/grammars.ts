@@ -1,0 +1,64 @@
+// Owns web-tree-sitter initialisation, grammar loading and compiled queries, once per process
+// (or per worker). Never keeps trees: callers own the trees they parse and delete() them.
+import { readFileSync } from 'node:fs';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { packagePath } from '../paths.js';
+import type { LanguageSpec } from '../languages/spec.js';
+
+interface Loaded {
+  parser: Parser;
+  sites: Query;
+}
+
+/** Parse deadline: error recovery on pathological input must not stall the server. */
+const PARSE_DEADLINE_MS = 5_000;
+
+export class Grammars {
+  private readonly loaded = new Map<string, Promise<Loaded>>();
+  private readonly ready = new Map<string, Loaded>();
+
+  static async create(): Promise<Grammars> {
+    await Parser.init();
+    return new Grammars();
+  }
+
+  /** Loads the grammar and compiles its query; idempotent. */
+  load(spec: LanguageSpec): Promise<void> {
+    let pending = this.loaded.get(spec.id);
+    if (!pending) {
+      pending = (async () => {
+        const language = await Language.load(packagePath(spec.grammar));
+        const parser = new Parser();
+        parser.setLanguage(language);
+        const sites = new Query(language, readFileSync(packagePath(spec.folder, 'sites.scm'), 'utf8'));
+        const loaded = { parser, sites };
+        this.ready.set(spec.id, loaded);
+        return loaded;
+      })();
+      this.loaded.set(spec.id, pending);
+    }
+    return pending.then(() => undefined);
+  }
+
+  private get(spec: LanguageSpec): Loaded {
+    const loaded = this.ready.get(spec.id);
+    if (!loaded) throw new Error(`grammar for ${spec.id} is not loaded; await load() first`);
+    return loaded;
+  }
+
+  /** Parses `text`, reusing `oldTree` when it was edited to match. Throws on timeout. */
+  parse(spec: LanguageSpec, text: string, oldTree?: Tree | null): Tree {
+    // setTimeoutMicros is broken in web-tree-sitter 0.25.10 (BigInt conversion); the progress
+    // callback cancels instead.
+    const deadline = performance.now() + PARSE_DEADLINE_MS;
+    const tree = this.get(spec).parser.parse(text, oldTree ?? null, {
+      progressCallback: () => performance.now() > deadline,
+    });
+    if (!tree) throw new Error(`parse of ${spec.id} text timed out`);
+    return tree;
+  }
+
+  sitesQuery(spec: LanguageSpec): Query {
+    return this.get(spec).sites;
+  }
+}
