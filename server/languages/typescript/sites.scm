@@ -12,14 +12,11 @@
 (variable_declarator name: (identifier) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
 (assignment_expression left: (_) @name right: [(function_expression) (arrow_function) (generator_function)] @function.named)
 (pair key: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
-(field_definition property: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
+(public_field_definition name: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
 
 (class_declaration name: (_) @class.name) @class
 (class name: (_) @class.name) @class
 
-(formal_parameters (identifier) @param)
-(formal_parameters (assignment_pattern left: (identifier) @param))
-(formal_parameters (rest_pattern (identifier) @param))
 (arrow_function parameter: (identifier) @param)
 
 (return_statement (_) @return.value)
@@ -44,3 +41,5 @@
 (formal_parameters (required_parameter pattern: (identifier) @param))
 (formal_parameters (optional_parameter pattern: (identifier) @param))
 (formal_parameters (required_parameter pattern: (rest_pattern (identifier) @param)))
+(formal_parameters (required_parameter pattern: (object_pattern (shorthand_property_identifier_pattern) @param)))
+(formal_parameters (required_parameter pattern: (array_pattern (identifier) @param)))

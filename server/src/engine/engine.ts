@@ -146,7 +146,8 @@ export class Engine {
     try {
       const after = this.analyzeWith(spec, tree, next);
       if (after.errorCount > analysis.errorCount) return { ok: false, reason: 'instrumented text would not parse' };
-      const restored = applyChanges(next, stripChanges(spec, tree, after, next, (f) => wasAdded(f, planned, changes)).changes);
+      const added = shiftedStarts(planned, changes);
+      const restored = applyChanges(next, stripChanges(spec, tree, after, next, (f) => added.has(f.range.start)).changes);
       if (restored !== text) return { ok: false, reason: 'strip would not restore the original' };
       return { ok: true, changes, text: next };
     } finally {
@@ -171,12 +172,15 @@ function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts:
   return { at, text: body, rank, seq: 0 };
 }
 
-/** Maps a function of the instrumented text back to one this pass planned. */
-function wasAdded(f: FunctionSite, planned: PlannedFunction[], changes: TextChange[]): boolean {
-  const shift = (offset: number) => {
-    let moved = offset;
-    for (const c of changes) if (c.start <= offset) moved += c.text.length;
-    return moved;
-  };
-  return planned.some((p) => shift(p.range.start) === f.range.start);
+/** Where the planned functions start in the instrumented text (insertions at a start precede it). */
+function shiftedStarts(planned: PlannedFunction[], changes: TextChange[]): Set<number> {
+  const starts = planned.map((p) => p.range.start).sort((a, b) => a - b);
+  const out = new Set<number>();
+  let moved = 0;
+  let c = 0;
+  for (const start of starts) {
+    while (c < changes.length && changes[c].start <= start) moved += changes[c++].text.length;
+    out.add(start + moved);
+  }
+  return out;
 }

@@ -83,9 +83,12 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
   }
 
   if (spec.style !== 'defer') {
-    for (const value of site.detail.returns) wrap(add, value, spec.templates.ret, 'return');
+    for (const value of site.detail.returns) {
+      if (!joinsWord(text, value.start)) wrap(add, value, spec.templates.ret, 'return');
+    }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
+      if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
       wrap(add, s.node, spec.templates.resume, 'resume');
@@ -158,6 +161,11 @@ export function lineBreakAfter(text: string, offset: number): string {
   const end = lineEnd(text, offset);
   if (text[end] === '\r') return text[end + 1] === '\n' ? '\r\n' : '\r';
   return '\n';
+}
+
+/** `return(x)`: a wrap there would glue its name onto the keyword, so that value is left alone. */
+function joinsWord(text: string, at: number): boolean {
+  return at > 0 && /[\p{L}\p{N}_$]/u.test(text[at - 1]);
 }
 
 /**

@@ -2,6 +2,7 @@
 // insertions on the original text. Owns how nested regions compose; never parses.
 import type { Plan } from './plan.js';
 import { nextLineStart } from './sites.js';
+import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
 
 export interface PlannedFunction {
@@ -55,10 +56,11 @@ export function render(text: string, functions: PlannedFunction[], extra: Piece[
       pieces.push({ at, text: body, rank: ins.rank, seq: seq++ });
     }
   }
+  const inString = insideAny(strings);
   for (const region of regions) {
     for (let q = region.from; q < region.to; q = nextLineStart(text, q)) {
       const empty = q >= text.length || text[q] === '\n' || text[q] === '\r';
-      if (!empty && !strings.some((s) => s.start < q && q < s.end)) {
+      if (!empty && !inString(q)) {
         pieces.push({ at: q, text: region.unit, rank: LINE_PREFIX_RANK, seq: seq++ });
       }
       if (nextLineStart(text, q) === q) break;

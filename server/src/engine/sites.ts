@@ -92,7 +92,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     for (const c of match.captures) {
       if (c.name.startsWith('_')) continue;
       switch (c.name) {
-        case 'comment': comments.push(c.node); break;
+        case 'comment': if (IGNORE.test(c.node.text)) comments.push(c.node); break;
         case 'string': if (c.node.startPosition.row !== c.node.endPosition.row) strings.push(c.node); break;
         case 'prologue.module': modulePrologue.push(c.node); break;
         case 'probe.import': importNode ??= c.node; break;
@@ -108,12 +108,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const ordered = [...scopes.values()].sort(
     (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
   );
-  const sites: Site[] = [];
-  for (const scope of ordered) {
-    if (!scope.instrumentable || !scope.body) continue;
-    scope.site = makeSite(spec, scope, ordered, classes, text);
-    sites.push(scope.site);
-  }
+  const sites = makeSites(spec, ordered, classes, text);
   assignOwned(owned, ordered);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
 
@@ -130,18 +125,11 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   };
 }
 
-function makeSite(spec: LanguageSpec, scope: Scope, all: Scope[], classes: { node: Node; name: string }[], text: string): Site {
+function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receiver: string | undefined, text: string): Site {
   const { node, body } = scope;
   const own = scope.name;
-  const qualifiers = [
-    ...classes.filter((c) => contains(c.node, node) && c.node.id !== node.id),
-    ...all
-      .filter((s) => s.node.id !== node.id && contains(s.node, node) && s.name)
-      .map((s) => ({ node: s.node, name: s.name!.text })),
-  ].sort((a, b) => a.node.startIndex - b.node.startIndex);
-  const receiver = classes.find((c) => c.node.id === node.id);
   const base = own?.text ?? '<anonymous>';
-  const name = [...qualifiers.map((q) => q.name), ...(receiver ? [receiver.name] : []), base].join('.');
+  const name = [...ancestors, ...(receiver ? [receiver] : []), base].join('.');
   const first = node.child(0);
   const nameRange = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
   const head = node.parent?.type === 'decorated_definition' ? node.parent : node;
@@ -169,9 +157,44 @@ function makeSite(spec: LanguageSpec, scope: Scope, all: Scope[], classes: { nod
   };
 }
 
+/** Builds sites in source order; a stack of enclosing classes and named functions gives qualified names. */
+function makeSites(spec: LanguageSpec, ordered: Scope[], classes: { node: Node; name: string }[], text: string): Site[] {
+  const receivers = new Map<number, string>();
+  const namers: { node: Node; name?: string; scope?: Scope }[] = [];
+  for (const c of classes) {
+    if (ordered.some((s) => s.node.id === c.node.id)) receivers.set(c.node.id, c.name);
+    else namers.push({ node: c.node, name: c.name });
+  }
+  for (const s of ordered) namers.push({ node: s.node, name: s.name?.text, scope: s });
+  namers.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const stack: typeof namers = [];
+  const sites: Site[] = [];
+  for (const n of namers) {
+    while (stack.length && !contains(stack.at(-1)!.node, n.node)) stack.pop();
+    const scope = n.scope;
+    if (scope?.instrumentable && scope.body) {
+      const ancestors = stack.filter((a) => a.name).map((a) => a.name!);
+      scope.site = makeSite(spec, scope, ancestors, receivers.get(scope.node.id), text);
+      sites.push(scope.site);
+    }
+    stack.push(n);
+  }
+  return sites;
+}
+
 function assignOwned(owned: { name: string; node: Node }[], scopes: Scope[]): void {
+  owned.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  const stack: Scope[] = [];
+  let next = 0;
   for (const { name, node } of owned) {
-    const owner = innermost(scopes, node);
+    // Sweep: scopes and items both in start order; the stack holds the chain enclosing `node`.
+    while (next < scopes.length && scopes[next].node.startIndex <= node.startIndex) {
+      const s = scopes[next++];
+      while (stack.length && !contains(stack.at(-1)!.node, s.node)) stack.pop();
+      stack.push(s);
+    }
+    while (stack.length && !contains(stack.at(-1)!.node, node)) stack.pop();
+    const owner = stack.at(-1);
     const site = owner?.site;
     if (!site || !owner.instrumentable) continue;
     const d = site.detail;
@@ -229,20 +252,10 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - 1) : -1;
   site.ignored = comments.some((c) => {
-    if (!IGNORE.test(c.text)) return false;
     const at = lineStart(text, c.startIndex);
     const onOwnLine = text.slice(at, c.startIndex).trim() === '';
     return (at === prevLine && onOwnLine) || at === site.headStart;
   });
-}
-
-export function innermost<T extends { node: Node }>(scopes: T[], node: Node): T | undefined {
-  let best: T | undefined;
-  for (const s of scopes) {
-    if (s.node.startIndex > node.startIndex) break;
-    if (s.node.id !== node.id && contains(s.node, node)) best = s;
-  }
-  return best;
 }
 
 function contains(outer: Node, inner: Node): boolean {
@@ -257,17 +270,16 @@ export function lineStart(text: string, offset: number): number {
 
 function importOffset(root: Node, prologue: Node[], text: string): number {
   const ids = new Set(prologue.map((n) => n.id));
-  let after: Node | undefined;
-  for (const child of root.namedChildren) {
-    if (!child || child.type === 'comment' || child.type === 'hash_bang_line') continue;
-    if (!ids.has(child.id)) break;
-    after = child;
+  const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'hash_bang_line');
+  let last = -1;
+  while (last + 1 < statements.length && ids.has(statements[last + 1].id)) last++;
+  if (last < 0) return statements[0] ? lineStart(text, statements[0].startIndex) : text.length;
+  // Statements sharing the prologue's last line (`from __future__ import x; import y`) come along.
+  let at = nextLineStart(text, statements[last].endIndex);
+  while (last + 1 < statements.length && statements[last + 1].startIndex < at) {
+    at = nextLineStart(text, statements[++last].endIndex);
   }
-  if (!after) {
-    const first = root.namedChildren.find((c) => c && c.type !== 'comment' && c.type !== 'hash_bang_line');
-    return first ? lineStart(text, first.startIndex) : text.length;
-  }
-  return nextLineStart(text, after.endIndex);
+  return at;
 }
 
 /** Offset just past the line break that ends the line holding `offset`, or the text length. */

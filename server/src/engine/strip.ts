@@ -6,6 +6,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import { lineEnd } from './plan.js';
 import type { Analysis, Site } from './sites.js';
 import { lineStart, nextLineStart } from './sites.js';
+import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
 
 export interface StripResult {
@@ -23,13 +24,18 @@ export function stripChanges(
   select: (f: Site) => boolean,
 ): StripResult {
   const deletions: Span[] = [];
+  // Nested wrapped bodies each indented the same lines: widths add up per line start.
+  const dedents = new Map<number, number>();
   const removed: string[] = [];
   const failed: string[] = [];
   const instrumented = analysis.functions.filter((f) => f.instrumented);
   for (const site of instrumented.filter(select)) {
     const own = siteDeletions(spec, tree, analysis, text, site);
     if (own) {
-      deletions.push(...own);
+      for (const d of own) {
+        if (d.dedent) dedents.set(d.start, (dedents.get(d.start) ?? 0) + d.end - d.start);
+        else deletions.push(d);
+      }
       removed.push(site.name);
     } else failed.push(site.name);
   }
@@ -37,10 +43,16 @@ export function stripChanges(
     const imp = importDeletion(analysis, text);
     if (imp) deletions.push(imp);
   }
+  for (const [at, width] of dedents) deletions.push({ start: at, end: at + width });
   return { changes: union(deletions), removed, failed };
 }
 
-function siteDeletions(spec: LanguageSpec, tree: Tree, analysis: Analysis, text: string, site: Site): Span[] | undefined {
+/** A span to delete; `dedent` marks one unit of indentation at a line start. */
+interface Deletion extends Span {
+  dedent?: boolean;
+}
+
+function siteDeletions(spec: LanguageSpec, tree: Tree, analysis: Analysis, text: string, site: Site): Deletion[] | undefined {
   const entrySpan = site.detail.entry!;
   const entry = tree.rootNode.descendantForIndex(entrySpan.start, entrySpan.end - 1);
   if (!entry) return undefined;
@@ -64,7 +76,7 @@ function outermostAt(node: Node, span: Span): Node {
   return n;
 }
 
-function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings: Span[]): Span[] | undefined {
+function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings: Span[]): Deletion[] | undefined {
   const tryNode = entry.nextNamedSibling;
   if (tryNode?.type !== 'try_statement') return undefined;
   const body = tryNode.childForFieldName('body');
@@ -76,7 +88,7 @@ function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings:
   const last = stmts.at(-1);
   if (!first || !last) return undefined;
   const exceptLine = lineStart(text, clauses[0].startIndex);
-  const out: Span[] = [{ start: exceptLine - breakBefore(text, exceptLine), end: clauses[1].endIndex }];
+  const out: Deletion[] = [{ start: exceptLine - breakBefore(text, exceptLine), end: clauses[1].endIndex }];
   const entryLine = lineStart(text, entry.startIndex);
   if (text.startsWith(spec.templates.openJoined ?? '\0', tryNode.startIndex)) {
     out.push({ start: entryLine - breakBefore(text, entryLine), end: first.startIndex });
@@ -88,11 +100,12 @@ function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings:
   const unit = text.slice(from + tryIndent.length, first.startIndex);
   if (!text.slice(from, first.startIndex).startsWith(tryIndent) || unit.trim() !== '' || unit === '') return undefined;
   const to = lineEnd(text, last.endIndex);
+  const inString = insideAny(strings);
   for (let q = from; q < to; q = nextLineStart(text, q)) {
     const empty = text[q] === '\n' || text[q] === '\r';
-    if (!empty && !strings.some((s) => s.start < q && q < s.end)) {
+    if (!empty && !inString(q)) {
       if (!text.startsWith(unit, q)) return undefined;
-      out.push({ start: q, end: q + unit.length });
+      out.push({ start: q, end: q + unit.length, dedent: true });
     }
     if (nextLineStart(text, q) === q) break;
   }
