@@ -3,6 +3,10 @@
 import { jsTemplates } from '../javascript/language.js';
 import type { LanguageSpec } from '../../src/languages/spec.js';
 
+// A yield's result is implicitly `any` in a generator without a return type; passing it to
+// resume() would make that an error under noImplicitAny, so the cast keeps it explicit.
+const templates = { ...jsTemplates, resume: ['_tm.resume(__tel, (', ') as any)'] as const };
+
 const shared = {
   folder: 'server/languages/typescript',
   lineComment: '//',
@@ -10,7 +14,7 @@ const shared = {
   wrapAwait: true,
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],
   runtimeFolder: 'server/languages/javascript',
-  templates: jsTemplates,
+  templates,
   superCallSkip: 'a super() call must stay a root statement of the constructor',
 } as const;
 

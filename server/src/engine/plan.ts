@@ -48,8 +48,10 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
   const size = site.range.end - site.range.start;
   const abs: Insertion[] = [];
   const add = (at: number, body: string, rank: number, kind: InsertionKind) => abs.push({ at, text: body, rank, kind });
-  const entry = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
+  const template = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
   const nl = lineBreakAfter(text, site.range.start);
+  const entryLines = template.split('\n');
+  const joined = entryLines.map((l) => l.trim()).join(' ');
   let indent: Plan['indent'];
 
   if (spec.style === 'indent') {
@@ -57,6 +59,7 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
     if (typeof shape === 'string') return shape;
     const { first, last } = site.detail as Required<Pick<Site['detail'], 'first' | 'last'>>;
     const { bodyIndent: i, unit } = shape;
+    const entry = entryLines.join(nl + i);
     const [except, fin] = spec.templates.close;
     if (shape.joined) {
       add(first.start, `${nl}${i}${entry}${nl}${i}${spec.templates.openJoined}${nl}${i}${unit}`, OPEN_RANK - size, 'entry');
@@ -72,6 +75,7 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
     const closeBrace = site.body.end - 1;
     const multiLine = /[\r\n]/.test(text.slice(site.body.start, site.body.end));
     const i = bodyIndent(text, site, spec.style === 'defer' ? '\t' : '  ');
+    const entry = multiLine ? entryLines.join(nl + i) : joined;
     if (spec.style === 'defer') {
       add(anchor, multiLine ? `${nl}${i}${entry}` : ` ${entry};`, OPEN_RANK - size, 'entry');
     } else {

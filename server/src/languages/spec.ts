@@ -23,7 +23,10 @@ export interface EntryInput {
 export interface Templates {
   /** The runtime import statement, one line without line break. */
   importLine(runtimeImport: string, esm: boolean): string;
-  /** The entry probe, one line without indentation or line break. */
+  /**
+   * The entry probe without indentation. Lines after the first are indented from the body's
+   * indentation, or joined with spaces when the body sits on one line.
+   */
   entry(input: EntryInput): string;
   /** `indent`: the `try:` line; `brace`: appended to the entry line. */
   open: string;

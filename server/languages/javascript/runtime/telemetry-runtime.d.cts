@@ -1,0 +1,36 @@
+// Types for telemetry-runtime.cjs, the module that telemetry-injector's probes call.
+// Every function accepts `false` for a span (telemetry was off when the call began) and then
+// does nothing but return its value, so probes type-check whatever the switch was.
+
+declare const spanBrand: unique symbol;
+
+/** One instrumented call in progress. Opaque: only the runtime reads it. */
+export interface Span {
+  readonly [spanBrand]: true;
+}
+
+/** Whether events are being written now. Probes call this before anything else. */
+export declare function on(): boolean;
+
+/** Starts a span for a call, makes it current and writes `function_entry`. */
+export declare function enter(name: string, file: string, line: number, args?: Record<string, unknown>): Span | false;
+
+/** Records a preview of the value a call returns, and returns the value unchanged. */
+export declare function ret<T>(span: Span | false, value: T): T;
+
+/** Records the error a call is exiting with. */
+export declare function fail(span: Span | false, error: unknown): void;
+
+/** Writes `function_exit` and gives the context back to the caller. */
+export declare function exit(span: Span | false): void;
+
+/** Before an `await` or `yield` gives up control: the caller's span becomes current again. */
+export declare function suspend<T>(span: Span | false, value: T): T;
+/** Before a bare `yield`. */
+export declare function suspend(span: Span | false): undefined;
+
+/** After an `await` or `yield` returns: this call's span becomes current again. */
+export declare function resume<T>(span: Span | false, value: T): T;
+
+/** How many events were lost because the sink could not be written. */
+export declare function dropped(): number;

@@ -1,0 +1,69 @@
+// Owns what each telemetry action changes: one function or the whole file, add, ignore or strip,
+// computed on one snapshot and turned into a WorkspaceEdit (runtime module included when needed).
+// Shared by eager code actions, codeAction/resolve and workspace/executeCommand.
+// Must never return an edit computed for any version but the snapshot's.
+import type { WorkspaceEdit } from 'vscode-languageserver';
+import type { FunctionSite } from '../engine/types.js';
+import { lacksTelemetry, type Snapshot } from './analyzer.js';
+import type { Session } from './session.js';
+import { workspaceEdit } from './workspace-edit.js';
+
+const actionIds = ['add', 'ignore', 'addAll', 'remove', 'removeAll'] as const;
+export type ActionId = (typeof actionIds)[number];
+/** Actions on one function, named by `offset`. */
+const singleFunction: readonly ActionId[] = ['add', 'ignore', 'remove'];
+
+/** Carried by lazily resolved code actions: enough to recompute the edit, and to refuse a stale one. */
+export interface ActionData {
+  uri: string;
+  version: number;
+  action: ActionId;
+  /** nameRange.start of the function, for single-function actions. */
+  offset?: number;
+}
+
+export type EditResult = { edit: WorkspaceEdit } | { disabled: string };
+
+export function isActionData(value: unknown): value is ActionData {
+  const data = value as Partial<ActionData> | null | undefined;
+  return (
+    typeof data?.uri === 'string' &&
+    typeof data.version === 'number' &&
+    actionIds.includes(data.action as ActionId)
+  );
+}
+
+/** Must run without awaiting anything: `snap.tree` is only valid until the next await. */
+export function computeEdit(session: Session, snap: Snapshot, data: ActionData): EditResult {
+  const { engine } = session;
+  const site = snap.analysis.functions.find((f) => f.nameRange.start === data.offset);
+  if (singleFunction.includes(data.action) && !site) return { disabled: 'The function is no longer there' };
+  const one = (f: FunctionSite) => f.nameRange.start === data.offset;
+  switch (data.action) {
+    case 'add':
+    case 'addAll': {
+      const setup = session.runtime.prepare(snap);
+      if ('error' in setup) return { disabled: setup.error };
+      const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.settings);
+      const { changes, skipped } = engine.add(snap.lang, snap.text, setup.options, select, snap.tree);
+      if (changes.length === 0) {
+        const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+        return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}` };
+      }
+      const clientCreates = session.client.createFiles;
+      if (!clientCreates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) {
+        return { disabled: 'The telemetry runtime could not be written' };
+      }
+      return { edit: workspaceEdit(session.client, snap, changes, clientCreates ? setup.missing : []) };
+    }
+    case 'ignore':
+      return { edit: workspaceEdit(session.client, snap, engine.ignore(snap.lang, snap.text, site!)) };
+    case 'remove':
+    case 'removeAll': {
+      const select = data.action === 'remove' ? one : undefined;
+      const { changes } = engine.strip(snap.lang, snap.text, select, snap.tree);
+      if (changes.length === 0) return { disabled: 'There is no telemetry to remove' };
+      return { edit: workspaceEdit(session.client, snap, changes) };
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Resolves what the client can do, once, at initialize, into a plain object that handlers read.
+// Editor quirks (see shared/editor-capabilities/README.md) are settled here and nowhere else.
+// Must never be consulted through the raw ClientCapabilities after initialize.
+import type { InitializeParams } from 'vscode-languageserver';
+
+export interface ClientFeatures {
+  /** clientInfo.name, for logs. */
+  name: string;
+  /** textDocument/diagnostic; otherwise diagnostics are pushed. Never both. */
+  pullDiagnostics: boolean;
+  /** workspace/diagnostic/refresh may be sent (only meaningful with pull). */
+  diagnosticRefresh: boolean;
+  /** workspace/configuration may be asked. */
+  configuration: boolean;
+  /** didChangeConfiguration must be registered dynamically to be sent at all. */
+  registerConfigurationChange: boolean;
+  /** WorkspaceEdit.documentChanges (versioned TextDocumentEdit). */
+  documentChanges: boolean;
+  /** CreateFile inside documentChanges. */
+  createFiles: boolean;
+  /** workspace/applyEdit. */
+  applyEdit: boolean;
+  /** Code actions may be sent without an edit and completed through codeAction/resolve. */
+  resolveEdit: boolean;
+  /** CodeAction.disabled is shown (otherwise unusable actions are omitted). */
+  disabledActions: boolean;
+}
+
+export function resolveClientFeatures(params: InitializeParams): ClientFeatures {
+  const { workspace, textDocument } = params.capabilities;
+  const name = params.clientInfo?.name ?? 'unknown';
+  // Neovim applies documentChanges (file creation included) and answers workspace/configuration
+  // without declaring either.
+  const neovim = name.toLowerCase() === 'neovim';
+  const codeAction = textDocument?.codeAction;
+  // Helix master declares diagnostic refresh under `workspace.diagnostic` rather than `diagnostics`.
+  const helixRefresh = (workspace as { diagnostic?: { refreshSupport?: boolean } } | undefined)?.diagnostic;
+  const documentChanges = neovim || workspace?.workspaceEdit?.documentChanges === true;
+  return {
+    name,
+    pullDiagnostics: textDocument?.diagnostic !== undefined,
+    diagnosticRefresh:
+      workspace?.diagnostics?.refreshSupport === true || helixRefresh?.refreshSupport === true,
+    configuration: neovim || workspace?.configuration === true,
+    registerConfigurationChange: workspace?.didChangeConfiguration?.dynamicRegistration === true,
+    documentChanges,
+    createFiles:
+      documentChanges && (neovim || (workspace?.workspaceEdit?.resourceOperations ?? []).includes('create')),
+    applyEdit: workspace?.applyEdit === true,
+    resolveEdit:
+      codeAction?.dataSupport === true && (codeAction.resolveSupport?.properties ?? []).includes('edit'),
+    disabledActions: codeAction?.disabledSupport === true,
+  };
+}

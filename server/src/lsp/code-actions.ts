@@ -1,0 +1,118 @@
+// Owns the telemetry code actions: which ones apply at a range (context.only honoured by prefix),
+// eager edits for clients without resolve support, lazy ones through codeAction/resolve.
+// Must never resolve an action against a version other than the one it was offered for.
+import {
+  CodeActionKind,
+  type CancellationToken,
+  type CodeAction,
+  type CodeActionParams,
+  type Diagnostic,
+} from 'vscode-languageserver';
+import { DiagnosticSource, FixAllKind, MissingTelemetryCode, RemoveFromFileKind } from '../../../protocol/code-actions.js';
+import type { FunctionSite } from '../engine/types.js';
+import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
+import { lacksTelemetry, type Snapshot } from './analyzer.js';
+import { diagnosticFor } from './diagnostics.js';
+import type { Session } from './session.js';
+
+export const providedKinds = [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FixAllKind, RemoveFromFileKind];
+
+interface Offer {
+  title: string;
+  kind: string;
+  action: ActionId;
+  site?: FunctionSite;
+  diagnostic?: Diagnostic;
+}
+
+export async function provideCodeActions(
+  session: Session,
+  params: CodeActionParams,
+  token?: CancellationToken,
+): Promise<CodeAction[] | null> {
+  const snap = await session.analyzer.snapshot(params.textDocument.uri);
+  if (!snap || token?.isCancellationRequested) return null;
+  const wanted = (kind: string) =>
+    !params.context.only || params.context.only.some((only) => kind === only || kind.startsWith(`${only}.`));
+  const offers = offersAt(snap, params).filter((offer) => wanted(offer.kind));
+  return offers.flatMap((offer) => finish(session, snap, offer));
+}
+
+export async function resolveCodeAction(session: Session, action: CodeAction): Promise<CodeAction> {
+  if (!isActionData(action.data)) return action;
+  const data = action.data;
+  const snap = await session.analyzer.snapshot(data.uri);
+  if (!snap || snap.version !== data.version) {
+    const reason = 'The document changed since this action was offered; ask for code actions again';
+    return { ...action, edit: undefined, ...disabled(session, reason) };
+  }
+  const result = computeEdit(session, snap, data);
+  return 'edit' in result ? { ...action, edit: result.edit } : { ...action, ...disabled(session, result.disabled) };
+}
+
+function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
+  const start = snap.lines.offsetAt(params.range.start);
+  const end = snap.lines.offsetAt(params.range.end);
+  const ours = params.context.diagnostics.filter((d) => d.source === DiagnosticSource && d.code === MissingTelemetryCode);
+  const functions = snap.analysis.functions;
+  const lacking = functions.filter((f) => lacksTelemetry(f, snap.settings));
+  const offers: Offer[] = [];
+  for (const site of lacking) {
+    const range = snap.lines.rangeOf(site.nameRange);
+    const sent = ours.find((d) => sameRange(d.range, range));
+    if (!sent && (site.nameRange.start > end || site.nameRange.end < start)) continue;
+    const diagnostic = sent ?? diagnosticFor(snap, site);
+    offers.push(
+      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic },
+      { title: `Ignore \`${site.name}\` for telemetry`, kind: CodeActionKind.QuickFix, action: 'ignore', site, diagnostic },
+    );
+  }
+  const innermost = functions
+    .filter((f) => f.instrumented && f.range.start <= start && start <= f.range.end)
+    .sort((a, b) => a.range.end - a.range.start - (b.range.end - b.range.start))[0];
+  if (innermost) {
+    const title = `Remove telemetry from \`${innermost.name}\``;
+    offers.push({ title, kind: CodeActionKind.RefactorRewrite, action: 'remove', site: innermost });
+  }
+  if (lacking.length > 0) {
+    offers.push({ title: 'Add telemetry to all functions in file', kind: FixAllKind, action: 'addAll' });
+  }
+  if (snap.analysis.hasImport || functions.some((f) => f.instrumented)) {
+    offers.push({ title: 'Remove telemetry from file', kind: RemoveFromFileKind, action: 'removeAll' });
+  }
+  return offers;
+}
+
+/** The offer as a CodeAction: lazy (data only) or eager (edit computed now); [] when unusable and not showable. */
+function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
+  const data: ActionData = { uri: snap.uri, version: snap.version, action: offer.action, offset: offer.site?.nameRange.start };
+  const action: CodeAction = { title: offer.title, kind: offer.kind };
+  if (offer.diagnostic) action.diagnostics = [offer.diagnostic];
+  if (offer.action === 'add') action.isPreferred = true;
+  const result = session.client.resolveEdit ? lazily(session, snap, data) : computeEdit(session, snap, data);
+  if ('data' in result) return [{ ...action, data: result.data }];
+  if ('edit' in result) return [{ ...action, edit: result.edit }];
+  return session.client.disabledActions ? [{ ...action, disabled: { reason: result.disabled } }] : [];
+}
+
+/** Lazy "add" actions still check the runtime now, so that an unusable one is never offered as usable. */
+function lazily(session: Session, snap: Snapshot, data: ActionData): { data: ActionData } | { disabled: string } {
+  if (data.action === 'add' || data.action === 'addAll') {
+    const setup = session.runtime.prepare(snap);
+    if ('error' in setup) return { disabled: setup.error };
+  }
+  return { data };
+}
+
+function disabled(session: Session, reason: string): Pick<CodeAction, 'disabled'> {
+  return session.client.disabledActions ? { disabled: { reason } } : {};
+}
+
+function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
+}

@@ -1,0 +1,103 @@
+// Owns the `missing-telemetry` diagnostics: what they say, and how they reach the client, pulled
+// (textDocument/diagnostic) or pushed (publishDiagnostics, debounced, stale results dropped by a
+// generation counter, cleared on close). A client gets one mode, never both.
+// Must never publish diagnostics computed for an older version than the last one scheduled.
+import {
+  DiagnosticSeverity,
+  DocumentDiagnosticReportKind,
+  type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticParams,
+  type FullDocumentDiagnosticReport,
+} from 'vscode-languageserver';
+import {
+  DiagnosticSource,
+  MissingTelemetryCode,
+  MissingTelemetryHref,
+} from '../../../protocol/code-actions.js';
+import type { Severity } from '../../../protocol/settings.js';
+import type { FunctionSite } from '../engine/types.js';
+import { lacksTelemetry, type Analyzer, type Snapshot } from './analyzer.js';
+import type { DocumentStore } from './documents.js';
+import type { Logger } from './logger.js';
+
+const severities: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function diagnosticFor(snap: Snapshot, site: FunctionSite): Diagnostic {
+  return {
+    range: snap.lines.rangeOf(site.nameRange),
+    severity: severities[snap.settings.severity],
+    source: DiagnosticSource,
+    code: MissingTelemetryCode,
+    codeDescription: { href: MissingTelemetryHref },
+    message: `\`${site.name}\` has no telemetry`,
+  };
+}
+
+export function diagnosticsOf(snap: Snapshot | undefined): Diagnostic[] {
+  if (!snap) return [];
+  return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.settings)).map((f) => diagnosticFor(snap, f));
+}
+
+export async function pullDiagnostics(
+  analyzer: Analyzer,
+  params: DocumentDiagnosticParams,
+): Promise<FullDocumentDiagnosticReport> {
+  const items = diagnosticsOf(await analyzer.snapshot(params.textDocument.uri));
+  return { kind: DocumentDiagnosticReportKind.Full, items };
+}
+
+/** Push mode: one pending publication per document; a newer schedule or a close makes older ones stale. */
+export class PushDiagnostics {
+  private readonly generations = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly analyzer: Analyzer,
+    private readonly documents: DocumentStore,
+    private readonly logger: Logger,
+    private readonly delayMs = 150,
+  ) {}
+
+  schedule(uri: string, delayMs = this.delayMs): void {
+    const generation = this.bump(uri);
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        this.publish(uri, generation).catch((error) => this.logger.error(`diagnostics for ${uri} failed: ${String(error)}`));
+      }, delayMs),
+    );
+  }
+
+  clear(uri: string): void {
+    this.bump(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private bump(uri: string): number {
+    clearTimeout(this.timers.get(uri));
+    const generation = (this.generations.get(uri) ?? 0) + 1;
+    this.generations.set(uri, generation);
+    return generation;
+  }
+
+  private async publish(uri: string, generation: number): Promise<void> {
+    const snap = await this.analyzer.snapshot(uri);
+    if (this.generations.get(uri) !== generation) return; // a newer change or a close won
+    // A skipped document still gets its (empty) diagnostics pinned to its version.
+    const version = snap?.version ?? this.documents.get(uri)?.version;
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(snap) });
+  }
+}

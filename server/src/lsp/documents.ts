@@ -1,0 +1,127 @@
+// Owns the open documents (text sync through TextDocuments) and the one tree per open document,
+// keyed by version: reparsed incrementally (tree.edit) when asked for after a change, and
+// delete()d when replaced or when the document closes. Also caches each version's analysis.
+// Must never hand out a tree or analysis for a version other than the document's current one.
+import { TextDocuments, type Connection } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Edit, Tree } from 'web-tree-sitter';
+import type { Engine } from '../engine/engine.js';
+import type { FileAnalysis, LanguageId } from '../engine/types.js';
+import { LineIndex, pointAt } from '../text/positions.js';
+
+interface Parsed {
+  version: number;
+  text: string;
+  tree: Tree;
+  analysis?: FileAnalysis;
+  lines?: LineIndex;
+}
+
+export interface DocumentEvents {
+  opened(uri: string): void;
+  changed(uri: string): void;
+  closed(uri: string): void;
+}
+
+export class DocumentStore {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly parsed = new Map<string, Parsed>();
+
+  constructor(private readonly engine: Engine) {
+    this.documents.onDidClose(({ document }) => this.drop(document.uri));
+  }
+
+  /** Binds text sync to the connection and reports each open, change and close once. */
+  listen(connection: Connection, events: DocumentEvents): void {
+    // TextDocuments reports an open as a content change too; `opening` tells the two apart.
+    let opening: TextDocument | undefined;
+    this.documents.onDidOpen(({ document }) => {
+      opening = document;
+      events.opened(document.uri);
+    });
+    this.documents.onDidChangeContent(({ document }) => {
+      if (document === opening) opening = undefined;
+      else events.changed(document.uri);
+    });
+    this.documents.onDidClose(({ document }) => events.closed(document.uri));
+    this.documents.listen(connection);
+  }
+
+  get(uri: string): TextDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  all(): TextDocument[] {
+    return this.documents.all();
+  }
+
+  /** The tree of the document's current version. `engine.ready(lang)` must have resolved. */
+  tree(document: TextDocument, lang: LanguageId): Tree {
+    return this.current(document, lang).tree;
+  }
+
+  analysis(document: TextDocument, lang: LanguageId): FileAnalysis {
+    const parsed = this.current(document, lang);
+    parsed.analysis ??= this.engine.analyze(lang, parsed.text, parsed.tree);
+    return parsed.analysis;
+  }
+
+  lines(document: TextDocument, lang: LanguageId): LineIndex {
+    const parsed = this.current(document, lang);
+    parsed.lines ??= new LineIndex(parsed.text);
+    return parsed.lines;
+  }
+
+  dispose(): void {
+    for (const uri of [...this.parsed.keys()]) this.drop(uri);
+  }
+
+  private current(document: TextDocument, lang: LanguageId): Parsed {
+    const previous = this.parsed.get(document.uri);
+    if (previous?.version === document.version) return previous;
+    const text = document.getText();
+    let tree: Tree;
+    if (previous) {
+      previous.tree.edit(treeEdit(previous.text, text));
+      tree = this.engine.parse(lang, text, previous.tree);
+      previous.tree.delete();
+    } else {
+      tree = this.engine.parse(lang, text);
+    }
+    const parsed: Parsed = { version: document.version, text, tree };
+    this.parsed.set(document.uri, parsed);
+    return parsed;
+  }
+
+  private drop(uri: string): void {
+    this.parsed.get(uri)?.tree.delete();
+    this.parsed.delete(uri);
+  }
+}
+
+/**
+ * One edit spanning everything between the common prefix and suffix of the two texts. Diffing the
+ * texts (rather than replaying content changes) also covers several changes made since the last parse.
+ */
+export function treeEdit(oldText: string, newText: string): Edit {
+  const limit = Math.min(oldText.length, newText.length);
+  let start = 0;
+  while (start < limit && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (
+    suffix < limit - start &&
+    oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  const oldEnd = oldText.length - suffix;
+  const newEnd = newText.length - suffix;
+  return {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(oldText, start),
+    oldEndPosition: pointAt(oldText, oldEnd),
+    newEndPosition: pointAt(newText, newEnd),
+  };
+}

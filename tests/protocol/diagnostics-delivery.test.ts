@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver';
+import { makeWorkspace, removeWorkspace } from './fixtures.js';
+import { LspClient } from './lsp-client.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(['neovim-0.7.2', 'helix-25.07.1'])('pushed diagnostics for %s', (editor) => {
+  let client: LspClient;
+  let workspace: string;
+
+  beforeAll(async () => {
+    workspace = makeWorkspace();
+    client = await LspClient.start({ editor, workspace });
+  });
+
+  afterAll(async () => {
+    await client.shutdown();
+    removeWorkspace(workspace);
+  });
+
+  const pushesFor = (uri: string) =>
+    client.notifications
+      .filter((n) => n.method === 'textDocument/publishDiagnostics')
+      .map((n) => n.params as PublishDiagnosticsParams)
+      .filter((p) => p.uri === uri);
+
+  it('publishes once for a burst of changes, for the last version only', async () => {
+    const document = await client.open(path.join(workspace, 'python/greeter.py'), 'python');
+    await client.diagnostics(document);
+    const before = pushesFor(document.uri).length;
+    for (let i = 0; i < 5; i++) await client.change(document, `${document.text}# edit ${i}\n`);
+    expect(await client.diagnostics(document)).toHaveLength(4);
+    await sleep(400);
+    expect(pushesFor(document.uri).slice(before).map((p) => p.version)).toEqual([document.version]);
+  });
+
+  it('clears the diagnostics of a document when it closes', async () => {
+    const document = await client.open(path.join(workspace, 'go/greeter.go'), 'go');
+    expect(await client.diagnostics(document)).toHaveLength(2);
+    await client.close(document);
+    await client.waitFor(() => {
+      const last = pushesFor(document.uri).at(-1);
+      return last && last.diagnostics.length === 0 ? last : undefined;
+    });
+    await sleep(300);
+    expect(pushesFor(document.uri).at(-1)!.diagnostics).toEqual([]);
+  });
+});
+
+describe.each([
+  ['vscode-languageclient-11.0.0', true],
+  ['zed-main-38df25d5', true],
+  ['neovim-0.11.0', false],
+])('pulled diagnostics for %s', (editor, refreshes) => {
+  let client: LspClient;
+  let workspace: string;
+
+  beforeAll(async () => {
+    workspace = makeWorkspace();
+    client = await LspClient.start({ editor, workspace });
+  });
+
+  afterAll(async () => {
+    await client.shutdown();
+    removeWorkspace(workspace);
+  });
+
+  it(`advertises a document-only diagnostic provider and ${refreshes ? 'asks' : 'never asks'} for a refresh when settings change`, async () => {
+    expect(client.initializeResult.capabilities.diagnosticProvider).toEqual({
+      interFileDependencies: false,
+      workspaceDiagnostics: false,
+    });
+    const document = await client.open(path.join(workspace, 'python/greeter.py'), 'python');
+    expect(await client.diagnostics(document)).toHaveLength(4);
+    await client.notify('workspace/didChangeConfiguration', { settings: null });
+    await sleep(200);
+    const refreshed = client.requests.some((r) => r.method === 'workspace/diagnostic/refresh');
+    expect(refreshed).toBe(refreshes);
+    expect(client.unhandled).toEqual([]);
+  });
+});

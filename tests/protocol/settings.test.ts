@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorkspace, removeWorkspace } from './fixtures.js';
+import { LspClient } from './lsp-client.js';
+
+const Severity = { Error: 1, Warning: 2, Hint: 4 };
+let client: LspClient | undefined;
+let workspace: string;
+
+afterEach(async () => {
+  await client?.shutdown();
+  client = undefined;
+  removeWorkspace(workspace);
+});
+
+async function start(editor: string, options: { initializationOptions?: unknown; settings?: Record<string, unknown> } = {}) {
+  workspace = makeWorkspace();
+  client = await LspClient.start({ editor, workspace, ...options });
+  return client;
+}
+
+describe('settings', () => {
+  it.each(['neovim-0.7.2', 'zed-main-38df25d5'])('take the severity from initializationOptions (%s)', async (editor) => {
+    const c = await start(editor, { initializationOptions: { telemetry: { severity: 'error' } } });
+    const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+    const diagnostics = await c.diagnostics(document);
+    expect(diagnostics.map((d) => d.severity)).toEqual([1, 1, 1, 1].map(() => Severity.Error));
+  });
+
+  it('are asked with the telemetry section and the document as scopeUri', async () => {
+    const c = await start('vscode-languageclient-11.0.0', { settings: { telemetry: { severity: 'hint' } } });
+    const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+    expect((await c.diagnostics(document))[0]!.severity).toBe(Severity.Hint);
+    const asked = c.requests.filter((r) => r.method === 'workspace/configuration').map((r) => r.params);
+    expect(asked).toContainEqual({ items: [{ section: 'telemetry', scopeUri: document.uri }] });
+  });
+
+  it.each(['helix-25.07.1', 'zed-main-38df25d5', 'neovim-0.11.0'])(
+    'are read again on didChangeConfiguration, changing severity and exclusions (%s)',
+    async (editor) => {
+      const c = await start(editor, { settings: { telemetry: { severity: 'warning' } } });
+      const python = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+      const go = await c.open(path.join(workspace, 'go/greeter.go'), 'go');
+      expect((await c.diagnostics(python))[0]!.severity).toBe(Severity.Warning);
+
+      c.settings = { telemetry: { severity: 'error', exclude: ['python/**'] } };
+      await c.notify('workspace/didChangeConfiguration', { settings: null });
+      if (c.pulls) {
+        expect(await c.diagnostics(python)).toEqual([]);
+        expect((await c.diagnostics(go)).map((d) => d.severity)).toEqual([Severity.Error, Severity.Error]);
+      } else {
+        await c.waitFor(() => (c.lastPush(python.uri)?.diagnostics.length === 0 ? true : undefined));
+        await c.waitFor(() => (c.lastPush(go.uri)?.diagnostics[0]?.severity === Severity.Error ? true : undefined));
+      }
+      expect(await c.codeActions(python, { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } })).toEqual([]);
+    },
+  );
+
+  it('ignore a value that does not match the schema, with a log line, and keep the default', async () => {
+    const c = await start('vscode-languageclient-9.0.1', { settings: { telemetry: { severity: 'loud', enable: true } } });
+    const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+    expect((await c.diagnostics(document))[0]!.severity).toBe(Severity.Warning);
+    expect(c.logs().some((line) => line.includes('telemetry.severity') && line.includes('"loud"'))).toBe(true);
+  });
+
+  it('turn everything off with enable: false', async () => {
+    const c = await start('helix-master-079a789e', { settings: { telemetry: { enable: false } } });
+    const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+    expect(await c.diagnostics(document)).toEqual([]);
+    expect(await c.codeActions(document, { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } })).toEqual([]);
+  });
+
+  it('limit the required function kinds to requireKinds', async () => {
+    const c = await start('vscode-languageclient-11.0.0', { settings: { telemetry: { requireKinds: ['method_definition'] } } });
+    const document = await c.open(path.join(workspace, 'javascript/greeter.js'), 'javascript');
+    expect((await c.diagnostics(document)).map((d) => d.message)).toEqual([
+      '`Counter.constructor` has no telemetry',
+      '`Counter.bump` has no telemetry',
+    ]);
+  });
+});

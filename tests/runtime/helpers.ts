@@ -1,0 +1,185 @@
+// Shared by the runtime tests: run a real program, read its JSONL events, and check the
+// properties every event stream must have whatever the language.
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const runtimeDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'server/languages', lang, 'runtime');
+export const programDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'tests/runtime/programs', lang);
+
+export interface TelemetryEvent {
+  event_type: string;
+  timestamp_ns: number;
+  function_name: string;
+  file: string;
+  line: number;
+  correlation_id: string;
+  parent_correlation_id: string | null;
+  trace_id: string;
+  span_id: string;
+  args?: Record<string, string>;
+  caller?: string | null;
+  duration_ns?: number;
+  return?: string;
+  error?: { type: string; message: string };
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A scratch directory holding copies of `sources` (files or folders), removed by the caller. */
+export function scratch(...sources: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'telemetry-runtime-'));
+  for (const source of sources) cpSync(source, join(dir, source.split('/').pop()!), { recursive: true });
+  return dir;
+}
+
+export function removeScratch(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The test runner's own environment, minus every switch the runtimes read. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of ['DEBUG', 'TELEMETRY_ENABLED', 'TELEMETRY_FILE', 'OTEL_EXPORTER_OTLP_ENDPOINT']) delete env[key];
+  return { ...env, ...extra };
+}
+
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { closeStderrEarly?: boolean },
+): Promise<RunResult> {
+  if (options.closeStderrEarly) {
+    // spawn() returns once the program runs, and a fast one could write before we close
+    // our end; a shell that waits first lets every stderr write meet a broken pipe.
+    args = ['-c', 'sleep 0.3; exec "$0" "$@"', command, ...args];
+    command = 'sh';
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    // Closing our end of the stderr pipe turns every write the program makes to stderr into
+    // EPIPE: a broken pipe, as when a log reader has gone away.
+    if (options.closeStderrEarly) child.stderr!.destroy();
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    if (!options.closeStderrEarly) child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export function readEvents(file: string): TelemetryEvent[] {
+  return parseEvents(existsSync(file) ? readFileSync(file, 'utf8') : '');
+}
+
+export function parseEvents(text: string): TelemetryEvent[] {
+  const lines = text.split('\n').filter((line) => line !== '');
+  for (const line of lines) {
+    // JSON.parse would accept 1.7e18; the contract says integer nanoseconds.
+    expect(line).toMatch(/"timestamp_ns":\d+,/);
+  }
+  return lines.map((line) => JSON.parse(line) as TelemetryEvent);
+}
+
+export const entries = (events: TelemetryEvent[], name?: string) =>
+  events.filter((e) => e.event_type === 'function_entry' && (name === undefined || e.function_name === name));
+
+export const exitOf = (events: TelemetryEvent[], entry: TelemetryEvent) =>
+  events.find((e) => e.event_type === 'function_exit' && e.correlation_id === entry.correlation_id);
+
+export const parentOf = (events: TelemetryEvent[], event: TelemetryEvent) =>
+  entries(events).find((e) => e.correlation_id === event.parent_correlation_id);
+
+/** The entry of `name` whose preview of argument `arg` is `shown`. */
+export function call(events: TelemetryEvent[], name: string, arg: string, shown: string): TelemetryEvent {
+  const found = entries(events, name).filter((e) => e.args?.[arg] === shown);
+  expect(found, `${name}(${arg}=${shown})`).toHaveLength(1);
+  return found[0];
+}
+
+/** What every stream must satisfy: schema, one exit per entry, parents that resolve. */
+export function expectWellFormed(events: TelemetryEvent[]): void {
+  expect(events.length).toBeGreaterThan(0);
+  const seen = new Map<string, string[]>();
+  for (const e of events) {
+    expect(['function_entry', 'function_exit']).toContain(e.event_type);
+    expect(Number.isInteger(e.timestamp_ns) && e.timestamp_ns > 1.5e18).toBe(true);
+    expect(typeof e.function_name).toBe('string');
+    expect(typeof e.file).toBe('string');
+    expect(Number.isInteger(e.line) && e.line > 0).toBe(true);
+    expect(e.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(e.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(typeof e.correlation_id).toBe('string');
+    expect(e).toHaveProperty('parent_correlation_id');
+    seen.set(e.correlation_id, [...(seen.get(e.correlation_id) ?? []), e.event_type]);
+    if (e.event_type === 'function_exit') {
+      expect(Number.isInteger(e.duration_ns) && e.duration_ns! > 0, `duration of ${e.function_name}`).toBe(true);
+    } else {
+      expect(e).toHaveProperty('args');
+      expect(e).toHaveProperty('caller');
+    }
+  }
+  for (const [id, kinds] of seen) expect(kinds, `events of ${id}`).toEqual(['function_entry', 'function_exit']);
+  const rootTraces = new Set<string>();
+  for (const e of entries(events)) {
+    if (e.parent_correlation_id === null) {
+      expect(e.caller).toBeNull();
+      expect(rootTraces.has(e.trace_id), 'a root call starts a new trace').toBe(false);
+      rootTraces.add(e.trace_id);
+      continue;
+    }
+    const parent = parentOf(events, e);
+    expect(parent, `parent of ${e.function_name}`).toBeDefined();
+    expect(e.trace_id).toBe(parent!.trace_id);
+    expect(e.caller).toBe(parent!.function_name);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a program's `sighup` mode with telemetry off: it does work, prints "ready" and
+ * waits for a line; SIGHUP turns telemetry on for a `session` that prints "on" and waits;
+ * a second SIGHUP turns it off before the session's last call.
+ */
+export async function sighupScenario(command: string, args: string[], cwd: string, file: string) {
+  const child = spawn(command, args, { cwd, env: cleanEnv({ TELEMETRY_FILE: file }), stdio: 'pipe' });
+  let stdout = '';
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const printed = async (line: string) => {
+    const deadline = Date.now() + 20_000;
+    while (!stdout.split('\n').includes(line)) {
+      if (Date.now() > deadline) throw new Error(`no "${line}" in ${JSON.stringify(stdout)}`);
+      await Promise.race([new Promise<void>((wake) => waiters.push(wake)), sleep(200)]);
+    }
+  };
+  // Signals arrive asynchronously in Node and Go; the pause lets the toggle land first.
+  const toggleThenContinue = async () => {
+    child.kill('SIGHUP');
+    await sleep(400);
+    child.stdin.write('\n');
+  };
+  await printed('ready');
+  const whileOff = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  await toggleThenContinue();
+  await printed('on');
+  await toggleThenContinue();
+  child.stdin.end();
+  const code = await exited;
+  return { whileOff, code, stdout, events: readEvents(file) };
+}
