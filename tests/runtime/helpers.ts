@@ -1,15 +1,62 @@
-// Shared by the runtime tests: run a real program, read its JSONL events, and check the
-// properties every event stream must have whatever the language.
+// Shared by the runtime tests: instrument a plain fixture with the real engine, run the
+// result, read its JSONL events, and check the properties every event stream must have
+// whatever the language.
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import type { AddResult, Engine } from '../../server/src/engine/engine.js';
+import type { EngineOptions, LanguageId } from '../../server/src/engine/types.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const runtimeDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'server/languages', lang, 'runtime');
-export const programDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'tests/runtime/programs', lang);
+/** Plain programs, without probes: fixtures/runtime/<folder>/<file>. */
+export const fixturePath = (fixture: string) => join(repoRoot, 'fixtures/runtime', fixture);
+
+export interface Instrumented extends AddResult {
+  /** The fixture as written, before the engine touched it. */
+  original: string;
+}
+
+/** Instruments source text with the real engine, as "Add telemetry" to the whole file does. */
+export async function instrumentText(engine: Engine, lang: LanguageId, text: string, opts: EngineOptions) {
+  await engine.ready(lang);
+  return engine.add(lang, text, opts);
+}
+
+/** Instruments fixtures/runtime/<fixture> and writes the result to dir under its own name. */
+export async function instrumentFixture(
+  engine: Engine,
+  lang: LanguageId,
+  fixture: string,
+  dir: string,
+  opts: Omit<EngineOptions, 'relPath'>,
+): Promise<Instrumented> {
+  const relPath = basename(fixture);
+  const original = readFileSync(fixturePath(fixture), 'utf8');
+  const out = await instrumentText(engine, lang, original, { relPath, ...opts });
+  writeFileSync(join(dir, relPath), out.text);
+  return { ...out, original };
+}
+
+/** Writes the engine's runtime files into dir, the runtime folder, as the server does on first use. */
+export function writeRuntime(engine: Engine, lang: LanguageId, dir: string): string[] {
+  const files = engine.runtimeFiles(lang);
+  for (const { fileName, content } of files) {
+    mkdirSync(dirname(join(dir, fileName)), { recursive: true });
+    writeFileSync(join(dir, fileName), content);
+  }
+  return files.map((f) => f.fileName);
+}
+
+/** The 1-based line of the first occurrence of `needle`, as events report a function's line. */
+export function lineOf(text: string, needle: string): number {
+  const at = text.indexOf(needle);
+  expect(at, needle).toBeGreaterThanOrEqual(0);
+  return text.slice(0, at).split('\n').length;
+}
 
 export interface TelemetryEvent {
   event_type: string;

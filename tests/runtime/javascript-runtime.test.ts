@@ -1,50 +1,62 @@
 // The JavaScript runtime (server/languages/javascript/runtime/telemetry-runtime.cjs and its
-// .d.cts), exercised through a CommonJS program, an ES module and a TypeScript program
-// compiled with tsc, all run with the real node.
+// .d.cts), exercised by instrumenting the plain fixtures/runtime/javascript programs with the
+// real engine: a CommonJS program, an ES module and a TypeScript program compiled with tsc,
+// all run with the real node.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../server/src/engine/engine.js';
 import {
   call,
   cleanEnv,
   entries,
   exitOf,
   expectWellFormed,
+  fixturePath,
+  instrumentFixture,
+  instrumentText,
+  lineOf,
   parentOf,
   parseEvents,
-  programDir,
   readEvents,
   removeScratch,
   repoRoot,
   run,
-  runtimeDir,
   scratch,
   sighupScenario,
+  writeRuntime,
+  type Instrumented,
 } from './helpers.js';
 
 const EXPECTED_DEMO = 'add 5\nlogin 10\nsafe 4 | caught negative: -1\ncounter 12\nconsume 14\ngather 530\n';
+// Every function and method each program defines, in source order. Arrows with an expression
+// body (sleep, callbacks) are not sites: they have no block to wrap.
+const FUNCTIONS = ['add', 'square', 'login', 'risky', 'safe', 'Counter.constructor', 'Counter.inc', 'countdown']
+  .concat(['consume', 'fetchItem', 'gatherBoth', 'phase', 'session', 'demo', 'sighup']);
 const PROGRAMS = [
-  { kind: 'a CommonJS program', entry: 'app.cjs' },
-  { kind: 'an ES module', entry: 'app.mjs' },
-  { kind: 'a TypeScript program compiled by tsc', entry: 'app.js' },
-];
+  { kind: 'a CommonJS program', source: 'app.cjs', entry: 'app.cjs', lang: 'javascript', esm: false },
+  { kind: 'an ES module', source: 'app.mjs', entry: 'app.mjs', lang: 'javascript', esm: true },
+  { kind: 'a TypeScript program compiled by tsc', source: 'app.ts', entry: 'app.js', lang: 'typescript', esm: true },
+] as const;
 
 let dir: string;
+let engine: Engine;
+const instrumented = new Map<string, Instrumented>();
 let tsc: { code: number; output: string };
 const node = (args: string[], env: Record<string, string> = {}, extra = {}) =>
   run(process.execPath, args, { cwd: dir, env: cleanEnv(env), ...extra });
 const script = (source: string, env: Record<string, string> = {}) => node(['-e', source], env);
 
 beforeAll(async () => {
-  const rt = runtimeDir('javascript');
-  const programs = programDir('javascript');
-  dir = scratch(
-    join(rt, 'telemetry-runtime.cjs'),
-    join(rt, 'telemetry-runtime.d.cts'),
-    ...['app.cjs', 'app.mjs', 'app.ts'].map((f) => join(programs, f)),
-  );
+  engine = await Engine.create();
+  dir = scratch();
+  writeRuntime(engine, 'javascript', dir);
+  for (const { source, lang, esm } of PROGRAMS) {
+    const opts = { runtimeImport: './telemetry-runtime.cjs', esm };
+    instrumented.set(source, await instrumentFixture(engine, lang, `javascript/${source}`, dir, opts));
+  }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   const compilerOptions = {
     strict: true,
@@ -67,7 +79,7 @@ it('type-checks the probe forms against telemetry-runtime.d.cts under strict Typ
   expect(tsc).toEqual({ code: 0, output: '' });
 });
 
-describe.each(PROGRAMS)('the JavaScript runtime in $kind', ({ entry }) => {
+describe.each(PROGRAMS)('the JavaScript runtime in $kind', ({ source, entry }) => {
   const demoEvents = async (label: string) => {
     const file = join(dir, `${entry}-${label}.jsonl`);
     const result = await node([entry, 'demo'], { DEBUG: 'true', TELEMETRY_FILE: file });
@@ -75,13 +87,27 @@ describe.each(PROGRAMS)('the JavaScript runtime in $kind', ({ entry }) => {
     return readEvents(file);
   };
 
+  it(`instruments every function that ${source} defines, importing the runtime as its module system requires`, () => {
+    const app = instrumented.get(source)!;
+    expect(app.added).toEqual(FUNCTIONS);
+    expect(app.skipped).toEqual([]);
+    expect(app.text).toContain(source === 'app.cjs' ? 'const _tm = require(' : 'import * as _tm from ');
+  });
+
   it('writes a balanced, well-formed event stream and leaves stdout unchanged when DEBUG=true', async () => {
+    // Node runs the plain .cjs and .mjs as they are; the TypeScript program only runs compiled.
+    if (source !== 'app.ts') {
+      const plain = await node([fixturePath(`javascript/${source}`), 'demo']);
+      expect(plain).toMatchObject({ code: 0, stdout: EXPECTED_DEMO, stderr: '' });
+    }
     const off = await node([entry, 'demo']);
     expect(off).toMatchObject({ code: 0, stdout: EXPECTED_DEMO, stderr: '' });
     const events = await demoEvents('balanced');
     expectWellFormed(events);
     const add = call(events, 'add', 'a', '2');
-    expect(add).toMatchObject({ line: 8, parent_correlation_id: null, caller: null });
+    const line = lineOf(instrumented.get(source)!.original, 'function add(');
+    expect(add).toMatchObject({ file: source, line, caller: 'demo' });
+    expect(parentOf(events, add)).toMatchObject({ function_name: 'demo', parent_correlation_id: null, caller: null });
     expect(exitOf(events, add)?.return).toBe('5');
     const inc = call(events, 'Counter.inc', 'by', '7');
     expect(parentOf(events, call(events, 'add', 'a', '5'))?.correlation_id).toBe(inc.correlation_id);
@@ -135,7 +161,8 @@ describe.each(PROGRAMS)('the JavaScript runtime in $kind', ({ entry }) => {
     expect(whileOff).toBe('');
     expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\non\ndone\n' });
     expectWellFormed(events);
-    expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['session', 'during', 'add']));
+    expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['session', 'phase', 'add']));
+    expect(entries(events, 'phase').map((e) => e.args?.name)).toEqual(['"during"']);
   });
 });
 
@@ -152,19 +179,21 @@ describe('the JavaScript runtime', () => {
   it('redacts secret names at any depth, bounds previews, and never runs getters or proxy traps', async () => {
     const file = join(dir, 'preview.jsonl');
     const source = `
-      const _tm = require("./telemetry-runtime.cjs");
       let touched = 0;
       const opts = { get lazy() { touched++; return 1; }, headers: { Cookie: "session-QUUX" }, big: new Array(1e6).fill(7) };
       const proxy = new Proxy({}, { ownKeys() { touched++; return []; }, get() { touched++; } });
       function f(opts, proxy, authToken) {
-        const __tel = _tm.on() && _tm.enter("f", "x.js", 4, { opts, proxy, authToken }); try {
-        return _tm.ret(__tel, (opts));
-        } catch (__e) { _tm.fail(__tel, __e); throw __e; } finally { _tm.exit(__tel); }
+        return opts;
       }
       f(opts, proxy, "bearer-ZYZZY");
       console.log(touched);`;
-    const result = await script(source, { DEBUG: 'true', TELEMETRY_FILE: file });
+    const opts = { relPath: 'x.js', runtimeImport: './telemetry-runtime.cjs' };
+    const out = await instrumentText(engine, 'javascript', source, opts);
+    expect(out.added).toEqual(['lazy', 'ownKeys', 'get', 'f']);
+    const result = await script(out.text, { DEBUG: 'true', TELEMETRY_FILE: file });
     expect(result).toMatchObject({ code: 0, stdout: '0\n', stderr: '' });
+    // An instrumented getter or trap that ran would have its own entry.
+    expect(entries(readEvents(file)).map((e) => e.function_name)).toEqual(['f']);
     const [entry] = entries(readEvents(file));
     expect(entry.args).toEqual({
       opts: '{"lazy":[Getter],"headers":{"Cookie":"<redacted>"},"big":[7,7,7,7,7,7,7,7,…]}',

@@ -1,49 +1,73 @@
 // The Python runtime (server/languages/python/runtime/telemetry_runtime.py), exercised by
-// running a hand-instrumented program with the real python3.
+// instrumenting the plain fixtures/runtime/python/app.py with the real engine and running it
+// with the real python3.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../server/src/engine/engine.js';
 import {
   call,
   cleanEnv,
   entries,
   exitOf,
   expectWellFormed,
+  fixturePath,
+  instrumentFixture,
+  instrumentText,
+  lineOf,
   parentOf,
   parseEvents,
-  programDir,
   readEvents,
   removeScratch,
   run,
   runtimeDir,
   scratch,
   sighupScenario,
+  writeRuntime,
+  type Instrumented,
 } from './helpers.js';
 
 const RUNTIME = join(runtimeDir('python'), 'telemetry_runtime.py');
 const EXPECTED_DEMO = 'add 5\nlogin 10\nsafe 4 | caught negative: -1\ncounter 12\nconsume 14\ngather 530\n';
+// Every def in app.py, in source order: a function the engine skips fails here first.
+const FUNCTIONS = ['add', 'square', 'login', 'risky', 'safe', 'Counter.__init__', 'Counter.inc', 'countdown']
+  .concat(['consume', 'fetch', 'gather_both', 'phase', 'session', 'demo', 'sighup']);
 
 describe('the Python runtime', () => {
   let dir: string;
+  let engine: Engine;
+  let app: Instrumented;
   const python = (args: string[], env: Record<string, string> = {}, extra = {}) =>
     run('python3', args, { cwd: dir, env: cleanEnv({ PYTHONDONTWRITEBYTECODE: '1', ...env }), ...extra });
   const script = (source: string, env: Record<string, string> = {}) => python(['-c', source], env);
 
-  beforeAll(() => {
-    dir = scratch(RUNTIME, join(programDir('python'), 'app.py'));
+  beforeAll(async () => {
+    engine = await Engine.create();
+    dir = scratch();
+    app = await instrumentFixture(engine, 'python', 'python/app.py', dir, { runtimeImport: 'telemetry_runtime' });
+    writeRuntime(engine, 'python', dir);
   });
   afterAll(() => removeScratch(dir));
 
+  it('instruments every function that app.py defines', () => {
+    expect(app.added).toEqual(FUNCTIONS);
+    expect(app.skipped).toEqual([]);
+    expect(app.text).toMatch(/^import telemetry_runtime as _tm$/m);
+  });
+
   it('writes a balanced, well-formed event stream and leaves stdout unchanged when DEBUG=true', async () => {
     const file = join(dir, 'demo.jsonl');
+    const plain = await python([fixturePath('python/app.py'), 'demo']);
     const off = await python(['app.py', 'demo']);
     const on = await python(['app.py', 'demo'], { DEBUG: 'true', TELEMETRY_FILE: file });
+    expect(plain).toMatchObject({ code: 0, stdout: EXPECTED_DEMO, stderr: '' });
     expect(off).toMatchObject({ code: 0, stdout: EXPECTED_DEMO, stderr: '' });
     expect(on).toMatchObject({ code: 0, stdout: off.stdout, stderr: '' });
     const events = readEvents(file);
     expectWellFormed(events);
     const add = call(events, 'add', 'a', '2');
-    expect(add).toMatchObject({ file: 'app.py', line: 14, parent_correlation_id: null, caller: null });
+    expect(add).toMatchObject({ file: 'app.py', line: lineOf(app.original, 'def add('), caller: 'demo' });
+    expect(parentOf(events, add)).toMatchObject({ function_name: 'demo', parent_correlation_id: null, caller: null });
     expect(exitOf(events, add)?.return).toBe('5');
     const inc = call(events, 'Counter.inc', 'by', '7');
     expect(parentOf(events, call(events, 'add', 'a', '5'))?.correlation_id).toBe(inc.correlation_id);
@@ -117,25 +141,18 @@ describe('the Python runtime', () => {
   it('never raises into the program when a repr fails, redacts nested secrets, and does not recurse into an instrumented __repr__', async () => {
     const file = join(dir, 'repr.jsonl');
     const source = [
-      'import telemetry_runtime as _tm',
       'class Bad:',
       '    def __repr__(self): raise RuntimeError("no")',
       'class Loud:',
       '    def __repr__(self):',
-      '        __tel = _tm.on and _tm.enter("Loud.__repr__", "x.py", 5, {"self": self})',
-      '        try:',
-      '            return _tm.ret(__tel, ("loud"))',
-      '        except BaseException as __e: _tm.fail(__tel, __e); raise',
-      '        finally: __tel and _tm.exit(__tel)',
+      '        return "loud"',
       'def f(a, b, opts):',
-      '    __tel = _tm.on and _tm.enter("f", "x.py", 11, {"a": a, "b": b, "opts": opts})',
-      '    try:',
-      '        return _tm.ret(__tel, (a))',
-      '    except BaseException as __e: _tm.fail(__tel, __e); raise',
-      '    finally: __tel and _tm.exit(__tel)',
+      '    return a',
       'print(type(f(Bad(), Loud(), {"api_key": "k1", "n": list(range(10**6))})).__name__)',
     ].join('\n');
-    const result = await script(source, { DEBUG: 'true', TELEMETRY_FILE: file });
+    const out = await instrumentText(engine, 'python', source, { relPath: 'x.py', runtimeImport: 'telemetry_runtime' });
+    expect(out.added).toEqual(['Bad.__repr__', 'Loud.__repr__', 'f']);
+    const result = await script(out.text, { DEBUG: 'true', TELEMETRY_FILE: file });
     expect(result).toMatchObject({ code: 0, stdout: 'Bad\n', stderr: '' });
     const events = readEvents(file);
     expect(entries(events).map((e) => e.function_name)).toEqual(['f']);
@@ -190,7 +207,8 @@ describe('the Python runtime', () => {
     expect(whileOff).toBe('');
     expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\non\ndone\n' });
     expectWellFormed(events);
-    expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['session', 'during', 'add']));
+    expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['session', 'phase', 'add']));
+    expect(entries(events, 'phase').map((e) => e.args?.name)).toEqual(["'during'"]);
   });
 
   it("leaves a program's own SIGHUP handler in place", async () => {

@@ -12,7 +12,8 @@ export const go: LanguageSpec = {
   lineComment: '//',
   style: 'defer',
   wrapAwait: false,
-  runtimeFiles: ['telemetry.go'],
+  // One package split by responsibility; telemetry.go, the public API, comes first.
+  runtimeFiles: ['telemetry.go', 'switch.go', 'goroutines.go', 'ids.go', 'preview.go', 'sink.go'],
   runtimeSubdir: 'telemetry',
   templates: {
     importLine: (path) => `import _tm ${goString(path)}`,

@@ -1,5 +1,6 @@
-// Copied into the runtime's package by the test, for what Go 1.19 cannot show end to end:
-// how a goroutine trace from Go 1.21 on names the goroutine that created it.
+// Copied into the runtime's package by the test, for what the instrumented program cannot show
+// end to end: how a goroutine trace from Go 1.21 on names the goroutine that created it, and previews
+// of values no probe passes (the engine does not record a method's receiver).
 package telemetry
 
 import "testing"
@@ -38,5 +39,25 @@ func TestGoroutineIDsDifferAcrossGoroutines(t *testing.T) {
 	go func() { there <- goroutineID() }()
 	if other := <-there; here == 0 || other == 0 || here == other {
 		t.Errorf("goroutine ids %d and %d", here, other)
+	}
+}
+
+func TestPreviewShowsPointersToStructsAndRedactsSecretFields(t *testing.T) {
+	type counter struct{ total int }
+	type login struct {
+		User     string
+		Password string
+	}
+	for _, c := range []struct {
+		value any
+		want  string
+	}{
+		{&counter{total: 5}, "&{total:5}"},
+		{login{"ada", "hunter2"}, `{User:"ada" Password:<redacted>}`},
+		{map[string]int{"apiKey": 1}, "map[\"apiKey\":<redacted>]"},
+	} {
+		if got := preview(c.value); got != c.want {
+			t.Errorf("preview(%#v) = %s; want %s", c.value, got, c.want)
+		}
 	}
 }

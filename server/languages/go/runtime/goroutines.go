@@ -1,0 +1,148 @@
+// Span stacks, one per goroutine, which give each new span its parent. Go has no goroutine
+// id in its API, so the id is read from the first line of runtime.Stack; a goroutine's
+// first span finds its creator in the trace's "created by ... in goroutine N" line, which
+// only Go 1.21 and later write.
+package telemetry
+
+import (
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+var (
+	stateMu sync.Mutex
+	states  = map[uint64]*goroutineState{} // by goroutine id; guarded by stateMu
+
+	// Only a goroutine trace from Go 1.21 on names the goroutine that created it.
+	creatorInTraces = goVersionAtLeast(runtime.Version(), 21)
+)
+
+type goroutineState struct {
+	stack []*Span
+	busy  bool // the runtime is running user code (String, Error) for a preview
+}
+
+// claim marks goroutine gid busy while its previews run user code, and reports whether it
+// has no span yet. It fails when the goroutine is already busy: the user code it runs is
+// itself instrumented, and recording that would recurse.
+func claim(gid uint64) (st *goroutineState, fresh, ok bool) {
+	stateMu.Lock()
+	defer stateMu.Unlock()
+	st = states[gid]
+	if st == nil {
+		st = &goroutineState{}
+		states[gid] = st
+	}
+	if st.busy {
+		return nil, false, false
+	}
+	st.busy = true
+	return st, len(st.stack) == 0, true
+}
+
+// push ends the claim and makes s its goroutine's current span, under the span that was
+// current there or, for a goroutine's first span, under its creator's current span.
+func push(st *goroutineState, s *Span, creator uint64, hasCreator bool) {
+	stateMu.Lock()
+	defer stateMu.Unlock()
+	st.busy = false
+	if n := len(st.stack); n > 0 {
+		s.parent = st.stack[n-1]
+	} else if cs := states[creator]; hasCreator && cs != nil && len(cs.stack) > 0 {
+		s.parent = cs.stack[len(cs.stack)-1]
+	}
+	s.cid = newUUID()
+	s.spanID = randomHex(8)
+	if s.parent != nil {
+		s.traceID = s.parent.traceID
+	} else {
+		s.traceID = randomHex(16)
+	}
+	st.stack = append(st.stack, s)
+}
+
+// pop removes s, and any span left above it, from its goroutine's stack.
+func pop(s *Span) {
+	stateMu.Lock()
+	defer stateMu.Unlock()
+	st := states[s.gid]
+	if st == nil {
+		return
+	}
+	for i := len(st.stack) - 1; i >= 0; i-- {
+		if st.stack[i] == s {
+			for j := i; j < len(st.stack); j++ {
+				st.stack[j] = nil
+			}
+			st.stack = st.stack[:i]
+			break
+		}
+	}
+	if len(st.stack) == 0 && !st.busy {
+		delete(states, s.gid) // goroutine ids are never reused
+	}
+}
+
+// goroutineID parses "goroutine 18 [running]:", the first line of runtime.Stack.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = b[len("goroutine "):]
+	var id uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
+}
+
+// creatorID finds the goroutine that started this one from the trace's last line,
+// "created by main.main in goroutine 1". Before Go 1.21 that line names no goroutine, so
+// a goroutine's first instrumented call starts a new trace there.
+func creatorID() (uint64, bool) {
+	buf := make([]byte, 8<<10)
+	n := runtime.Stack(buf, false)
+	for n == len(buf) && len(buf) < 256<<10 {
+		buf = make([]byte, 4*len(buf))
+		n = runtime.Stack(buf, false)
+	}
+	return creatorFromTrace(string(buf[:n]))
+}
+
+func creatorFromTrace(text string) (uint64, bool) {
+	i := strings.LastIndex(text, "\ncreated by ")
+	if i < 0 {
+		return 0, false
+	}
+	line := text[i+1:]
+	if j := strings.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	k := strings.LastIndex(line, " in goroutine ")
+	if k < 0 {
+		return 0, false
+	}
+	id, err := strconv.ParseUint(line[k+len(" in goroutine "):], 10, 64)
+	return id, err == nil
+}
+
+// goVersionAtLeast reports whether a runtime.Version() such as "go1.19.8" is at least
+// go1.<minor>; development builds count as new.
+func goVersionAtLeast(version string, minor int) bool {
+	rest := strings.TrimPrefix(version, "go1.")
+	if rest == version {
+		return true
+	}
+	n := 0
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n >= minor
+}

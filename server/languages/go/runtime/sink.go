@@ -1,0 +1,173 @@
+// The sink: one JSON event per line, to TELEMETRY_FILE (opened at the first event) or to
+// standard error. A sink that fails loses events and counts them; it never fails the program.
+package telemetry
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+var (
+	dropped atomic.Uint64
+
+	outMu      sync.Mutex
+	outPath    = absolute(os.Getenv("TELEMETRY_FILE"))
+	outFile    *os.File // guarded by outMu
+	sinkFailed bool     // guarded by outMu
+	// If fd 2 was closed at start, its number may later belong to another file, which must
+	// not receive events.
+	stderrUsable = stderrOpen()
+)
+
+type field struct {
+	key   string
+	value any
+}
+
+// absolute resolves a relative TELEMETRY_FILE now: the file is opened at the first event,
+// perhaps after os.Chdir.
+func absolute(path string) string {
+	if path == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+func stderrOpen() bool {
+	_, err := os.Stderr.Stat()
+	return err == nil
+}
+
+// retrySink lets the next event try to open TELEMETRY_FILE again.
+func retrySink() {
+	outMu.Lock()
+	sinkFailed = false
+	outMu.Unlock()
+}
+
+// emit writes one event line. Later event kinds (variable_change, branch, loop_entry,
+// loop_exit, exception) call it with their own fields.
+func emit(kind string, s *Span, extra ...field) {
+	b := make([]byte, 0, 512)
+	b = append(b, `{"event_type":`...)
+	b = appendString(b, kind)
+	b = append(b, `,"timestamp_ns":`...)
+	b = strconv.AppendInt(b, time.Now().UnixNano(), 10)
+	var parentCID any
+	if s.parent != nil {
+		parentCID = s.parent.cid
+	}
+	fields := append([]field{
+		{"function_name", s.name},
+		{"file", s.file},
+		{"line", s.line},
+		{"correlation_id", s.cid},
+		{"parent_correlation_id", parentCID},
+		{"trace_id", s.traceID},
+		{"span_id", s.spanID},
+	}, extra...)
+	for _, f := range fields {
+		b = append(b, ',')
+		b = appendString(b, f.key)
+		b = append(b, ':')
+		b = appendValue(b, f.value)
+	}
+	write(append(b, '}', '\n'))
+}
+
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return appendString(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case []field:
+		b = append(b, '{')
+		for i, f := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, f.key)
+			b = append(b, ':')
+			b = appendValue(b, f.value)
+		}
+		return append(b, '}')
+	}
+	return appendString(b, fmt.Sprint(v))
+}
+
+func appendString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s { // invalid UTF-8 arrives as U+FFFD
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
+}
+
+func write(line []byte) {
+	outMu.Lock()
+	defer outMu.Unlock()
+	if outPath == "" {
+		if !stderrUsable || writeStderr(line) != nil {
+			dropped.Add(1)
+		}
+		return
+	}
+	if sinkFailed {
+		dropped.Add(1)
+		return
+	}
+	if outFile == nil {
+		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			sinkFailed = true
+			dropped.Add(1)
+			return
+		}
+		outFile = f
+	}
+	if _, err := outFile.Write(line); err != nil {
+		dropped.Add(1)
+	}
+}
+
+// writeStderr writes with the system call rather than os.Stderr: os.File raises SIGPIPE
+// and kills the program when fd 2 is a broken pipe, whereas a lost event must not.
+func writeStderr(b []byte) error {
+	for len(b) > 0 {
+		n, err := syscall.Write(syscall.Stderr, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			return syscall.EIO
+		}
+		b = b[n:]
+	}
+	return nil
+}

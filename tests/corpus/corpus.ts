@@ -1,0 +1,84 @@
+// Walks the real corpora on this machine (Python's standard library, Go's source tree, the
+// JS/TS in node_modules) and checks the engine's properties on every file.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Engine } from '../../server/src/engine/engine.js';
+import type { LanguageId } from '../../server/src/engine/types.js';
+
+export interface CorpusCounts {
+  files: number;
+  bytes: number;
+  functions: number;
+  instrumented: number;
+  skipped: number;
+  /** Functions inside files with parse errors or broken functions: never touched. */
+  broken: number;
+  failures: string[];
+}
+
+const MAX_BYTES = 2 * 1024 * 1024;
+
+export function pythonStdlib(): string {
+  return execFileSync('python3', ['-c', "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: 'utf8' }).trim();
+}
+
+export function goSource(): string | undefined {
+  try {
+    return join(execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim(), 'src');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every file under `root` whose name passes `keep`, following symlinked folders, skipping `skipDirs`. */
+export function listFiles(root: string, keep: (name: string) => boolean, skipDirs: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) {
+        if (!skipDirs(name)) walk(path);
+      } else if (st.isFile() && keep(name) && st.size <= MAX_BYTES) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const OPTIONS: Record<LanguageId, string> = {
+  python: 'telemetry_runtime',
+  javascript: './telemetry-runtime.cjs',
+  typescript: './telemetry-runtime.cjs',
+  tsx: './telemetry-runtime.cjs',
+  go: 'example.com/corpus/telemetry',
+};
+
+/** add, then strip and add again: round trip, idempotence and no new parse errors. */
+export function checkFiles(engine: Engine, files: string[]): CorpusCounts {
+  const counts: CorpusCounts = { files: 0, bytes: 0, functions: 0, instrumented: 0, skipped: 0, broken: 0, failures: [] };
+  for (const path of files) {
+    const lang = engine.languageForPath(path);
+    if (!lang) continue;
+    const text = readFileSync(path, 'utf8');
+    if (text.includes('\0')) continue;
+    counts.files++;
+    counts.bytes += Buffer.byteLength(text);
+    const opts = { relPath: path, runtimeImport: OPTIONS[lang] };
+    const before = engine.analyze(lang, text);
+    const eligible = before.functions.filter((f) => !f.instrumented && !f.ignored);
+    counts.functions += before.functions.length;
+    counts.broken += eligible.filter((f) => f.broken).length;
+    counts.skipped += eligible.filter((f) => !f.broken && f.skip).length;
+    const added = engine.add(lang, text, opts);
+    counts.instrumented += added.added.length;
+    for (const s of added.skipped) counts.failures.push(`${path}: ${s.name}: ${s.reason}`);
+    const after = engine.analyze(lang, added.text);
+    if (after.errorCount > before.errorCount) counts.failures.push(`${path}: new parse errors`);
+    if (engine.strip(lang, added.text).text !== text) counts.failures.push(`${path}: strip(add(f)) != f`);
+    if (engine.add(lang, added.text, opts).text !== added.text) counts.failures.push(`${path}: add(add(f)) != add(f)`);
+  }
+  return counts;
+}
