@@ -22,3 +22,6 @@
 (import_declaration (import_spec name: (package_identifier) @_a) (#eq? @_a "_tm")) @probe.import
 
 (ERROR) @error
+
+; The receiver is recorded with the arguments.
+(method_declaration receiver: (parameter_list (parameter_declaration name: (identifier) @param)))

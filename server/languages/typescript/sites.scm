@@ -43,3 +43,4 @@
 (formal_parameters (required_parameter pattern: (rest_pattern (identifier) @param)))
 (formal_parameters (required_parameter pattern: (object_pattern (shorthand_property_identifier_pattern) @param)))
 (formal_parameters (required_parameter pattern: (array_pattern (identifier) @param)))
+(abstract_class_declaration name: (_) @class.name) @class

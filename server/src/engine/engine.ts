@@ -8,10 +8,13 @@ import type { LanguageSpec } from '../languages/spec.js';
 import { Grammars } from '../parse/grammars.js';
 import { packagePath } from '../paths.js';
 import { planFunction, type Plan } from './plan.js';
-import { applyChanges, render, type Piece, type PlannedFunction } from './render.js';
+import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { analyzeTree, lineStart, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import type { EngineOptions, FunctionSite, LanguageId, TextChange } from './types.js';
+import { validate } from './validate.js';
+
+const MAX_ROUNDS = 32;
 
 export interface AddResult {
   changes: TextChange[];
@@ -66,27 +69,25 @@ export class Engine {
     const spec = languageById(lang);
     const analysis = this.analyze(lang, text, tree);
     const skipped: AddResult['skipped'] = [];
-    const planned: (PlannedFunction & { name: string })[] = [];
+    let planned: (PlannedFunction & { name: string })[] = [];
     for (const site of analysis.functions) {
       if (site.instrumented || site.ignored || site.broken || site.skip || !select(site)) continue;
       const plan: Plan | string = planFunction(spec, site, text, { relPath: opts.relPath });
       if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
       else planned.push({ range: site.range, plan, name: site.name });
     }
-    if (planned.length === 0) return { changes: [], text, added: [], skipped };
-    let attempt = this.tryRender(spec, text, analysis, planned, opts);
-    if (!attempt.ok) {
-      // Find the functions that fail on their own and leave them out.
-      const good = planned.filter((p) => {
-        const alone = this.tryRender(spec, text, analysis, [p], opts);
-        if (!alone.ok) skipped.push({ name: p.name, reason: alone.reason });
-        return alone.ok;
-      });
-      attempt = good.length ? this.tryRender(spec, text, analysis, good, opts) : { ok: false, reason: 'nothing valid' };
-      if (!attempt.ok) return { changes: [], text, added: [], skipped };
-      return { changes: attempt.changes, text: attempt.text, added: good.map((p) => p.name), skipped };
+    const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
+    const host = { parse: (t: string) => this.parse(lang, t), analyze: (t: Tree, s: string) => this.analyzeWith(spec, t, s) };
+    // Each failed round drops the functions it blames; a handful of rounds covers real files.
+    for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
+      const result = validate(spec, host, text, analysis, planned, extra);
+      if (result.ok) return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped };
+      for (const p of result.blame) skipped.push({ name: p.name, reason: result.reason });
+      const blamed = new Set(result.blame);
+      planned = planned.filter((p) => !blamed.has(p));
     }
-    return { changes: attempt.changes, text: attempt.text, added: planned.map((p) => p.name), skipped };
+    for (const p of planned) skipped.push({ name: p.name, reason: 'gave up after repeated validation failures' });
+    return { changes: [], text, added: [], skipped };
   }
 
   strip(lang: LanguageId, text: string, select: Select = all, tree?: Tree): StripOutcome {
@@ -132,28 +133,6 @@ export class Engine {
     }
   }
 
-  private tryRender(
-    spec: LanguageSpec,
-    text: string,
-    analysis: Analysis,
-    planned: PlannedFunction[],
-    opts: EngineOptions,
-  ): { ok: true; changes: TextChange[]; text: string } | { ok: false; reason: string } {
-    const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
-    const changes = render(text, planned, extra, analysis.strings);
-    const next = applyChanges(text, changes);
-    const tree = this.parse(spec.id, next);
-    try {
-      const after = this.analyzeWith(spec, tree, next);
-      if (after.errorCount > analysis.errorCount) return { ok: false, reason: 'instrumented text would not parse' };
-      const added = shiftedStarts(planned, changes);
-      const restored = applyChanges(next, stripChanges(spec, tree, after, next, (f) => added.has(f.range.start)).changes);
-      if (restored !== text) return { ok: false, reason: 'strip would not restore the original' };
-      return { ok: true, changes, text: next };
-    } finally {
-      tree.delete();
-    }
-  }
 }
 
 function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts: EngineOptions): Piece {
@@ -170,17 +149,4 @@ function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts:
   const endsWithBreak = text.length === 0 || /[\r\n]$/.test(text);
   const body = atLineStart || endsWithBreak ? `${line}${nl}` : `${nl}${line}`;
   return { at, text: body, rank, seq: 0 };
-}
-
-/** Where the planned functions start in the instrumented text (insertions at a start precede it). */
-function shiftedStarts(planned: PlannedFunction[], changes: TextChange[]): Set<number> {
-  const starts = planned.map((p) => p.range.start).sort((a, b) => a - b);
-  const out = new Set<number>();
-  let moved = 0;
-  let c = 0;
-  for (const start of starts) {
-    while (c < changes.length && changes[c].start <= start) moved += changes[c++].text.length;
-    out.add(start + moved);
-  }
-  return out;
 }

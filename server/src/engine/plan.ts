@@ -87,16 +87,17 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
   }
 
   if (spec.style !== 'defer') {
+    let order = 0;
     for (const value of site.detail.returns) {
-      if (!joinsWord(text, value.start)) wrap(add, value, spec.templates.ret, 'return');
+      if (!joinsWord(text, value.start)) wrap(add, value, spec.templates.ret, 'return', order++);
     }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
       if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
-      wrap(add, s.node, spec.templates.resume, 'resume');
-      if (s.operand) wrap(add, s.operand, spec.templates.suspend, 'suspend');
+      wrap(add, s.node, spec.templates.resume, 'resume', order++);
+      if (s.operand) wrap(add, s.operand, spec.templates.suspend, 'suspend', order++);
       else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
     }
   }
@@ -109,10 +110,15 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
   };
 }
 
-function wrap(add: (at: number, t: string, r: number, k: InsertionKind) => void, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind): void {
+/**
+ * Wraps `s`. Wider wraps open first and close last; among wraps of the same span, the one added
+ * first is outermost (the fraction shrinks with each wrap, so it opens earlier and closes later).
+ */
+function wrap(add: (at: number, t: string, r: number, k: InsertionKind) => void, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind, order: number): void {
   const size = s.end - s.start;
-  add(s.start, pre, -size, kind);
-  add(s.end, suf, size, kind);
+  const nest = 1 / (order + 2);
+  add(s.start, pre, -size - nest, kind);
+  add(s.end, suf, size + nest, kind);
 }
 
 interface IndentShape {

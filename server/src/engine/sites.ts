@@ -200,7 +200,7 @@ function assignOwned(owned: { name: string; node: Node }[], scopes: Scope[]): vo
     const d = site.detail;
     switch (name) {
       case 'param': site.params.push(node.text); break;
-      case 'return.value': d.returns.push(span(node)); break;
+      case 'return.value': if (node.type !== 'comment') d.returns.push(span(node)); break;
       case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
       case 'await': d.suspensions.push(suspension('await', node)); break;
       case 'prologue':
@@ -232,7 +232,7 @@ function isLeading(node: Node): boolean {
 }
 
 function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspensions'][number] {
-  const operand = node.namedChildren.at(-1) ?? undefined;
+  const operand = node.namedChildren.filter((c) => c?.type !== 'comment').at(-1) ?? undefined;
   const kids = node.children.filter((c): c is Node => !!c);
   const keywords = kids.filter((c) => !c.isNamed);
   const keywordEnd = keywords.length ? keywords.at(-1)!.endIndex : node.startIndex;
@@ -250,7 +250,7 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   site.instrumented = d.entry !== undefined;
   if (site.skip === 'super') site.skip = spec.superCallSkip;
   if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
-  const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - 1) : -1;
+  const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;
   site.ignored = comments.some((c) => {
     const at = lineStart(text, c.startIndex);
     const onOwnLine = text.slice(at, c.startIndex).trim() === '';
@@ -280,6 +280,12 @@ function importOffset(root: Node, prologue: Node[], text: string): number {
     at = nextLineStart(text, statements[++last].endIndex);
   }
   return at;
+}
+
+/** Length of the line break that ends just before `offset` (0 when none). */
+export function breakBefore(text: string, offset: number): number {
+  if (offset >= 2 && text[offset - 2] === '\r' && text[offset - 1] === '\n') return 2;
+  return offset >= 1 && (text[offset - 1] === '\n' || text[offset - 1] === '\r') ? 1 : 0;
 }
 
 /** Offset just past the line break that ends the line holding `offset`, or the text length. */

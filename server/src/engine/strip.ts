@@ -5,7 +5,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import { lineEnd } from './plan.js';
 import type { Analysis, Site } from './sites.js';
-import { lineStart, nextLineStart } from './sites.js';
+import { breakBefore, lineStart, nextLineStart } from './sites.js';
 import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
 
@@ -164,12 +164,6 @@ function importDeletion(analysis: Analysis, text: string): Span | undefined {
     return { start: imp.start - breakBefore(text, imp.start), end: imp.end };
   }
   return { start: imp.start, end: next };
-}
-
-/** Length of the line break just before `lineStartOffset` (0 at the start of the text). */
-function breakBefore(text: string, lineStartOffset: number): number {
-  if (lineStartOffset >= 2 && text.slice(lineStartOffset - 2, lineStartOffset) === '\r\n') return 2;
-  return lineStartOffset >= 1 ? 1 : 0;
 }
 
 /** Sorted union of deletion spans, as changes. */

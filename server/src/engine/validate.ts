@@ -1,0 +1,104 @@
+// Validate: renders planned functions, reparses, and checks that the result adds no parse error
+// and strips back to the original byte for byte. On failure it names the functions to blame,
+// so the caller can drop them and try again without reparsing once per function.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { LanguageSpec } from '../languages/spec.js';
+import { applyChanges, render, type Piece, type PlannedFunction } from './render.js';
+import type { Analysis } from './sites.js';
+import { stripChanges } from './strip.js';
+import type { TextChange } from './types.js';
+
+export interface ValidationHost {
+  parse(text: string): Tree;
+  analyze(tree: Tree, text: string): Analysis;
+}
+
+export type Validation<P> =
+  | { ok: true; changes: TextChange[]; text: string }
+  | { ok: false; reason: string; blame: P[] };
+
+export function validate<P extends PlannedFunction & { name: string }>(
+  spec: LanguageSpec,
+  host: ValidationHost,
+  text: string,
+  analysis: Analysis,
+  planned: P[],
+  extra: Piece[],
+): Validation<P> {
+  const changes = render(text, planned, extra, analysis.strings);
+  const next = applyChanges(text, changes);
+  const tree = host.parse(next);
+  try {
+    const after = host.analyze(tree, next);
+    if (after.errorCount > analysis.errorCount) {
+      const offsets = errorStarts(tree.rootNode).map((o) => toOriginal(o, changes));
+      return { ok: false, reason: 'instrumented text would not parse', blame: blameAt(planned, offsets) };
+    }
+    const starts = shiftedStarts(planned, changes);
+    const stripped = stripChanges(spec, tree, after, next, (f) => starts.has(f.range.start));
+    const restored = applyChanges(next, stripped.changes);
+    if (restored === text) return { ok: true, changes, text: next };
+    const failed = new Set(stripped.failed);
+    const named = planned.filter((p) => failed.has(p.name));
+    const blame = named.length ? named : blameAt(planned, [firstDifference(text, restored)]);
+    return { ok: false, reason: 'strip would not restore the original', blame };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Start offsets of ERROR and MISSING nodes. */
+function errorStarts(root: Node): number[] {
+  const out: number[] = [];
+  const visit = (node: Node) => {
+    if (node.isError || node.isMissing) out.push(node.startIndex);
+    else if (node.hasError) for (const c of node.children) if (c) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+/** Maps an offset of the rendered text back to the original (insertions collapse to their offset). */
+function toOriginal(offset: number, changes: TextChange[]): number {
+  let delta = 0;
+  for (const c of changes) {
+    const at = c.start + delta;
+    if (at > offset) break;
+    if (offset < at + c.text.length) return c.start;
+    delta += c.text.length - (c.end - c.start);
+  }
+  return offset - delta;
+}
+
+/** The innermost planned function holding each offset; all overlapping ones when none holds it. */
+function blameAt<P extends PlannedFunction>(planned: P[], offsets: number[]): P[] {
+  const out = new Set<P>();
+  for (const o of offsets) {
+    let best: P | undefined;
+    for (const p of planned) {
+      if (p.range.start <= o && o <= p.range.end && (!best || p.range.end - p.range.start < best.range.end - best.range.start)) best = p;
+    }
+    if (best) out.add(best);
+  }
+  return out.size ? [...out] : planned;
+}
+
+function firstDifference(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Where the planned functions start in the instrumented text (insertions at a start precede it). */
+function shiftedStarts(planned: PlannedFunction[], changes: TextChange[]): Set<number> {
+  const starts = planned.map((p) => p.range.start).sort((a, b) => a - b);
+  const out = new Set<number>();
+  let moved = 0;
+  let c = 0;
+  for (const start of starts) {
+    while (c < changes.length && changes[c].start <= start) moved += changes[c++].text.length;
+    out.add(start + moved);
+  }
+  return out;
+}
