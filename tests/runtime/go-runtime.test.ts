@@ -180,10 +180,10 @@ describe('the Go runtime', () => {
     expect(exitOf(events, call(events, 'Risky', 'n', '4'))).not.toHaveProperty('error');
   });
 
-  it('tracks a method call and the calls it makes', async () => {
+  it('tracks a method call, its receiver and the calls it makes', async () => {
     const events = await demoEvents('method');
     const inc = call(events, 'Counter.Inc', 'by', '7');
-    expect(inc.args).toEqual({ by: '7' });
+    expect(inc.args).toEqual({ c: '&{total:5}', by: '7' });
     expect(call(events, 'Add', 'b', '7').parent_correlation_id).toBe(inc.correlation_id);
   });
 
