@@ -24,7 +24,8 @@ import type {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { applyWorkspaceEdit } from './workspace-edit.js';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The package root: found by walking up, so this also works compiled into dist/ (the benchmark). */
+export const repoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const capabilitiesDir = path.resolve(repoRoot, '../shared/editor-capabilities');
 const serverMain = path.join(repoRoot, 'dist/server/src/lsp/main.js');
 
@@ -285,4 +286,13 @@ export function editorParams(editor: string, workspace: string): InitializeParam
   if ('rootPath' in params) params.rootPath = workspace;
   params.workspaceFolders = [{ uri, name: path.basename(workspace) }];
   return params;
+}
+
+function findRoot(dir: string): string {
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the test client');
+    dir = parent;
+  }
+  return dir;
 }
