@@ -1,0 +1,97 @@
+// `telemetry-injector check <paths…>`: analyses every supported file and reports the functions that
+// lack telemetry, as `path:line:col:` lines with a summary, or as JSON; exits 1 on a finding or
+// when coverage is below --min-coverage.
+// Must never write files: check is read-only.
+import { defaultSettings } from '../../../protocol/settings.js';
+import { byteSize, ExitCode, format, needPaths, parse, percent } from './args.js';
+import type { CliContext } from './context.js';
+import { fileReport, reportState, roundDown, totals, type FileReport, type Totals } from './coverage.js';
+import { collectSources, message, readSource, resolveRoot } from './sources.js';
+
+export const checkHelp = {
+  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--root DIR] [--max-file-size N]',
+  summary: 'report functions without telemetry and the coverage; exit 1 on a finding',
+  flags: [
+    ['--format text|json', 'text: one `path:line:col:` line per function and a summary (default); json: every function'],
+    ['--min-coverage <pct>', 'exit 1 only when coverage is below this percentage, not on every finding'],
+    ['--root DIR', 'the project root that exclude globs are relative to (default: the current folder)'],
+    ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
+  ],
+} as const;
+
+interface CheckFlags {
+  format?: string;
+  'min-coverage'?: string;
+  root?: string;
+  'max-file-size'?: string;
+}
+
+export async function check(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parse<CheckFlags>('check', args, {
+    format: { type: 'string' },
+    'min-coverage': { type: 'string' },
+    root: { type: 'string' },
+    'max-file-size': { type: 'string' },
+  });
+  needPaths('check', positionals);
+  const output = format('--format', values.format);
+  const minCoverage = percent('--min-coverage', values['min-coverage']);
+  const maxFileSize = byteSize('--max-file-size', values['max-file-size']) ?? defaultSettings.maxFileSize;
+  const root = resolveRoot(ctx.cwd, values.root);
+  const engine = await ctx.engine();
+  const { reporter } = ctx;
+
+  const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const reports: FileReport[] = [];
+  const progress = reporter.progress(files.length);
+  for (const file of files) {
+    progress.tick(file.display);
+    const source = readSource(file, maxFileSize, reporter);
+    if (!source) continue;
+    const { text } = source;
+    try {
+      await engine.ready(file.lang);
+      reports.push(fileReport(file.display, file.lang, text, engine.analyze(file.lang, text).functions));
+    } catch (error) {
+      reporter.error(`cannot analyse ${file.display}: ${message(error)}`);
+    }
+  }
+  progress.finish();
+
+  const total = totals(reports);
+  ctx.stdout.write(output === 'json' ? asJson(reports, total) : asText(reports, total));
+  if (reporter.errors > 0) return ExitCode.error;
+  if (minCoverage !== undefined) {
+    if (total.coverage >= minCoverage) return ExitCode.ok;
+    reporter.note(`coverage ${percentText(total.coverage)} is below --min-coverage ${minCoverage}%`);
+    return ExitCode.findings;
+  }
+  return total.missing > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+function asText(reports: readonly FileReport[], total: Totals): string {
+  const lines: string[] = [];
+  for (const report of reports) {
+    for (const f of report.functions) {
+      if (reportState(f) === 'missing') {
+        lines.push(`${report.path}:${f.line}:${f.column}: missing-telemetry \`${f.name}\` has no telemetry`);
+      }
+    }
+  }
+  const left = [total.skipped && `${total.skipped} skipped`, total.broken && `${total.broken} broken`].filter(Boolean);
+  const notCounted = left.length > 0 ? ` (${left.join(', ')}: not counted)` : '';
+  lines.push(
+    `${total.functions} functions, ${total.instrumented} instrumented, ${total.ignored} ignored, ` +
+      `${percentText(total.coverage)} coverage${notCounted}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function asJson(reports: readonly FileReport[], total: Totals): string {
+  const files = reports.map((report) => ({ ...report, coverage: roundDown(report.coverage, 2) }));
+  return `${JSON.stringify({ files, total: { ...total, coverage: roundDown(total.coverage, 2) } }, null, 2)}\n`;
+}
+
+function percentText(coverage: number): string {
+  return `${roundDown(coverage, 1).toFixed(1)}%`;
+}

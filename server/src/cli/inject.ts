@@ -1,0 +1,167 @@
+// `telemetry-injector inject <paths…>`: instruments every function that lacks telemetry, in place or
+// under --out, and creates the runtime module where it is missing (the placement rules are the
+// language server's, from ../workspace/runtime-location.ts). Everything is computed before anything
+// is written, so a runtime that cannot be provided leaves every file untouched.
+// Must never overwrite an existing runtime file, and never write anything under --dry-run.
+import path from 'node:path';
+import { defaultSettings } from '../../../protocol/settings.js';
+import type { Engine } from '../engine/engine.js';
+import type { LanguageId } from '../engine/types.js';
+import { isInside } from '../workspace/file-filter.js';
+import { goModuleOf, locateRuntime, missingRuntimeFiles, type RuntimeFile } from '../workspace/runtime-location.js';
+import { byteSize, ExitCode, needPaths, parse, UsageError } from './args.js';
+import type { CliContext } from './context.js';
+import { collectSources, displayPath, message, outputPath, readSource, resolveRoot, runtimeTemplates, type SourceFile } from './sources.js';
+import { createRuntime, writeChanges, type Change } from './write.js';
+
+export const injectHelp = {
+  usage: 'inject <paths…> [--dry-run] [--out DIR] [--root DIR] [--runtime-path DIR] [--max-file-size N]',
+  summary: 'add telemetry to every function that lacks it, and create the runtime module where missing',
+  flags: [
+    ['--dry-run', 'print what would change and write nothing'],
+    ['--out DIR', 'write changed files under DIR at their path relative to the root; originals stay as they are'],
+    ['--root DIR', 'the project root (default: the current folder); a path outside it is its own root'],
+    ['--runtime-path DIR', 'existing folder, relative to the root (Go: to the module root), for the runtime (default: .)'],
+    ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
+  ],
+} as const;
+
+interface InjectFlags {
+  'dry-run'?: boolean;
+  out?: string;
+  root?: string;
+  'runtime-path'?: string;
+  'max-file-size'?: string;
+}
+
+const settingName = '--runtime-path';
+
+export async function inject(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parse<InjectFlags>('inject', args, {
+    'dry-run': { type: 'boolean' },
+    out: { type: 'string' },
+    root: { type: 'string' },
+    'runtime-path': { type: 'string' },
+    'max-file-size': { type: 'string' },
+  });
+  needPaths('inject', positionals);
+  if (values.out === '') throw new UsageError('--out needs a folder');
+  const maxFileSize = byteSize('--max-file-size', values['max-file-size']) ?? defaultSettings.maxFileSize;
+  const root = resolveRoot(ctx.cwd, values.root);
+  const out = values.out === undefined ? undefined : path.resolve(ctx.cwd, values.out);
+  const runtimePath = values['runtime-path'] ?? defaultSettings.runtimePath;
+  const engine = await ctx.engine();
+  const { reporter, stdout } = ctx;
+
+  const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const templates = runtimeTemplates(engine);
+  const changes: (Change & { added: string[] })[] = [];
+  const skipped: { display: string; name: string; reason: string }[] = [];
+  const runtime = new Map<string, RuntimeFile>();
+  const runtimeErrors = new Set<string>();
+  const progress = reporter.progress(files.length);
+  for (const file of files) {
+    progress.tick(file.display);
+    const source = readSource(file, maxFileSize, reporter);
+    if (!source) continue;
+    const { text, bom } = source;
+    try {
+      await engine.ready(file.lang);
+      const located = locateRuntime({
+        lang: file.lang,
+        base: runtimeBase(file),
+        runtimePath,
+        filePath: file.filePath,
+        relPath: file.relPath,
+        templates: templates(file.lang),
+        settingName,
+      });
+      if ('error' in located) {
+        // Only a file that would change needs the runtime.
+        if (lacksAny(engine, file.lang, text)) runtimeErrors.add(located.error);
+        continue;
+      }
+      const result = engine.add(file.lang, text, located.options);
+      for (const s of result.skipped) skipped.push({ display: file.display, ...s });
+      if (result.changes.length === 0) continue;
+      const needed = runtimeTargets(located, file, out);
+      if ('error' in needed) {
+        runtimeErrors.add(needed.error);
+        continue;
+      }
+      for (const target of needed.files) runtime.set(target.path, target);
+      changes.push({ display: file.display, dest: outputPath(file, out), text: bom + result.text, added: result.added });
+    } catch (error) {
+      reporter.error(`cannot instrument ${file.display}: ${message(error)}`);
+    }
+  }
+  progress.finish();
+
+  if (runtimeErrors.size > 0) {
+    for (const error of runtimeErrors) reporter.error(`${error}; no file was changed`);
+    return ExitCode.error;
+  }
+  const toCreate = [...runtime.values()];
+  for (const s of skipped) stdout.write(`${s.display}: skipped \`${s.name}\`: ${s.reason}\n`);
+  if (values['dry-run']) {
+    for (const change of changes) stdout.write(`${change.display}: would instrument ${change.added.join(', ')}\n`);
+    for (const file of toCreate) stdout.write(`would create ${displayPath(ctx.cwd, file.path)}\n`);
+    stdout.write(summary(changes, skipped, toCreate.length, true));
+    return reporter.errors > 0 ? ExitCode.error : ExitCode.ok;
+  }
+  const created = createRuntime(toCreate, ctx.cwd, reporter);
+  if (!created) return ExitCode.error;
+  for (const file of created) stdout.write(`created ${displayPath(ctx.cwd, file.path)}\n`);
+  const written = writeChanges(changes, reporter);
+  stdout.write(summary(written, skipped, created.length, false));
+  return reporter.errors > 0 ? ExitCode.error : ExitCode.ok;
+}
+
+/**
+ * The folder --runtime-path is relative to: the root, or for Go the module root when the module
+ * lies inside the root (the runtime is a package of the module, so it must sit inside it).
+ */
+function runtimeBase(file: SourceFile): string {
+  if (file.lang !== 'go') return file.root;
+  const module = goModuleOf(file.filePath);
+  return 'error' in module || !isInside(module.dir, file.root) ? file.root : module.dir;
+}
+
+/** The runtime files this change needs at its destination, that are not there yet. */
+function runtimeTargets(
+  located: { dir: string; files: RuntimeFile[] },
+  file: SourceFile,
+  out: string | undefined,
+): { files: RuntimeFile[] } | { error: string } {
+  if (out === undefined) {
+    const missing = missingRuntimeFiles(located, settingName);
+    return 'error' in missing ? missing : { files: missing.missing };
+  }
+  if (located.dir !== file.root && !isInside(located.dir, file.root)) {
+    return { error: `the runtime path ${located.dir} (${settingName}) is outside ${file.root}, so it has no place under --out` };
+  }
+  return { files: located.files.map((f) => ({ path: outputPath({ filePath: f.path, root: file.root }, out), content: f.content })) };
+}
+
+function lacksAny(engine: Engine, lang: LanguageId, text: string): boolean {
+  return engine.analyze(lang, text).functions.some((f) => !f.instrumented && !f.ignored && !f.broken && f.skip === undefined);
+}
+
+function summary(changes: readonly { added: string[] }[], skipped: readonly { reason: string }[], runtimeFiles: number, dryRun: boolean): string {
+  const functions = changes.reduce((sum, change) => sum + change.added.length, 0);
+  const verb = dryRun ? 'would be ' : '';
+  const lines = [
+    `${changes.length} ${plural(changes.length, 'file')} ${dryRun ? 'would change' : 'changed'}, ` +
+      `${functions} ${plural(functions, 'function')} ${verb}instrumented, ` +
+      `${runtimeFiles} runtime ${plural(runtimeFiles, 'file')} ${dryRun ? 'would be created' : 'created'}, ` +
+      `${skipped.length} skipped`,
+  ];
+  const reasons = new Map<string, number>();
+  for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1])) lines.push(`  ${count} skipped: ${reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function plural(count: number, word: string): string {
+  return count === 1 ? word : `${word}s`;
+}
