@@ -2,10 +2,10 @@
 // the percentage (instrumented + ignored) / eligible, where broken and skipped sites are not
 // eligible. Plain data in, plain data out.
 // Must never read files or print.
+import { functionState, type FunctionState } from '../engine/coverage.js';
 import type { FunctionSite, LanguageId } from '../engine/types.js';
 import { LineIndex } from '../text/positions.js';
 
-export type FunctionState = 'instrumented' | 'ignored' | 'missing' | 'broken' | 'skipped';
 
 export interface FunctionReport {
   name: string;
@@ -56,15 +56,11 @@ export function fileReport(path: string, language: LanguageId, text: string, sit
 }
 
 export function reportState(f: FunctionReport): FunctionState {
-  if (f.broken) return 'broken';
-  if (f.skip !== undefined) return 'skipped';
-  if (f.instrumented) return 'instrumented';
-  if (f.ignored) return 'ignored';
-  return 'missing';
+  return functionState({ ...f, broken: f.broken === true });
 }
 
 export function totals(files: readonly { functions: readonly FunctionReport[] }[]): Totals {
-  const count: Record<FunctionState, number> = { instrumented: 0, ignored: 0, missing: 0, broken: 0, skipped: 0 };
+  const count: Record<FunctionState, number> = { instrumented: 0, ignored: 0, missing: 0, broken: 0, skipped: 0, 'not-required': 0 };
   let functions = 0;
   for (const file of files) {
     for (const f of file.functions) {

@@ -4,6 +4,7 @@
 // Must never await between reading the document and building the snapshot: a snapshot is one version.
 import type { Tree } from 'web-tree-sitter';
 import type { TelemetrySettings } from '../../../protocol/settings.js';
+import { functionState } from '../engine/coverage.js';
 import type { Engine } from '../engine/engine.js';
 import type { FileAnalysis, FunctionSite, LanguageId } from '../engine/types.js';
 import type { LineIndex } from '../text/positions.js';
@@ -73,6 +74,5 @@ export class Analyzer {
 
 /** A function that should carry telemetry and does not: one diagnostic, one "Add telemetry" action. */
 export function lacksTelemetry(site: FunctionSite, settings: TelemetrySettings): boolean {
-  if (site.instrumented || site.ignored || site.broken || site.skip !== undefined) return false;
-  return settings.requireKinds.includes('*') || settings.requireKinds.includes(site.kind);
+  return functionState(site, settings.requireKinds) === 'missing';
 }
