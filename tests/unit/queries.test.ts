@@ -1,4 +1,4 @@
-// Checks every server/languages/*/sites.scm against the grammars that use it: each query must
+// Checks every language's sites query (its .scm files) against the grammar that uses it: each query must
 // compile (a misspelt node or field name fails here, not in a user's editor), and every capture
 // name it uses must be one that server/src/engine/sites.ts reads.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Language, Parser, Query } from 'web-tree-sitter';
 import { languages } from '../../server/src/languages/registry.js';
 import type { LanguageSpec } from '../../server/src/languages/spec.js';
+import { querySource } from '../../server/src/parse/grammars.js';
 import { packagePath } from '../../server/src/paths.js';
 
 /** The capture names sites.ts gives meaning to. Names starting with `_` only feed predicates. */
@@ -15,7 +16,6 @@ const readCaptures = [
   'string', 'comment', 'package', 'probe.entry', 'probe.import', 'probe.call', 'error',
 ];
 
-const queryPath = (spec: LanguageSpec) => packagePath(spec.folder, 'sites.scm');
 const grammars = new Map<string, Language>();
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ beforeAll(async () => {
   for (const spec of languages) grammars.set(spec.id, await Language.load(packagePath(spec.grammar)));
 });
 
-function compile(spec: LanguageSpec, source = readFileSync(queryPath(spec), 'utf8')): Query {
+function compile(spec: LanguageSpec, source = querySource(spec)): Query {
   return new Query(grammars.get(spec.id)!, source);
 }
 

@@ -9,6 +9,7 @@ export const go: LanguageSpec = {
   extensions: ['.go'],
   grammar: 'node_modules/tree-sitter-go/tree-sitter-go.wasm',
   folder: 'server/languages/go',
+  queries: ['server/languages/go/sites.scm'],
   lineComment: '//',
   style: 'defer',
   wrapAwait: false,

@@ -22,6 +22,7 @@ export const javascript: LanguageSpec = {
   extensions: ['.js', '.mjs', '.cjs', '.jsx'],
   grammar: 'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm',
   folder: 'server/languages/javascript',
+  queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm'],
   lineComment: '//',
   style: 'brace',
   wrapAwait: true,

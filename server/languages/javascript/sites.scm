@@ -1,4 +1,5 @@
-; Sites for JavaScript (and the shared part of TypeScript). See python/sites.scm for capture names.
+; Sites shared by JavaScript, TypeScript and TSX. See python/sites.scm for capture names.
+; javascript/grammar.scm and typescript/sites.scm add what differs between the grammars.
 
 (function_declaration name: (identifier) @name body: (statement_block) @body) @function
 (generator_function_declaration name: (identifier) @name body: (statement_block) @body) @function
@@ -12,14 +13,10 @@
 (variable_declarator name: (identifier) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
 (assignment_expression left: (_) @name right: [(function_expression) (arrow_function) (generator_function)] @function.named)
 (pair key: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
-(field_definition property: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
 
 (class_declaration name: (_) @class.name) @class
 (class name: (_) @class.name) @class
 
-(formal_parameters (identifier) @param)
-(formal_parameters (assignment_pattern left: (identifier) @param))
-(formal_parameters (rest_pattern (identifier) @param))
 (arrow_function parameter: (identifier) @param)
 
 (return_statement (_) @return.value)
@@ -39,8 +36,3 @@
 (call_expression function: (member_expression object: (identifier) @_w) (#eq? @_w "_tm")) @probe.call
 
 (ERROR) @error
-
-; Names bound by destructured parameters.
-(formal_parameters (object_pattern (shorthand_property_identifier_pattern) @param))
-(formal_parameters (object_pattern (pair_pattern value: (identifier) @param)))
-(formal_parameters (array_pattern (identifier) @param))

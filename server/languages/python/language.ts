@@ -9,6 +9,7 @@ export const python: LanguageSpec = {
   extensions: ['.py', '.pyw'],
   grammar: 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
   folder: 'server/languages/python',
+  queries: ['server/languages/python/sites.scm'],
   lineComment: '#',
   style: 'indent',
   wrapAwait: false,

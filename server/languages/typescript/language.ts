@@ -9,6 +9,7 @@ const templates = { ...jsTemplates, resume: ['_tm.resume(__tel, (', ') as any)']
 
 const shared = {
   folder: 'server/languages/typescript',
+  queries: ['server/languages/javascript/sites.scm', 'server/languages/typescript/sites.scm'],
   lineComment: '//',
   style: 'brace',
   wrapAwait: true,

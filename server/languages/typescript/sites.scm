@@ -1,46 +1,11 @@
-; Sites for TypeScript and TSX: the JavaScript query plus typed parameters.
+; TypeScript and TSX patterns, on top of javascript/sites.scm.
 
-(function_declaration name: (identifier) @name body: (statement_block) @body) @function
-(generator_function_declaration name: (identifier) @name body: (statement_block) @body) @function
-(function_expression name: (identifier)? @name body: (statement_block) @body) @function
-(generator_function name: (identifier)? @name body: (statement_block) @body) @function
-(arrow_function body: (statement_block) @body) @function
-(method_definition name: (_) @name body: (statement_block) @body) @function
-(arrow_function) @scope
-
-; Names for anonymous functions come from where they are stored.
-(variable_declarator name: (identifier) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
-(assignment_expression left: (_) @name right: [(function_expression) (arrow_function) (generator_function)] @function.named)
-(pair key: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
 (public_field_definition name: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
+(abstract_class_declaration name: (_) @class.name) @class
 
-(class_declaration name: (_) @class.name) @class
-(class name: (_) @class.name) @class
-
-(arrow_function parameter: (identifier) @param)
-
-(return_statement (_) @return.value)
-(yield_expression) @yield
-(await_expression) @await
-(comment) @comment
-(call_expression function: (super)) @super
-
-(statement_block (expression_statement (string)) @prologue)
-(program (expression_statement (string)) @prologue.module)
-(import_statement) @module.syntax
-(export_statement) @module.syntax
-
-(lexical_declaration (variable_declarator name: (identifier) @_t) (#eq? @_t "__tel")) @probe.entry
-(import_statement (import_clause (namespace_import (identifier) @_a)) (#eq? @_a "_tm")) @probe.import
-(lexical_declaration (variable_declarator name: (identifier) @_a value: (call_expression function: (identifier) @_r)) (#eq? @_a "_tm") (#eq? @_r "require")) @probe.import
-(call_expression function: (member_expression object: (identifier) @_w) (#eq? @_w "_tm")) @probe.call
-
-(ERROR) @error
-
-; TypeScript parameters carry their names in patterns.
+; Parameters carry their names in patterns.
 (formal_parameters (required_parameter pattern: (identifier) @param))
 (formal_parameters (optional_parameter pattern: (identifier) @param))
 (formal_parameters (required_parameter pattern: (rest_pattern (identifier) @param)))
 (formal_parameters (required_parameter pattern: (object_pattern (shorthand_property_identifier_pattern) @param)))
 (formal_parameters (required_parameter pattern: (array_pattern (identifier) @param)))
-(abstract_class_declaration name: (_) @class.name) @class

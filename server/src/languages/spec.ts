@@ -48,8 +48,10 @@ export interface LanguageSpec {
   extensions: readonly string[];
   /** Grammar .wasm, relative to the package root. */
   grammar: string;
-  /** This language's folder, relative to the package root (holds sites.scm and runtime/). */
+  /** This language's folder, relative to the package root (holds runtime/). */
   folder: string;
+  /** Query files, relative to the package root, concatenated into the sites query. */
+  queries: readonly string[];
   lineComment: string;
   style: BodyStyle;
   templates: Templates;

@@ -13,6 +13,11 @@ interface Loaded {
 /** Parse deadline: error recovery on pathological input must not stall the server. */
 const PARSE_DEADLINE_MS = 5_000;
 
+/** The sites query of a language: its query files, concatenated. */
+export function querySource(spec: LanguageSpec): string {
+  return spec.queries.map((file) => readFileSync(packagePath(file), 'utf8')).join('\n');
+}
+
 export class Grammars {
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly ready = new Map<string, Loaded>();
@@ -30,7 +35,7 @@ export class Grammars {
         const language = await Language.load(packagePath(spec.grammar));
         const parser = new Parser();
         parser.setLanguage(language);
-        const sites = new Query(language, readFileSync(packagePath(spec.folder, 'sites.scm'), 'utf8'));
+        const sites = new Query(language, querySource(spec));
         const loaded = { parser, sites };
         this.ready.set(spec.id, loaded);
         return loaded;
