@@ -7,7 +7,20 @@ export const Commands = {
   addToFile: 'telemetry.addToFile',
   /** Removes every probe and the runtime import from a document, applied with workspace/applyEdit. */
   removeFromFile: 'telemetry.removeFromFile',
+  /**
+   * Scans every workspace folder again (no arguments), with `$/progress`, and answers a ScanOutcome
+   * once the scan ends. A newer scan cancels an older one, whose outcome is then `cancelled`.
+   */
+  scanWorkspace: 'telemetry.scanWorkspace',
 } as const;
 
-/** Arguments of both commands: the document and the version the command was issued for. */
+/** Arguments of addToFile and removeFromFile: the document and the version the command was issued for. */
 export type FileCommandArgs = [uri: string, version: number];
+
+/** The result of telemetry.scanWorkspace. */
+export interface ScanOutcome {
+  /** Files analysed by this scan. */
+  files: number;
+  /** A newer scan, a cancelled progress or a shutdown stopped this one. */
+  cancelled: boolean;
+}

@@ -89,7 +89,7 @@ describe('code actions for VS Code (lazy edits through codeAction/resolve)', () 
 
   it('adds telemetry to the whole file through the telemetry.addToFile command, applied with workspace/applyEdit', async () => {
     const commands = client.initializeResult.capabilities.executeCommandProvider?.commands;
-    expect(commands).toEqual(['telemetry.addToFile', 'telemetry.removeFromFile']);
+    expect(commands).toEqual(['telemetry.addToFile', 'telemetry.removeFromFile', 'telemetry.scanWorkspace']);
     await client.request('workspace/executeCommand', { command: 'telemetry.addToFile', arguments: [document.uri, document.version] });
     expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(true);
     expect(await client.diagnostics(document)).toEqual([]);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver';
@@ -36,8 +37,10 @@ describe.each(['neovim-0.7.2', 'helix-25.07.1'])('pushed diagnostics for %s', (e
     expect(pushesFor(document.uri).slice(before).map((p) => p.version)).toEqual([document.version]);
   });
 
-  it('clears the diagnostics of a document when it closes', async () => {
-    const document = await client.open(path.join(workspace, 'go/greeter.go'), 'go');
+  // A closed file that is on disk gets its disk diagnostics back (see workspace-diagnostics.test.ts).
+  it('clears the diagnostics of a document when it closes and no file on disk takes its place', async () => {
+    const text = fs.readFileSync(path.join(workspace, 'go/greeter.go'), 'utf8');
+    const document = await client.open(path.join(workspace, 'go/unsaved.go'), 'go', text);
     expect(await client.diagnostics(document)).toHaveLength(2);
     await client.close(document);
     await client.waitFor(() => {
@@ -67,10 +70,10 @@ describe.each([
     removeWorkspace(workspace);
   });
 
-  it(`advertises a document-only diagnostic provider and ${refreshes ? 'asks' : 'never asks'} for a refresh when settings change`, async () => {
+  it(`advertises a diagnostic provider with workspace diagnostics and ${refreshes ? 'asks' : 'never asks'} for a refresh when settings change`, async () => {
     expect(client.initializeResult.capabilities.diagnosticProvider).toEqual({
       interFileDependencies: false,
-      workspaceDiagnostics: false,
+      workspaceDiagnostics: true,
     });
     const document = await client.open(path.join(workspace, 'python/greeter.py'), 'python');
     expect(await client.diagnostics(document)).toHaveLength(4);

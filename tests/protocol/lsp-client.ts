@@ -13,6 +13,7 @@ import {
   type MessageConnection,
 } from 'vscode-languageserver/node.js';
 import type {
+  CancellationToken,
   CodeAction,
   Diagnostic,
   InitializeParams,
@@ -183,8 +184,9 @@ export class LspClient {
     for (const [document, text] of applyWorkspaceEdit(edit, this.documents)) await this.change(document, text);
   }
 
-  request<R>(method: string, params: unknown): Promise<R> {
-    return this.connection.sendRequest(method, params);
+  /** Cancelling `token` sends $/cancelRequest, as editors do for stale requests. */
+  request<R>(method: string, params: unknown, token?: CancellationToken): Promise<R> {
+    return token ? this.connection.sendRequest(method, params, token) : this.connection.sendRequest(method, params);
   }
 
   notify(method: string, params: unknown): Promise<void> {
@@ -255,6 +257,8 @@ export class LspClient {
     this.connection.onNotification((method, params) => {
       this.record(known.includes(method) ? this.notifications : this.unhandled, method, params);
     });
+    // vscode-jsonrpc keeps $/progress from onNotification; progress for tokens nobody listens to lands here.
+    this.connection.onUnhandledProgress((params) => this.record(this.notifications, '$/progress', params));
   }
 
   private configuration(params: { items: { section?: string }[] }, neovim: boolean, zed: boolean): unknown[] {

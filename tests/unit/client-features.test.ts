@@ -10,14 +10,14 @@ const featuresOf = (editor: string) =>
 
 // The table of shared/editor-capabilities/README.md, as the server reads it.
 const expected: Record<string, Partial<ReturnType<typeof featuresOf>>> = {
-  'neovim-0.7.2': { pullDiagnostics: false, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false },
-  'neovim-0.11.0': { pullDiagnostics: true, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false },
-  'neovim-0.12.0': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true },
-  'helix-25.07.1': { pullDiagnostics: false, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true },
-  'helix-master-079a789e': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true },
-  'zed-main-38df25d5': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false },
-  'vscode-languageclient-9.0.1': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true },
-  'vscode-languageclient-11.0.0': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true },
+  'neovim-0.7.2': { pullDiagnostics: false, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false, watchFiles: false },
+  'neovim-0.11.0': { pullDiagnostics: true, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false, watchFiles: false },
+  'neovim-0.12.0': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true, watchFiles: false },
+  'helix-25.07.1': { pullDiagnostics: false, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true, watchFiles: true },
+  'helix-master-079a789e': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, watchFiles: true },
+  'zed-main-38df25d5': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false, watchFiles: true },
+  'vscode-languageclient-9.0.1': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true, watchFiles: true },
+  'vscode-languageclient-11.0.0': { pullDiagnostics: true, diagnosticRefresh: true, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: true, watchFiles: true },
 };
 
 describe('resolveClientFeatures', () => {
@@ -37,6 +37,7 @@ describe('resolveClientFeatures', () => {
       applyEdit: false,
       resolveEdit: false,
       disabledActions: false,
+      watchFiles: false,
     });
   });
 });

@@ -6,16 +6,18 @@ import { defaultSettings } from '../../../protocol/settings.js';
 import { byteSize, ExitCode, format, needPaths, parse, percent } from './args.js';
 import type { CliContext } from './context.js';
 import { fileReport, reportState, roundDown, totals, type FileReport, type Totals } from './coverage.js';
-import { collectSources, message, readSource, resolveRoot } from './sources.js';
+import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
+import { collectSources, message, resolveRoot } from './sources.js';
 
 export const checkHelp = {
-  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--root DIR] [--max-file-size N]',
+  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--root DIR] [--max-file-size N] [--jobs N]',
   summary: 'report functions without telemetry and the coverage; exit 1 on a finding',
   flags: [
     ['--format text|json', 'text: one `path:line:col:` line per function and a summary (default); json: every function'],
     ['--min-coverage <pct>', 'exit 1 only when coverage is below this percentage, not on every finding'],
     ['--root DIR', 'the project root that exclude globs are relative to (default: the current folder)'],
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
+    jobsFlag,
   ],
 } as const;
 
@@ -24,6 +26,7 @@ interface CheckFlags {
   'min-coverage'?: string;
   root?: string;
   'max-file-size'?: string;
+  jobs?: string;
 }
 
 export async function check(args: readonly string[], ctx: CliContext): Promise<number> {
@@ -32,31 +35,29 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
     'min-coverage': { type: 'string' },
     root: { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...jobsOption,
   });
   needPaths('check', positionals);
   const output = format('--format', values.format);
   const minCoverage = percent('--min-coverage', values['min-coverage']);
   const maxFileSize = byteSize('--max-file-size', values['max-file-size']) ?? defaultSettings.maxFileSize;
   const root = resolveRoot(ctx.cwd, values.root);
+  const jobs = parseJobs(values.jobs);
   const engine = await ctx.engine();
   const { reporter } = ctx;
 
   const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
   const reports: FileReport[] = [];
-  const progress = reporter.progress(files.length);
-  for (const file of files) {
-    progress.tick(file.display);
-    const source = readSource(file, maxFileSize, reporter);
-    if (!source) continue;
-    const { text } = source;
-    try {
-      await engine.ready(file.lang);
-      reports.push(fileReport(file.display, file.lang, text, engine.analyze(file.lang, text).functions));
-    } catch (error) {
-      reporter.error(`cannot analyse ${file.display}: ${message(error)}`);
-    }
-  }
-  progress.finish();
+  await eachSource(files, { jobs, maxFileSize, reporter }, {
+    start: async (file, { text }, pool) => {
+      const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
+      return fileReport(file.display, file.lang, text, functions);
+    },
+    finish: (file, report) => {
+      if (report.ok) reports.push(report.value);
+      else reporter.error(`cannot analyse ${file.display}: ${message(report.error)}`);
+    },
+  });
 
   const total = totals(reports);
   ctx.stdout.write(output === 'json' ? asJson(reports, total) : asText(reports, total));

@@ -5,17 +5,18 @@
 // Must never overwrite an existing runtime file, and never write anything under --dry-run.
 import path from 'node:path';
 import { defaultSettings } from '../../../protocol/settings.js';
-import type { Engine } from '../engine/engine.js';
-import type { LanguageId } from '../engine/types.js';
+import type { AddResult } from '../engine/engine.js';
+import type { FunctionSite } from '../engine/types.js';
 import { isInside } from '../workspace/file-filter.js';
-import { goModuleOf, locateRuntime, missingRuntimeFiles, type RuntimeFile } from '../workspace/runtime-location.js';
+import { goModuleOf, locateRuntime, missingRuntimeFiles, type RuntimeFile, type RuntimeLocation } from '../workspace/runtime-location.js';
 import { byteSize, ExitCode, needPaths, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
-import { collectSources, displayPath, message, outputPath, readSource, resolveRoot, runtimeTemplates, type SourceFile } from './sources.js';
+import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
+import { collectSources, displayPath, message, outputPath, resolveRoot, runtimeTemplates, type SourceFile } from './sources.js';
 import { createRuntime, writeChanges, type Change } from './write.js';
 
 export const injectHelp = {
-  usage: 'inject <paths…> [--dry-run] [--out DIR] [--root DIR] [--runtime-path DIR] [--max-file-size N]',
+  usage: 'inject <paths…> [--dry-run] [--out DIR] [--root DIR] [--runtime-path DIR] [--max-file-size N] [--jobs N]',
   summary: 'add telemetry to every function that lacks it, and create the runtime module where missing',
   flags: [
     ['--dry-run', 'print what would change and write nothing'],
@@ -23,6 +24,7 @@ export const injectHelp = {
     ['--root DIR', 'the project root (default: the current folder); a path outside it is its own root'],
     ['--runtime-path DIR', 'existing folder, relative to the root (Go: to the module root), for the runtime (default: .)'],
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
+    jobsFlag,
   ],
 } as const;
 
@@ -32,6 +34,7 @@ interface InjectFlags {
   root?: string;
   'runtime-path'?: string;
   'max-file-size'?: string;
+  jobs?: string;
 }
 
 const settingName = '--runtime-path';
@@ -43,6 +46,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
     root: { type: 'string' },
     'runtime-path': { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...jobsOption,
   });
   needPaths('inject', positionals);
   if (values.out === '') throw new UsageError('--out needs a folder');
@@ -50,6 +54,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const root = resolveRoot(ctx.cwd, values.root);
   const out = values.out === undefined ? undefined : path.resolve(ctx.cwd, values.out);
   const runtimePath = values['runtime-path'] ?? defaultSettings.runtimePath;
+  const jobs = parseJobs(values.jobs);
   const engine = await ctx.engine();
   const { reporter, stdout } = ctx;
 
@@ -59,14 +64,8 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const skipped: { display: string; name: string; reason: string }[] = [];
   const runtime = new Map<string, RuntimeFile>();
   const runtimeErrors = new Set<string>();
-  const progress = reporter.progress(files.length);
-  for (const file of files) {
-    progress.tick(file.display);
-    const source = readSource(file, maxFileSize, reporter);
-    if (!source) continue;
-    const { text, bom } = source;
-    try {
-      await engine.ready(file.lang);
+  await eachSource(files, { jobs, maxFileSize, reporter }, {
+    start: async (file, { text, bom }, pool): Promise<Planned> => {
       const located = locateRuntime({
         lang: file.lang,
         base: runtimeBase(file),
@@ -78,24 +77,34 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
       });
       if ('error' in located) {
         // Only a file that would change needs the runtime.
-        if (lacksAny(engine, file.lang, text)) runtimeErrors.add(located.error);
-        continue;
+        const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
+        return { error: located.error, needed: lacksAny(functions) };
       }
-      const result = engine.add(file.lang, text, located.options);
+      const result = await pool.run({ kind: 'add', lang: file.lang, text, options: located.options });
+      return { located, result: { ...result, text: bom + result.text } };
+    },
+    finish: (file, outcome) => {
+      if (!outcome.ok) {
+        reporter.error(`cannot instrument ${file.display}: ${message(outcome.error)}`);
+        return;
+      }
+      const planned = outcome.value;
+      if ('error' in planned) {
+        if (planned.needed) runtimeErrors.add(planned.error);
+        return;
+      }
+      const { located, result } = planned;
       for (const s of result.skipped) skipped.push({ display: file.display, ...s });
-      if (result.changes.length === 0) continue;
+      if (result.changes.length === 0) return;
       const needed = runtimeTargets(located, file, out);
       if ('error' in needed) {
         runtimeErrors.add(needed.error);
-        continue;
+        return;
       }
       for (const target of needed.files) runtime.set(target.path, target);
-      changes.push({ display: file.display, dest: outputPath(file, out), text: bom + result.text, added: result.added });
-    } catch (error) {
-      reporter.error(`cannot instrument ${file.display}: ${message(error)}`);
-    }
-  }
-  progress.finish();
+      changes.push({ display: file.display, dest: outputPath(file, out), text: result.text, added: result.added });
+    },
+  });
 
   if (runtimeErrors.size > 0) {
     for (const error of runtimeErrors) reporter.error(`${error}; no file was changed`);
@@ -143,8 +152,11 @@ function runtimeTargets(
   return { files: located.files.map((f) => ({ path: outputPath({ filePath: f.path, root: file.root }, out), content: f.content })) };
 }
 
-function lacksAny(engine: Engine, lang: LanguageId, text: string): boolean {
-  return engine.analyze(lang, text).functions.some((f) => !f.instrumented && !f.ignored && !f.broken && f.skip === undefined);
+/** One file's work: its runtime's place and the instrumented text (BOM restored), or why the runtime has no place. */
+type Planned = { located: RuntimeLocation; result: AddResult } | { error: string; needed: boolean };
+
+function lacksAny(functions: readonly FunctionSite[]): boolean {
+  return functions.some((f) => !f.instrumented && !f.ignored && !f.broken && f.skip === undefined);
 }
 
 function summary(changes: readonly { added: string[] }[], skipped: readonly { reason: string }[], runtimeFiles: number, dryRun: boolean): string {

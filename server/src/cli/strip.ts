@@ -6,17 +6,19 @@ import path from 'node:path';
 import { defaultSettings } from '../../../protocol/settings.js';
 import { byteSize, ExitCode, needPaths, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
-import { collectSources, message, outputPath, readSource, resolveRoot } from './sources.js';
+import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
+import { collectSources, message, outputPath, resolveRoot } from './sources.js';
 import { writeChanges, type Change } from './write.js';
 
 export const stripHelp = {
-  usage: 'strip <paths…> [--dry-run] [--out DIR] [--root DIR] [--max-file-size N]',
+  usage: 'strip <paths…> [--dry-run] [--out DIR] [--root DIR] [--max-file-size N] [--jobs N]',
   summary: 'remove the probes and the runtime import; exit 1 when probes were edited by hand',
   flags: [
     ['--dry-run', 'print what would change and write nothing'],
     ['--out DIR', 'write changed files under DIR at their path relative to the root; originals stay as they are'],
     ['--root DIR', 'the project root (default: the current folder); a path outside it is its own root'],
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
+    jobsFlag,
   ],
 } as const;
 
@@ -25,6 +27,7 @@ interface StripFlags {
   out?: string;
   root?: string;
   'max-file-size'?: string;
+  jobs?: string;
 }
 
 export async function strip(args: readonly string[], ctx: CliContext): Promise<number> {
@@ -33,39 +36,40 @@ export async function strip(args: readonly string[], ctx: CliContext): Promise<n
     out: { type: 'string' },
     root: { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...jobsOption,
   });
   needPaths('strip', positionals);
   if (values.out === '') throw new UsageError('--out needs a folder');
   const maxFileSize = byteSize('--max-file-size', values['max-file-size']) ?? defaultSettings.maxFileSize;
   const root = resolveRoot(ctx.cwd, values.root);
   const out = values.out === undefined ? undefined : path.resolve(ctx.cwd, values.out);
+  const jobs = parseJobs(values.jobs);
   const engine = await ctx.engine();
   const { reporter, stdout } = ctx;
 
   const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
   const changes: (Change & { removed: string[] })[] = [];
   let handEdited = 0;
-  const progress = reporter.progress(files.length);
-  for (const file of files) {
-    progress.tick(file.display);
-    const source = readSource(file, maxFileSize, reporter);
-    if (!source) continue;
-    const { text, bom } = source;
-    try {
-      await engine.ready(file.lang);
-      const result = engine.strip(file.lang, text);
+  await eachSource(files, { jobs, maxFileSize, reporter }, {
+    start: async (file, { text, bom }, pool) => {
+      const result = await pool.run({ kind: 'strip', lang: file.lang, text });
+      return { ...result, text: bom + result.text, changed: result.text !== text };
+    },
+    finish: (file, outcome) => {
+      if (!outcome.ok) {
+        reporter.error(`cannot strip ${file.display}: ${message(outcome.error)}`);
+        return;
+      }
+      const result = outcome.value;
       for (const name of result.failed) {
         reporter.warn(`${file.display}: the probes in \`${name}\` were edited by hand and were left in place`);
         handEdited++;
       }
-      if (result.text !== text) {
-        changes.push({ display: file.display, dest: outputPath(file, out), text: bom + result.text, removed: result.removed });
+      if (result.changed) {
+        changes.push({ display: file.display, dest: outputPath(file, out), text: result.text, removed: result.removed });
       }
-    } catch (error) {
-      reporter.error(`cannot strip ${file.display}: ${message(error)}`);
-    }
-  }
-  progress.finish();
+    },
+  });
 
   const dryRun = values['dry-run'] === true;
   if (dryRun) {

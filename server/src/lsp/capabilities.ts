@@ -24,6 +24,11 @@ export interface ClientFeatures {
   resolveEdit: boolean;
   /** CodeAction.disabled is shown (otherwise unusable actions are omitted). */
   disabledActions: boolean;
+  /**
+   * workspace/didChangeWatchedFiles can be registered dynamically, so the server learns about files
+   * changed on disk; otherwise it reads a file again when it is opened, saved or closed.
+   */
+  watchFiles: boolean;
 }
 
 export function resolveClientFeatures(params: InitializeParams): ClientFeatures {
@@ -50,5 +55,6 @@ export function resolveClientFeatures(params: InitializeParams): ClientFeatures 
     resolveEdit:
       codeAction?.dataSupport === true && (codeAction.resolveSupport?.properties ?? []).includes('edit'),
     disabledActions: codeAction?.disabledSupport === true,
+    watchFiles: workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
   };
 }

@@ -1,14 +1,19 @@
-// Owns the `missing-telemetry` diagnostics: what they say, and how they reach the client, pulled
-// (textDocument/diagnostic) or pushed (publishDiagnostics, debounced, stale results dropped by a
-// generation counter, cleared on close). A client gets one mode, never both.
+// Owns the `missing-telemetry` diagnostics: what they say, and how an open document's reach the
+// client, pulled (textDocument/diagnostic) or pushed (publishDiagnostics, debounced, stale results
+// dropped by a generation counter, cleared on close). A client gets one mode, never both. Files
+// that are not open are delivered by workspace-diagnostics.ts, in the same mode.
 // Must never publish diagnostics computed for an older version than the last one scheduled.
 import {
   DiagnosticSeverity,
   DocumentDiagnosticReportKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
   type Connection,
   type Diagnostic,
   type DocumentDiagnosticParams,
   type FullDocumentDiagnosticReport,
+  type Range,
 } from 'vscode-languageserver';
 import {
   DiagnosticSource,
@@ -29,13 +34,18 @@ const severities: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function diagnosticFor(snap: Snapshot, site: FunctionSite): Diagnostic {
+  return missingTelemetry(snap.lines.rangeOf(site.nameRange), site.name, snap.settings.severity);
+}
+
+/** The one shape of the diagnostic, for open documents and for files read from disk alike. */
+export function missingTelemetry(range: Range, name: string, severity: Severity): Diagnostic {
   return {
-    range: snap.lines.rangeOf(site.nameRange),
-    severity: severities[snap.settings.severity],
+    range,
+    severity: severities[severity],
     source: DiagnosticSource,
     code: MissingTelemetryCode,
     codeDescription: { href: MissingTelemetryHref },
-    message: `\`${site.name}\` has no telemetry`,
+    message: `\`${name}\` has no telemetry`,
   };
 }
 
@@ -44,12 +54,20 @@ export function diagnosticsOf(snap: Snapshot | undefined): Diagnostic[] {
   return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.settings)).map((f) => diagnosticFor(snap, f));
 }
 
+/** Cancellation is checked before and after the work: a cancelled pull is never answered with items. */
 export async function pullDiagnostics(
   analyzer: Analyzer,
   params: DocumentDiagnosticParams,
+  token?: CancellationToken,
 ): Promise<FullDocumentDiagnosticReport> {
-  const items = diagnosticsOf(await analyzer.snapshot(params.textDocument.uri));
-  return { kind: DocumentDiagnosticReportKind.Full, items };
+  if (token?.isCancellationRequested) throw requestCancelled();
+  const snap = await analyzer.snapshot(params.textDocument.uri);
+  if (token?.isCancellationRequested) throw requestCancelled();
+  return { kind: DocumentDiagnosticReportKind.Full, items: diagnosticsOf(snap) };
+}
+
+export function requestCancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'the request was cancelled');
 }
 
 /** Push mode: one pending publication per document; a newer schedule or a close makes older ones stale. */

@@ -1,6 +1,16 @@
 // The routing table: each LSP method the server answers, bound to its handler, next to the
-// capability that advertises it. Handlers live in one file per feature.
+// capability that advertises it, and where its work runs. Handlers live in one file per feature.
 // Must never hold logic beyond dispatch, and never advertise a method it does not bind.
+//
+// Where each method's work runs (ruff's model): `main` works on the open documents (their trees,
+// incremental parses under a 5 s deadline, cached analyses); `pool` reads files from disk and
+// parses them in worker threads; `store` answers from the workspace store once a scan has ended.
+//   textDocument/didOpen, didChange, didClose      main (didOpen also pool, for clients that cannot watch)
+//   textDocument/didSave                           pool (bound only for clients that cannot watch)
+//   textDocument/diagnostic, codeAction, codeAction/resolve, executeCommand (file commands)   main
+//   workspace/executeCommand telemetry.scanWorkspace, workspace/didChangeWatchedFiles        pool
+//   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
+//   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
 import {
   DidChangeConfigurationNotification,
   ErrorCodes,
@@ -9,36 +19,58 @@ import {
   type Connection,
   type ServerCapabilities,
 } from 'vscode-languageserver';
+import { Commands } from '../../../protocol/commands.js';
+import { CoverageRequest } from '../../../protocol/coverage.js';
 import { SettingsSection } from '../../../protocol/settings.js';
 import { provideCodeActions, providedKinds, resolveCodeAction } from './code-actions.js';
 import { pullDiagnostics } from './diagnostics.js';
 import { executeCommand, handledCommands } from './execute-command.js';
 import type { Session } from './session.js';
 import type { ClientFeatures } from './capabilities.js';
+import { workspaceCoverage } from './workspace-coverage.js';
+import { filesChanged, registerFileWatchers } from './workspace-watch.js';
 
 export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
   return {
     positionEncoding: 'utf-16',
-    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+    textDocumentSync: {
+      openClose: true,
+      change: TextDocumentSyncKind.Incremental,
+      // A save tells a client that cannot watch files that the disk changed.
+      ...(!client.watchFiles && { save: { includeText: false } }),
+    },
     codeActionProvider: { codeActionKinds: providedKinds, resolveProvider: client.resolveEdit },
-    executeCommandProvider: { commands: handledCommands },
-    ...(client.pullDiagnostics && { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } }),
+    executeCommandProvider: { commands: [...handledCommands, Commands.scanWorkspace] },
+    ...(client.pullDiagnostics && { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: true } }),
   };
 }
 
 export function bindRoutes(connection: Connection, session: Session): void {
   const { logger } = session;
   session.documents.listen(connection, session);
+  // After documents.listen, whose own didSave handler this replaces (nothing listens to it).
+  if (!session.client.watchFiles) connection.onDidSaveTextDocument(({ textDocument }) => session.saved(textDocument.uri));
   connection.onDidChangeConfiguration(({ settings }) => session.configurationChanged(settings));
+  connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session.scanner, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
   connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
-  connection.onExecuteCommand((params) => executeCommand(session, params));
-  if (session.client.pullDiagnostics) connection.languages.diagnostics.on((params) => pullDiagnostics(session.analyzer, params));
+  connection.onExecuteCommand(async (params, _token, progress) => {
+    if (params.command !== Commands.scanWorkspace) return executeCommand(session, params);
+    return session.scanner.scan(params.workDoneToken !== undefined ? progress : undefined);
+  });
+  if (session.client.pullDiagnostics) {
+    connection.languages.diagnostics.on((params, token) => pullDiagnostics(session.analyzer, params, token));
+    connection.languages.diagnostics.onWorkspace((params, token) => session.workspaceDiagnostics.pull(session.scanner, params, token));
+  }
+  connection.onRequest(CoverageRequest.type, (params, token) => workspaceCoverage(session, params, token));
   connection.onInitialized(() => {
-    if (!session.client.registerConfigurationChange) return;
-    connection.client.register(DidChangeConfigurationNotification.type, { section: SettingsSection }).catch((error) => {
-      logger.warn(`could not register for configuration changes: ${String(error)}`);
-    });
+    if (session.client.watchFiles) registerFileWatchers(connection, logger);
+    if (session.client.registerConfigurationChange) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: SettingsSection }).catch((error) => {
+        logger.warn(`could not register for configuration changes: ${String(error)}`);
+      });
+    }
+    session.started();
   });
   connection.onShutdown(() => session.dispose());
   // Anything else is logged, so that an unhandled message never goes unnoticed.

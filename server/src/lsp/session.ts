@@ -1,8 +1,11 @@
 // One server session: everything a handler may touch, created at initialize and passed to handlers.
-// Reacts to document and configuration events by telling the stores and the diagnostics.
+// Reacts to document, file-system and configuration events by telling the stores, the workspace
+// scan and the diagnostics. Owns the engine pool and stops it on shutdown.
 // Must never be stored in module scope: startServer owns the only reference.
+import { fileURLToPath } from 'node:url';
 import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
 import { Engine } from '../engine/engine.js';
+import { EnginePool } from '../pool/pool.js';
 import { Analyzer } from './analyzer.js';
 import { resolveClientFeatures, type ClientFeatures } from './capabilities.js';
 import { PushDiagnostics } from './diagnostics.js';
@@ -11,6 +14,11 @@ import { createLogger, type Logger } from './logger.js';
 import { RuntimeFiles } from './runtime-file.js';
 import { SettingsStore } from './settings.js';
 import { Workspace } from './workspace.js';
+import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
+import { WorkspaceScanner, type ScanProgress } from './workspace-scan.js';
+import { WorkspaceStore } from './workspace-store.js';
+
+const noProgress: ScanProgress = { begin: () => {}, report: () => {}, done: () => {} };
 
 export class Session {
   readonly documents: DocumentStore;
@@ -19,6 +27,12 @@ export class Session {
   readonly runtime: RuntimeFiles;
   /** Only for clients without pull diagnostics: one delivery mode per client. */
   readonly push: PushDiagnostics | undefined;
+  /** Parsing of files that are not open happens here, never on the main thread. */
+  readonly pool: EnginePool;
+  /** Coverage of the files on disk; no text, no trees. */
+  readonly store = new WorkspaceStore();
+  readonly workspaceDiagnostics: WorkspaceDiagnostics;
+  readonly scanner: WorkspaceScanner;
 
   private constructor(
     readonly connection: Connection,
@@ -34,6 +48,18 @@ export class Session {
     this.analyzer = new Analyzer(engine, this.documents, this.settings, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
     this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger);
+    this.pool = new EnginePool({ log: (message) => logger.warn(message) });
+    this.workspaceDiagnostics = new WorkspaceDiagnostics(connection, client, this.store, this.documents, logger);
+    this.scanner = new WorkspaceScanner({
+      pool: this.pool,
+      engine,
+      settings: this.settings,
+      roots: folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri)),
+      store: this.store,
+      listener: this.workspaceDiagnostics,
+      logger,
+      progress: () => connection.window.createWorkDoneProgress().catch(() => noProgress),
+    });
   }
 
   static async create(connection: Connection, params: InitializeParams): Promise<Session> {
@@ -44,24 +70,38 @@ export class Session {
     return new Session(connection, client, engine, logger, params);
   }
 
+  /** After `initialized`: the first workspace scan. */
+  started(): void {
+    void this.scanner.scan();
+  }
+
   opened(uri: string): void {
     this.push?.schedule(uri, 0);
+    // Without a file watcher, opening and saving are the moments the disk is known to have changed.
+    if (!this.client.watchFiles) void this.scanner.refresh([uri]);
   }
 
   changed(uri: string): void {
     this.push?.schedule(uri);
   }
 
+  saved(uri: string): void {
+    if (!this.client.watchFiles) void this.scanner.refresh([uri]);
+  }
+
+  /** The buffer's diagnostics are cleared; the file's on disk (if the scan covers it) take their place. */
   closed(uri: string): void {
     this.settings.forget(uri);
     this.analyzer.forget(uri);
     this.push?.clear(uri);
+    this.workspaceDiagnostics.closed(uri);
   }
 
-  /** didChangeConfiguration: settings are read again and every open document is checked again. */
+  /** didChangeConfiguration: settings are read again, every open document is checked again, the workspace rescanned. */
   configurationChanged(payload: unknown): void {
     this.settings.changed(payload);
     this.runtime.reset();
+    void this.scanner.scan();
     if (this.push) {
       for (const document of this.documents.all()) this.push.schedule(document.uri, 0);
     } else if (this.client.diagnosticRefresh) {
@@ -71,8 +111,11 @@ export class Session {
     }
   }
 
-  dispose(): void {
+  async dispose(): Promise<void> {
+    this.scanner.dispose();
+    this.workspaceDiagnostics.dispose();
     this.push?.dispose();
     this.documents.dispose();
+    await this.pool.destroy();
   }
 }

@@ -1,0 +1,249 @@
+// Owns the workspace scan: which files are read from disk (workspace-files.ts), their analysis as
+// pool tasks, the store their coverage lands in, and the work-done progress. Files are also read
+// again one at a time: on a file-system event, or on open, save and close.
+// Stale work is dropped, never stored: each scan has a run that a newer scan, a cancelled progress
+// or a shutdown stops (nothing more is dispatched), and each file has a generation (a result read
+// before the file's latest read began is thrown away).
+// Must never parse on the main thread, and never keep a file's text or tree after its task.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
+import type { ScanOutcome } from '../../../protocol/commands.js';
+import type { TelemetrySettings } from '../../../protocol/settings.js';
+import type { Engine } from '../engine/engine.js';
+import type { LanguageId } from '../engine/types.js';
+import { TaskCancelled, WorkerFault, type EnginePool } from '../pool/pool.js';
+import type { FileSummary } from '../pool/tasks.js';
+import { isInside, type LimitNames } from '../workspace/file-filter.js';
+import { isRuntimeFile, type RuntimeTemplate } from '../workspace/runtime-location.js';
+import type { Logger } from './logger.js';
+import type { SettingsStore } from './settings.js';
+import { FolderRules, type ListedFile } from './workspace-files.js';
+import { coverageOf, isMissing, type WorkspaceStore } from './workspace-store.js';
+
+/** A progress reporter; `token` is set when the client may cancel it. */
+export type ScanProgress = WorkDoneProgressReporter & { token?: CancellationToken };
+
+/** Told what the scan changed, to deliver it. */
+export interface ScanListener {
+  /** The store's entry for `uri` changed or went away. */
+  changed(uri: string): void;
+  scanning(active: boolean): void;
+}
+
+export interface ScannerDeps {
+  pool: EnginePool;
+  engine: Engine;
+  settings: SettingsStore;
+  /** Workspace folders, as paths. */
+  roots: readonly string[];
+  store: WorkspaceStore;
+  listener: ScanListener;
+  logger: Logger;
+  progress(): Promise<ScanProgress>;
+}
+
+interface Run {
+  stopped: boolean;
+}
+
+interface Folder {
+  settings: TelemetrySettings;
+  rules: FolderRules;
+}
+
+type ScannedFile = ListedFile & { settings: TelemetrySettings };
+
+const names: LimitNames = { globs: 'telemetry.include/exclude', maxFileSize: 'telemetry.maxFileSize' };
+
+/** The URI the store uses for a file, whatever spelling the client used. */
+export function storeUri(uri: string): string {
+  return uri.startsWith('file:') ? pathToFileURL(fileURLToPath(uri)).href : uri;
+}
+
+export class WorkspaceScanner {
+  private current: { run: Run; done: Promise<ScanOutcome> } | undefined;
+  private readonly generations = new Map<string, number>();
+  private readonly folders = new Map<string, Promise<Folder>>();
+  private readonly templates = new Map<LanguageId, RuntimeTemplate[]>();
+  private disposed = false;
+
+  constructor(private readonly deps: ScannerDeps) {}
+
+  get scanning(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Scans every folder again; an older scan still running stops and answers `cancelled`. */
+  scan(progress?: ScanProgress): Promise<ScanOutcome> {
+    if (this.current) this.current.run.stopped = true;
+    else this.deps.listener.scanning(true);
+    // Settings and .gitignore files are read afresh by every scan.
+    this.folders.clear();
+    const run: Run = { stopped: false };
+    const done = this.runScan(run, progress)
+      .catch((error: unknown): ScanOutcome => {
+        this.deps.logger.error(`the workspace scan stopped: ${String(error)}`);
+        return { files: 0, cancelled: true };
+      })
+      .finally(() => {
+        if (this.current?.run !== run) return;
+        this.current = undefined;
+        this.deps.listener.scanning(false);
+      });
+    this.current = { run, done };
+    return done;
+  }
+
+  /** Resolves true once no scan is running, or false as soon as `token` is cancelled. */
+  async settled(token?: CancellationToken): Promise<boolean> {
+    while (this.current) {
+      if (token?.isCancellationRequested) return false;
+      let listener: { dispose(): void } | undefined;
+      const cancelled = new Promise<'cancelled'>((resolve) => (listener = token?.onCancellationRequested(() => resolve('cancelled'))));
+      const outcome = await Promise.race([this.current.done, cancelled]);
+      listener?.dispose();
+      if (outcome === 'cancelled') return false;
+    }
+    return !token?.isCancellationRequested;
+  }
+
+  /** Reads these files from disk again (or forgets them when the scan would leave them out). */
+  refresh(uris: readonly string[]): Promise<void> {
+    const one = (uri: string) =>
+      this.refreshOne(storeUri(uri)).catch((error: unknown) => this.deps.logger.error(`could not read ${uri} again: ${String(error)}`));
+    return Promise.all(uris.map(one)).then(() => undefined);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.current) this.current.run.stopped = true;
+  }
+
+  private async runScan(run: Run, given: ScanProgress | undefined): Promise<ScanOutcome> {
+    const stale = () => run.stopped || this.disposed;
+    if (this.deps.roots.length === 0) return { files: 0, cancelled: false };
+    const progress = given ?? (await this.deps.progress());
+    progress.begin('Telemetry: scanning the workspace', 0, 'listing files', true);
+    progress.token?.onCancellationRequested(() => (run.stopped = true));
+    const started = performance.now();
+    let analysed = 0;
+    try {
+      const files = await this.list(stale);
+      if (stale()) return { files: 0, cancelled: true };
+      this.forgetAllBut(new Set(files.map((file) => storeUri(pathToFileURL(file.filePath).href))));
+      let next = 0;
+      let reported = 0;
+      const lane = async () => {
+        while (next < files.length && !stale()) {
+          await this.analyse(files[next++]!);
+          analysed++;
+          if (performance.now() - reported > 200) {
+            reported = performance.now();
+            progress.report(Math.floor((100 * analysed) / files.length), `${analysed}/${files.length} files`);
+          }
+        }
+      };
+      // Twice the threads keeps every worker busy while the queue stays short: a stopped scan
+      // leaves at most this many tasks behind, whose results the file generations then drop.
+      await Promise.all(Array.from({ length: this.deps.pool.maxThreads * 2 }, lane));
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (!stale()) this.deps.logger.info(`workspace scan: ${analysed} files in ${seconds} s, ${this.deps.store.size} checked`);
+      return { files: analysed, cancelled: stale() };
+    } finally {
+      progress.done();
+    }
+  }
+
+  private async list(stale: () => boolean): Promise<ScannedFile[]> {
+    const files: ScannedFile[] = [];
+    for (const root of this.deps.roots) {
+      const { settings, rules } = await this.folder(root);
+      if (!settings.enable || stale()) continue;
+      for (const file of await rules.list(stale)) files.push({ ...file, settings });
+    }
+    return files;
+  }
+
+  /** Files in the store that this scan did not list (deleted, ignored, excluded) leave it. */
+  private forgetAllBut(listed: ReadonlySet<string>): void {
+    for (const uri of this.deps.store.uris()) {
+      if (listed.has(uri)) continue;
+      this.bump(uri);
+      if (this.deps.store.delete(uri)) this.deps.listener.changed(uri);
+    }
+  }
+
+  private async refreshOne(uri: string): Promise<void> {
+    if (!uri.startsWith('file:') || this.disposed) return;
+    const filePath = fileURLToPath(uri);
+    const root = this.deps.roots.filter((r) => isInside(filePath, r)).sort((a, b) => b.length - a.length)[0];
+    if (root === undefined) return;
+    const generation = this.bump(uri);
+    const { settings, rules } = await this.folder(root);
+    const file = settings.enable ? await rules.accepts(filePath) : undefined;
+    if (file) return this.analyse({ ...file, settings });
+    if (this.generations.get(uri) === generation && this.deps.store.delete(uri)) this.deps.listener.changed(uri);
+  }
+
+  private async analyse(file: ScannedFile): Promise<void> {
+    const uri = storeUri(pathToFileURL(file.filePath).href);
+    const generation = this.bump(uri);
+    const { settings } = file;
+    let summary: FileSummary | undefined;
+    try {
+      summary = await this.deps.pool.run({ kind: 'summarize', filePath: file.filePath, lang: file.lang, maxFileSize: settings.maxFileSize, names });
+    } catch (error) {
+      if (error instanceof TaskCancelled || this.generations.get(uri) !== generation) return;
+      if (error instanceof WorkerFault) this.deps.logger.error(`${file.relPath} was left out of the workspace scan: ${error.message}`);
+      else this.deps.logger.info(`${file.relPath} was left out of the workspace scan: ${String(error)}`);
+    }
+    if (this.generations.get(uri) !== generation || this.disposed) return; // a newer read of this file won
+    if (!summary || 'skipped' in summary) {
+      if (summary) this.deps.logger.debug(`skipped ${file.relPath}: ${summary.skipped}`);
+      if (this.deps.store.delete(uri)) this.deps.listener.changed(uri);
+      return;
+    }
+    const { requireKinds, severity } = settings;
+    const missing = summary.functions.filter((f) => isMissing(f, requireKinds)).map(({ name, range }) => ({ name, range }));
+    const counts = coverageOf(summary.functions, requireKinds);
+    if (this.deps.store.set({ uri, relPath: file.relPath, lang: file.lang, severity, counts, missing })) this.deps.listener.changed(uri);
+  }
+
+  private bump(uri: string): number {
+    const generation = (this.generations.get(uri) ?? 0) + 1;
+    this.generations.set(uri, generation);
+    return generation;
+  }
+
+  /** The folder's settings and rules, read once per scan. */
+  private folder(root: string): Promise<Folder> {
+    let folder = this.folders.get(root);
+    if (!folder) {
+      folder = this.deps.settings.forDocument(pathToFileURL(root).href).then((settings) => ({
+        settings,
+        rules: new FolderRules({
+          root,
+          settings,
+          otherRoots: this.deps.roots.filter((other) => other !== root),
+          languageFor: (filePath) => this.deps.engine.languageForPath(filePath),
+          isRuntime: (filePath, lang) => isRuntimeFile(filePath, this.runtimeTemplates(lang)),
+        }),
+      }));
+      this.folders.set(root, folder);
+    }
+    return folder;
+  }
+
+  private runtimeTemplates(lang: LanguageId): RuntimeTemplate[] {
+    let templates = this.templates.get(lang);
+    if (!templates) {
+      try {
+        templates = this.deps.engine.runtimeFiles(lang);
+      } catch {
+        templates = [];
+      }
+      this.templates.set(lang, templates);
+    }
+    return templates;
+  }
+}

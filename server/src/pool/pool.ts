@@ -1,0 +1,114 @@
+// The engine pool: warm worker threads (piscina) that parse, find sites, count coverage, plan and
+// validate on plain data, for the language server's workspace scan and the CLI alike.
+//  - Threads: up to os.availableParallelism(), at least one kept warm, extras retired after an idle timeout.
+//  - Memory: a worker past its heap ceiling (resourceLimits) dies and is replaced.
+//  - Faults: a task whose worker crashed is retried once on a fresh worker, then reported; a task
+//    that outlives its deadline is aborted (its worker is terminated) and reported, never retried.
+// Must never send a tree across threads, and never retry a task that failed by itself or was cancelled.
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { packagePath } from '../paths.js';
+import { describeTask, type Reply, type TaskKind, type TaskOf, type TaskResults } from './tasks.js';
+
+export interface PoolOptions {
+  /** Default: os.availableParallelism(). */
+  maxThreads?: number;
+  /** Threads kept warm; default 1. */
+  minThreads?: number;
+  /** Threads above minThreads exit after this long without work; default 30 s. */
+  idleTimeoutMs?: number;
+  /** Heap ceiling of each worker; a worker past it is replaced. Default 512 MB. */
+  maxOldGenerationSizeMb?: number;
+  /** Deadline of one attempt of one task; default 60 s (a parse alone gives up after 5 s). */
+  taskTimeoutMs?: number;
+  /** The worker module; the compiled worker.js by default. */
+  workerFile?: string;
+  /** Told about worker crashes (each retry, and a worker lost between tasks). */
+  log?: (message: string) => void;
+}
+
+/** The task failed by itself (bad input, unsupported text): reported at once. */
+export class TaskError extends Error {
+  override name = 'TaskError';
+}
+
+/** The task's worker crashed twice, or the task outlived its deadline. */
+export class WorkerFault extends Error {
+  override name = 'WorkerFault';
+}
+
+/** The caller's signal aborted the task. */
+export class TaskCancelled extends Error {
+  override name = 'TaskCancelled';
+}
+
+export class EnginePool {
+  private readonly piscina: Piscina<unknown, Reply>;
+  private readonly timeoutMs: number;
+  private readonly log: (message: string) => void;
+  private destroyed = false;
+
+  constructor(options: PoolOptions = {}) {
+    const maxThreads = Math.max(1, options.maxThreads ?? os.availableParallelism());
+    this.piscina = new Piscina({
+      filename: options.workerFile ?? compiledWorker(),
+      maxThreads,
+      minThreads: Math.min(options.minThreads ?? 1, maxThreads),
+      idleTimeout: options.idleTimeoutMs ?? 30_000,
+      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 },
+    });
+    // A worker that dies between tasks is replaced by piscina; its error must not crash the process.
+    this.piscina.on('error', (error: unknown) => this.log(`a pool worker stopped: ${String(error)}`));
+    this.timeoutMs = options.taskTimeoutMs ?? 60_000;
+    this.log = options.log ?? (() => {});
+  }
+
+  get maxThreads(): number {
+    return this.piscina.maxThreads;
+  }
+
+  /** Live worker threads (for tests and logs). */
+  get threadCount(): number {
+    return this.piscina.threads.length;
+  }
+
+  async run<K extends TaskKind>(task: TaskOf<K>, signal?: AbortSignal): Promise<TaskResults[K]> {
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw new TaskCancelled(`${describeTask(task)}: cancelled`);
+      const deadline = AbortSignal.timeout(this.timeoutMs);
+      let reply: Reply;
+      try {
+        reply = await this.piscina.run(task, { signal: signal ? AbortSignal.any([signal, deadline]) : deadline });
+      } catch (error) {
+        if (signal?.aborted || this.destroyed) throw new TaskCancelled(`${describeTask(task)}: cancelled`);
+        if (deadline.aborted) throw new WorkerFault(`${describeTask(task)}: gave up after ${this.timeoutMs} ms`);
+        if (attempt >= 2) throw new WorkerFault(`${describeTask(task)}: the worker crashed twice (${message(error)})`);
+        this.log(`${describeTask(task)}: the worker crashed (${message(error)}); retrying once on a new worker`);
+        continue;
+      }
+      if (!reply.ok) throw new TaskError(reply.error);
+      return reply.value as TaskResults[K];
+    }
+  }
+
+  /** Stops every worker; tasks still running or queued are rejected as cancelled. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await this.piscina.destroy();
+  }
+}
+
+/**
+ * The compiled worker beside this module in dist/. From the TypeScript sources (vitest) there is no
+ * .js beside it, so the one in dist/ is used: `npm run build` must have run.
+ */
+function compiledWorker(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.ts') ? packagePath('dist', 'server', 'src', 'pool', 'worker.js') : fileURLToPath(new URL('./worker.js', import.meta.url));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

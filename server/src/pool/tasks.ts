@@ -1,0 +1,82 @@
+// The tasks the engine pool runs and what each one answers: plain, structured-cloneable data only.
+// Must never carry a tree, a class instance or a function: everything here crosses a thread boundary.
+import type { AddResult, StripOutcome } from '../engine/engine.js';
+import type { EngineOptions, FileAnalysis, FunctionSite, LanguageId } from '../engine/types.js';
+import type { Range } from '../text/positions.js';
+import type { LimitNames } from '../workspace/file-filter.js';
+
+/** Which functions an add or strip touches, as data (a predicate cannot cross threads). All when absent. */
+export interface Selection {
+  /** `nameRange.start` of each selected function. */
+  offsets?: number[];
+  /** Grammar node types; `*` means every kind. */
+  kinds?: string[];
+}
+
+export interface AnalyzeTask {
+  kind: 'analyze';
+  lang: LanguageId;
+  text: string;
+}
+
+export interface AddTask {
+  kind: 'add';
+  lang: LanguageId;
+  text: string;
+  options: EngineOptions;
+  select?: Selection;
+}
+
+export interface StripTask {
+  kind: 'strip';
+  lang: LanguageId;
+  text: string;
+  select?: Selection;
+}
+
+/** Reads a file from disk in the worker and answers its functions, never its text. */
+export interface SummarizeTask {
+  kind: 'summarize';
+  filePath: string;
+  lang: LanguageId;
+  maxFileSize: number;
+  /** How the user names the limits, for skip reasons. */
+  names: LimitNames;
+}
+
+export type Task = AnalyzeTask | AddTask | StripTask | SummarizeTask;
+export type TaskKind = Task['kind'];
+export type TaskOf<K extends TaskKind> = Extract<Task, { kind: K }>;
+
+/** One function of a summarized file: what coverage and diagnostics need, with an LSP range. */
+export interface FunctionSummary extends Pick<FunctionSite, 'name' | 'kind' | 'instrumented' | 'ignored' | 'broken' | 'skip'> {
+  /** The name's range (UTF-16 LSP positions). */
+  range: Range;
+}
+
+export type FileSummary =
+  | { functions: FunctionSummary[]; errorCount: number; hasImport: boolean }
+  /** Left alone: too large, binary, not UTF-8. */
+  | { skipped: string };
+
+export interface TaskResults {
+  analyze: FileAnalysis;
+  add: AddResult;
+  strip: StripOutcome;
+  summarize: FileSummary;
+}
+
+/** What a worker posts back: a failing task is an answer, not a crash (crashes are retried, failures are not). */
+export type Reply<K extends TaskKind = TaskKind> = { ok: true; value: TaskResults[K] } | { ok: false; error: string };
+
+export function selects(select: Selection | undefined): (f: FunctionSite) => boolean {
+  if (!select) return () => true;
+  const offsets = select.offsets && new Set(select.offsets);
+  const kinds = select.kinds && new Set(select.kinds);
+  return (f) => (!offsets || offsets.has(f.nameRange.start)) && (!kinds || kinds.has('*') || kinds.has(f.kind));
+}
+
+/** For messages: what a task was about, without its text. */
+export function describeTask(task: Task): string {
+  return task.kind === 'summarize' ? `${task.kind} ${task.filePath}` : `${task.kind} (${task.lang}, ${task.text.length} chars)`;
+}

@@ -1,0 +1,112 @@
+// Faults and stale work in the engine pool, driven through a stand-in worker (fixtures/faulty-worker.mjs)
+// that crashes, spins or outgrows its heap on request.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EnginePool, TaskCancelled, TaskError, WorkerFault, type PoolOptions } from '../../server/src/pool/pool.js';
+import type { AnalyzeTask } from '../../server/src/pool/tasks.js';
+
+const workerFile = path.join(import.meta.dirname, 'fixtures', 'faulty-worker.mjs');
+
+interface FakeTask {
+  id: string;
+  mode?: 'crash' | 'fail' | 'spin' | 'hog';
+  crashes?: number;
+  ms?: number;
+}
+
+let dir: string;
+let pool: EnginePool | undefined;
+const logged: string[] = [];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-pool-'));
+  logged.length = 0;
+});
+
+afterEach(async () => {
+  await pool?.destroy();
+  pool = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function start(options: PoolOptions = {}): EnginePool {
+  pool = new EnginePool({ workerFile, log: (message) => logged.push(message), ...options });
+  return pool;
+}
+
+/** The stand-in's task, dressed as an engine task so that the pool can describe it in messages. */
+function task(fake: FakeTask): AnalyzeTask {
+  return { kind: 'analyze', lang: 'python', text: '', log: path.join(dir, 'calls.log'), ...fake } as AnalyzeTask;
+}
+
+function calls(): string[] {
+  const file = path.join(dir, 'calls.log');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+describe('the engine pool', () => {
+  it('keeps one warm thread by default, grows to the available cores under load and retires extras when idle', async () => {
+    const p = start({ idleTimeoutMs: 200 });
+    expect(p.maxThreads).toBe(os.availableParallelism());
+    expect(p.threadCount).toBe(1);
+    await Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'spin', ms: 150 }))));
+    expect(p.threadCount).toBe(Math.min(4, os.availableParallelism()));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(p.threadCount).toBe(1);
+  });
+
+  it('replaces a worker that crashes and retries its task once, on a new worker', async () => {
+    const p = start();
+    expect(await p.run(task({ id: 'once', mode: 'crash', crashes: 1 }))).toBe(2);
+    expect(calls()).toEqual(['once', 'once']);
+    expect(logged.some((line) => line.includes('the worker crashed') && line.includes('retrying once'))).toBe(true);
+  });
+
+  it('reports a task whose worker crashes twice, and goes on serving the next one', async () => {
+    const p = start();
+    await expect(p.run(task({ id: 'always', mode: 'crash', crashes: 9 }))).rejects.toThrow(WorkerFault);
+    expect(calls()).toEqual(['always', 'always']);
+    expect(await p.run(task({ id: 'next' }))).toBe('next');
+  });
+
+  it('reports a task that fails by itself at once, without retrying it', async () => {
+    const p = start();
+    await expect(p.run(task({ id: 'bad', mode: 'fail' }))).rejects.toThrow(TaskError);
+    expect(calls()).toEqual(['bad']);
+  });
+
+  it('recycles a worker that outgrows its heap ceiling, and reports the task after one retry', async () => {
+    const p = start({ maxOldGenerationSizeMb: 32 });
+    await expect(p.run(task({ id: 'hog', mode: 'hog' }))).rejects.toThrow(/crashed twice \(.*memory limit/);
+    expect(calls()).toEqual(['hog', 'hog']);
+    expect(await p.run(task({ id: 'after' }))).toBe('after');
+  });
+
+  it('gives up on a task past its deadline, terminating its worker, and never retries it', async () => {
+    const p = start({ taskTimeoutMs: 300 });
+    await expect(p.run(task({ id: 'stuck', mode: 'spin', ms: 60_000 }))).rejects.toThrow(/gave up after 300 ms/);
+    expect(calls()).toEqual(['stuck']);
+    expect(await p.run(task({ id: 'after' }))).toBe('after');
+  });
+
+  it('drops a queued task whose signal aborts before it starts: stale work never runs', async () => {
+    const p = start({ maxThreads: 1 });
+    const busy = p.run(task({ id: 'busy', mode: 'spin', ms: 400 }));
+    const stale = new AbortController();
+    const dropped = p.run(task({ id: 'stale' }), stale.signal);
+    setTimeout(() => stale.abort(), 50);
+    await expect(dropped).rejects.toThrow(TaskCancelled);
+    expect(await busy).toBe('busy');
+    expect(await p.run(task({ id: 'fresh' }))).toBe('fresh');
+    expect(calls()).toEqual(['busy', 'fresh']);
+  });
+
+  it('never runs a task whose signal was aborted before it was queued', async () => {
+    const p = start();
+    const signal = AbortSignal.abort();
+    await expect(p.run(task({ id: 'late' }), signal)).rejects.toThrow(TaskCancelled);
+    expect(calls()).toEqual([]);
+  });
+});
