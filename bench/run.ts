@@ -4,8 +4,11 @@ import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Engine } from '../server/src/engine/engine.js';
+import { goSource, listFiles, pythonStdlib } from '../tests/corpus/corpus.js';
 import { measureRuntimeCost } from './runtime-cost.js';
+import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
+import { measureWorkspace } from './workspace.js';
 
 interface Row {
   measure: string;
@@ -21,10 +24,32 @@ const row = (measure: string, value: string, target: string, met: boolean | null
 
 const engine = await Engine.create();
 
+const SOURCE = /\.(m|c)?js$/;
+const corpora: Corpus[] = [
+  { label: 'python stdlib', lang: 'python', files: listFiles(pythonStdlib(), (n) => n.endsWith('.py'), (d) => d === 'site-packages') },
+  { label: 'go source', lang: 'go', files: goSource() ? listFiles(goSource()!, (n) => n.endsWith('.go'), () => false) : [] },
+  { label: 'node_modules js', lang: 'javascript', files: listFiles('node_modules', (n) => SOURCE.test(n), () => false) },
+];
+figures.scan = [];
+for (const corpus of corpora.filter((c) => c.files.length > 0)) {
+  const t = await measureScanThroughput(engine, corpus);
+  (figures.scan as unknown[]).push(t);
+  const size = `${t.files} files, ${t.mb.toFixed(1)} MB, ${t.functions} functions`;
+  const ratio1 = t.oneWorkerMBs / t.parseOnlyMBs;
+  const scaling = t.allCoresMBs / t.oneWorkerMBs;
+  row(`(a) ${t.label} (${size}): scan / parse-only, 1 worker`, `${ratio1.toFixed(2)}x (${t.oneWorkerMBs.toFixed(1)} vs ${t.parseOnlyMBs.toFixed(1)} MB/s)`, '>= 0.8x', ratio1 >= 0.8);
+  row(`(a) ${t.label}: ${t.cores} cores / 1 worker`, `${scaling.toFixed(2)}x (${t.allCoresMBs.toFixed(1)} MB/s)`, `>= 1.7x on 2 cores`, scaling >= 1.7);
+}
+
 const latency = await measureServerLatency();
 figures.serverLatency = latency;
 row(`(b) edit -> diagnostics p50 / p95, ${latency.editLines}-line file`, `${latency.editP50.toFixed(2)} / ${latency.editP95.toFixed(2)} ms`, 'p95 <= 10 ms', latency.editP95 <= 10);
 row(`(d) fixAll on ${latency.fixAllFunctions} functions, action + resolve`, `${latency.fixAllMs.toFixed(1)} ms`, '<= 20 ms', latency.fixAllMs <= 20);
+
+const ws = await measureWorkspace(pythonStdlib());
+figures.workspace = ws;
+row(`(e) code action p50 / p99 during a scan (${ws.actionsDuringScan} requests)`, `${ws.actionP50.toFixed(2)} / ${ws.actionP99.toFixed(2)} ms`, 'p99 <= 50 ms', ws.actionP99 <= 50);
+row(`(f) server RSS after scanning python stdlib (${ws.scannedFiles} files, ${ws.scanSeconds.toFixed(1)} s)`, `${ws.rssMiB.toFixed(0)} MiB`, '<= 250 MiB', ws.rssMiB <= 250);
 
 const runtime = await measureRuntimeCost(engine);
 figures.runtime = runtime;

@@ -87,6 +87,11 @@ export class LspClient {
     return client;
   }
 
+  /** The server's process id (the benchmark reads its memory). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   get name(): string {
     return this.params.clientInfo?.name ?? '';
   }
