@@ -1,13 +1,15 @@
 // The engine facade used by the language server, the CLI and tests: text in, plain data out.
 // It owns grammar loading; callers own any tree they pass in. Never touches the file system
-// except to read the runtime templates shipped with the package.
+// except to read the runtime templates shipped with the package, and through the plan cache
+// when the caller passes one (without one, plans come straight from the templates).
 import { readFileSync } from 'node:fs';
 import type { Tree } from 'web-tree-sitter';
 import { languageById, languageForPath } from '../languages/registry.js';
 import type { LanguageSpec } from '../languages/spec.js';
 import { Grammars } from '../parse/grammars.js';
 import { packagePath } from '../paths.js';
-import { planFunction, type Plan } from './plan.js';
+import type { PlanCache } from '../cache/plan-cache.js';
+import { SitePlanner, type PendingPlan } from '../cache/site-planner.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { analyzeTree, lineStart, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
@@ -37,14 +39,19 @@ export interface RuntimeFile {
   content: string;
 }
 
+export interface EngineCreateOptions {
+  /** Reuses validated plans by content hash; plans are the same with or without it. */
+  cache?: PlanCache;
+}
+
 type Select = (f: FunctionSite) => boolean;
 const all: Select = () => true;
 
 export class Engine {
-  private constructor(private readonly grammars: Grammars) {}
+  private constructor(private readonly grammars: Grammars, private readonly cache?: PlanCache) {}
 
-  static async create(): Promise<Engine> {
-    return new Engine(await Grammars.create());
+  static async create(options: EngineCreateOptions = {}): Promise<Engine> {
+    return new Engine(await Grammars.create(), options.cache);
   }
 
   languageForPath(path: string): LanguageId | null {
@@ -69,19 +76,23 @@ export class Engine {
     const spec = languageById(lang);
     const analysis = this.analyze(lang, text, tree);
     const skipped: AddResult['skipped'] = [];
-    let planned: (PlannedFunction & { name: string })[] = [];
+    const planner = new SitePlanner(spec, text, opts, this.cache);
+    let planned: (PlannedFunction & { name: string; pending?: PendingPlan })[] = [];
     for (const site of analysis.functions) {
       if (site.instrumented || site.ignored || site.broken || site.skip || !select(site)) continue;
-      const plan: Plan | string = planFunction(spec, site, text, { relPath: opts.relPath });
+      const { plan, pending } = planner.plan(site);
       if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
-      else planned.push({ range: site.range, plan, name: site.name });
+      else planned.push({ range: site.range, plan, name: site.name, pending });
     }
     const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
     const host = { parse: (t: string) => this.parse(lang, t), analyze: (t: Tree, s: string) => this.analyzeWith(spec, t, s) };
     // Each failed round drops the functions it blames; a handful of rounds covers real files.
     for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
       const result = validate(spec, host, text, analysis, planned, extra);
-      if (result.ok) return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped };
+      if (result.ok) {
+        planner.commit(planned);
+        return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped };
+      }
       for (const p of result.blame) skipped.push({ name: p.name, reason: result.reason });
       const blamed = new Set(result.blame);
       planned = planned.filter((p) => !blamed.has(p));

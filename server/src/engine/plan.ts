@@ -1,7 +1,8 @@
 // Plan: turns one function site into an insertion plan. Pure: text and site in, data out.
 //
 // Plan format (JSON, never executed; offsets are relative to the function's start so a plan
-// survives the function moving, and can be cached by content hash):
+// survives the function moving, and can be cached by content hash; bump PLAN_FORMAT_VERSION when
+// this format or the planner's output for the same input changes, which invalidates cached plans):
 //   {
 //     "start": <absolute offset the plan was computed at>,
 //     "insertions": [ { "at": <rel offset>, "text": "...", "rank": <order among equal offsets>,
@@ -12,16 +13,22 @@
 // Every insertion is text added at one offset of the original; `indent` adds `unit` at the start
 // of each non-empty line in [from, to) that does not start inside a multi-line string, and to each
 // line that another function's insertions open inside that range. Insertions at one offset are
-// applied by ascending rank: wider wraps open first and close last. Kinds after `resume` are
-// reserved for deep instrumentation (variables, branches, loops, exceptions).
+// applied by ascending rank: wider wraps open first and close last. Widths count the characters
+// other than spaces and tabs, so a rank does not change when the function is re-indented and a
+// cached plan keeps its ranks wherever it is reused. Kinds after `resume` are reserved for deep
+// instrumentation (variables, branches, loops, exceptions).
+// Must never read the text outside the function's lines: the plan cache keys on those lines only.
 import type { LanguageSpec } from '../languages/spec.js';
 import type { Site } from './sites.js';
 import { lineStart, nextLineStart } from './sites.js';
 import type { Span } from './types.js';
 
-export type InsertionKind =
-  | 'import' | 'entry' | 'exit' | 'return' | 'suspend' | 'resume'
-  | 'variable' | 'branch' | 'loop' | 'exception';
+export const INSERTION_KINDS = [
+  'import', 'entry', 'exit', 'return', 'suspend', 'resume',
+  'variable', 'branch', 'loop', 'exception',
+] as const;
+
+export type InsertionKind = (typeof INSERTION_KINDS)[number];
 
 export interface Insertion {
   at: number;
@@ -40,12 +47,15 @@ export interface PlanInput {
   relPath: string;
 }
 
+/** Part of the plan cache key: bump it when plans change for the same function text. */
+export const PLAN_FORMAT_VERSION = 2;
+
 const OPEN_RANK = -1e9;
 const CLOSE_RANK = 1e9;
 
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
 export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {
-  const size = site.range.end - site.range.start;
+  const size = width(text, site.range);
   const abs: Insertion[] = [];
   const add = (at: number, body: string, rank: number, kind: InsertionKind) => abs.push({ at, text: body, rank, kind });
   const template = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
@@ -89,15 +99,15 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
   if (spec.style !== 'defer') {
     let order = 0;
     for (const value of site.detail.returns) {
-      if (!joinsWord(text, value.start)) wrap(add, value, spec.templates.ret, 'return', order++);
+      if (!joinsWord(text, value.start)) wrap(add, text, value, spec.templates.ret, 'return', order++);
     }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
       if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
-      wrap(add, s.node, spec.templates.resume, 'resume', order++);
-      if (s.operand) wrap(add, s.operand, spec.templates.suspend, 'suspend', order++);
+      wrap(add, text, s.node, spec.templates.resume, 'resume', order++);
+      if (s.operand) wrap(add, text, s.operand, spec.templates.suspend, 'suspend', order++);
       else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
     }
   }
@@ -114,11 +124,24 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
  * Wraps `s`. Wider wraps open first and close last; among wraps of the same span, the one added
  * first is outermost (the fraction shrinks with each wrap, so it opens earlier and closes later).
  */
-function wrap(add: (at: number, t: string, r: number, k: InsertionKind) => void, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind, order: number): void {
-  const size = s.end - s.start;
+function wrap(add: (at: number, t: string, r: number, k: InsertionKind) => void, text: string, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind, order: number): void {
+  const size = width(text, s);
   const nest = 1 / (order + 2);
   add(s.start, pre, -size - nest, kind);
   add(s.end, suf, size + nest, kind);
+}
+
+/**
+ * The width that orders wraps: characters other than spaces and tabs. A span that strictly holds
+ * another also holds one more token, so nesting orders as by length, and re-indenting changes nothing.
+ */
+function width(text: string, s: Span): number {
+  let n = 0;
+  for (let i = s.start; i < s.end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) n++;
+  }
+  return n;
 }
 
 interface IndentShape {
@@ -181,9 +204,13 @@ function joinsWord(text: string, at: number): boolean {
 /**
  * A bare `yield` followed on the next line by `(`, `[`, a template, `+`, `-` or `/` ended its
  * statement by automatic semicolon insertion; a wrap would join the two lines, so it is left alone.
+ * Looks only as far as the next character that is not white space, which lies inside the function.
  */
 function asiHazardAfter(text: string, end: number, spec: LanguageSpec): boolean {
   if (spec.style !== 'brace') return false;
-  const rest = /^[ \t]*(?:\r\n|\r|\n)\s*([([`+\-/])/.exec(text.slice(end, end + 200));
-  return rest !== null;
+  let i = end;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (text[i] !== '\n' && text[i] !== '\r') return false;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  return i < text.length && '([`+-/'.includes(text[i]);
 }

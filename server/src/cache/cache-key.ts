@@ -1,0 +1,82 @@
+// Cache keys: a content hash of everything a function's plan depends on except what relocation
+// substitutes (its name, file, line and base indentation). Owns the template version too.
+// Must never put a file path, a name or a line number into a key: moving a function keeps its key.
+import { hash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { LanguageSpec } from '../languages/spec.js';
+import { PLAN_FORMAT_VERSION } from '../engine/plan.js';
+import type { Span } from '../engine/types.js';
+import { packagePath } from '../paths.js';
+import type { FunctionBlock } from './function-block.js';
+import { RELOCATION_FORMAT } from './relocate.js';
+
+/** Settings that change a function's plan, as plain JSON (see `planSettings` in planner.ts). */
+export type PlanSettings = Readonly<Record<string, string | number | boolean | readonly string[]>>;
+
+export interface KeyInput {
+  /** The language id (TypeScript and TSX share templates but not grammars). */
+  lang: string;
+  /** From templateVersion(): changes whenever templates, queries or the planner change. */
+  version: string;
+  settings: PlanSettings;
+  block: FunctionBlock;
+  /** The function's range, whose ends are located within the block. */
+  range: Span;
+  /**
+   * Whether a tab in the base changes the plan: an `indent` body sharing the def's line gets a
+   * tab or four spaces from it. Other styles ignore it, so moving Go code under a tab keeps keys.
+   */
+  tabSensitive: boolean;
+}
+
+/** The key, 64 hex digits; undefined when the function's ends have no block position. */
+export function planKey(input: KeyInput): string | undefined {
+  const { block, range } = input;
+  const from = block.encode(range.start);
+  const to = block.encode(range.end);
+  if (!from || !to) return undefined;
+  const tab = input.tabSensitive && block.base.includes('\t') ? 't' : 's';
+  const head = [input.lang, input.version, canonical(input.settings), tab, from.join(','), to.join(',')].join('\n');
+  return hash('sha256', `${head}\n\n${block.normalized}`, 'hex');
+}
+
+/**
+ * A hash of what shapes plans for `spec` besides the function's text: the plan and relocation
+ * formats, the descriptor (template functions by their source), its sites query, every language
+ * descriptor's source and the planner's and the analysis's source, where the package ships them.
+ */
+export function templateVersion(spec: LanguageSpec): string {
+  const parts = [`plan ${PLAN_FORMAT_VERSION}`, `relocation ${RELOCATION_FORMAT}`, describe(spec)];
+  const read = (...path: string[]) => {
+    try {
+      parts.push(readFileSync(packagePath(...path), 'utf8'));
+    } catch {
+      parts.push(`(no ${path.join('/')})`);
+    }
+  };
+  read(spec.folder, 'sites.scm');
+  read('server', 'src', 'engine', 'plan.ts');
+  read('server', 'src', 'engine', 'sites.ts');
+  let folders: string[] = [];
+  try {
+    folders = readdirSync(packagePath('server', 'languages')).sort();
+  } catch {
+    // An install without the descriptor sources: their functions' source below still counts.
+  }
+  for (const folder of folders) if (!folder.includes('.')) read('server', 'languages', folder, 'language.ts');
+  return hash('sha256', parts.join('\n\0\n'), 'hex').slice(0, 32);
+}
+
+function describe(spec: LanguageSpec): string {
+  return JSON.stringify(spec, (_key, value: unknown) => (typeof value === 'function' ? String(value) : value));
+}
+
+/** JSON with object keys sorted, so equal settings give equal keys whatever their order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

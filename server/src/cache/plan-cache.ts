@@ -1,0 +1,212 @@
+// The plan cache: an in-memory LRU in front of a disk folder (default `.telemetry_cache/` in the
+// workspace) that several processes and threads may share. Holds relocatable plans by key; what a
+// key means and how a plan is relocated live in cache-key.ts and relocate.ts.
+// Must never throw into the engine and never fail a request: a corrupt entry is counted, never
+// used, and replaced when the function is planned again; a folder that cannot be read or written turns the disk side off with one
+// log line, and the engine plans as if there were no cache.
+import { resolve } from 'node:path';
+import { LRUCache } from 'lru-cache';
+import type { LanguageSpec } from '../languages/spec.js';
+import { templateVersion } from './cache-key.js';
+import { DiskStore } from './disk-store.js';
+import type { Provenance } from './entry-file.js';
+import type { RelocatablePlan } from './relocate.js';
+
+export const DEFAULT_CACHE_FOLDER = '.telemetry_cache';
+
+export interface PlanCacheOptions {
+  /** The disk folder; absent: memory only. */
+  dir?: string;
+  /** Entries kept in memory (default 50,000). */
+  maxMemoryEntries?: number;
+  /** Bound on the folder's size on disk, in bytes (default 256 MiB); eviction keeps it near. */
+  maxDiskBytes?: number;
+  /** Where the one line per degradation goes (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface CacheCounters {
+  memoryHits: number;
+  diskHits: number;
+  misses: number;
+  /** Entries found truncated or altered: never used, removed, planned again. */
+  corrupt: number;
+  writes: number;
+  writeErrors: number;
+  readErrors: number;
+  evicted: number;
+}
+
+interface MemoryEntry {
+  plan: RelocatablePlan;
+  /** When this process last marked the disk entry as used. */
+  touched: number;
+}
+
+/** How often a process marks an entry it keeps using from memory as used on disk. */
+const TOUCH_INTERVAL_MS = 10 * 60_000;
+const WRITERS = 4;
+/** Rough bytes on disk of one entry's two small files, until a scan measures them. */
+const ENTRY_BYTES = 8192;
+
+export class PlanCache {
+  readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
+  private readonly memory: LRUCache<string, MemoryEntry>;
+  private readonly disk?: DiskStore;
+  private readonly maxDiskBytes: number;
+  private readonly log: (message: string) => void;
+  private readonly versions = new Map<LanguageSpec, string>();
+  private readonly logged = new Set<string>();
+  private readonly queue: (() => Promise<void>)[] = [];
+  private readonly idle: (() => void)[] = [];
+  private running = 0;
+  private writable = true;
+  private readable = true;
+  private prepared?: Promise<void>;
+  /** Bytes on disk: measured by one scan, then grown by this process's writes. */
+  private diskBytes = 0;
+  private measured?: Promise<void>;
+  private evicting = false;
+
+  constructor(options: PlanCacheOptions = {}) {
+    this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
+    this.disk = options.dir === undefined ? undefined : new DiskStore(options.dir);
+    this.maxDiskBytes = options.maxDiskBytes ?? 256 * 1024 * 1024;
+    this.log = options.log ?? ((m) => process.stderr.write(`telemetry-injector: ${m}\n`));
+  }
+
+  /** A cache in `<root>/.telemetry_cache`, or `dir` when given (relative to the root). */
+  static forWorkspace(root: string, options: PlanCacheOptions = {}): PlanCache {
+    return new PlanCache({ ...options, dir: resolve(root, options.dir ?? DEFAULT_CACHE_FOLDER) });
+  }
+
+  get dir(): string | undefined {
+    return this.disk?.dir;
+  }
+
+  /** The template version of `spec`, computed once per cache. */
+  templateVersion(spec: LanguageSpec): string {
+    let v = this.versions.get(spec);
+    if (v === undefined) this.versions.set(spec, (v = templateVersion(spec)));
+    return v;
+  }
+
+  get(key: string): RelocatablePlan | undefined {
+    const hit = this.memory.get(key);
+    if (hit) {
+      this.counters.memoryHits++;
+      const now = Date.now();
+      if (this.disk && this.writable && now - hit.touched > TOUCH_INTERVAL_MS) {
+        hit.touched = now;
+        this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
+      }
+      return hit.plan;
+    }
+    const plan = this.readDisk(key);
+    if (plan) return plan;
+    this.counters.misses++;
+    return undefined;
+  }
+
+  /** Keeps a validated plan in memory and writes it to disk in the background. */
+  put(key: string, lang: string, plan: RelocatablePlan, provenance: Provenance): void {
+    const known = this.memory.has(key);
+    this.memory.set(key, { plan, touched: Date.now() });
+    if (known || !this.disk || !this.writable) return;
+    this.enqueue(() => this.write(key, lang, plan, provenance));
+  }
+
+  /** Resolves when every background write has finished (or failed and been logged). */
+  flush(): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private readDisk(key: string): RelocatablePlan | undefined {
+    if (!this.disk || !this.readable) return undefined;
+    try {
+      const found = this.disk.read(key);
+      if (found.kind === 'hit') {
+        this.counters.diskHits++;
+        const now = Date.now();
+        this.memory.set(key, { plan: found.plan, touched: now });
+        if (this.writable) this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
+        return found.plan;
+      }
+      if (found.kind === 'corrupt') {
+        this.counters.corrupt++;
+        // Left in place: the rebuilt plan replaces it atomically (a removal could race that write).
+        this.once('corrupt', `plan cache: ignored a corrupt entry ${key} in ${this.disk.dir}; it will be planned again (more are counted, not logged)`);
+      }
+    } catch (error) {
+      this.counters.readErrors++;
+      this.readable = false;
+      this.once('read', `plan cache: cannot read ${this.disk.dir} (${describe(error)}); continuing without the disk cache`);
+    }
+    return undefined;
+  }
+
+  private async write(key: string, lang: string, plan: RelocatablePlan, provenance: Provenance): Promise<void> {
+    if (!this.writable) return;
+    const disk = this.disk!;
+    try {
+      await (this.prepared ??= disk.prepare());
+      const bytes = await disk.write(key, lang, plan, provenance, new Date());
+      this.counters.writes++;
+      await (this.measured ??= disk.scan().then((s) => {
+        this.diskBytes += s.entries.reduce((sum, e) => sum + e.bytes, 0);
+      }));
+      this.diskBytes += Math.max(bytes, ENTRY_BYTES);
+      if (!this.evicting) await this.evict(disk);
+    } catch (error) {
+      this.counters.writeErrors++;
+      this.writable = false;
+      this.once('write', `plan cache: cannot write to ${disk.dir} (${describe(error)}); continuing without storing plans on disk`);
+    }
+  }
+
+  /** Evicts down to 80% of the bound while this process's estimate is over it; one pass at a time. */
+  private async evict(disk: DiskStore): Promise<void> {
+    this.evicting = true;
+    try {
+      while (this.diskBytes > this.maxDiskBytes) {
+        const before = this.diskBytes;
+        const { removed, bytes: left } = await disk.evict(Math.floor(this.maxDiskBytes * 0.8));
+        this.counters.evicted += removed;
+        // Writes that finished meanwhile may be in `left` too: counting them twice errs on the safe side.
+        this.diskBytes = left + (this.diskBytes - before);
+      }
+    } finally {
+      this.evicting = false;
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue.push(task);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < WRITERS && this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      this.running++;
+      void task().finally(() => {
+        this.running--;
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+      });
+    }
+  }
+
+  private once(kind: string, message: string): void {
+    if (this.logged.has(kind)) return;
+    this.logged.add(kind);
+    this.log(message);
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (!(e instanceof Error)) return String(error);
+  return e.code && !e.message.startsWith(e.code) ? `${e.code}: ${e.message}` : e.message;
+}

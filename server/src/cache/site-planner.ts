@@ -1,0 +1,98 @@
+// Site planner: how the engine plans a function, through the plan cache when it has one.
+// A hit is relocated to where the function is now; a miss is planned from the templates and, when
+// its relocatable form reproduces the plan exactly (here and for other values), kept as pending
+// until the engine's validation of the whole file passes; commit() then stores it.
+// Must never hand out a plan that differs from planFunction()'s, and never store an unvalidated one.
+import type { LanguageSpec } from '../languages/spec.js';
+import { planFunction, type Plan } from '../engine/plan.js';
+import type { Site } from '../engine/sites.js';
+import type { EngineOptions } from '../engine/types.js';
+import { planKey, type PlanSettings } from './cache-key.js';
+import { FunctionBlock } from './function-block.js';
+import type { PlanCache } from './plan-cache.js';
+import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
+
+/**
+ * The engine options that change a function's plan, hence part of the key. None does today:
+ * relPath (like the name and line) is a placeholder, and runtimeImport and esm shape only the
+ * import. An option the planner starts reading must be listed here.
+ */
+export const PLAN_SETTINGS: readonly (keyof EngineOptions)[] = [];
+
+/** What the engine's validate() checks, recorded with every stored plan. */
+export const ENGINE_VALIDATIONS = ['reparse', 'strip-roundtrip'] as const;
+
+export interface PendingPlan {
+  key: string;
+  plan: RelocatablePlan;
+}
+
+export interface SitePlan {
+  plan: Plan | string;
+  /** Set on a miss whose plan can be stored once the file validates. */
+  pending?: PendingPlan;
+  hit?: boolean;
+}
+
+export class SitePlanner {
+  private readonly version?: string;
+  private readonly settings: PlanSettings;
+
+  constructor(
+    private readonly spec: LanguageSpec,
+    private readonly text: string,
+    private readonly opts: EngineOptions,
+    private readonly cache?: PlanCache,
+  ) {
+    this.version = cache?.templateVersion(spec);
+    this.settings = planSettings(opts);
+  }
+
+  plan(site: Site): SitePlan {
+    const { spec, text, cache } = this;
+    const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
+    const block = cache && FunctionBlock.of(text, site.range);
+    const key = block && planKey({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
+    if (!block || !key) return { plan: planFunction(spec, site, text, { relPath: values.relPath }) };
+    const stored = cache!.get(key);
+    const relocated = stored && fromRelocatable(stored, block, values, site.range.start);
+    if (relocated) return { plan: relocated, hit: true };
+    const plan = planFunction(spec, site, text, { relPath: values.relPath });
+    if (typeof plan === 'string' || stored) return { plan };
+    const rel = toRelocatable(plan, block, values);
+    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: rel } } : { plan };
+  }
+
+  /** Stores the pending plans of functions whose file passed validation. */
+  commit(items: readonly { pending?: PendingPlan }[]): void {
+    if (!this.cache) return;
+    const provenance = { source: { kind: 'template' as const }, templateVersion: this.version!, validations: ['relocation', ...ENGINE_VALIDATIONS] };
+    for (const { pending } of items) if (pending) this.cache.put(pending.key, this.spec.id, pending.plan, provenance);
+  }
+
+  /**
+   * The relocatable plan gives back `plan` here, and for another name, path and line gives what
+   * the templates give: so a placeholder stands exactly where the templates put each value.
+   */
+  private reproduces(rel: RelocatablePlan, site: Site, block: FunctionBlock, values: Values, plan: Plan): boolean {
+    if (!samePlan(fromRelocatable(rel, block, values, site.range.start), plan)) return false;
+    const pin = rel.pinned ?? {};
+    const other: Values = {
+      name: pin.name ?? `${values.name}_moved`,
+      relPath: pin.relPath ?? `moved/${values.relPath}`,
+      line: pin.line ?? values.line + 1000,
+    };
+    const fresh = planFunction(this.spec, { ...site, name: other.name, line: other.line }, this.text, { relPath: other.relPath });
+    return typeof fresh !== 'string' && samePlan(fromRelocatable(rel, block, other, site.range.start), fresh);
+  }
+}
+
+/** The part of `opts` that is keyed (see PLAN_SETTINGS). */
+export function planSettings(opts: EngineOptions): PlanSettings {
+  const out: Record<string, string | number | boolean> = {};
+  for (const name of PLAN_SETTINGS) {
+    const v = opts[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
