@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import { packagePath } from '../paths.js';
 import { ExitCode, UsageError } from './args.js';
+import { cacheHelp, runCache } from './cache.js';
 import { check, checkHelp } from './check.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
@@ -28,6 +29,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   inject: { run: inject, help: injectHelp },
   strip: { run: strip, help: stripHelp },
   report: { run: report, help: reportHelp },
+  cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 
 export interface RunOptions {

@@ -4,6 +4,7 @@
 // Must never be stored in module scope: startServer owns the only reference.
 import { fileURLToPath } from 'node:url';
 import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
+import { PlanCache } from '../cache/plan-cache.js';
 import { Engine } from '../engine/engine.js';
 import { EnginePool } from '../pool/pool.js';
 import { Analyzer } from './analyzer.js';
@@ -65,7 +66,11 @@ export class Session {
   static async create(connection: Connection, params: InitializeParams): Promise<Session> {
     const client = resolveClientFeatures(params);
     const logger = createLogger(connection);
-    const engine = await Engine.create();
+    const root = firstFolder(params);
+    // Code actions plan from the cache: <root>/.telemetry_cache shared with other servers and the CLI.
+    const log = (message: string) => logger.info(message);
+    const cache = root ? PlanCache.forWorkspace(root, { log }) : new PlanCache({ log });
+    const engine = await Engine.create({ cache });
     logger.info(`session for ${client.name}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics`);
     return new Session(connection, client, engine, logger, params);
   }
@@ -118,4 +123,10 @@ export class Session {
     this.documents.dispose();
     await this.pool.destroy();
   }
+}
+
+/** The first workspace folder on disk, where the plan cache lives. */
+function firstFolder(params: InitializeParams): string | undefined {
+  const uri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+  return uri?.startsWith('file:') ? fileURLToPath(uri) : undefined;
 }
