@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Engine } from '../server/src/engine/engine.js';
 import { goSource, listFiles, pythonStdlib } from '../tests/corpus/corpus.js';
+import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
@@ -40,6 +41,12 @@ for (const corpus of corpora.filter((c) => c.files.length > 0)) {
   row(`(a) ${t.label} (${size}): scan / parse-only, 1 worker`, `${ratio1.toFixed(2)}x (${t.oneWorkerMBs.toFixed(1)} vs ${t.parseOnlyMBs.toFixed(1)} MB/s)`, '>= 0.8x', ratio1 >= 0.8);
   row(`(a) ${t.label}: ${t.cores} cores / 1 worker`, `${scaling.toFixed(2)}x (${t.allCoresMBs.toFixed(1)} MB/s)`, `>= 1.7x on 2 cores`, scaling >= 1.7);
 }
+
+const python = corpora[0].files;
+const plans = await measurePlanCost(engine, python.filter((_, i) => i % 10 === 0));
+figures.plans = plans;
+row(`(c) plan per function, cold template (${plans.functions} functions)`, `${plans.coldUs.toFixed(1)} µs`, '<= 500 µs', plans.coldUs <= 500);
+row(`(c) plan per function, cached (hit rate ${(plans.hitRate * 100).toFixed(1)}%)`, `${plans.cachedUs.toFixed(1)} µs (${(plans.coldUs / plans.cachedUs).toFixed(1)}x faster)`, '<= 20 µs', plans.cachedUs <= 20);
 
 const latency = await measureServerLatency();
 figures.serverLatency = latency;
