@@ -7,7 +7,7 @@
 // a comment or a string's continuation left of the function) and the rest. The key holds how much
 // of the base a line lacks and the rest, and positions count after the part of the base it has, so
 // a function whose lines all gain or lose the same leading indentation keeps its key and plan.
-import { lineStart, nextLineStart } from '../engine/sites.js';
+import { lineStart, nextLineStart } from '../engine/lines.js';
 import type { Span } from '../engine/types.js';
 
 /**

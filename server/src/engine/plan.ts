@@ -20,7 +20,7 @@
 // Must never read the text outside the function's lines: the plan cache keys on those lines only.
 import type { LanguageSpec } from '../languages/spec.js';
 import type { Site } from './sites.js';
-import { lineStart, nextLineStart } from './sites.js';
+import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
 import type { Span } from './types.js';
 
 export const INSERTION_KINDS = [
@@ -183,18 +183,7 @@ function leadingWhitespace(text: string, from: number): string {
   return text.slice(from, i);
 }
 
-/** Offset of the line break ending the line that holds `offset` (or the text length). */
-export function lineEnd(text: string, offset: number): number {
-  for (let i = offset; i < text.length; i++) if (text[i] === '\n' || text[i] === '\r') return i;
-  return text.length;
-}
 
-/** The line break style used at the end of the line holding `offset`; `\n` when there is none. */
-export function lineBreakAfter(text: string, offset: number): string {
-  const end = lineEnd(text, offset);
-  if (text[end] === '\r') return text[end + 1] === '\n' ? '\r\n' : '\r';
-  return '\n';
-}
 
 /** `return(x)`: a wrap there would glue its name onto the keyword, so that value is left alone. */
 function joinsWord(text: string, at: number): boolean {

@@ -1,7 +1,7 @@
 // Render: turns plans (relative insertions plus indent regions) into absolute, non-overlapping
 // insertions on the original text. Owns how nested regions compose; never parses.
 import type { Plan } from './plan.js';
-import { nextLineStart } from './sites.js';
+import { nextLineStart } from './lines.js';
 import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
 

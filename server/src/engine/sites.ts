@@ -5,6 +5,7 @@ import type { Query } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
+import { breakBefore, lineStart, nextLineStart } from './lines.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
@@ -262,11 +263,6 @@ function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
 
-export function lineStart(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
-  return i;
-}
 
 function importOffset(root: Node, prologue: Node[], text: string): number {
   const ids = new Set(prologue.map((n) => n.id));
@@ -280,19 +276,4 @@ function importOffset(root: Node, prologue: Node[], text: string): number {
     at = nextLineStart(text, statements[++last].endIndex);
   }
   return at;
-}
-
-/** Length of the line break that ends just before `offset` (0 when none). */
-export function breakBefore(text: string, offset: number): number {
-  if (offset >= 2 && text[offset - 2] === '\r' && text[offset - 1] === '\n') return 2;
-  return offset >= 1 && (text[offset - 1] === '\n' || text[offset - 1] === '\r') ? 1 : 0;
-}
-
-/** Offset just past the line break that ends the line holding `offset`, or the text length. */
-export function nextLineStart(text: string, offset: number): number {
-  for (let i = offset; i < text.length; i++) {
-    if (text[i] === '\n') return i + 1;
-    if (text[i] === '\r') return text[i + 1] === '\n' ? i + 2 : i + 1;
-  }
-  return text.length;
 }

@@ -3,9 +3,8 @@
 // were edited by hand is reported and left alone rather than guessed at.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
-import { lineEnd } from './plan.js';
+import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
 import type { Analysis, Site } from './sites.js';
-import { breakBefore, lineStart, nextLineStart } from './sites.js';
 import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
 
