@@ -116,12 +116,14 @@ export class Session {
     }
   }
 
-  async dispose(): Promise<void> {
+  dispose(): void {
     this.scanner.dispose();
     this.workspaceDiagnostics.dispose();
     this.push?.dispose();
     this.documents.dispose();
-    await this.pool.destroy();
+    // Workers are not terminated here: terminating one that is still compiling its grammars can
+    // block this thread, and shutdown must answer. The exit notification ends the process and them.
+    this.pool.close();
   }
 }
 

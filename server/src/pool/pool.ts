@@ -92,6 +92,11 @@ export class EnginePool {
     }
   }
 
+  /** Takes no more tasks, without terminating the workers (the process is about to end). */
+  close(): void {
+    this.destroyed = true;
+  }
+
   /** Stops every worker; tasks still running or queued are rejected as cancelled. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
