@@ -11,7 +11,7 @@ import { packagePath } from '../paths.js';
 import type { PlanCache } from '../cache/plan-cache.js';
 import { SitePlanner, type PendingPlan } from '../cache/site-planner.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
-import { lineStart } from './lines.js';
+import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import type { EngineOptions, FunctionSite, LanguageId, TextChange } from './types.js';
@@ -116,7 +116,7 @@ export class Engine {
     const spec = languageById(lang);
     const at = fn.headStart;
     const indent = /^[ \t]*/.exec(text.slice(at))![0];
-    const nl = /\r\n|\r|\n/.exec(text.slice(at))?.[0] ?? '\n';
+    const nl = lineBreakAfter(text, at);
     const note = reason ? ` -- ${reason.replace(/[\r\n]+/g, ' ')}` : '';
     return [{ start: at, end: at, text: `${indent}${spec.lineComment} telemetry: ignore${note}${nl}` }];
   }
@@ -151,12 +151,11 @@ function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts:
   const esm = opts.esm ?? analysis.moduleSyntax;
   const line = spec.templates.importLine(opts.runtimeImport, esm);
   const rank = -2e9;
+  const nl = lineBreakAfter(text, 0);
   if (analysis.packageClause) {
-    const nl = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
     return { at: analysis.packageClause.end, text: `${nl}${nl}${line}`, rank, seq: 0 };
   }
   const at = analysis.importAt;
-  const nl = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
   const atLineStart = at === lineStart(text, at) && at < text.length;
   const endsWithBreak = text.length === 0 || /[\r\n]$/.test(text);
   const body = atLineStart || endsWithBreak ? `${line}${nl}` : `${nl}${line}`;
