@@ -144,6 +144,7 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
     headStart: lineStart(text, head.startIndex),
     params: [],
     instrumented: false,
+    missing: [],
     ignored: false,
     broken: node.hasError,
     isAsync: node.children.slice(0, 3).some((c) => c?.type === 'async'),
@@ -249,6 +250,7 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   d.first = rest[0] && span(rest[0]);
   d.last = rest.at(-1) && span(rest.at(-1)!);
   site.instrumented = d.entry !== undefined;
+  if (!site.instrumented) site.missing.push('function');
   if (site.skip === 'super') site.skip = spec.superCallSkip;
   if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;

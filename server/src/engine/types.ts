@@ -4,6 +4,19 @@
 
 export type LanguageId = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go';
 
+/**
+ * What a function's telemetry can cover: `function` is the entry/exit probe, the others are the
+ * deep probes inside the body (variable changes, branches taken, loops, caught exceptions).
+ */
+export const PROBE_KINDS = ['function', 'variable', 'branch', 'loop', 'exception'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+/**
+ * Names whose values are never previewed (case-insensitive): the default of the `redact` setting,
+ * and of TELEMETRY_REDACT in every runtime.
+ */
+export const DEFAULT_REDACT = 'pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session';
+
 export interface Span {
   start: number;
   end: number;
@@ -26,6 +39,11 @@ export interface FunctionSite {
   params: string[];
   /** Already carries an entry probe. */
   instrumented: boolean;
+  /**
+   * Kinds this function has sites for but lacks probes at (`function` when it has no entry probe),
+   * in PROBE_KINDS order. A function without loops never lacks `loop`.
+   */
+  missing: ProbeKind[];
   /** A `telemetry: ignore` comment applies. */
   ignored: boolean;
   /** The function or its body contains a parse error: never edited, never flagged. */
@@ -52,6 +70,13 @@ export interface EngineOptions {
   runtimeImport: string;
   /** For JS/TS: use `import` (ESM or TS module) rather than `require`. */
   esm?: boolean;
+  /**
+   * Kinds add() inserts where missing; default all of PROBE_KINDS. Deep kinds bring `function`
+   * along (their probes hang off the entry probe). An instrumented function gains only what it lacks.
+   */
+  kinds?: readonly ProbeKind[];
+  /** Regex source (case-insensitive) of variable names never previewed; default DEFAULT_REDACT. */
+  redact?: string;
 }
 
 export interface FileAnalysis {
