@@ -89,7 +89,7 @@ export class SitePlanner {
 
 /** The part of `opts` that is keyed (see PLAN_SETTINGS). */
 export function planSettings(opts: EngineOptions): PlanSettings {
-  const out: Record<string, string | number | boolean> = {};
+  const out: Record<string, PlanSettings[string]> = {};
   for (const name of PLAN_SETTINGS) {
     const v = opts[name];
     if (v !== undefined) out[name] = v;
