@@ -69,7 +69,7 @@ export interface StreamSummary {
   maxDepth: number;
   /** Sum of loop_exit iterations. */
   iterations: number;
-  /** Calls that never exited, by function name (the process ended first). */
+  /** Calls that never exited (their process or thread ended first), by `name file:line`. */
   open: Map<string, number>;
   problems: string[];
   problemCount: number;
@@ -176,7 +176,10 @@ export class EventChecker {
       for (const name of this.erroredExitsWithoutPanic) this.problem(`${name} exited by panicking with no "panic" exception event`);
     }
     const open = new Map<string, number>();
-    for (const call of this.open.values()) open.set(call.name, (open.get(call.name) ?? 0) + 1);
+    for (const call of this.open.values()) {
+      const where = `${call.name} ${call.file}:${call.line}`;
+      open.set(where, (open.get(where) ?? 0) + 1);
+    }
     return {
       events: this.events,
       byType: { ...this.byType },
@@ -342,10 +345,10 @@ export function expectNoEvents(path: string, label: string): void {
 }
 
 /**
- * The stream is well-formed. `mayStayOpen` names functions whose calls may legitimately still be
- * running when the process ends (a goroutine parked forever by its test, a worker killed).
+ * The stream is well-formed. `mayStayOpen` says which calls (`name file:line`) may legitimately
+ * still be running when their process or thread ends (a worker terminated while it waits).
  */
-export function expectWellFormed(summary: StreamSummary, label: string, mayStayOpen: (name: string) => boolean = () => false): void {
+export function expectWellFormed(summary: StreamSummary, label: string, mayStayOpen: (where: string) => boolean = () => false): void {
   expect(summary.events, `${label}: no events at all`).toBeGreaterThan(0);
   expect(summary.problems, `${label}: ${summary.problemCount} problems`).toEqual([]);
   const unexpected = [...summary.open].filter(([name]) => !mayStayOpen(name));

@@ -198,7 +198,7 @@ describe("Go's standard library, instrumented in full, under its own tests with 
   it('writes a well-formed stream across every package, goroutine and child process when on', async () => {
     const summary = await checkEventFile(onFile(), 'go');
     log(`go events: ${describeSummary(summary)}`);
-    for (const [name, count] of summary.open) log(`go: ${count} call(s) of ${name} still running when their process ended`);
+    for (const [where, count] of summary.open) log(`go: ${count} call(s) of ${where} still running when their process ended`);
     expectWellFormed(summary, 'go test, telemetry on');
   }, 300_000);
 });
