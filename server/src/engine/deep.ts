@@ -63,6 +63,7 @@ export interface DeepResult {
 
 const SLOT: Record<DeepRole, number> = { branch: 0, exception: 1, tick: 2, variable: 3, loop: 4, done: 0 };
 const CONDITION_MAX = 80;
+const CLOSING_LINE = -1e8;
 
 /** `scaffold`: spans of the entry probe and its wrapper, where no site is looked for. */
 export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: Node, fnLine: number, text: string, scaffold: Span[]): DeepResult {
@@ -258,7 +259,8 @@ function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement
   if (deep.afterCompound === 'next-line' && compound) {
     const at = nextLineStart(text, end);
     if (at === lineEnd(text, end) || !startsLine(text, stmt.startIndex)) return undefined; // no line to open at the end of the file
-    return { form: 'line', at, indent, nl, rank };
+    // At a line start, probes closing what ends there come before those opening what starts there.
+    return { form: 'line', at, indent, nl, rank: CLOSING_LINE + rank };
   }
   if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank };
   const rest = text.slice(end, lineEnd(text, end));

@@ -211,12 +211,14 @@ interface Owned {
 }
 
 function assignOwned(owned: Owned[], scopes: Scope[]): void {
-  owned.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  // Wider items first at one offset: a block starting where the function it holds starts must not
+  // take the function off the stack before the function's own items come.
+  owned.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
   const stack: Scope[] = [];
   let next = 0;
   for (const { name, node, deep } of owned) {
     // Sweep: scopes and items both in start order; the stack holds the chain enclosing `node`.
-    while (next < scopes.length && scopes[next].node.startIndex <= node.startIndex) {
+    while (next < scopes.length && opensBefore(scopes[next].node, node)) {
       const s = scopes[next++];
       while (stack.length && !contains(stack.at(-1)!.node, s.node)) stack.pop();
       stack.push(s);
@@ -247,6 +249,11 @@ function assignOwned(owned: Owned[], scopes: Scope[]): void {
       case 'deep': (owner.deep ??= []).push(deep!);
     }
   }
+}
+
+/** `scope` starts before `node`, or at the same offset and holds it. */
+function opensBefore(scope: Node, node: Node): boolean {
+  return scope.startIndex < node.startIndex || (scope.startIndex === node.startIndex && scope.endIndex >= node.endIndex);
 }
 
 /** A direct statement of `body` (Go wraps statements in a statement_list). */
