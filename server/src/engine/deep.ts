@@ -87,7 +87,7 @@ export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: N
   for (const c of captures) {
     if (c.name.startsWith('probe.') || c.name === 'loop.blocker' || insideProbe(c.node)) continue;
     const [kind, label] = splitName(c.name);
-    const site = kind === 'var.after' ? variableAfter(ctx, c.node)
+    const site = kind === 'var.after' ? variableAfter(ctx, c.node, c.with['var.stmt'])
       : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
       : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
       : kind === 'exception' ? exception(ctx, c.node, label, c.with['exception.binding'])
@@ -157,10 +157,11 @@ function statementsOf(ctx: Ctx, container: Node): Node[] {
   return kids.slice(from).filter((k) => k.isNamed && k.type !== 'comment' && !k.isExtra);
 }
 
-function variableAfter(ctx: Ctx, target: Node): DeepSite | undefined {
+function variableAfter(ctx: Ctx, target: Node, expected: Node | undefined): DeepSite | undefined {
   const names = boundNames(ctx.deep, target);
   const stmt = statementOf(ctx, target);
   if (!names.length || !stmt || ctx.probeRole.has(stmt.id)) return undefined;
+  if (expected && expected.id !== stmt.id) return undefined; // e.g. a declaration in a loop header
   const covered = roleOf(ctx, nextStatement(stmt)) === 'variable';
   const parts: DeepPart[] = [];
   const place = after(ctx, stmt, SLOT.variable, false);
@@ -281,17 +282,25 @@ function roleOf(ctx: Ctx, n: Node | null): DeepRole | undefined {
   return n ? ctx.probeRole.get(n.id) : undefined;
 }
 
-/** A variable statement's parts and the site for the same statement from another capture merge. */
+/**
+ * Variable sites at one place merge (one statement binding names from several captures); any other
+ * site found twice (a Go case listing several types) is kept once.
+ */
 function merge(sites: DeepSite[]): DeepSite[] {
   const byAt = new Map<string, DeepSite>();
   const out: DeepSite[] = [];
   for (const s of sites) {
     const p = s.parts[0];
-    if (s.kind !== 'variable' || !p) {
+    if (!p) {
       out.push(s);
       continue;
     }
-    const key = `${p.form}:${p.at}`;
+    const key = `${s.kind}:${p.role}:${p.form}:${p.at}`;
+    if (s.kind !== 'variable') {
+      if (!byAt.has(key)) out.push(s);
+      byAt.set(key, s);
+      continue;
+    }
     const prev = byAt.get(key);
     if (!prev) {
       byAt.set(key, s);

@@ -56,7 +56,7 @@ interface Scope {
 }
 
 /** Captures that qualify another capture of the same match rather than stand for a site. */
-const QUALIFIERS = new Set(['condition', 'enter.body', 'loop.body', 'exception.binding']);
+const QUALIFIERS = new Set(['condition', 'enter.body', 'loop.body', 'exception.binding', 'var.stmt']);
 const DEEP = /^(var|branch|loop|exception|probe\.(variable|branch|exception|loop|tick|done))(\.|$)/;
 
 const IGNORE = /telemetry:\s*ignore\b/;
