@@ -64,6 +64,7 @@ export interface DeepResult {
 
 const SLOT: Record<DeepRole, number> = { branch: 0, exception: 1, tick: 2, variable: 3, loop: 4, done: 0 };
 const CONDITION_MAX = 80;
+const JOINED_AFTER_RANK = -1e8;
 
 /** `scaffold`: spans of the entry probe and its wrapper, where no site is looked for. */
 export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: Node, fnLine: number, text: string, scaffold: Span[]): DeepResult {
@@ -271,13 +272,16 @@ function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement
     if (at === lineEnd(text, end) || !startsLine(text, stmt.startIndex)) return undefined; // no line to open at the end of the file
     return { form: 'line', at, indent, nl, rank: CLOSE_RANK + width(text, stmt) + slot / 16 };
   }
-  if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank };
+  // A statement closed by `;` or `}` has no wrap closing at its end, but the next statement may
+  // start right there (minified JS): its probe must come after this one's.
+  const joined = /[;}]$/.test(text.slice(stmt.startIndex, end)) ? JOINED_AFTER_RANK + rank : rank;
+  if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
   const rest = text.slice(end, lineEnd(text, end));
   if (rest.trim() === '' || rest.trimStart().startsWith(ctx.spec.lineComment)) {
     return { form: 'line-after', at: lineEnd(text, end), indent, nl, rank };
   }
   if (deep.inlineAfterNeedsTerminator && !text.slice(stmt.startIndex, end).endsWith(deep.inlineAfterNeedsTerminator)) return undefined;
-  return { form: 'inline-after', at: end, indent: '', nl, rank };
+  return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
 }
 
 function nextStatement(stmt: Node): Node | null {
