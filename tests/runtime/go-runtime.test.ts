@@ -3,7 +3,6 @@
 // in a scratch module example.com/rt, whose runtime the engine writes to telemetry/.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
@@ -14,6 +13,7 @@ import {
   exitOf,
   expectWellFormed,
   fixturePath,
+  GO_ENV,
   instrumentFixture,
   lineOf,
   parentOf,
@@ -50,17 +50,6 @@ func main() {
 	fmt.Println("dropped", _tm.Dropped())
 }
 `;
-// Offline, and a build cache that survives between runs so only the first build is slow.
-const GO_ENV = {
-  GOFLAGS: '-mod=mod',
-  GOCACHE: join(tmpdir(), 'telemetry-runtime-gocache'),
-  GOPROXY: 'off',
-  GOWORK: 'off',
-  GO111MODULE: 'on',
-  GOTOOLCHAIN: 'local',
-  CGO_ENABLED: '0',
-};
-
 /** A Go panic report without what moves when lines are added: line numbers, pc offsets, argument words. */
 const panicShape = (stderr: string) =>
   stderr

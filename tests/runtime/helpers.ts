@@ -96,9 +96,22 @@ export function removeScratch(dir: string | undefined): void {
 /** The test runner's own environment, minus every switch the runtimes read. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['DEBUG', 'TELEMETRY_ENABLED', 'TELEMETRY_FILE', 'OTEL_EXPORTER_OTLP_ENDPOINT']) delete env[key];
+  for (const key of ['DEBUG', 'TELEMETRY_ENABLED', 'TELEMETRY_FILE', 'TELEMETRY_REDACT', 'TELEMETRY_LOOP_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    delete env[key];
+  }
   return { ...env, ...extra };
 }
+
+/** Go offline, with a build cache that survives between runs so only the first build is slow. */
+export const GO_ENV = {
+  GOFLAGS: '-mod=mod',
+  GOCACHE: join(tmpdir(), 'telemetry-runtime-gocache'),
+  GOPROXY: 'off',
+  GOWORK: 'off',
+  GO111MODULE: 'on',
+  GOTOOLCHAIN: 'local',
+  CGO_ENABLED: '0',
+};
 
 export function run(
   command: string,

@@ -426,7 +426,8 @@ def branch(span, rel, label, condition=None):
         return
     try:
         if not _sampled_out(span):
-            _emit("branch", span, {"branch": label, "condition": condition or None}, _line(span, rel))
+            shown = str(condition) if condition else None
+            _emit("branch", span, {"branch": str(label), "condition": shown}, _line(span, rel))
     except BaseException:
         pass
 
@@ -439,9 +440,9 @@ def loop(span, rel, kind):
         outer = _innermost(span)
         if span.loops is None:
             span.loops = []
-        lp = _Loop(span, _line(span, rel), kind, outer.n if outer is not None else 0)
+        lp = _Loop(span, _line(span, rel), str(kind), outer.n if outer is not None else 0)
         span.loops.append(lp)
-        _emit("loop_entry", span, {"loop": kind}, lp.line)
+        _emit("loop_entry", span, {"loop": lp.kind}, lp.line)
         lp.start = time.perf_counter_ns()
         return lp
     except BaseException:
