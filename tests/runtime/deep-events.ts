@@ -58,6 +58,10 @@ export const callsOf = (events: DeepEvent[], name: string) =>
 export const eventsOf = (events: DeepEvent[], entry: DeepEvent, type?: string) =>
   events.filter((e) => e.correlation_id === entry.correlation_id && (type === undefined || e.event_type === type));
 
+/** The function_exit of a call. */
+export const exitEvent = (events: DeepEvent[], entry: DeepEvent) =>
+  events.find((e) => e.event_type === 'function_exit' && e.correlation_id === entry.correlation_id);
+
 /** The only call of `name`. */
 export function onlyCall(events: DeepEvent[], name: string): DeepEvent {
   const calls = callsOf(events, name);

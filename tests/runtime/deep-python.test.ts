@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callsOf,
   eventsOf,
+  exitEvent,
   expectDeepWellFormed,
   keptIterations,
   lineIn,
@@ -16,7 +17,7 @@ import {
   story,
   type DeepEvent,
 } from './deep-events.js';
-import { cleanEnv, exitOf, fixturePath, removeScratch, run, runtimeDir, scratch } from './helpers.js';
+import { cleanEnv, fixturePath, removeScratch, run, runtimeDir, scratch } from './helpers.js';
 
 const EXPECTED_DEMO =
   'scan 4 None\ncountdown 4\nfirst_negative 2\nguarded caught\npropagate KeyError\nnested 12\n' +
@@ -68,7 +69,7 @@ describe('deep probes in the Python runtime', () => {
     expect(story(demo, onlyCall(demo, 'first_negative')).slice(-3)).toEqual(['branch if', 'exit for 3', 'function_exit']);
     const explode = onlyCall(demo, 'explode');
     expect(story(demo, explode).slice(-3)).toEqual(['branch if', 'exit for 3', 'function_exit']);
-    expect(exitOf(demo, explode)?.error).toEqual({ type: 'ZeroDivisionError', message: 'zero in [3, 2, 0, 1]' });
+    expect(exitEvent(demo, explode)?.error).toEqual({ type: 'ZeroDivisionError', message: 'zero in [3, 2, 0, 1]' });
   });
 
   it('closes an inner loop left by an exception when the outer loop moves on or is done', () => {
@@ -83,7 +84,7 @@ describe('deep probes in the Python runtime', () => {
     const [all, closed] = callsOf(demo, 'pages');
     expect(story(demo, all)).toEqual(['function_entry', 'loop while', 'exit while 3', 'function_exit']);
     expect(story(demo, closed)).toEqual(['function_entry', 'loop while', 'exit while 2', 'function_exit']);
-    expect(exitOf(demo, closed)).not.toHaveProperty('error');
+    expect(exitEvent(demo, closed)).not.toHaveProperty('error');
   });
 
   it('reports the handled exception in except, and in finally the one passing through or null', () => {
@@ -97,7 +98,7 @@ describe('deep probes in the Python runtime', () => {
     expect(eventsOf(demo, propagate, 'exception')).toEqual([
       expect.objectContaining({ clause: 'finally', error: { type: 'KeyError', message: "'missing'" } }),
     ]);
-    expect(exitOf(demo, propagate)?.error).toEqual({ type: 'KeyError', message: "'missing'" });
+    expect(exitEvent(demo, propagate)?.error).toEqual({ type: 'KeyError', message: "'missing'" });
   });
 
   it.each([
