@@ -34,7 +34,7 @@ const EXPECTED_DEMO =
   'index recovered: runtime error: index out of range [5] with length 3\ncounter 12\nworkers 14\n';
 // Every function, method and function literal in main.go, in source order.
 const FUNCTIONS = ['Add', 'Square', 'Login', 'Risky', 'Index', 'Safe', 'Safe.<anonymous>', 'Counter.Inc', 'Work']
-  .concat(['RunWorkers', 'RunWorkers.<anonymous>', 'Phase', 'Session', 'Explode', 'demo'])
+  .concat(['RunWorkers', 'RunWorkers.<anonymous>', 'Phase', 'Session', 'Explode', 'settle', 'demo'])
   .concat(['demo.<anonymous>', 'demo.<anonymous>', 'demo.<anonymous>', 'sighup', 'main', 'main.<anonymous>']);
 // Calls the runtime's API directly: the one figure a plain program cannot print.
 const DROPPED = `package main
@@ -208,7 +208,12 @@ describe('the Go runtime', () => {
     const events = readEvents(file);
     expectWellFormed(events);
     for (const name of ['Explode', 'main']) {
-      expect(exitOf(events, entries(events, name)[0])?.error).toEqual({ type: 'string', message: 'boom' });
+      const entry = entries(events, name)[0];
+      expect(exitOf(events, entry)?.error).toEqual({ type: 'string', message: 'boom' });
+      // Exit also writes the panic as an exception event, just before function_exit.
+      const own = events.filter((e) => e.correlation_id === entry.correlation_id);
+      expect(own.map((e) => e.event_type)).toEqual(['function_entry', 'exception', 'function_exit']);
+      expect(own[1]).toMatchObject({ clause: 'panic', error: { type: 'string', message: 'boom' } });
     }
   });
 
