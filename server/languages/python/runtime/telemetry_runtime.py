@@ -82,6 +82,9 @@ def _loop_events_from_env():
         return _DEFAULT_LOOP_EVENTS
 
 
+# One encoder for every event: json.dumps with options builds a new one per call. ensure_ascii
+# (the default) keeps lone surrogates (from surrogateescape'd names) encodable.
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
 _REDACT = _redact_from_env()
 _LOOP_EVENTS = _loop_events_from_env()
 
@@ -207,8 +210,7 @@ def _emit(kind, span, extra, line=None):
     }
     if extra:
         event.update(extra)
-    # ensure_ascii keeps lone surrogates (from surrogateescape'd names) encodable.
-    _write((json.dumps(event, separators=(",", ":"), default=str) + "\n").encode("ascii"))
+    _write((_encode(event) + "\n").encode("ascii"))
 
 
 def _write(data):
