@@ -85,8 +85,9 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 
 // Exit is deferred directly, so its recover() sees the panic leaving the function: it
 // writes an exception event (clause "panic"), records the panic as the exit's error and
-// panics again with the same value. Loops still open are closed before function_exit. With a nil span it
-// returns before recover(), so a span that was never started leaves panics as they were.
+// panics again with the same value. Loops still open are closed before function_exit. With
+// a nil span it returns before recover(), so a span that was never started leaves panics
+// as they were.
 func Exit(s *Span) {
 	if s == nil {
 		return
