@@ -78,7 +78,11 @@ describe('workspace diagnostics pushed to helix-25.07.1, which watches files', (
   it('registers a watcher for source files and .gitignore, and reads a file changed on disk again', async () => {
     const { client } = s;
     const watchers = (watcherRegistration(client)!.registerOptions as { watchers: { globPattern: string }[] }).watchers;
-    expect(watchers.map((w) => w.globPattern)).toEqual(['**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx,go}', '**/.gitignore']);
+    expect(watchers.map((w) => w.globPattern)).toEqual([
+      '**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx,go}',
+      '**/.gitignore',
+      '**/{telemetry.toml,.telemetry.toml,pyproject.toml}',
+    ]);
     fs.appendFileSync(path.join(s.workspace, 'python/greeter.py'), extraPython);
     await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('python/greeter.py'), type: FileChangeType.Changed }] });
     const push = await pushedCount(client, s.uri('python/greeter.py'), 5);
