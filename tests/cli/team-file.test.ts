@@ -134,6 +134,18 @@ describe('inject with a team file', () => {
   });
 });
 
+describe('redact from the team file', () => {
+  it('reaches the probes inject writes: a matching variable is recorded without its value', async () => {
+    write('deep/telemetry.toml', 'redact = "^n$"\n');
+    write('deep/calc.py', deepPython);
+    expect((await cli(['inject', 'deep'], { cwd: project })).code).toBe(0);
+    const text = fs.readFileSync(path.join(project, 'deep/calc.py'), 'utf8');
+    expect(text).toMatch(/_tm\.var\(__tel, [^,]+, "n"\)/);
+    expect(text).not.toMatch(/"n", n\)/);
+    expect(text).toMatch(/_tm\.var\(__tel, [^,]+, "item", item\)/);
+  });
+});
+
 // These need the engine to find deep kinds missing (FunctionSite.missing beyond `function`) and
 // Engine.add to honour EngineOptions.kinds.
 describe('deep requirements on the command line', () => {

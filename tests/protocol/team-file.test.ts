@@ -210,4 +210,14 @@ describe('deep requirements in the language server', () => {
     await c.notify('workspace/didChangeConfiguration', { settings: null });
     expect(messages(await c.diagnostics(document))).toEqual(['`total` lacks variable telemetry']);
   });
+
+  it('writes probes with the redact pattern of the settings, which win over the team file’s', async () => {
+    const c = await start({ files: { 'python/calc.py': calc, 'telemetry.toml': 'redact = "^item$"\n' }, settings: { redact: '^n$' } });
+    const document = await open(c, 'python/calc.py');
+    const [, total] = await c.diagnostics(document);
+    const quickfixes = await c.codeActions(document, total!.range, ['quickfix'], [total!]);
+    await c.apply((await c.editOf(quickfixes.find((a) => a.title === 'Add telemetry to `total`')!))!);
+    expect(document.text).toMatch(/_tm\.var\(__tel, [^,]+, "n"\)/);
+    expect(document.text).toMatch(/_tm\.var\(__tel, [^,]+, "item", item\)/);
+  });
 });
