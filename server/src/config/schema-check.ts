@@ -14,11 +14,24 @@ export interface SchemaProblem {
 export type Check = (value: unknown) => SchemaProblem[];
 
 export function schemaCheck(schema: AnySchema): Check {
-  // strict: false lets the shipped schemas carry editor-only keywords (markdownDescription, x-taplo);
-  // verbose gives each error its schema, whose keys feed "did you mean".
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  const validate = ajv.compile(schema);
-  return (value) => (validate(value) ? [] : problems(validate, value));
+  return schemaChecks({ schema }).schema!;
+}
+
+/** One checker per schema, compiled lazily by one Ajv instance (creating an instance is the costly part). */
+export function schemaChecks<K extends string>(schemas: Record<K, AnySchema>): Record<K, Check> {
+  let ajv: Ajv | undefined;
+  const checks = {} as Record<K, Check>;
+  for (const key of Object.keys(schemas) as K[]) {
+    let validate: ValidateFunction | undefined;
+    checks[key] = (value) => {
+      // strict: false lets the shipped schemas carry editor-only keywords (markdownDescription,
+      // x-taplo); verbose gives each error its schema, whose keys feed "did you mean".
+      ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
+      validate ??= ajv.compile(schemas[key]);
+      return validate(value) ? [] : problems(validate, value);
+    };
+  }
+  return checks;
 }
 
 function problems(validate: ValidateFunction, value: unknown): SchemaProblem[] {

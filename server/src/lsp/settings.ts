@@ -3,7 +3,7 @@
 // forgotten on didChangeConfiguration. Must never keep settings in module scope.
 import type { Connection } from 'vscode-languageserver';
 import { defaultSettings, settingsSchema, SettingsSection, type TelemetrySettings } from '../../../protocol/settings.js';
-import { schemaCheck } from '../config/schema-check.js';
+import { schemaChecks } from '../config/schema-check.js';
 import type { ClientFeatures } from './capabilities.js';
 import type { Logger } from './logger.js';
 
@@ -65,13 +65,13 @@ export class SettingsStore {
   }
 }
 
-/** Each key's schema, compiled once: the same checks an editor's settings UI makes. */
-const checks = Object.entries(settingsSchema.properties).map(([key, property]) => ({ key, check: schemaCheck(property) }));
+/** Each key's schema, compiled on first use: the same checks an editor's settings UI makes. */
+const checks = schemaChecks(settingsSchema.properties);
 
 /** Keeps the keys whose values match the schema; logs and drops the others. */
 function validated(raw: Raw, origin: string, logger: Logger): Partial<TelemetrySettings> {
   const result: Raw = {};
-  for (const { key, check } of checks) {
+  for (const [key, check] of Object.entries(checks)) {
     const value = raw[key];
     if (value === undefined || value === null) continue;
     const problem = check(value)[0]?.message ?? (key === 'redact' ? regexProblem(value as string) : undefined);
