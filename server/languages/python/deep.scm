@@ -22,7 +22,7 @@
 
 (if_statement condition: (_) @condition consequence: (block) @branch.if)
 (elif_clause condition: (_) @condition consequence: (block) @branch.elif)
-(else_clause body: (block) @branch.else)
+(if_statement alternative: (else_clause body: (block) @branch.else))
 (case_clause (case_pattern) @condition consequence: (block) @branch.case)
 
 (for_statement body: (block) @loop.body) @loop.for

@@ -5,6 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { DeepSpec, LanguageSpec } from '../languages/spec.js';
 import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
+import { CLOSE_RANK, OPENING_LINE_RANK } from './ranks.js';
 import type { ProbeKind, Span } from './types.js';
 
 export type DeepKind = Exclude<ProbeKind, 'function'>;
@@ -63,7 +64,7 @@ export interface DeepResult {
 
 const SLOT: Record<DeepRole, number> = { branch: 0, exception: 1, tick: 2, variable: 3, loop: 4, done: 0 };
 const CONDITION_MAX = 80;
-const CLOSING_LINE = -1e8;
+const JOINED_AFTER_RANK = -1e8;
 
 /** `scaffold`: spans of the entry probe and its wrapper, where no site is looked for. */
 export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: Node, fnLine: number, text: string, scaffold: Span[]): DeepResult {
@@ -179,7 +180,7 @@ function variableEnter(ctx: Ctx, target: Node, block: Node | undefined): DeepSit
   if (!start) return undefined;
   return {
     kind: 'variable',
-    parts: names.map((name, i) => ({ ...start.place, rank: start.place.rank + i / 64, role: 'variable' as const, rel: relLine(ctx, start.first), name })),
+    parts: names.map((name, i) => ({ ...start.place, rank: start.place.rank + i / 64, role: 'variable' as const, rel: relLine(ctx, target), name })),
     covered: start.leading.includes('variable'),
   };
 }
@@ -230,12 +231,21 @@ function atStart(ctx: Ctx, block: Node, role: DeepRole): { place: Placement; fir
   for (; i < stmts.length && ctx.probeRole.has(stmts[i].id); i++) leading.push(ctx.probeRole.get(stmts[i].id)!);
   const first = stmts[0];
   if (!first) return undefined;
-  const rank = -width(ctx.text, block) * 8 + SLOT[role];
-  return { place: { ...placeBefore(ctx, first), rank }, first, leading };
+  const place = placeBefore(ctx, first);
+  return { place: { ...place, rank: openingRank(place.form, width(ctx.text, block), SLOT[role]) }, first, leading };
 }
 
 function before(ctx: Ctx, stmt: Node, slot: number): Placement {
-  return { ...placeBefore(ctx, stmt), rank: -width(ctx.text, stmt) * 8 + slot };
+  const place = placeBefore(ctx, stmt);
+  return { ...place, rank: openingRank(place.form, width(ctx.text, stmt), slot) };
+}
+
+/**
+ * A probe line opening a construct comes after everything closing at that line start (ranks.ts);
+ * a joined one comes before the wraps of the statement it precedes. Wider constructs open first.
+ */
+function openingRank(form: Placement['form'], w: number, slot: number): number {
+  return (form === 'line' ? OPENING_LINE_RANK : 0) - w * 8 + slot;
 }
 
 function placeBefore(ctx: Ctx, stmt: Node): Omit<Placement, 'rank'> {
@@ -260,16 +270,18 @@ function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement
   if (deep.afterCompound === 'next-line' && compound) {
     const at = nextLineStart(text, end);
     if (at === lineEnd(text, end) || !startsLine(text, stmt.startIndex)) return undefined; // no line to open at the end of the file
-    // At a line start, probes closing what ends there come before those opening what starts there.
-    return { form: 'line', at, indent, nl, rank: CLOSING_LINE + rank };
+    return { form: 'line', at, indent, nl, rank: CLOSE_RANK + width(text, stmt) + slot / 16 };
   }
-  if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank };
+  // A statement closed by `;` or `}` has no wrap closing at its end, but the next statement may
+  // start right there (minified JS): its probe must come after this one's.
+  const joined = /[;}]$/.test(text.slice(stmt.startIndex, end)) ? JOINED_AFTER_RANK + rank : rank;
+  if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
   const rest = text.slice(end, lineEnd(text, end));
   if (rest.trim() === '' || rest.trimStart().startsWith(ctx.spec.lineComment)) {
     return { form: 'line-after', at: lineEnd(text, end), indent, nl, rank };
   }
   if (deep.inlineAfterNeedsTerminator && !text.slice(stmt.startIndex, end).endsWith(deep.inlineAfterNeedsTerminator)) return undefined;
-  return { form: 'inline-after', at: end, indent: '', nl, rank };
+  return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
 }
 
 function nextStatement(stmt: Node): Node | null {

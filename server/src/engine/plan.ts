@@ -22,6 +22,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import type { Site } from './sites.js';
 import type { DeepKind, DeepPart } from './deep.js';
 import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
+import { CLOSE_RANK, OPEN_RANK } from './ranks.js';
 import { DEFAULT_REDACT, type ProbeKind, type Span } from './types.js';
 
 export const INSERTION_KINDS = [
@@ -55,8 +56,6 @@ export interface PlanInput {
 /** Part of the plan cache key: bump it when plans change for the same function text. */
 export const PLAN_FORMAT_VERSION = 3;
 
-const OPEN_RANK = -1e9;
-const CLOSE_RANK = 1e9;
 
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
 export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {

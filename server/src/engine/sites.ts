@@ -59,6 +59,11 @@ interface Scope {
 const QUALIFIERS = new Set(['condition', 'enter.body', 'loop.body', 'exception.binding', 'var.stmt']);
 const DEEP = /^(var|branch|loop|exception|probe\.(variable|branch|exception|loop|tick|done))(\.|$)/;
 
+/** Capture names deep.ts reads: sites with a label suffix, their qualifiers and probe statements. */
+export function isDeepCapture(name: string): boolean {
+  return DEEP.test(name) || QUALIFIERS.has(name);
+}
+
 const IGNORE = /telemetry:\s*ignore\b/;
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });

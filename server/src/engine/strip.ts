@@ -60,9 +60,11 @@ function siteDeletions(spec: LanguageSpec, tree: Tree, analysis: Analysis, text:
     : spec.style === 'brace' ? braceDeletions(spec, node, site, text)
     : deferDeletions(node, site, text);
   if (!out) return undefined;
-  for (const probe of site.detail.probes) {
-    const d = probeDeletion(spec, probe, text);
+  let claimed = -1; // end of the last separator taken: two joined probes must not take the same one
+  for (const probe of [...site.detail.probes].sort((a, b) => a.start - b.start)) {
+    const d = probeDeletion(spec, probe, text, claimed);
     if (!d) return undefined;
+    claimed = d.end;
     out.push(d);
   }
   for (const call of site.detail.calls) {
@@ -146,13 +148,14 @@ function deferDeletions(entry: Node, site: Site, text: string): Span[] | undefin
  * A deep probe statement: its whole line when it stands alone there, else the statement and the
  * separator that joined it to its neighbour (see the placements in deep.ts).
  */
-function probeDeletion(spec: LanguageSpec, probe: Span, text: string): Span | undefined {
+function probeDeletion(spec: LanguageSpec, probe: Span, text: string, claimed: number): Span | undefined {
   const ls = lineStart(text, probe.start);
   if (text.slice(ls, probe.start).trim() === '' && lineEnd(text, probe.end) === probe.end) {
     return { start: ls, end: nextLineStart(text, probe.end) };
   }
   const sep = spec.deep!.sep;
-  if (text.slice(probe.start - sep.length, probe.start) === sep) return { start: probe.start - sep.length, end: probe.end };
+  const before = probe.start - sep.length;
+  if (before >= claimed && text.slice(before, probe.start) === sep) return { start: before, end: probe.end };
   if (text.slice(probe.end, probe.end + sep.length) === sep) return { start: probe.start, end: probe.end + sep.length };
   return undefined;
 }
