@@ -1,6 +1,6 @@
 // Bench (g), deep probes: one program per language that times, for each probe kind, a loop
 // whose body holds that probe against the same loop without it, in one process. The probes
-// are written by hand in the forms of the deep contract (notes/deep-contract.md), inside the
+// are written by hand in the forms of the deep contract (server/languages/README.md, "Deep probes"), inside the
 // entry/exit wrapper that the engine emits, so `__tel` is what it is in instrumented code.
 // Each program prints {kind: [best baseline ns, best probed ns]} for the kinds it is asked for.
 // Timings are CPU time of the process (Python: of the thread), taken in rounds that visit
