@@ -3,10 +3,9 @@
 // one "Add telemetry" action, one finding of `check`. Also the words of that diagnostic. Shared by
 // the language server, the workspace scan, the pool and the CLI. Plain data in, plain data out.
 // Must never decide what is required (requirements.ts does) nor find what is missing (the engine does).
-import type { FunctionState } from '../engine/coverage.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 
-export type { FunctionState } from '../engine/coverage.js';
+export type FunctionState = 'instrumented' | 'ignored' | 'missing' | 'broken' | 'skipped' | 'not-required';
 
 /** What the rule needs to know of a function. */
 export type RuleSite = Pick<FunctionSite, 'kind' | 'instrumented' | 'ignored' | 'broken' | 'skip' | 'missing'>;
