@@ -65,6 +65,11 @@ const onTarget: Record<string, number> = { python: 3000, node: 500, go: 500 };
 for (const r of runtime) {
   row(`(g) ${r.language}: disabled probe, per call`, `${r.offNs.toFixed(1)} ns`, `<= ${offTarget[r.language]} ns`, r.offNs <= offTarget[r.language]);
   row(`(g) ${r.language}: enabled, per event (file sink)`, `${r.onNs.toFixed(0)} ns`, `<= ${onTarget[r.language]} ns`, r.onNs <= onTarget[r.language]);
+  for (const d of r.deep) {
+    const value = `${d.offNs.toFixed(2)} ns (loop body ${d.baseNs.toFixed(2)} ns)`;
+    row(`(g) ${r.language}: disabled ${d.kind} probe, per execution`, value, `<= ${offTarget[r.language]} ns`, d.offNs <= offTarget[r.language]);
+  }
+  row(`(g) ${r.language}: enabled, per variable event (file sink)`, `${r.varEventNs.toFixed(0)} ns`, `<= ${onTarget[r.language]} ns`, r.varEventNs <= onTarget[r.language]);
 }
 
 const width = [0, 0, 0];

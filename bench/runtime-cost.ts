@@ -1,18 +1,32 @@
 // Bench (g): runtime cost per instrumented call, against an uninstrumented baseline measured in
-// the same process, for Python, Node and Go, with telemetry off and on (events to a file).
-// Programs are instrumented by the real engine; nothing here is hand-written probe code.
+// the same process, for Python, Node and Go, with telemetry off and on (events to a file). The
+// entry/exit programs are instrumented by the real engine; the deep probes (variable, branch,
+// loop tick, exception) are written by hand in the contract's forms (deep-probe-programs.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../server/src/engine/engine.js';
 import type { LanguageId } from '../server/src/engine/types.js';
+import { DEEP_KINDS, goDeepProgram, nodeDeepProgram, pythonDeepProgram, type DeepKind } from './deep-probe-programs.js';
+
+export interface DeepCost {
+  kind: DeepKind;
+  /** Added by the probe per loop iteration, telemetry off. */
+  offNs: number;
+  /** The loop iteration without the probe, for scale. */
+  baseNs: number;
+}
 
 export interface RuntimeCost {
   language: string;
   offNs: number;
   onNs: number;
   calls: number;
+  /** Disabled cost of each deep probe kind. */
+  deep: DeepCost[];
+  /** Enabled cost of one variable_change event written to the file sink. */
+  varEventNs: number;
 }
 
 interface Program {
@@ -22,9 +36,15 @@ interface Program {
   /** Source with a function `work` that the engine instruments, and `base`, an identical copy it ignores. */
   source: string;
   run: (dir: string, env: NodeJS.ProcessEnv) => string;
+  /** Writes the deep-probe program into dir and returns how to run it with (iterations, reps, kinds). */
+  deep: (dir: string, env: NodeJS.ProcessEnv) => (args: string[], env: NodeJS.ProcessEnv) => string;
 }
 
 const CALLS = { python: 300_000, javascript: 3_000_000, go: 3_000_000 };
+// Loop iterations per timing of a deep probe (off), and of a variable event (on, every event written).
+const DEEP_ITERATIONS = { python: 200_000, javascript: 5_000_000, go: 20_000_000 };
+const EVENT_ITERATIONS = { python: 5_000, javascript: 10_000, go: 10_000 };
+const REPS = 25;
 
 const programs: Program[] = [
   {
@@ -51,6 +71,10 @@ timed(base, n // 10); timed(work, n // 10)
 print(timed(base, n), timed(work, n))
 `,
     run: (dir, env) => execFileSync('python3', ['bench_prog.py', String(CALLS.python)], { cwd: dir, env, encoding: 'utf8' }),
+    deep: (dir) => {
+      writeFileSync(join(dir, 'bench_deep.py'), pythonDeepProgram());
+      return (args, env) => execFileSync('python3', ['bench_deep.py', ...args], { cwd: dir, env, encoding: 'utf8' });
+    },
   },
   {
     lang: 'javascript',
@@ -80,6 +104,10 @@ for (let r = 0; r < 3; r++) { timed(base, n / 10); timed(work, n / 10); }
 console.log(timed(base, n), timed(work, n));
 `,
     run: (dir, env) => execFileSync('node', ['bench-prog.cjs', String(CALLS.javascript)], { cwd: dir, env, encoding: 'utf8' }),
+    deep: (dir) => {
+      writeFileSync(join(dir, 'bench-deep.cjs'), nodeDeepProgram());
+      return (args, env) => execFileSync('node', ['bench-deep.cjs', ...args], { cwd: dir, env, encoding: 'utf8' });
+    },
   },
   {
     lang: 'go',
@@ -130,6 +158,12 @@ func main() {
       execFileSync('go', ['build', '-o', 'prog', '.'], { cwd: dir, env: { ...env, GOFLAGS: '-mod=mod', GOPROXY: 'off' } });
       return execFileSync('./prog', [String(CALLS.go)], { cwd: dir, env, encoding: 'utf8' });
     },
+    deep: (dir, env) => {
+      mkdirSync(join(dir, 'deep'), { recursive: true });
+      writeFileSync(join(dir, 'deep', 'main.go'), goDeepProgram('example.com/bench/telemetry'));
+      execFileSync('go', ['build', '-o', 'deep-prog', './deep'], { cwd: dir, env: { ...env, GOFLAGS: '-mod=mod', GOPROXY: 'off' } });
+      return (args, runEnv) => execFileSync('./deep-prog', args, { cwd: dir, env: runEnv, encoding: 'utf8' });
+    },
   },
 ];
 
@@ -154,7 +188,22 @@ export async function measureRuntimeCost(engine: Engine): Promise<RuntimeCost[]>
     const clean = { ...process.env, DEBUG: '', TELEMETRY_ENABLED: 'false', GOCACHE: join(tmpdir(), 'bench-gocache') };
     const offNs = cost(clean);
     const onNs = cost({ ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_FILE: join(dir, 'events.jsonl') });
-    out.push({ language: p.lang === 'javascript' ? 'node' : p.lang, offNs, onNs: onNs / 2, calls });
+    const lang = p.lang as keyof typeof DEEP_ITERATIONS;
+    const runDeep = p.deep(dir, clean);
+    const timings = (n: number, kinds: readonly string[], env: NodeJS.ProcessEnv) =>
+      JSON.parse(runDeep([String(n), String(REPS), kinds.join(',')], env)) as Record<string, [number, number]>;
+    const off = timings(DEEP_ITERATIONS[lang], DEEP_KINDS, clean);
+    const deep = DEEP_KINDS.map((kind) => {
+      const [base, probe] = off[kind];
+      const n = DEEP_ITERATIONS[lang];
+      return { kind, offNs: (probe - base) / n, baseNs: base / n };
+    });
+    // Every event recorded: outside an open loop nothing is sampled, and loops are not probed here.
+    const events = join(dir, 'deep-events.jsonl');
+    const on = timings(EVENT_ITERATIONS[lang], ['variable'], { ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_FILE: events });
+    rmSync(events, { force: true });
+    const varEventNs = (on.variable[1] - on.variable[0]) / EVENT_ITERATIONS[lang];
+    out.push({ language: p.lang === 'javascript' ? 'node' : p.lang, offNs, onNs: onNs / 2, calls, deep, varEventNs });
   }
   return out;
 }

@@ -10,3 +10,17 @@ export const RemoveFromFileKind = 'source.removeTelemetry';
 export const DiagnosticSource = 'telemetry';
 export const MissingTelemetryCode = 'missing-telemetry';
 export const MissingTelemetryHref = 'https://github.com/telemetry-injector/telemetry-injector#missing-telemetry';
+
+/** The `data` of a `missing-telemetry` diagnostic: what the function must carry and what it lacks. */
+export interface MissingTelemetryData {
+  /** The probe kinds the function's file requires (settings and team file combined), in order. */
+  require: string[];
+  /** The required kinds the function lacks; `function` when it has no entry probe. */
+  lacks: string[];
+}
+
+export function isMissingTelemetryData(value: unknown): value is MissingTelemetryData {
+  const data = value as Partial<MissingTelemetryData> | null | undefined;
+  const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  return typeof data === 'object' && data !== null && strings(data.require) && strings(data.lacks);
+}

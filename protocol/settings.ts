@@ -5,6 +5,22 @@ import schema from './settings-schema.json' with { type: 'json' };
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
+/** The probe kinds, as the settings and the team file name them (the engine's PROBE_KINDS). */
+export type ProbeKindName = 'function' | 'variable' | 'branch' | 'loop' | 'exception';
+export type LanguageName = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go';
+
+/** One requirement rule, in the settings (`rules`) and in the team file (`[[rules]]`) alike. */
+export interface RequirementRule {
+  /** Globs relative to the folder the rule comes from; every file when absent. */
+  paths?: string[];
+  /** Every language when absent. */
+  languages?: LanguageName[];
+  require: ProbeKindName[];
+}
+
+/** How the editor's `require`/`rules`/`redact` combine with the team file (Ruff's names). */
+export type ConfigurationPreference = 'editorFirst' | 'filesystemFirst' | 'editorOnly';
+
 export interface TelemetrySettings {
   enable: boolean;
   severity: Severity;
@@ -13,6 +29,12 @@ export interface TelemetrySettings {
   runtimePath: string;
   maxFileSize: number;
   requireKinds: string[];
+  /** null: the team file's, else every kind. */
+  require: ProbeKindName[] | null;
+  rules: RequirementRule[];
+  /** null: the team file's, else the engine's DEFAULT_REDACT. */
+  redact: string | null;
+  configurationPreference: ConfigurationPreference;
 }
 
 /** The section name, as asked for in workspace/configuration and read from initializationOptions. */

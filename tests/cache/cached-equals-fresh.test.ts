@@ -25,6 +25,8 @@ beforeAll(async () => {
 interface Tally {
   functions: number;
   stored: number;
+  /** Stored plans that also hold the function's line or name elsewhere: they serve only those values. */
+  pinned: number;
   hitsInPlace: number;
   hitsDeeper: number;
   hitsShallower: number;
@@ -42,6 +44,7 @@ function warm(lang: LanguageId, text: string, relPath: string, tally?: Tally): P
   if (tally) {
     tally.functions += results.length;
     tally.stored += results.filter((r) => r.pending).length;
+    tally.pinned += results.filter((r) => r.pending?.plan.pinned).length;
   }
   return cache;
 }
@@ -60,7 +63,7 @@ function lookUp(cache: PlanCache, lang: LanguageId, text: string, relPath: strin
 }
 
 function compareAll(files: string[]): Tally {
-  const tally: Tally = { functions: 0, stored: 0, hitsInPlace: 0, hitsDeeper: 0, hitsShallower: 0, mismatches: [] };
+  const tally: Tally = { functions: 0, stored: 0, pinned: 0, hitsInPlace: 0, hitsDeeper: 0, hitsShallower: 0, mismatches: [] };
   for (const file of files) {
     const lang = engine.languageForPath(file)!;
     const text = readFileSync(file, 'utf8');
@@ -78,11 +81,12 @@ describe('a cached plan', () => {
     const tally = compareAll(fixtureFiles(engine));
     expect(tally.mismatches).toEqual([]);
     expect(tally.functions).toBeGreaterThan(100);
-    // Every plan is stored, found again in place, and found after either move.
+    // Every plan is stored, found again in place, and found after either move unless pinned.
     expect(tally.stored).toBe(tally.functions);
     expect(tally.hitsInPlace).toBe(tally.stored);
-    expect(tally.hitsDeeper).toBe(tally.stored);
-    expect(tally.hitsShallower).toBe(tally.stored);
+    expect(tally.pinned).toBeLessThan(tally.stored / 20);
+    expect(tally.hitsDeeper).toBeGreaterThanOrEqual(tally.stored - tally.pinned);
+    expect(tally.hitsShallower).toBeGreaterThanOrEqual(tally.stored - tally.pinned);
   });
 
   it('is the plan the templates give, for every function of large standard-library modules', () => {
@@ -91,7 +95,9 @@ describe('a cached plan', () => {
     expect(tally.functions).toBeGreaterThan(1000);
     expect(tally.stored).toBe(tally.functions);
     expect(tally.hitsInPlace).toBe(tally.stored);
-    expect(tally.hitsDeeper).toBe(tally.stored);
-    expect(tally.hitsShallower).toBe(tally.stored);
+    // A deep probe's relative line can equal the function's line: that plan is pinned to it.
+    expect(tally.pinned).toBeLessThan(tally.stored / 50);
+    expect(tally.hitsDeeper).toBeGreaterThanOrEqual(tally.stored - tally.pinned);
+    expect(tally.hitsShallower).toBeGreaterThanOrEqual(tally.stored - tally.pinned);
   }, 120_000);
 });

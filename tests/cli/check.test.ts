@@ -7,7 +7,18 @@ interface CheckJson {
   files: {
     path: string;
     language: string;
-    functions: { name: string; line: number; column: number; instrumented: boolean; ignored: boolean; skip?: string; broken?: boolean }[];
+    require: string[];
+    teamFile?: string;
+    functions: {
+      name: string;
+      line: number;
+      column: number;
+      instrumented: boolean;
+      ignored: boolean;
+      missing: string[];
+      skip?: string;
+      broken?: boolean;
+    }[];
     coverage: number;
   }[];
   total: { functions: number; instrumented: number; ignored: number; missing: number; skipped: number; broken: number; coverage: number };
@@ -24,9 +35,9 @@ describe('telemetry-injector check', () => {
     const run = await cli(['check', '.'], { cwd: project });
     expect(run.code).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines).toContain('python/functions.py:14:5: missing-telemetry `parse` has no telemetry');
-    expect(lines).toContain('go/functions.go:53:19: missing-telemetry `Counter.Inc` has no telemetry');
-    expect(lines).toContain('typescript/component.tsx:9:17: missing-telemetry `Button` has no telemetry');
+    expect(lines).toContain('python/functions.py:14:5: missing-telemetry `parse` lacks telemetry');
+    expect(lines).toContain('go/functions.go:53:19: missing-telemetry `Counter.Inc` lacks telemetry');
+    expect(lines).toContain('typescript/component.tsx:9:17: missing-telemetry `Button` lacks telemetry');
     expect(lines.at(-1)).toMatch(/^\d+ functions, 0 instrumented, \d+ ignored, \d+\.\d% coverage/);
     // Ignored, skipped and broken functions are never reported as missing.
     expect(run.stdout).not.toMatch(/python\/functions\.py:\d+:\d+: missing-telemetry `(hot|documented)`/);
@@ -41,7 +52,8 @@ describe('telemetry-injector check', () => {
     expect(report.files.map((f) => f.path)).toContain('python/functions.py');
     const file = report.files.find((f) => f.path === 'python/functions.py')!;
     expect(file.language).toBe('python');
-    expect(file.functions[0]).toEqual({ name: 'parse', line: 14, column: 5, instrumented: false, ignored: false });
+    expect(file.require).toEqual(['function', 'variable', 'branch', 'loop', 'exception']);
+    expect(file.functions[0]).toEqual({ name: 'parse', line: 14, column: 5, instrumented: false, ignored: false, missing: ['function'] });
     const all = report.files.flatMap((f) => f.functions);
     const eligible = all.filter((f) => !f.skip && !f.broken);
     expect(all.some((f) => f.broken)).toBe(true);

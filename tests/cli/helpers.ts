@@ -63,8 +63,10 @@ export function changedFiles(before: Map<string, Buffer>, after: Map<string, Buf
 
 /** The runtime files inject creates in a project made by makeProject(). */
 export const runtimeFiles = [
+  'go/telemetry/deep.go',
   'go/telemetry/goroutines.go',
   'go/telemetry/ids.go',
+  'go/telemetry/loops.go',
   'go/telemetry/preview.go',
   'go/telemetry/sink.go',
   'go/telemetry/switch.go',

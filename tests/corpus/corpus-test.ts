@@ -14,7 +14,9 @@ export async function runCorpus(label: string, files: string[], languages: Langu
   console.log(
     `[corpus] ${label}: ${counts.files} files, ${mb} MB, ${counts.functions} functions, ` +
       `${counts.instrumented} instrumented, ${counts.skipped} skipped by rule, ${counts.broken} in broken code, ` +
-      `${counts.failures.length} failures (${seconds} s)`,
+      `${counts.fallback} without deep probes in files with parse errors, ` +
+      `${counts.failures.length} failures (${seconds} s); deep sites probed: ` +
+      Object.entries(counts.deep).map(([k, n]) => `${n} ${k}`).join(', '),
   );
   for (const failure of counts.failures.slice(0, 20)) console.log(`[corpus] ${failure}`);
   expect(counts.files).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
+import type { DeepKind } from '../../server/src/engine/deep.js';
 
 export interface CorpusCounts {
   files: number;
@@ -14,6 +15,10 @@ export interface CorpusCounts {
   skipped: number;
   /** Functions inside files with parse errors or broken functions: never touched. */
   broken: number;
+  /** Functions in files with parse errors that got entry and exit but not every deep probe. */
+  fallback: number;
+  /** Deep probe sites covered after add, per kind. */
+  deep: Record<DeepKind, number>;
   failures: string[];
 }
 
@@ -58,7 +63,10 @@ const OPTIONS: Record<LanguageId, string> = {
 
 /** add, then strip and add again: round trip, idempotence and no new parse errors. */
 export function checkFiles(engine: Engine, files: string[]): CorpusCounts {
-  const counts: CorpusCounts = { files: 0, bytes: 0, functions: 0, instrumented: 0, skipped: 0, broken: 0, failures: [] };
+  const counts: CorpusCounts = {
+    files: 0, bytes: 0, functions: 0, instrumented: 0, skipped: 0, broken: 0, fallback: 0,
+    deep: { variable: 0, branch: 0, loop: 0, exception: 0 }, failures: [],
+  };
   for (const path of files) {
     const lang = engine.languageForPath(path);
     if (!lang) continue;
@@ -77,6 +85,15 @@ export function checkFiles(engine: Engine, files: string[]): CorpusCounts {
     for (const s of added.skipped) counts.failures.push(`${path}: ${s.name}: ${s.reason}`);
     const after = engine.analyze(lang, added.text);
     if (after.errorCount > before.errorCount) counts.failures.push(`${path}: new parse errors`);
+    for (const f of after.functions) {
+      for (const site of f.detail.deep) if (site.covered) counts.deep[site.kind]++;
+      // Every function that could be instrumented now has every kind it has sites for. In a file
+      // that already held parse errors, error recovery may shift around a probe: such a function
+      // falls back to entry and exit, and is counted apart.
+      if (f.broken || f.skip || f.ignored || !f.missing.length) continue;
+      if (before.errorCount > 0 && !f.missing.includes('function')) counts.fallback++;
+      else counts.failures.push(`${path}: ${f.name} still lacks ${f.missing.join(', ')}`);
+    }
     if (engine.strip(lang, added.text).text !== text) counts.failures.push(`${path}: strip(add(f)) != f`);
     if (engine.add(lang, added.text, opts).text !== added.text) counts.failures.push(`${path}: add(add(f)) != add(f)`);
   }

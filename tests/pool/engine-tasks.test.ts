@@ -69,8 +69,16 @@ describe('engine tasks in the pool', () => {
       errorCount: 0,
       hasImport: false,
       functions: [
-        { name: 'greet', kind: 'function_definition', instrumented: false, ignored: false, broken: false, range: range(0, 4, 9) },
-        { name: 'Counter.bump', kind: 'function_definition', instrumented: false, ignored: false, broken: false, range: range(5, 8, 12) },
+        { name: 'greet', kind: 'function_definition', instrumented: false, ignored: false, broken: false, missing: ['function'], range: range(0, 4, 9) },
+        {
+          name: 'Counter.bump',
+          kind: 'function_definition',
+          instrumented: false,
+          ignored: false,
+          broken: false,
+          missing: ['function'],
+          range: range(5, 8, 12),
+        },
       ],
     });
   });

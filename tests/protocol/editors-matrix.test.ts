@@ -36,7 +36,7 @@ describe.each(editors)('with the initialize params of %s', (editor) => {
 
     it('reports a diagnostic on the name of every function without telemetry', async () => {
       const diagnostics = await client.diagnostics(document);
-      expect(diagnostics.map((d) => d.message)).toEqual(functions.map((name) => `\`${name}\` has no telemetry`));
+      expect(diagnostics.map((d) => d.message)).toEqual(functions.map((name) => `\`${name}\` lacks telemetry`));
       for (const d of diagnostics) {
         expect(d).toMatchObject({ source: 'telemetry', code: 'missing-telemetry', severity: 2 });
         expect(d.codeDescription?.href).toMatch(/^https:\/\/.*#missing-telemetry$/);
@@ -52,7 +52,7 @@ describe.each(editors)('with the initialize params of %s', (editor) => {
       await client.apply((await client.editOf(add!))!);
       expect(fs.existsSync(path.join(workspace, runtime))).toBe(true);
       const remaining = await client.diagnostics(document);
-      expect(remaining.map((d) => d.message)).toEqual(functions.slice(1).map((name) => `\`${name}\` has no telemetry`));
+      expect(remaining.map((d) => d.message)).toEqual(functions.slice(1).map((name) => `\`${name}\` lacks telemetry`));
 
       const [fixAll] = await client.codeActions(document, first!.range, ['source.fixAll']);
       expect(fixAll).toMatchObject({ kind: 'source.fixAll.telemetry', title: 'Add telemetry to all functions in file' });

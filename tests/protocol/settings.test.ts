@@ -74,8 +74,8 @@ describe('settings', () => {
     const c = await start('vscode-languageclient-11.0.0', { settings: { telemetry: { requireKinds: ['method_definition'] } } });
     const document = await c.open(path.join(workspace, 'javascript/greeter.js'), 'javascript');
     expect((await c.diagnostics(document)).map((d) => d.message)).toEqual([
-      '`Counter.constructor` has no telemetry',
-      '`Counter.bump` has no telemetry',
+      '`Counter.constructor` lacks telemetry',
+      '`Counter.bump` lacks telemetry',
     ]);
   });
 });

@@ -31,8 +31,8 @@ describe.each(['vscode-languageclient-11.0.0', 'helix-25.07.1'])('text edge case
     const text = 'function good(a) {\n  return a;\n}\n\nfunction broken(b) {\n  return b +;\n}\n\nfunction alsoGood() {\n  return 1;\n}\n';
     const document = await client.open(file('broken.js'), 'javascript', text);
     expect((await client.diagnostics(document)).map((d) => d.message)).toEqual([
-      '`good` has no telemetry',
-      '`alsoGood` has no telemetry',
+      '`good` lacks telemetry',
+      '`alsoGood` lacks telemetry',
     ]);
   });
 

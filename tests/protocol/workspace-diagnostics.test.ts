@@ -64,7 +64,7 @@ describe('workspace diagnostics pushed to helix-25.07.1, which watches files', (
     for (const { file, functions } of languages) {
       const push = await pushedCount(client, s.uri(file), functions.length);
       expect(push.version).toBeUndefined();
-      expect(messages(push.diagnostics)).toEqual(functions.map((name) => `\`${name}\` has no telemetry`));
+      expect(messages(push.diagnostics)).toEqual(functions.map((name) => `\`${name}\` lacks telemetry`));
     }
     const progress = await client.waitFor(() => {
       const kinds = client.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string } }).value.kind);
@@ -78,11 +78,15 @@ describe('workspace diagnostics pushed to helix-25.07.1, which watches files', (
   it('registers a watcher for source files and .gitignore, and reads a file changed on disk again', async () => {
     const { client } = s;
     const watchers = (watcherRegistration(client)!.registerOptions as { watchers: { globPattern: string }[] }).watchers;
-    expect(watchers.map((w) => w.globPattern)).toEqual(['**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx,go}', '**/.gitignore']);
+    expect(watchers.map((w) => w.globPattern)).toEqual([
+      '**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx,go}',
+      '**/.gitignore',
+      '**/{telemetry.toml,.telemetry.toml,pyproject.toml}',
+    ]);
     fs.appendFileSync(path.join(s.workspace, 'python/greeter.py'), extraPython);
     await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('python/greeter.py'), type: FileChangeType.Changed }] });
     const push = await pushedCount(client, s.uri('python/greeter.py'), 5);
-    expect(messages(push.diagnostics).at(-1)).toBe('`farewell` has no telemetry');
+    expect(messages(push.diagnostics).at(-1)).toBe('`farewell` lacks telemetry');
   });
 
   it('publishes a file created on disk, and clears a file deleted from it', async () => {
@@ -95,7 +99,7 @@ describe('workspace diagnostics pushed to helix-25.07.1, which watches files', (
         { uri: s.uri('go/greeter.go'), type: FileChangeType.Deleted },
       ],
     });
-    expect(messages((await pushedCount(client, s.uri('javascript/extra.js'), 1)).diagnostics)).toEqual(['`extra` has no telemetry']);
+    expect(messages((await pushedCount(client, s.uri('javascript/extra.js'), 1)).diagnostics)).toEqual(['`extra` lacks telemetry']);
     expect((await pushedCount(client, s.uri('go/greeter.go'), 0)).diagnostics).toEqual([]);
   });
 
@@ -147,7 +151,7 @@ describe('workspace diagnostics pulled by vscode-languageclient-11.0.0', () => {
     for (const { file, functions } of languages) {
       const report = items.find((i) => i.uri === s.uri(file))!;
       expect(report).toMatchObject({ kind: 'full', version: null, resultId: expect.any(String) });
-      expect(messages((report as { items: Diagnostic[] }).items)).toEqual(functions.map((name) => `\`${name}\` has no telemetry`));
+      expect(messages((report as { items: Diagnostic[] }).items)).toEqual(functions.map((name) => `\`${name}\` lacks telemetry`));
     }
     const document = await client.open(path.join(s.workspace, 'python/greeter.py'), 'python');
     expect((await workspacePull(client)).items.map((i) => i.uri)).not.toContain(document.uri);

@@ -3,7 +3,6 @@
 // in a scratch module example.com/rt, whose runtime the engine writes to telemetry/.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
@@ -14,6 +13,7 @@ import {
   exitOf,
   expectWellFormed,
   fixturePath,
+  GO_ENV,
   instrumentFixture,
   lineOf,
   parentOf,
@@ -34,7 +34,7 @@ const EXPECTED_DEMO =
   'index recovered: runtime error: index out of range [5] with length 3\ncounter 12\nworkers 14\n';
 // Every function, method and function literal in main.go, in source order.
 const FUNCTIONS = ['Add', 'Square', 'Login', 'Risky', 'Index', 'Safe', 'Safe.<anonymous>', 'Counter.Inc', 'Work']
-  .concat(['RunWorkers', 'RunWorkers.<anonymous>', 'Phase', 'Session', 'Explode', 'demo'])
+  .concat(['RunWorkers', 'RunWorkers.<anonymous>', 'Phase', 'Session', 'Explode', 'settle', 'demo'])
   .concat(['demo.<anonymous>', 'demo.<anonymous>', 'demo.<anonymous>', 'sighup', 'main', 'main.<anonymous>']);
 // Calls the runtime's API directly: the one figure a plain program cannot print.
 const DROPPED = `package main
@@ -50,17 +50,6 @@ func main() {
 	fmt.Println("dropped", _tm.Dropped())
 }
 `;
-// Offline, and a build cache that survives between runs so only the first build is slow.
-const GO_ENV = {
-  GOFLAGS: '-mod=mod',
-  GOCACHE: join(tmpdir(), 'telemetry-runtime-gocache'),
-  GOPROXY: 'off',
-  GOWORK: 'off',
-  GO111MODULE: 'on',
-  GOTOOLCHAIN: 'local',
-  CGO_ENABLED: '0',
-};
-
 /** A Go panic report without what moves when lines are added: line numbers, pc offsets, argument words. */
 const panicShape = (stderr: string) =>
   stderr
@@ -143,7 +132,10 @@ describe('the Go runtime', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/can inline On\b/);
     expect(result.stderr).toMatch(/can inline Enter\b/);
-    expect(result.stderr.match(/inlining call to telemetry\.On\b/g)).toHaveLength(FUNCTIONS.length);
+    // Every guard the engine wrote (entries and deep probes alike) is inlined.
+    const guards = app.text.match(/_tm\.On\(\)/g)!.length;
+    expect(guards).toBeGreaterThan(FUNCTIONS.length);
+    expect(result.stderr.match(/inlining call to telemetry\.On\b/g)).toHaveLength(guards);
   }, 120_000);
 
   it('writes a balanced, well-formed event stream and leaves stdout unchanged when DEBUG=true', async () => {
@@ -219,7 +211,13 @@ describe('the Go runtime', () => {
     const events = readEvents(file);
     expectWellFormed(events);
     for (const name of ['Explode', 'main']) {
-      expect(exitOf(events, entries(events, name)[0])?.error).toEqual({ type: 'string', message: 'boom' });
+      const entry = entries(events, name)[0];
+      expect(exitOf(events, entry)?.error).toEqual({ type: 'string', message: 'boom' });
+      // Exit also writes the panic as an exception event, just before function_exit.
+      const own = events.filter((e) => e.correlation_id === entry.correlation_id);
+      // Deep probes may add branch or variable events before the panic; the panic's come last.
+      expect(own.map((e) => e.event_type).filter((t) => !['branch', 'variable_change'].includes(t as string))).toEqual(['function_entry', 'exception', 'function_exit']);
+      expect(own.at(-2)).toMatchObject({ event_type: 'exception', clause: 'panic', error: { type: 'string', message: 'boom' } });
     }
   });
 

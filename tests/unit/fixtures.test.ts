@@ -17,12 +17,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings } from '../../protocol/settings.js';
+import { everyKind } from '../../server/src/config/requirements.js';
 import { Engine, type AddResult } from '../../server/src/engine/engine.js';
 import type { FileAnalysis, FunctionSite, LanguageId } from '../../server/src/engine/types.js';
 import { languageForPath } from '../../server/src/languages/registry.js';
 import { lacksTelemetry } from '../../server/src/lsp/analyzer.js';
 import { packagePath } from '../../server/src/paths.js';
+
+/** The default requirements: every probe kind, of every function. */
+const everything = { kinds: everyKind, functionTypes: ['*'] };
 
 type State = 'function' | 'skipped' | 'ignored' | 'broken';
 
@@ -215,20 +218,20 @@ describe.each(fixtures.map((f) => [relative(root, f), f]))('fixture %s', (rel, f
   });
 
   it('flags only intact functions that are neither skipped nor ignored', () => {
-    const flagged = analysis.functions.filter((s) => lacksTelemetry(s, defaultSettings));
+    const flagged = analysis.functions.filter((s) => lacksTelemetry(s, everything));
     const expected = carets.filter((c) => c.state === 'function' && !c.bug).map((c) => c.offset);
     expect(flagged.filter(checked).map((s) => s.nameRange.start)).toEqual(expected);
   });
 
   it('instruments every flagged function and no other', () => {
-    const flagged = analysis.functions.filter((s) => checked(s) && lacksTelemetry(s, defaultSettings));
+    const flagged = analysis.functions.filter((s) => checked(s) && lacksTelemetry(s, everything));
     const known = bugNames();
     expect(added.skipped.filter((s) => !known.has(s.name))).toEqual([]);
     expect(added.added.filter((name) => !known.has(name))).toEqual(flagged.map((s) => s.name));
     const after = engine.analyze(lang, added.text).functions;
     expect(after.map((s) => s.name)).toEqual(analysis.functions.map((s) => s.name));
     const got = after.filter((_, i) => checked(analysis.functions[i])).map((s) => `${s.name} ${s.instrumented}`);
-    expect(got).toEqual(analysis.functions.filter(checked).map((s) => `${s.name} ${lacksTelemetry(s, defaultSettings)}`));
+    expect(got).toEqual(analysis.functions.filter(checked).map((s) => `${s.name} ${lacksTelemetry(s, everything)}`));
   });
 
   it('adds no parse errors', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, settingsSchema } from '../../protocol/settings.js';
+import { teamFileSchema } from '../../protocol/team-file.js';
+import { DEFAULT_REDACT, PROBE_KINDS } from '../../server/src/engine/types.js';
+import { languages } from '../../server/src/languages/registry.js';
 
 describe('the settings schema', () => {
   it('gives every key a type, a default and a description', () => {
@@ -19,6 +22,31 @@ describe('the settings schema', () => {
       runtimePath: '.',
       maxFileSize: 2 * 1024 * 1024,
       requireKinds: ['*'],
+      require: null,
+      rules: [],
+      redact: null,
+      configurationPreference: 'editorFirst',
     });
+  });
+
+  it('names the engine probe kinds and languages, in the team file schema too', () => {
+    const kinds = [...PROBE_KINDS];
+    const ids = languages.map((l) => l.id).sort();
+    const { definitions, properties } = teamFileSchema;
+    expect(definitions.kind.enum).toEqual(kinds);
+    expect([...definitions.language.enum].sort()).toEqual(ids);
+    expect(properties.require.default).toEqual(kinds);
+    expect(properties.redact.default).toBe(DEFAULT_REDACT);
+    const settings = settingsSchema.properties;
+    expect(settings.require.items.enum).toEqual(kinds);
+    expect(settings.rules.items.properties.require.items.enum).toEqual(kinds);
+    expect([...settings.rules.items.properties.languages.items.enum].sort()).toEqual(ids);
+  });
+
+  it('describes every key of the team file', () => {
+    const described = (schema: { properties: Record<string, { description?: string }> }) =>
+      Object.entries(schema.properties).filter(([, property]) => (property.description ?? '').length < 20).map(([key]) => key);
+    expect(described(teamFileSchema)).toEqual([]);
+    expect(described(teamFileSchema.definitions.rule)).toEqual([]);
   });
 });

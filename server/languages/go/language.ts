@@ -2,19 +2,21 @@
 // and re-panics). The runtime is a package written into the user's module.
 import type { LanguageSpec } from '../../src/languages/spec.js';
 
-const goString = (s: string): string => JSON.stringify(s);
+// A Go string literal; a lone surrogate (never in valid UTF-8 source) becomes U+FFFD.
+const goString = (s: string): string =>
+  JSON.stringify(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 
 export const go: LanguageSpec = {
   id: 'go',
   extensions: ['.go'],
   grammar: 'node_modules/tree-sitter-go/tree-sitter-go.wasm',
   folder: 'server/languages/go',
-  queries: ['server/languages/go/sites.scm'],
+  queries: ['server/languages/go/sites.scm', 'server/languages/go/deep.scm'],
   lineComment: '//',
   style: 'defer',
   wrapAwait: false,
   // One package split by responsibility; telemetry.go, the public API, comes first.
-  runtimeFiles: ['telemetry.go', 'switch.go', 'goroutines.go', 'ids.go', 'preview.go', 'sink.go'],
+  runtimeFiles: ['telemetry.go', 'deep.go', 'loops.go', 'switch.go', 'goroutines.go', 'ids.go', 'preview.go', 'sink.go'],
   runtimeSubdir: 'telemetry',
   templates: {
     importLine: (path) => `import _tm ${goString(path)}`,
@@ -30,5 +32,23 @@ export const go: LanguageSpec = {
     resume: ['', ''],
     suspend: ['', ''],
     bareSuspend: '',
+  },
+  // Deep probes are guarded like the entry; a loop handle is nil when off, and its methods are nil-safe.
+  deep: {
+    containers: { statement_list: '' },
+    barriers: [],
+    names: ['identifier'],
+    patterns: { expression_list: '*' },
+    sep: '; ',
+    handlePrefix: '__l',
+    templates: {
+      variable: (rel, name) => `if _tm.On() { _tm.Var(${rel}, ${goString(name)}, ${name}) }`,
+      redacted: (rel, name) => `if _tm.On() { _tm.Redacted(${rel}, ${goString(name)}) }`,
+      branch: (rel, label, condition) => `if _tm.On() { _tm.Branch(${rel}, ${goString(label)}, ${goString(condition ?? '')}) }`,
+      loop: (rel, handle, kind) => `${handle} := _tm.Loop(${rel}, ${goString(kind)})`,
+      tick: (handle) => `${handle}.Tick()`,
+      done: (handle) => `${handle}.Done()`,
+      exception: (rel, _clause, binding) => `if _tm.On() { _tm.Caught(${rel}, ${binding}) }`,
+    },
   },
 };

@@ -18,7 +18,9 @@
 (comment) @comment
 (package_clause) @package
 
-(if_statement condition: (call_expression function: (selector_expression operand: (identifier) @_m field: (field_identifier) @_f)) (#eq? @_m "_tm") (#eq? @_f "On")) @probe.entry
+(if_statement condition: (call_expression function: (selector_expression operand: (identifier) @_m field: (field_identifier) @_f))
+  consequence: (block (statement_list . (defer_statement)))
+  (#eq? @_m "_tm") (#eq? @_f "On")) @probe.entry
 (import_declaration (import_spec name: (package_identifier) @_a) (#eq? @_a "_tm")) @probe.import
 
 (ERROR) @error

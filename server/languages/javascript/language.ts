@@ -1,6 +1,6 @@
 // JavaScript: probes wrap the body in try/catch/finally after the directive prologue; async
 // functions and generators suspend and resume the span around every await and yield.
-import type { LanguageSpec, Templates } from '../../src/languages/spec.js';
+import type { DeepSpec, LanguageSpec, Templates } from '../../src/languages/spec.js';
 
 const jsString = (s: string): string => JSON.stringify(s);
 
@@ -17,15 +17,39 @@ export const jsTemplates: Templates = {
   bareSuspend: ' _tm.suspend(__tel)',
 };
 
+export const jsDeep: DeepSpec = {
+  containers: { statement_block: '{', switch_case: ':', switch_default: ':' },
+  barriers: ['class_static_block'],
+  names: ['identifier', 'shorthand_property_identifier_pattern'],
+  patterns: {
+    object_pattern: '*', array_pattern: '*', rest_pattern: '*',
+    pair_pattern: ['value'], object_assignment_pattern: ['left'], assignment_pattern: ['left'],
+  },
+  inlineAfterNeedsTerminator: ';',
+  sep: ' ',
+  handlePrefix: '__l',
+  templates: {
+    variable: (rel, name) => `__tel && _tm.var(__tel, ${rel}, ${jsString(name)}, ${name});`,
+    redacted: (rel, name) => `__tel && _tm.var(__tel, ${rel}, ${jsString(name)});`,
+    branch: (rel, label, condition) => `__tel && _tm.branch(__tel, ${rel}, ${jsString(label)}, ${condition === null ? 'null' : jsString(condition)});`,
+    loop: (rel, handle, kind) => `const ${handle} = __tel && _tm.loop(__tel, ${rel}, ${jsString(kind)});`,
+    tick: (handle) => `${handle} && ${handle}.n++;`,
+    done: (handle) => `${handle} && _tm.done(${handle});`,
+    exception: (rel, clause, binding) => clause === 'finally' ? `__tel && _tm.fin(__tel, ${rel});`
+      : `__tel && _tm.caught(__tel, ${rel}${binding ? `, ${binding}` : ''});`,
+  },
+};
+
 export const javascript: LanguageSpec = {
   id: 'javascript',
   extensions: ['.js', '.mjs', '.cjs', '.jsx'],
   grammar: 'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm',
   folder: 'server/languages/javascript',
-  queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm'],
+  queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
   style: 'brace',
   wrapAwait: true,
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],
   templates: jsTemplates,
+  deep: jsDeep,
 };

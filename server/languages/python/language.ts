@@ -2,6 +2,7 @@
 // all reach the exit probe; generators suspend and resume the span around every yield.
 import type { LanguageSpec } from '../../src/languages/spec.js';
 
+// Lone surrogates (possible in UTF-16 source text) are written as escapes JSON leaves alone.
 const pyString = (s: string): string => JSON.stringify(s);
 
 export const python: LanguageSpec = {
@@ -9,7 +10,7 @@ export const python: LanguageSpec = {
   extensions: ['.py', '.pyw'],
   grammar: 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
   folder: 'server/languages/python',
-  queries: ['server/languages/python/sites.scm'],
+  queries: ['server/languages/python/sites.scm', 'server/languages/python/deep.scm'],
   lineComment: '#',
   style: 'indent',
   wrapAwait: false,
@@ -27,5 +28,23 @@ export const python: LanguageSpec = {
     resume: ['_tm.resume(__tel, (', '))'],
     suspend: ['_tm.suspend(__tel, (', '))'],
     bareSuspend: ' _tm.suspend(__tel, None)',
+  },
+  deep: {
+    containers: { block: '' },
+    barriers: ['class_definition'],
+    names: ['identifier'],
+    patterns: { pattern_list: '*', tuple_pattern: '*', list_pattern: '*', list_splat_pattern: '*', tuple: '*', list: '*' },
+    afterCompound: 'next-line',
+    sep: '; ',
+    handlePrefix: '__l',
+    templates: {
+      variable: (rel, name) => `__tel and _tm.var(__tel, ${rel}, ${pyString(name)}, ${name})`,
+      redacted: (rel, name) => `__tel and _tm.var(__tel, ${rel}, ${pyString(name)})`,
+      branch: (rel, label, condition) => `__tel and _tm.branch(__tel, ${rel}, ${pyString(label)}, ${condition === null ? 'None' : pyString(condition)})`,
+      loop: (rel, handle, kind) => `${handle} = __tel and _tm.loop(__tel, ${rel}, ${pyString(kind)})`,
+      tick: (handle) => `${handle} and ${handle}.tick()`,
+      done: (handle) => `${handle} and ${handle}.done()`,
+      exception: (rel, clause) => `__tel and _tm.${clause === 'finally' ? 'fin' : 'caught'}(__tel, ${rel})`,
+    },
   },
 };

@@ -1,6 +1,6 @@
 // TypeScript and TSX: the JavaScript probes and runtime with their own grammars. A derived
 // class constructor's super() call must stay a root statement, so those constructors are skipped.
-import { jsTemplates } from '../javascript/language.js';
+import { jsDeep, jsTemplates } from '../javascript/language.js';
 import type { LanguageSpec } from '../../src/languages/spec.js';
 
 // A yield's result is implicitly `any` in a generator without a return type; passing it to
@@ -9,7 +9,7 @@ const templates = { ...jsTemplates, resume: ['_tm.resume(__tel, (', ') as any)']
 
 const shared = {
   folder: 'server/languages/typescript',
-  queries: ['server/languages/javascript/sites.scm', 'server/languages/typescript/sites.scm'],
+  queries: ['server/languages/javascript/sites.scm', 'server/languages/typescript/sites.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
   style: 'brace',
   wrapAwait: true,
@@ -17,6 +17,7 @@ const shared = {
   runtimeFolder: 'server/languages/javascript',
   templates,
   superCallSkip: 'a super() call must stay a root statement of the constructor',
+  deep: jsDeep,
 } as const;
 
 export const typescript: LanguageSpec = {

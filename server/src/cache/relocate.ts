@@ -49,7 +49,9 @@ export function toRelocatable(plan: Plan, block: FunctionBlock, values: Values):
     const p = block.encode(plan.start + x.at);
     if (!p) return 'an insertion inside the base indentation';
     if (PLACEHOLDER.test(x.text)) return 'a placeholder character in the text';
-    ins.push({ p, t: withValues(withBase(x.text, p[1] === -1, block.base), values), r: x.rank, k: x.kind });
+    // Only the entry names the function, its file and line; deep probes hold relative lines.
+    const based = withBase(x.text, p[1] === -1, block.base);
+    ins.push({ p, t: x.kind === 'entry' ? withValues(based, values) : based, r: x.rank, k: x.kind });
   }
   let indent: RelocatablePlan['indent'];
   if (plan.indent) {

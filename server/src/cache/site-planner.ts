@@ -4,7 +4,7 @@
 // until the engine's validation of the whole file passes; commit() then stores it.
 // Must never hand out a plan that differs from planFunction()'s, and never store an unvalidated one.
 import type { LanguageSpec } from '../languages/spec.js';
-import { planFunction, type Plan } from '../engine/plan.js';
+import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
 import { planKey, type PlanSettings } from './cache-key.js';
@@ -13,11 +13,11 @@ import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
 
 /**
- * The engine options that change a function's plan, hence part of the key. None does today:
- * relPath (like the name and line) is a placeholder, and runtimeImport and esm shape only the
- * import. An option the planner starts reading must be listed here.
+ * The engine options that change a function's plan, hence part of the key: the kinds inserted and
+ * the redaction pattern. relPath (like the name and line) is a placeholder, and runtimeImport and
+ * esm shape only the import. An option the planner starts reading must be listed here.
  */
-export const PLAN_SETTINGS: readonly (keyof EngineOptions)[] = [];
+export const PLAN_SETTINGS: readonly (keyof EngineOptions)[] = ['kinds', 'redact'];
 
 /** What the engine's validate() checks, recorded with every stored plan. */
 export const ENGINE_VALIDATIONS = ['reparse', 'strip-roundtrip'] as const;
@@ -53,14 +53,18 @@ export class SitePlanner {
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
     const block = cache && FunctionBlock.of(text, site.range);
     const key = block && planKey({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
-    if (!block || !key) return { plan: planFunction(spec, site, text, { relPath: values.relPath }) };
+    if (!block || !key) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
     const stored = cache!.get(key);
     const relocated = stored && fromRelocatable(stored, block, values, site.range.start);
     if (relocated) return { plan: relocated, hit: true };
-    const plan = planFunction(spec, site, text, { relPath: values.relPath });
+    const plan = planFunction(spec, site, text, this.input(values.relPath));
     if (typeof plan === 'string' || stored) return { plan };
     const rel = toRelocatable(plan, block, values);
     return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: rel } } : { plan };
+  }
+
+  private input(relPath: string): PlanInput {
+    return { relPath, kinds: this.opts.kinds, redact: this.opts.redact };
   }
 
   /** Stores the pending plans of functions whose file passed validation. */
@@ -82,7 +86,7 @@ export class SitePlanner {
       relPath: pin.relPath ?? `moved/${values.relPath}`,
       line: pin.line ?? values.line + 1000,
     };
-    const fresh = planFunction(this.spec, { ...site, name: other.name, line: other.line }, this.text, { relPath: other.relPath });
+    const fresh = planFunction(this.spec, { ...site, name: other.name, line: other.line }, this.text, this.input(other.relPath));
     return typeof fresh !== 'string' && samePlan(fromRelocatable(rel, block, other, site.range.start), fresh);
   }
 }

@@ -1,20 +1,23 @@
 // `telemetry-injector check <paths…>`: analyses every supported file and reports the functions that
-// lack telemetry, as `path:line:col:` lines with a summary, or as JSON; exits 1 on a finding or
-// when coverage is below --min-coverage.
+// lack the telemetry their team file requires (./team.ts), as `path:line:col:` lines with a summary,
+// or as JSON; exits 1 on a finding or when coverage is below --min-coverage, 2 on a bad team file.
 // Must never write files: check is read-only.
 import { defaultSettings } from '../../../protocol/settings.js';
+import { lackMessage } from '../config/coverage-rule.js';
 import { byteSize, ExitCode, format, needPaths, parse, percent } from './args.js';
 import type { CliContext } from './context.js';
 import { fileReport, reportState, roundDown, totals, type FileReport, type Totals } from './coverage.js';
 import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
 import { collectSources, message, resolveRoot } from './sources.js';
+import { configFlag, configOption, teamRequirements } from './team.js';
 
 export const checkHelp = {
-  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--root DIR] [--max-file-size N] [--jobs N]',
-  summary: 'report functions without telemetry and the coverage; exit 1 on a finding',
+  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--config FILE] [--root DIR] [--max-file-size N] [--jobs N]',
+  summary: 'report functions that lack the telemetry the team file requires, and the coverage; exit 1 on a finding',
   flags: [
-    ['--format text|json', 'text: one `path:line:col:` line per function and a summary (default); json: every function'],
+    ['--format text|json', 'text: one `path:line:col:` line per function and a summary (default); json: every function, with the kinds it lacks'],
     ['--min-coverage <pct>', 'exit 1 only when coverage is below this percentage, not on every finding'],
+    configFlag,
     ['--root DIR', 'the project root that exclude globs are relative to (default: the current folder)'],
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
     jobsFlag,
@@ -23,6 +26,7 @@ export const checkHelp = {
 
 interface CheckFlags {
   format?: string;
+  config?: string;
   'min-coverage'?: string;
   root?: string;
   'max-file-size'?: string;
@@ -35,6 +39,7 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
     'min-coverage': { type: 'string' },
     root: { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...configOption,
     ...jobsOption,
   });
   needPaths('check', positionals);
@@ -47,11 +52,14 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
   const { reporter } = ctx;
 
   const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const required = await teamRequirements(files, values.config, ctx.cwd, reporter);
+  if (!required) return ExitCode.error;
   const reports: FileReport[] = [];
   await eachSource(files, { jobs, maxFileSize, reporter }, {
     start: async (file, { text }, pool) => {
       const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
-      return fileReport(file.display, file.lang, text, functions);
+      const { requirements, teamFile } = required.get(file)!;
+      return fileReport(file.display, file.lang, text, functions, requirements, teamFile);
     },
     finish: (file, report) => {
       if (report.ok) reports.push(report.value);
@@ -75,7 +83,7 @@ function asText(reports: readonly FileReport[], total: Totals): string {
   for (const report of reports) {
     for (const f of report.functions) {
       if (reportState(f) === 'missing') {
-        lines.push(`${report.path}:${f.line}:${f.column}: missing-telemetry \`${f.name}\` has no telemetry`);
+        lines.push(`${report.path}:${f.line}:${f.column}: missing-telemetry ${lackMessage(f.name, f.missing)}`);
       }
     }
   }

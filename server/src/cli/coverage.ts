@@ -2,10 +2,9 @@
 // the percentage (instrumented + ignored) / eligible, where broken and skipped sites are not
 // eligible. Plain data in, plain data out.
 // Must never read files or print.
-import { functionState, type FunctionState } from '../engine/coverage.js';
-import type { FunctionSite, LanguageId } from '../engine/types.js';
+import { lackingKinds, stateOf, type FunctionState, type Requirement } from '../config/coverage-rule.js';
+import type { FunctionSite, LanguageId, ProbeKind } from '../engine/types.js';
 import { LineIndex } from '../text/positions.js';
-
 
 export interface FunctionReport {
   name: string;
@@ -14,6 +13,8 @@ export interface FunctionReport {
   column: number;
   instrumented: boolean;
   ignored: boolean;
+  /** The required probe kinds it lacks, in PROBE_KINDS order; `function` when it has no entry probe. */
+  missing: ProbeKind[];
   /** Why the function cannot take a probe: not counted in coverage. */
   skip?: string;
   /** The function holds a parse error: not counted in coverage. */
@@ -23,6 +24,10 @@ export interface FunctionReport {
 export interface FileReport {
   path: string;
   language: LanguageId;
+  /** The probe kinds this file's functions must carry. */
+  require: ProbeKind[];
+  /** The team file that said so, if any. */
+  teamFile?: string;
   functions: FunctionReport[];
   coverage: number;
 }
@@ -37,7 +42,18 @@ export interface Totals {
   coverage: number;
 }
 
-export function fileReport(path: string, language: LanguageId, text: string, sites: readonly FunctionSite[]): FileReport {
+export interface ReportRequirement extends Requirement {
+  kinds: ProbeKind[];
+}
+
+export function fileReport(
+  path: string,
+  language: LanguageId,
+  text: string,
+  sites: readonly FunctionSite[],
+  requirement: ReportRequirement,
+  teamFile?: string,
+): FileReport {
   const lines = new LineIndex(text);
   const functions = sites.map((site): FunctionReport => {
     const at = lines.positionAt(site.nameRange.start);
@@ -47,16 +63,20 @@ export function fileReport(path: string, language: LanguageId, text: string, sit
       column: at.character + 1,
       instrumented: site.instrumented,
       ignored: site.ignored,
+      missing: lackingKinds(site, requirement),
     };
     if (site.skip !== undefined) report.skip = site.skip;
     if (site.broken) report.broken = true;
     return report;
   });
-  return { path, language, functions, coverage: totals([{ functions }]).coverage };
+  const report: FileReport = { path, language, require: requirement.kinds, functions, coverage: totals([{ functions }]).coverage };
+  if (teamFile !== undefined) report.teamFile = teamFile;
+  return report;
 }
 
+/** The coverage rule over a report: `missing` already holds what it lacks of what is required. */
 export function reportState(f: FunctionReport): FunctionState {
-  return functionState({ ...f, broken: f.broken === true });
+  return stateOf({ ...f, broken: f.broken === true }, f.missing);
 }
 
 export function totals(files: readonly { functions: readonly FunctionReport[] }[]): Totals {

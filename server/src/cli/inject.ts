@@ -1,10 +1,12 @@
-// `telemetry-injector inject <paths…>`: instruments every function that lacks telemetry, in place or
-// under --out, and creates the runtime module where it is missing (the placement rules are the
+// `telemetry-injector inject <paths…>`: adds to every function the probe kinds it lacks of those its
+// team file requires (./team.ts), in place or under --out, and creates the runtime module where it is missing (the placement rules are the
 // language server's, from ../workspace/runtime-location.ts). Everything is computed before anything
 // is written, so a runtime that cannot be provided leaves every file untouched.
 // Must never overwrite an existing runtime file, and never write anything under --dry-run.
 import path from 'node:path';
 import { defaultSettings } from '../../../protocol/settings.js';
+import { requirementState } from '../config/coverage-rule.js';
+import type { FileRequirements } from '../config/requirements.js';
 import type { AddResult } from '../engine/engine.js';
 import type { FunctionSite } from '../engine/types.js';
 import { isInside } from '../workspace/file-filter.js';
@@ -13,14 +15,16 @@ import { byteSize, ExitCode, needPaths, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
 import { collectSources, displayPath, message, outputPath, resolveRoot, runtimeTemplates, type SourceFile } from './sources.js';
+import { configFlag, configOption, teamRequirements } from './team.js';
 import { createRuntime, writeChanges, type Change } from './write.js';
 
 export const injectHelp = {
-  usage: 'inject <paths…> [--dry-run] [--out DIR] [--root DIR] [--runtime-path DIR] [--max-file-size N] [--jobs N]',
-  summary: 'add telemetry to every function that lacks it, and create the runtime module where missing',
+  usage: 'inject <paths…> [--dry-run] [--out DIR] [--config FILE] [--root DIR] [--runtime-path DIR] [--max-file-size N] [--jobs N]',
+  summary: 'add the telemetry the team file requires to every function that lacks it, and create the runtime module where missing',
   flags: [
     ['--dry-run', 'print what would change and write nothing'],
     ['--out DIR', 'write changed files under DIR at their path relative to the root; originals stay as they are'],
+    configFlag,
     ['--root DIR', 'the project root (default: the current folder); a path outside it is its own root'],
     ['--runtime-path DIR', 'existing folder, relative to the root (Go: to the module root), for the runtime (default: .)'],
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
@@ -30,6 +34,7 @@ export const injectHelp = {
 
 interface InjectFlags {
   'dry-run'?: boolean;
+  config?: string;
   out?: string;
   root?: string;
   'runtime-path'?: string;
@@ -46,6 +51,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
     root: { type: 'string' },
     'runtime-path': { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...configOption,
     ...jobsOption,
   });
   needPaths('inject', positionals);
@@ -59,6 +65,8 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const { reporter, stdout } = ctx;
 
   const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const required = await teamRequirements(files, values.config, ctx.cwd, reporter);
+  if (!required) return ExitCode.error;
   const templates = runtimeTemplates(engine);
   const changes: (Change & { added: string[] })[] = [];
   const skipped: { display: string; name: string; reason: string }[] = [];
@@ -66,6 +74,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const runtimeErrors = new Set<string>();
   await eachSource(files, { jobs, maxFileSize, reporter }, {
     start: async (file, { text, bom }, pool): Promise<Planned> => {
+      const { requirements } = required.get(file)!;
       const located = locateRuntime({
         lang: file.lang,
         base: runtimeBase(file),
@@ -78,9 +87,12 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
       if ('error' in located) {
         // Only a file that would change needs the runtime.
         const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
-        return { error: located.error, needed: lacksAny(functions) };
+        return { error: located.error, needed: lacksAny(functions, requirements) };
       }
-      const result = await pool.run({ kind: 'add', lang: file.lang, text, options: located.options });
+      // Only what is required, and only into functions that lack some of it.
+      const options = { ...located.options, kinds: requirements.kinds, redact: requirements.redact };
+      const select = { lacking: { kinds: requirements.kinds, functionTypes: [...requirements.functionTypes] } };
+      const result = await pool.run({ kind: 'add', lang: file.lang, text, options, select });
       return { located, result: { ...result, text: bom + result.text } };
     },
     finish: (file, outcome) => {
@@ -155,8 +167,8 @@ function runtimeTargets(
 /** One file's work: its runtime's place and the instrumented text (BOM restored), or why the runtime has no place. */
 type Planned = { located: RuntimeLocation; result: AddResult } | { error: string; needed: boolean };
 
-function lacksAny(functions: readonly FunctionSite[]): boolean {
-  return functions.some((f) => !f.instrumented && !f.ignored && !f.broken && f.skip === undefined);
+function lacksAny(functions: readonly FunctionSite[], requirements: FileRequirements): boolean {
+  return functions.some((f) => requirementState(f, requirements) === 'missing');
 }
 
 function summary(changes: readonly { added: string[] }[], skipped: readonly { reason: string }[], runtimeFiles: number, dryRun: boolean): string {

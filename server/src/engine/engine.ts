@@ -14,7 +14,7 @@ import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
-import type { EngineOptions, FunctionSite, LanguageId, TextChange } from './types.js';
+import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type TextChange } from './types.js';
 import { validate } from './validate.js';
 
 const MAX_ROUNDS = 32;
@@ -72,34 +72,56 @@ export class Engine {
     return this.withTree(lang, text, tree, (t) => this.analyzeWith(languageById(lang), t, text));
   }
 
-  /** Instruments the selected functions; never returns changes that add a parse error or break strip. */
+  /**
+   * Instruments the selected functions with the kinds they lack (of `opts.kinds`); never returns
+   * changes that add a parse error or break strip. A function whose deep probes fail validation is
+   * tried again with entry and exit only.
+   */
   add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree): AddResult {
     const spec = languageById(lang);
-    const analysis = this.analyze(lang, text, tree);
-    const skipped: AddResult['skipped'] = [];
-    const planner = new SitePlanner(spec, text, opts, this.cache);
-    let planned: (PlannedFunction & { name: string; pending?: PendingPlan })[] = [];
-    for (const site of analysis.functions) {
-      if (site.instrumented || site.ignored || site.broken || site.skip || !select(site)) continue;
-      const { plan, pending } = planner.plan(site);
-      if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
-      else planned.push({ range: site.range, plan, name: site.name, pending });
-    }
-    const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
-    const host = { parse: (t: string) => this.parse(lang, t), analyze: (t: Tree, s: string) => this.analyzeWith(spec, t, s) };
-    // Each failed round drops the functions it blames; a handful of rounds covers real files.
-    for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
-      const result = validate(spec, host, text, analysis, planned, extra);
-      if (result.ok) {
-        planner.commit(planned);
-        return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped };
+    return this.withTree(lang, text, tree, (t) => {
+      const analysis = this.analyzeWith(spec, t, text);
+      const wanted = new Set<ProbeKind>([...(opts.kinds ?? PROBE_KINDS), 'function']);
+      const skipped: AddResult['skipped'] = [];
+      const planner = new SitePlanner(spec, text, opts, this.cache);
+      let shallow: SitePlanner | undefined;
+      let planned: Planned[] = [];
+      for (const site of analysis.functions) {
+        if (site.ignored || site.broken || site.skip || !select(site)) continue;
+        if (!site.missing.some((k) => wanted.has(k))) continue;
+        const { plan, pending } = planner.plan(site);
+        if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
+        else if (plan.insertions.length) planned.push({ range: site.range, plan, name: site.name, pending, site });
       }
-      for (const p of result.blame) skipped.push({ name: p.name, reason: result.reason });
-      const blamed = new Set(result.blame);
-      planned = planned.filter((p) => !blamed.has(p));
-    }
-    for (const p of planned) skipped.push({ name: p.name, reason: 'gave up after repeated validation failures' });
-    return { changes: [], text, added: [], skipped };
+      const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
+      const host = { parse: (s: string) => this.parse(lang, s), analyze: (tr: Tree, s: string) => this.analyzeWith(spec, tr, s) };
+      // Each failed round drops the functions it blames; a handful of rounds covers real files.
+      for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
+        const expected = strippedOriginal(spec, t, analysis, text, planned);
+        const result = validate(spec, host, text, analysis, planned, extra, expected);
+        if (result.ok) {
+          planner.commit(planned);
+          return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped };
+        }
+        const blamed = new Set(result.blame);
+        const retry: Planned[] = [];
+        for (const p of result.blame) {
+          const deep = p.plan.insertions.some((i) => DEEP_INSERTIONS.has(i.kind));
+          if (deep && !p.site.instrumented && !p.shallow) {
+            shallow ??= new SitePlanner(spec, text, { ...opts, kinds: ['function'] }, this.cache);
+            const again = shallow.plan(p.site);
+            if (typeof again.plan !== 'string') {
+              retry.push({ ...p, plan: again.plan, pending: again.pending, shallow: true });
+              continue;
+            }
+          }
+          skipped.push({ name: p.name, reason: result.reason });
+        }
+        planned = [...planned.filter((p) => !blamed.has(p)), ...retry];
+      }
+      for (const p of planned) skipped.push({ name: p.name, reason: 'gave up after repeated validation failures' });
+      return { changes: [], text, added: [], skipped };
+    });
   }
 
   strip(lang: LanguageId, text: string, select: Select = all, tree?: Tree): StripOutcome {
@@ -145,6 +167,23 @@ export class Engine {
     }
   }
 
+}
+
+interface Planned extends PlannedFunction {
+  name: string;
+  site: Site;
+  pending?: PendingPlan;
+  /** Retried with entry and exit only after its deep probes failed validation. */
+  shallow?: boolean;
+}
+
+const DEEP_INSERTIONS = new Set<string>(['variable', 'branch', 'loop', 'exception']);
+
+/** What strip of the instrumented result must give: the original, less the probes of functions that had some. */
+function strippedOriginal(spec: LanguageSpec, tree: Tree, analysis: Analysis, text: string, planned: Planned[]): string {
+  const had = new Set(planned.filter((p) => p.site.instrumented).map((p) => p.range.start));
+  if (!had.size) return text;
+  return applyChanges(text, stripChanges(spec, tree, analysis, text, (f) => had.has(f.range.start)).changes);
 }
 
 function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts: EngineOptions): Piece {

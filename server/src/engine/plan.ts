@@ -20,8 +20,10 @@
 // Must never read the text outside the function's lines: the plan cache keys on those lines only.
 import type { LanguageSpec } from '../languages/spec.js';
 import type { Site } from './sites.js';
+import type { DeepKind, DeepPart } from './deep.js';
 import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
-import type { Span } from './types.js';
+import { CLOSE_RANK, OPEN_RANK } from './ranks.js';
+import { DEFAULT_REDACT, type ProbeKind, type Span } from './types.js';
 
 export const INSERTION_KINDS = [
   'import', 'entry', 'exit', 'return', 'suspend', 'resume',
@@ -45,19 +47,69 @@ export interface Plan {
 
 export interface PlanInput {
   relPath: string;
+  /** Kinds to insert where missing (default all). */
+  kinds?: readonly ProbeKind[];
+  /** Regex source of names whose values are never previewed (default DEFAULT_REDACT). */
+  redact?: string;
 }
 
 /** Part of the plan cache key: bump it when plans change for the same function text. */
-export const PLAN_FORMAT_VERSION = 2;
+export const PLAN_FORMAT_VERSION = 3;
 
-const OPEN_RANK = -1e9;
-const CLOSE_RANK = 1e9;
 
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
 export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {
-  const size = width(text, site.range);
   const abs: Insertion[] = [];
   const add = (at: number, body: string, rank: number, kind: InsertionKind) => abs.push({ at, text: body, rank, kind });
+  let indent: Plan['indent'];
+  if (!site.instrumented) {
+    const shape = entryAndExit(spec, site, text, input, add);
+    if (typeof shape === 'string') return shape;
+    indent = shape;
+  }
+  deepInsertions(spec, site, input, indent?.unit ?? '', add);
+  const start = site.range.start;
+  return {
+    start,
+    insertions: abs.map((x) => ({ ...x, at: x.at - start })),
+    indent: indent && { from: indent.from - start, to: indent.to - start, unit: indent.unit },
+  };
+}
+
+type Add = (at: number, body: string, rank: number, kind: InsertionKind) => void;
+
+const DEEP_KINDS: Record<DeepPart['role'], InsertionKind> = {
+  variable: 'variable', branch: 'branch', exception: 'exception', loop: 'loop', tick: 'loop', done: 'loop',
+};
+
+/** The missing deep probes of the kinds asked for. `unit` indents own-line probes inside a new try body. */
+function deepInsertions(spec: LanguageSpec, site: Site, input: PlanInput, unit: string, add: Add): void {
+  const deep = spec.deep;
+  if (!deep) return;
+  const kinds = new Set<ProbeKind>(input.kinds ?? ['variable', 'branch', 'loop', 'exception']);
+  const redact = new RegExp(input.redact ?? DEFAULT_REDACT, 'i');
+  for (const s of site.detail.deep) {
+    if (s.covered || !kinds.has(s.kind as DeepKind)) continue;
+    for (const p of s.parts) {
+      const t = deep.templates;
+      const probe = p.role === 'variable' ? (redact.test(p.name!) ? t.redacted(p.rel, p.name!) : t.variable(p.rel, p.name!))
+        : p.role === 'branch' ? t.branch(p.rel, p.label!, p.condition ?? null)
+        : p.role === 'exception' ? t.exception(p.rel, p.label!, p.binding)
+        : p.role === 'loop' ? t.loop(p.rel, p.handle!, p.label!)
+        : p.role === 'tick' ? t.tick(p.handle!)
+        : t.done(p.handle!);
+      const body = p.form === 'line' ? `${unit}${p.indent}${probe}${p.nl}`
+        : p.form === 'line-after' ? `${p.nl}${p.indent}${probe}`
+        : p.form === 'inline-before' ? `${probe}${deep.sep}`
+        : `${deep.sep}${probe}`;
+      add(p.at, body, p.rank, DEEP_KINDS[p.role]);
+    }
+  }
+}
+
+/** Entry, exit and the wraps of returns and suspensions; the indent region when the body is re-indented. */
+function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanInput, add: Add): Plan['indent'] | undefined | string {
+  const size = width(text, site.range);
   const template = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
   const nl = lineBreakAfter(text, site.range.start);
   const entryLines = template.split('\n');
@@ -111,20 +163,14 @@ export function planFunction(spec: LanguageSpec, site: Site, text: string, input
       else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
     }
   }
-
-  const start = site.range.start;
-  return {
-    start,
-    insertions: abs.map((x) => ({ ...x, at: x.at - start })),
-    indent: indent && { from: indent.from - start, to: indent.to - start, unit: indent.unit },
-  };
+  return indent;
 }
 
 /**
  * Wraps `s`. Wider wraps open first and close last; among wraps of the same span, the one added
  * first is outermost (the fraction shrinks with each wrap, so it opens earlier and closes later).
  */
-function wrap(add: (at: number, t: string, r: number, k: InsertionKind) => void, text: string, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind, order: number): void {
+function wrap(add: Add, text: string, s: Span, [pre, suf]: readonly [string, string], kind: InsertionKind, order: number): void {
   const size = width(text, s);
   const nest = 1 / (order + 2);
   add(s.start, pre, -size - nest, kind);

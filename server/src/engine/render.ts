@@ -2,6 +2,7 @@
 // insertions on the original text. Owns how nested regions compose; never parses.
 import type { Plan } from './plan.js';
 import { nextLineStart } from './lines.js';
+import { LINE_PREFIX_RANK } from './ranks.js';
 import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
 
@@ -24,7 +25,6 @@ interface Region {
   range: Span;
 }
 
-const LINE_PREFIX_RANK = 2e9;
 
 /**
  * Absolute insertions for every planned function plus `extra` (the import). Lines inside an

@@ -6,6 +6,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
 import { breakBefore, lineStart, nextLineStart } from './lines.js';
+import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
@@ -20,6 +21,10 @@ export interface SiteDetail {
   /** Existing probe nodes owned by this function. */
   entry?: Span;
   calls: Span[];
+  /** Variables, branches, loops and handlers, with where their probes go. */
+  deep: DeepSite[];
+  /** Deep probe statements already in the function. */
+  probes: Span[];
 }
 
 export interface Site extends FunctionSite {
@@ -46,6 +51,17 @@ interface Scope {
   name?: Node;
   body?: Node;
   site?: Site;
+  deep?: DeepCapture[];
+  entry?: Node;
+}
+
+/** Captures that qualify another capture of the same match rather than stand for a site. */
+const QUALIFIERS = new Set(['condition', 'enter.body', 'loop.body', 'exception.binding', 'var.stmt']);
+const DEEP = /^(var|branch|loop|exception|probe\.(variable|branch|exception|loop|tick|done))(\.|$)/;
+
+/** Capture names deep.ts reads: sites with a label suffix, their qualifiers and probe statements. */
+export function isDeepCapture(name: string): boolean {
+  return DEEP.test(name) || QUALIFIERS.has(name);
 }
 
 const IGNORE = /telemetry:\s*ignore\b/;
@@ -56,7 +72,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const root = tree.rootNode;
   const scopes = new Map<number, Scope>();
   const classes: { node: Node; name: string }[] = [];
-  const owned: { name: string; node: Node }[] = [];
+  const owned: Owned[] = [];
   const comments: Node[] = [];
   const strings: Node[] = [];
   const modulePrologue: Node[] = [];
@@ -82,6 +98,13 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     const scope = get('scope');
     if (scope) {
       if (!scopes.has(scope.id)) scopes.set(scope.id, { node: scope, instrumentable: false });
+      continue;
+    }
+    const deep = match.captures.filter((c) => DEEP.test(c.name) && !QUALIFIERS.has(c.name));
+    if (deep.length) {
+      const extra: Record<string, Node | undefined> = {};
+      for (const q of QUALIFIERS) extra[q] = get(q);
+      for (const c of deep) owned.push({ name: 'deep', node: c.node, deep: { name: c.name, node: c.node, with: extra } });
       continue;
     }
     const cls = get('class') ?? get('class.receiver');
@@ -155,6 +178,8 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
       suspensions: [],
       prologueEnd: spec.style === 'indent' ? bodyNode.startIndex : bodyNode.startIndex + 1,
       calls: [],
+      deep: [],
+      probes: [],
     },
   };
 }
@@ -184,13 +209,21 @@ function makeSites(spec: LanguageSpec, ordered: Scope[], classes: { node: Node; 
   return sites;
 }
 
-function assignOwned(owned: { name: string; node: Node }[], scopes: Scope[]): void {
-  owned.sort((a, b) => a.node.startIndex - b.node.startIndex);
+interface Owned {
+  name: string;
+  node: Node;
+  deep?: DeepCapture;
+}
+
+function assignOwned(owned: Owned[], scopes: Scope[]): void {
+  // Wider items first at one offset: a block starting where the function it holds starts must not
+  // take the function off the stack before the function's own items come.
+  owned.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
   const stack: Scope[] = [];
   let next = 0;
-  for (const { name, node } of owned) {
+  for (const { name, node, deep } of owned) {
     // Sweep: scopes and items both in start order; the stack holds the chain enclosing `node`.
-    while (next < scopes.length && scopes[next].node.startIndex <= node.startIndex) {
+    while (next < scopes.length && opensBefore(scopes[next].node, node)) {
       const s = scopes[next++];
       while (stack.length && !contains(stack.at(-1)!.node, s.node)) stack.pop();
       stack.push(s);
@@ -210,11 +243,22 @@ function assignOwned(owned: { name: string; node: Node }[], scopes: Scope[]): vo
           d.prologueEnd = node.endIndex;
         }
         break;
-      case 'probe.entry': if (isBodyStatement(node, owner.body!)) d.entry ??= span(node); break;
+      case 'probe.entry':
+        if (isBodyStatement(node, owner.body!) && !d.entry) {
+          d.entry = span(node);
+          owner.entry = node;
+        }
+        break;
       case 'probe.call': d.calls.push(span(node)); break;
-      case 'super': site.skip ??= 'super';
+      case 'super': site.skip ??= 'super'; break;
+      case 'deep': (owner.deep ??= []).push(deep!);
     }
   }
+}
+
+/** `scope` starts before `node`, or at the same offset and holds it. */
+function opensBefore(scope: Node, node: Node): boolean {
+  return scope.startIndex < node.startIndex || (scope.startIndex === node.startIndex && scope.endIndex >= node.endIndex);
 }
 
 /** A direct statement of `body` (Go wraps statements in a statement_list). */
@@ -251,6 +295,14 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   d.last = rest.at(-1) && span(rest.at(-1)!);
   site.instrumented = d.entry !== undefined;
   if (!site.instrumented) site.missing.push('function');
+  if (spec.deep) {
+    const deep = resolveDeep(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));
+    d.deep = deep.sites;
+    d.probes = deep.probes;
+    for (const kind of ['variable', 'branch', 'loop', 'exception'] as const) {
+      if (deep.sites.some((x) => x.kind === kind && !x.covered && x.parts.length)) site.missing.push(kind);
+    }
+  }
   if (site.skip === 'super') site.skip = spec.superCallSkip;
   if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;
@@ -259,6 +311,21 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
     const onOwnLine = text.slice(at, c.startIndex).trim() === '';
     return (at === prevLine && onOwnLine) || at === site.headStart;
   });
+}
+
+/**
+ * Spans holding the entry probe's own statements, which deep sites must not see: the entry, and the
+ * wrapper's handlers (the try statement after it, less the wrapped body).
+ */
+function probeScaffold(entry: Node | undefined): Span[] {
+  if (!entry) return [];
+  const out = [span(entry)];
+  const wrapper = entry.nextNamedSibling;
+  const body = wrapper?.childForFieldName('body');
+  if (wrapper?.type === 'try_statement' && body) {
+    out.push({ start: wrapper.startIndex, end: body.startIndex }, { start: body.endIndex, end: wrapper.endIndex });
+  }
+  return out;
 }
 
 function contains(outer: Node, inner: Node): boolean {

@@ -60,7 +60,15 @@ function siteDeletions(spec: LanguageSpec, tree: Tree, analysis: Analysis, text:
     : spec.style === 'brace' ? braceDeletions(spec, node, site, text)
     : deferDeletions(node, site, text);
   if (!out) return undefined;
+  let claimed = -1; // end of the last separator taken: two joined probes must not take the same one
+  for (const probe of [...site.detail.probes].sort((a, b) => a.start - b.start)) {
+    const d = probeDeletion(spec, probe, text, claimed);
+    if (!d) return undefined;
+    claimed = d.end;
+    out.push(d);
+  }
   for (const call of site.detail.calls) {
+    if (site.detail.probes.some((p) => p.start <= call.start && call.end <= p.end)) continue;
     const wrapped = wrapDeletions(spec, call, text);
     if (wrapped) out.push(...wrapped);
   }
@@ -86,8 +94,11 @@ function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings:
   const first = stmts[0];
   const last = stmts.at(-1);
   if (!first || !last) return undefined;
+  // The handler lines as the planner wrote them: followed by a line break, or at the end of the file.
   const exceptLine = lineStart(text, clauses[0].startIndex);
-  const out: Deletion[] = [{ start: exceptLine - breakBefore(text, exceptLine), end: clauses[1].endIndex }];
+  const finEnd = clauses[1].endIndex;
+  const atEof = lineEnd(text, finEnd) === text.length;
+  const out: Deletion[] = [atEof ? { start: exceptLine - breakBefore(text, exceptLine), end: finEnd } : { start: exceptLine, end: nextLineStart(text, finEnd) }];
   const entryLine = lineStart(text, entry.startIndex);
   if (text.startsWith(spec.templates.openJoined ?? '\0', tryNode.startIndex)) {
     out.push({ start: entryLine - breakBefore(text, entryLine), end: first.startIndex });
@@ -131,6 +142,22 @@ function deferDeletions(entry: Node, site: Site, text: string): Span[] | undefin
   if (text.slice(anchor, entry.startIndex).trim() !== '') return undefined;
   const end = text[entry.endIndex] === ';' ? entry.endIndex + 1 : entry.endIndex;
   return [{ start: anchor, end }];
+}
+
+/**
+ * A deep probe statement: its whole line when it stands alone there, else the statement and the
+ * separator that joined it to its neighbour (see the placements in deep.ts).
+ */
+function probeDeletion(spec: LanguageSpec, probe: Span, text: string, claimed: number): Span | undefined {
+  const ls = lineStart(text, probe.start);
+  if (text.slice(ls, probe.start).trim() === '' && lineEnd(text, probe.end) === probe.end) {
+    return { start: ls, end: nextLineStart(text, probe.end) };
+  }
+  const sep = spec.deep!.sep;
+  const before = probe.start - sep.length;
+  if (before >= claimed && text.slice(before, probe.start) === sep) return { start: before, end: probe.end };
+  if (text.slice(probe.end, probe.end + sep.length) === sep) return { start: probe.start, end: probe.end + sep.length };
+  return undefined;
 }
 
 function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | undefined {

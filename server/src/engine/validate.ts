@@ -24,6 +24,8 @@ export function validate<P extends PlannedFunction & { name: string }>(
   analysis: Analysis,
   planned: P[],
   extra: Piece[],
+  /** What stripping the planned functions must give back: the original, unless some were instrumented. */
+  expected: string = text,
 ): Validation<P> {
   const changes = render(text, planned, extra, analysis.strings);
   const next = applyChanges(text, changes);
@@ -37,10 +39,10 @@ export function validate<P extends PlannedFunction & { name: string }>(
     const starts = shiftedStarts(planned, changes);
     const stripped = stripChanges(spec, tree, after, next, (f) => starts.has(f.range.start));
     const restored = applyChanges(next, stripped.changes);
-    if (restored === text) return { ok: true, changes, text: next };
+    if (restored === expected) return { ok: true, changes, text: next };
     const failed = new Set(stripped.failed);
     const named = planned.filter((p) => failed.has(p.name));
-    const blame = named.length ? named : blameAt(planned, [firstDifference(text, restored)]);
+    const blame = named.length ? named : blameAt(planned, [firstDifference(expected, restored)]);
     return { ok: false, reason: 'strip would not restore the original', blame };
   } finally {
     tree.delete();

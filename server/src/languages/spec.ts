@@ -43,6 +43,39 @@ export interface Templates {
   bareSuspend: string;
 }
 
+/** Deep probe statements, without indentation or separators (see server/src/engine/deep.ts). */
+export interface DeepTemplates {
+  variable(rel: number, name: string): string;
+  /** A variable whose value is never previewed. */
+  redacted(rel: number, name: string): string;
+  branch(rel: number, label: string, condition: string | null): string;
+  loop(rel: number, handle: string, kind: string): string;
+  tick(handle: string): string;
+  done(handle: string): string;
+  exception(rel: number, clause: string, binding: string | undefined): string;
+}
+
+/** What the engine needs to place deep probes: data about the grammar, plus the templates. */
+export interface DeepSpec {
+  /** Node types whose named children are statements, with the token their statements follow ('' none). */
+  containers: Readonly<Record<string, string>>;
+  /** Node types inside a function whose statements are not the function's own (class bodies). */
+  barriers: readonly string[];
+  /** Node types that are a bound name. */
+  names: readonly string[];
+  /** Destructuring nodes: which fields hold further targets (`*`: every named child). */
+  patterns: Readonly<Record<string, '*' | readonly string[]>>;
+  /** `next-line`: a probe after a compound statement opens the next line (Python); simple ones join with `sep`. */
+  afterCompound?: 'next-line';
+  /** A probe joined after a statement needs the statement to end with this (JS: `;`). */
+  inlineAfterNeedsTerminator?: string;
+  /** Joins an inline probe to its neighbour statement. */
+  sep: string;
+  /** Loop handles are this prefix plus a number unique in the function. */
+  handlePrefix: string;
+  templates: DeepTemplates;
+}
+
 export interface LanguageSpec {
   id: LanguageId;
   extensions: readonly string[];
@@ -65,4 +98,6 @@ export interface LanguageSpec {
   runtimeSubdir?: string;
   /** Functions owning a `@super` capture are skipped with this reason (TS constructors). */
   superCallSkip?: string;
+  /** Deep probes (variables, branches, loops, exceptions); absent: entry and exit only. */
+  deep?: DeepSpec;
 }

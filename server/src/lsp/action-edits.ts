@@ -3,7 +3,7 @@
 // Shared by eager code actions, codeAction/resolve and workspace/executeCommand.
 // Must never return an edit computed for any version but the snapshot's.
 import type { WorkspaceEdit } from 'vscode-languageserver';
-import type { FunctionSite } from '../engine/types.js';
+import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import type { Session } from './session.js';
 import { workspaceEdit } from './workspace-edit.js';
@@ -20,6 +20,11 @@ export interface ActionData {
   action: ActionId;
   /** nameRange.start of the function, for single-function actions. */
   offset?: number;
+  /**
+   * For add actions: the probe kinds to add where missing, as the diagnostic's data required them
+   * when the action was offered; the document's requirements when absent.
+   */
+  kinds?: ProbeKind[];
 }
 
 export type EditResult = { edit: WorkspaceEdit } | { disabled: string };
@@ -29,7 +34,8 @@ export function isActionData(value: unknown): value is ActionData {
   return (
     typeof data?.uri === 'string' &&
     typeof data.version === 'number' &&
-    actionIds.includes(data.action as ActionId)
+    actionIds.includes(data.action as ActionId) &&
+    (data.kinds === undefined || (Array.isArray(data.kinds) && data.kinds.every((k) => PROBE_KINDS.includes(k))))
   );
 }
 
@@ -44,8 +50,10 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
     case 'addAll': {
       const setup = session.runtime.prepare(snap);
       if ('error' in setup) return { disabled: setup.error };
-      const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.settings);
-      const { changes, skipped } = engine.add(snap.lang, snap.text, setup.options, select, snap.tree);
+      const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.requirements);
+      // Only the required kinds: the engine adds those the selected functions lack, and nothing else.
+      const options = { ...setup.options, kinds: data.kinds ?? snap.requirements.kinds, redact: snap.requirements.redact };
+      const { changes, skipped } = engine.add(snap.lang, snap.text, options, select, snap.tree);
       if (changes.length === 0) {
         const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
         return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}` };

@@ -4,12 +4,14 @@
 // Must never await between reading the document and building the snapshot: a snapshot is one version.
 import type { Tree } from 'web-tree-sitter';
 import type { TelemetrySettings } from '../../../protocol/settings.js';
-import { functionState } from '../engine/coverage.js';
+import { requirementState, type Requirement } from '../config/coverage-rule.js';
+import type { FileRequirements } from '../config/requirements.js';
 import type { Engine } from '../engine/engine.js';
 import type { FileAnalysis, FunctionSite, LanguageId } from '../engine/types.js';
 import type { LineIndex } from '../text/positions.js';
 import type { DocumentStore } from './documents.js';
 import type { Logger } from './logger.js';
+import type { RequirementStore } from './requirements.js';
 import type { SettingsStore } from './settings.js';
 import type { DocumentPlace, Workspace } from './workspace.js';
 
@@ -19,6 +21,8 @@ export interface Snapshot extends DocumentPlace {
   text: string;
   lang: LanguageId;
   settings: TelemetrySettings;
+  /** What this document's functions must carry: the team file and the settings, combined. */
+  requirements: FileRequirements;
   analysis: FileAnalysis;
   lines: LineIndex;
   /** Owned by the DocumentStore; valid only until the next await (a newer version deletes it). */
@@ -33,6 +37,7 @@ export class Analyzer {
     private readonly engine: Engine,
     private readonly documents: DocumentStore,
     private readonly settings: SettingsStore,
+    private readonly requirements: RequirementStore,
     private readonly workspace: Workspace,
     private readonly logger: Logger,
   ) {}
@@ -42,6 +47,7 @@ export class Analyzer {
     const lang = place && this.engine.languageForPath(place.filePath);
     if (!place || !lang || !this.documents.get(uri)) return undefined;
     const [settings] = await Promise.all([this.settings.forDocument(uri), this.engine.ready(lang)]);
+    const requirements = await this.requirements.forFile(place, lang, settings);
     // From here on, no await: everything below belongs to one version.
     const document = this.documents.get(uri);
     if (!document) return undefined;
@@ -61,6 +67,7 @@ export class Analyzer {
       text,
       lang,
       settings,
+      requirements,
       analysis: this.documents.analysis(document, lang),
       lines: this.documents.lines(document, lang),
       tree: this.documents.tree(document, lang),
@@ -72,7 +79,7 @@ export class Analyzer {
   }
 }
 
-/** A function that should carry telemetry and does not: one diagnostic, one "Add telemetry" action. */
-export function lacksTelemetry(site: FunctionSite, settings: TelemetrySettings): boolean {
-  return functionState(site, settings.requireKinds) === 'missing';
+/** A function that lacks required telemetry: one diagnostic, one "Add telemetry" action. */
+export function lacksTelemetry(site: FunctionSite, requirement: Requirement): boolean {
+  return requirementState(site, requirement) === 'missing';
 }

@@ -8,8 +8,14 @@ import {
   type CodeActionParams,
   type Diagnostic,
 } from 'vscode-languageserver';
-import { DiagnosticSource, FixAllKind, MissingTelemetryCode, RemoveFromFileKind } from '../../../protocol/code-actions.js';
-import type { FunctionSite } from '../engine/types.js';
+import {
+  DiagnosticSource,
+  FixAllKind,
+  isMissingTelemetryData,
+  MissingTelemetryCode,
+  RemoveFromFileKind,
+} from '../../../protocol/code-actions.js';
+import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor } from './diagnostics.js';
@@ -23,6 +29,8 @@ interface Offer {
   action: ActionId;
   site?: FunctionSite;
   diagnostic?: Diagnostic;
+  /** Add actions: the kinds to add where missing. */
+  kinds?: ProbeKind[];
 }
 
 export async function provideCodeActions(
@@ -55,15 +63,16 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
   const end = snap.lines.offsetAt(params.range.end);
   const ours = params.context.diagnostics.filter((d) => d.source === DiagnosticSource && d.code === MissingTelemetryCode);
   const functions = snap.analysis.functions;
-  const lacking = functions.filter((f) => lacksTelemetry(f, snap.settings));
+  const lacking = functions.filter((f) => lacksTelemetry(f, snap.requirements));
   const offers: Offer[] = [];
   for (const site of lacking) {
     const range = snap.lines.rangeOf(site.nameRange);
     const sent = ours.find((d) => sameRange(d.range, range));
     if (!sent && (site.nameRange.start > end || site.nameRange.end < start)) continue;
     const diagnostic = sent ?? diagnosticFor(snap, site);
+    const kinds = requiredBy(diagnostic) ?? snap.requirements.kinds;
     offers.push(
-      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic },
+      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic, kinds },
       { title: `Ignore \`${site.name}\` for telemetry`, kind: CodeActionKind.QuickFix, action: 'ignore', site, diagnostic },
     );
   }
@@ -75,7 +84,7 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
     offers.push({ title, kind: CodeActionKind.RefactorRewrite, action: 'remove', site: innermost });
   }
   if (lacking.length > 0) {
-    offers.push({ title: 'Add telemetry to all functions in file', kind: FixAllKind, action: 'addAll' });
+    offers.push({ title: 'Add telemetry to all functions in file', kind: FixAllKind, action: 'addAll', kinds: snap.requirements.kinds });
   }
   if (snap.analysis.hasImport || functions.some((f) => f.instrumented)) {
     offers.push({ title: 'Remove telemetry from file', kind: RemoveFromFileKind, action: 'removeAll' });
@@ -86,6 +95,7 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
 /** The offer as a CodeAction: lazy (data only) or eager (edit computed now); [] when unusable and not showable. */
 function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
   const data: ActionData = { uri: snap.uri, version: snap.version, action: offer.action, offset: offer.site?.nameRange.start };
+  if (offer.kinds) data.kinds = offer.kinds;
   const action: CodeAction = { title: offer.title, kind: offer.kind };
   if (offer.diagnostic) action.diagnostics = [offer.diagnostic];
   if (offer.action === 'add') action.isPreferred = true;
@@ -106,6 +116,13 @@ function lazily(session: Session, snap: Snapshot, data: ActionData): { data: Act
 
 function disabled(session: Session, reason: string): Pick<CodeAction, 'disabled'> {
   return session.client.disabledActions ? { disabled: { reason } } : {};
+}
+
+/** The kinds the diagnostic says are required, when it carries our data (clients with dataSupport send it back). */
+function requiredBy(diagnostic: Diagnostic): ProbeKind[] | undefined {
+  if (!isMissingTelemetryData(diagnostic.data)) return undefined;
+  const required = diagnostic.data.require;
+  return PROBE_KINDS.filter((kind) => required.includes(kind));
 }
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {

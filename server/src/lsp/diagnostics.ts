@@ -19,9 +19,11 @@ import {
   DiagnosticSource,
   MissingTelemetryCode,
   MissingTelemetryHref,
+  type MissingTelemetryData,
 } from '../../../protocol/code-actions.js';
 import type { Severity } from '../../../protocol/settings.js';
-import type { FunctionSite } from '../engine/types.js';
+import { lackingKinds, lackMessage } from '../config/coverage-rule.js';
+import type { FunctionSite, ProbeKind } from '../engine/types.js';
 import { lacksTelemetry, type Analyzer, type Snapshot } from './analyzer.js';
 import type { DocumentStore } from './documents.js';
 import type { Logger } from './logger.js';
@@ -34,24 +36,28 @@ const severities: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function diagnosticFor(snap: Snapshot, site: FunctionSite): Diagnostic {
-  return missingTelemetry(snap.lines.rangeOf(site.nameRange), site.name, snap.settings.severity);
+  const { requirements } = snap;
+  const lacks = lackingKinds(site, requirements);
+  return missingTelemetry(snap.lines.rangeOf(site.nameRange), site.name, snap.settings.severity, { require: requirements.kinds, lacks });
 }
 
 /** The one shape of the diagnostic, for open documents and for files read from disk alike. */
-export function missingTelemetry(range: Range, name: string, severity: Severity): Diagnostic {
+export function missingTelemetry(range: Range, name: string, severity: Severity, what: { require: readonly ProbeKind[]; lacks: readonly ProbeKind[] }): Diagnostic {
+  const data: MissingTelemetryData = { require: [...what.require], lacks: [...what.lacks] };
   return {
     range,
     severity: severities[severity],
     source: DiagnosticSource,
     code: MissingTelemetryCode,
     codeDescription: { href: MissingTelemetryHref },
-    message: `\`${name}\` has no telemetry`,
+    message: lackMessage(name, what.lacks),
+    data,
   };
 }
 
 export function diagnosticsOf(snap: Snapshot | undefined): Diagnostic[] {
   if (!snap) return [];
-  return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.settings)).map((f) => diagnosticFor(snap, f));
+  return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.requirements)).map((f) => diagnosticFor(snap, f));
 }
 
 /** Cancellation is checked before and after the work: a cancelled pull is never answered with items. */

@@ -51,7 +51,7 @@ export function bindRoutes(connection: Connection, session: Session): void {
   // After documents.listen, whose own didSave handler this replaces (nothing listens to it).
   if (!session.client.watchFiles) connection.onDidSaveTextDocument(({ textDocument }) => session.saved(textDocument.uri));
   connection.onDidChangeConfiguration(({ settings }) => session.configurationChanged(settings));
-  connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session.scanner, changes));
+  connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
   connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
   connection.onExecuteCommand(async (params, _token, progress) => {

@@ -4,6 +4,7 @@
 // Must never be stored in module scope: startServer owns the only reference.
 import { fileURLToPath } from 'node:url';
 import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
+import { TeamFileNames } from '../../../protocol/team-file.js';
 import { PlanCache } from '../cache/plan-cache.js';
 import { Engine } from '../engine/engine.js';
 import { EnginePool } from '../pool/pool.js';
@@ -12,6 +13,7 @@ import { resolveClientFeatures, type ClientFeatures } from './capabilities.js';
 import { PushDiagnostics } from './diagnostics.js';
 import { DocumentStore } from './documents.js';
 import { createLogger, type Logger } from './logger.js';
+import { RequirementStore } from './requirements.js';
 import { RuntimeFiles } from './runtime-file.js';
 import { SettingsStore } from './settings.js';
 import { Workspace } from './workspace.js';
@@ -24,6 +26,8 @@ const noProgress: ScanProgress = { begin: () => {}, report: () => {}, done: () =
 export class Session {
   readonly documents: DocumentStore;
   readonly settings: SettingsStore;
+  /** Team files and the requirement settings, per document. */
+  readonly requirements: RequirementStore;
   readonly analyzer: Analyzer;
   readonly runtime: RuntimeFiles;
   /** Only for clients without pull diagnostics: one delivery mode per client. */
@@ -46,7 +50,8 @@ export class Session {
     const initial = SettingsStore.fromInitializationOptions(params.initializationOptions);
     this.documents = new DocumentStore(engine);
     this.settings = new SettingsStore(connection, client, initial, logger);
-    this.analyzer = new Analyzer(engine, this.documents, this.settings, Workspace.fromUris(folders), logger);
+    this.requirements = new RequirementStore(logger);
+    this.analyzer = new Analyzer(engine, this.documents, this.settings, this.requirements, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
     this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger);
     this.pool = new EnginePool({ log: (message) => logger.warn(message) });
@@ -55,6 +60,7 @@ export class Session {
       pool: this.pool,
       engine,
       settings: this.settings,
+      requirements: this.requirements,
       roots: folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri)),
       store: this.store,
       listener: this.workspaceDiagnostics,
@@ -81,8 +87,10 @@ export class Session {
   }
 
   opened(uri: string): void {
+    // Without a file watcher, opening and saving are the moments the disk is known to have changed
+    // (team files included: they are read again for what is checked from now on).
+    if (!this.client.watchFiles) this.requirements.reread();
     this.push?.schedule(uri, 0);
-    // Without a file watcher, opening and saving are the moments the disk is known to have changed.
     if (!this.client.watchFiles) void this.scanner.refresh([uri]);
   }
 
@@ -91,7 +99,9 @@ export class Session {
   }
 
   saved(uri: string): void {
-    if (!this.client.watchFiles) void this.scanner.refresh([uri]);
+    if (this.client.watchFiles) return;
+    if (isTeamFile(uri)) this.teamFilesChanged();
+    else void this.scanner.refresh([uri]);
   }
 
   /** The buffer's diagnostics are cleared; the file's on disk (if the scan covers it) take their place. */
@@ -102,10 +112,16 @@ export class Session {
     this.workspaceDiagnostics.closed(uri);
   }
 
-  /** didChangeConfiguration: settings are read again, every open document is checked again, the workspace rescanned. */
+  /** didChangeConfiguration: settings (and team files) are read again, every open document is checked again, the workspace rescanned. */
   configurationChanged(payload: unknown): void {
     this.settings.changed(payload);
     this.runtime.reset();
+    this.teamFilesChanged();
+  }
+
+  /** A team file (telemetry.toml, pyproject.toml) changed on disk: what is required may have changed everywhere. */
+  teamFilesChanged(): void {
+    this.requirements.changed();
     void this.scanner.scan();
     if (this.push) {
       for (const document of this.documents.all()) this.push.schedule(document.uri, 0);
@@ -125,6 +141,12 @@ export class Session {
     // block this thread, and shutdown must answer. The exit notification ends the process and them.
     this.pool.close();
   }
+}
+
+/** telemetry.toml, .telemetry.toml or pyproject.toml, by URI. */
+export function isTeamFile(uri: string): boolean {
+  const name = decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+  return (TeamFileNames as readonly string[]).includes(name);
 }
 
 /** The first workspace folder on disk, where the plan cache lives. */

@@ -3,6 +3,7 @@
 // forgotten on didChangeConfiguration. Must never keep settings in module scope.
 import type { Connection } from 'vscode-languageserver';
 import { defaultSettings, settingsSchema, SettingsSection, type TelemetrySettings } from '../../../protocol/settings.js';
+import { schemaChecks } from '../config/schema-check.js';
 import type { ClientFeatures } from './capabilities.js';
 import type { Logger } from './logger.js';
 
@@ -64,37 +65,28 @@ export class SettingsStore {
   }
 }
 
+/** Each key's schema, compiled on first use: the same checks an editor's settings UI makes. */
+const checks = schemaChecks(settingsSchema.properties);
+
 /** Keeps the keys whose values match the schema; logs and drops the others. */
 function validated(raw: Raw, origin: string, logger: Logger): Partial<TelemetrySettings> {
   const result: Raw = {};
-  for (const [key, property] of Object.entries(settingsSchema.properties)) {
+  for (const [key, check] of Object.entries(checks)) {
     const value = raw[key];
     if (value === undefined || value === null) continue;
-    if (matches(value, property)) result[key] = value;
-    else logger.warn(`ignoring ${origin} ${SettingsSection}.${key}: ${JSON.stringify(value)} does not match the schema`);
+    const problem = check(value)[0]?.message ?? (key === 'redact' ? regexProblem(value as string) : undefined);
+    if (problem === undefined) result[key] = value;
+    else logger.warn(`ignoring ${origin} ${SettingsSection}.${key}: ${JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')})`);
   }
   return result as Partial<TelemetrySettings>;
 }
 
-interface PropertySchema {
-  type: string;
-  enum?: string[];
-  minimum?: number;
-  items?: { type: string };
-}
-
-function matches(value: unknown, property: PropertySchema): boolean {
-  switch (property.type) {
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'string':
-      return typeof value === 'string' && (!property.enum || property.enum.includes(value));
-    case 'integer':
-      return Number.isInteger(value) && (value as number) >= (property.minimum ?? -Infinity);
-    case 'array':
-      return Array.isArray(value) && value.every((item) => typeof item === (property.items?.type ?? 'string'));
-    default:
-      return false;
+function regexProblem(source: string): string | undefined {
+  try {
+    new RegExp(source, 'i');
+    return undefined;
+  } catch (error) {
+    return `not a valid regular expression: ${(error as Error).message}`;
   }
 }
 

@@ -24,7 +24,7 @@ export async function workspaceCoverage(session: Session, params: CoverageParams
       files.delete(key);
       continue;
     }
-    const counts = coverageOf(snap.analysis.functions, snap.settings.requireKinds);
+    const counts = coverageOf(snap.analysis.functions, snap.requirements);
     files.set(key, { uri: document.uri, path: snap.relPath, language: snap.lang, version: snap.version, ...counts });
   }
   const wanted = params?.uris && new Set(params.uris.map(storeUri));

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { ScanOutcome } from '../../../protocol/commands.js';
 import type { TelemetrySettings } from '../../../protocol/settings.js';
+import { lackingKinds, stateOf } from '../config/coverage-rule.js';
 import type { Engine } from '../engine/engine.js';
 import type { LanguageId } from '../engine/types.js';
 import { TaskCancelled, WorkerFault, type EnginePool } from '../pool/pool.js';
@@ -16,9 +17,10 @@ import type { FileSummary } from '../pool/tasks.js';
 import { isInside, type LimitNames } from '../workspace/file-filter.js';
 import { isRuntimeFile, type RuntimeTemplate } from '../workspace/runtime-location.js';
 import type { Logger } from './logger.js';
+import type { RequirementStore } from './requirements.js';
 import type { SettingsStore } from './settings.js';
 import { FolderRules, type ListedFile } from './workspace-files.js';
-import { coverageOf, isMissing, type WorkspaceStore } from './workspace-store.js';
+import { coverageOf, type WorkspaceStore } from './workspace-store.js';
 
 /** A progress reporter; `token` is set when the client may cancel it. */
 export type ScanProgress = WorkDoneProgressReporter & { token?: CancellationToken };
@@ -34,6 +36,7 @@ export interface ScannerDeps {
   pool: EnginePool;
   engine: Engine;
   settings: SettingsStore;
+  requirements: RequirementStore;
   /** Workspace folders, as paths. */
   roots: readonly string[];
   store: WorkspaceStore;
@@ -51,7 +54,7 @@ interface Folder {
   rules: FolderRules;
 }
 
-type ScannedFile = ListedFile & { settings: TelemetrySettings };
+type ScannedFile = ListedFile & { settings: TelemetrySettings; root: string };
 
 const names: LimitNames = { globs: 'telemetry.include/exclude', maxFileSize: 'telemetry.maxFileSize' };
 
@@ -159,7 +162,7 @@ export class WorkspaceScanner {
     for (const root of this.deps.roots) {
       const { settings, rules } = await this.folder(root);
       if (!settings.enable || stale()) continue;
-      for (const file of await rules.list(stale)) files.push({ ...file, settings });
+      for (const file of await rules.list(stale)) files.push({ ...file, settings, root });
     }
     return files;
   }
@@ -181,7 +184,7 @@ export class WorkspaceScanner {
     const generation = this.bump(uri);
     const { settings, rules } = await this.folder(root);
     const file = settings.enable ? await rules.accepts(filePath) : undefined;
-    if (file) return this.analyse({ ...file, settings });
+    if (file) return this.analyse({ ...file, settings, root });
     if (this.generations.get(uri) === generation && this.deps.store.delete(uri)) this.deps.listener.changed(uri);
   }
 
@@ -203,10 +206,16 @@ export class WorkspaceScanner {
       if (this.deps.store.delete(uri)) this.deps.listener.changed(uri);
       return;
     }
-    const { requireKinds, severity } = settings;
-    const missing = summary.functions.filter((f) => isMissing(f, requireKinds)).map(({ name, range }) => ({ name, range }));
-    const counts = coverageOf(summary.functions, requireKinds);
-    if (this.deps.store.set({ uri, relPath: file.relPath, lang: file.lang, severity, counts, missing })) this.deps.listener.changed(uri);
+    const requirements = await this.deps.requirements.forFile(file, file.lang, settings);
+    if (this.generations.get(uri) !== generation || this.disposed) return;
+    const { severity } = settings;
+    const missing = summary.functions.flatMap(({ name, range, ...site }) => {
+      const lacks = lackingKinds(site, requirements);
+      return stateOf(site, lacks) === 'missing' ? [{ name, range, lacks }] : [];
+    });
+    const counts = coverageOf(summary.functions, requirements);
+    const entry = { uri, relPath: file.relPath, lang: file.lang, severity, require: requirements.kinds, counts, missing };
+    if (this.deps.store.set(entry)) this.deps.listener.changed(uri);
   }
 
   private bump(uri: string): number {

@@ -5,14 +5,16 @@
 // Must never decide what is scanned or when (the scanner writes), nor how it reaches a client.
 import type { CoverageCounts } from '../../../protocol/coverage.js';
 import type { Severity } from '../../../protocol/settings.js';
-import { functionState } from '../engine/coverage.js';
-import type { FunctionSite, LanguageId } from '../engine/types.js';
+import { requirementState, type Requirement, type RuleSite } from '../config/coverage-rule.js';
+import type { LanguageId, ProbeKind } from '../engine/types.js';
 import type { Range } from '../text/positions.js';
 
 export interface MissingFunction {
   name: string;
   /** The name's range, where the diagnostic goes. */
   range: Range;
+  /** The required kinds it lacks, for the diagnostic's words. */
+  lacks: ProbeKind[];
 }
 
 export interface FileEntry {
@@ -20,21 +22,18 @@ export interface FileEntry {
   relPath: string;
   lang: LanguageId;
   severity: Severity;
+  /** What the file's functions must carry (the diagnostics' data). */
+  require: ProbeKind[];
   counts: CoverageCounts;
   missing: MissingFunction[];
   resultId: string;
 }
 
-export type CoverageSite = Pick<FunctionSite, 'kind' | 'instrumented' | 'ignored' | 'broken' | 'skip'>;
+export type CoverageSite = RuleSite;
 
-/** The diagnostics rule: required, intact, instrumentable, and bare. */
-export function isMissing(site: CoverageSite, requireKinds: readonly string[]): boolean {
-  return stateOf(site, requireKinds) === 'missing';
-}
-
-export function coverageOf(functions: readonly CoverageSite[], requireKinds: readonly string[]): CoverageCounts {
+export function coverageOf(functions: readonly CoverageSite[], requirement: Requirement): CoverageCounts {
   const counts = { functions: functions.length, instrumented: 0, ignored: 0, missing: 0, excluded: 0 };
-  for (const f of functions) counts[stateOf(f, requireKinds)]++;
+  for (const f of functions) counts[stateOf(f, requirement)]++;
   return withPercentage(counts);
 }
 
@@ -73,7 +72,11 @@ export class WorkspaceStore {
   /** Stores the entry; true when its diagnostics changed (a new result id). */
   set(entry: Omit<FileEntry, 'resultId'>): boolean {
     const old = this.entries.get(entry.uri);
-    const same = old !== undefined && old.severity === entry.severity && sameMissing(old.missing, entry.missing);
+    const same =
+      old !== undefined &&
+      old.severity === entry.severity &&
+      sameKinds(old.require, entry.require) &&
+      sameMissing(old.missing, entry.missing);
     this.entries.set(entry.uri, { ...entry, resultId: same ? old.resultId : String(this.nextResultId++) });
     return !same;
   }
@@ -92,9 +95,9 @@ export class WorkspaceStore {
 
 type State = 'instrumented' | 'ignored' | 'missing' | 'excluded';
 
-/** engine/coverage.ts's one rule, folded into what the coverage request counts. */
-function stateOf(site: CoverageSite, requireKinds: readonly string[]): State {
-  const state = functionState(site, requireKinds);
+/** config/coverage-rule.ts's one rule, folded into what the coverage request counts. */
+function stateOf(site: CoverageSite, requirement: Requirement): State {
+  const state = requirementState(site, requirement);
   return state === 'broken' || state === 'skipped' || state === 'not-required' ? 'excluded' : state;
 }
 
@@ -107,7 +110,11 @@ function withPercentage(counts: Omit<CoverageCounts, 'coverage'>): CoverageCount
 }
 
 function sameMissing(a: readonly MissingFunction[], b: readonly MissingFunction[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.name === b[i]!.name && sameRange(m.range, b[i]!.range));
+  return a.length === b.length && a.every((m, i) => m.name === b[i]!.name && sameKinds(m.lacks, b[i]!.lacks) && sameRange(m.range, b[i]!.range));
+}
+
+function sameKinds(a: readonly ProbeKind[], b: readonly ProbeKind[]): boolean {
+  return a.length === b.length && a.every((kind, i) => kind === b[i]);
 }
 
 function sameRange(a: Range, b: Range): boolean {

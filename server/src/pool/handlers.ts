@@ -49,7 +49,7 @@ async function summarize(engine: Engine, task: SummarizeTask): Promise<FileSumma
   const analysis = engine.analyze(task.lang, text);
   const lines = new LineIndex(text);
   const functions = analysis.functions.map((f) => {
-    const summary = { name: f.name, kind: f.kind, instrumented: f.instrumented, ignored: f.ignored, broken: f.broken };
+    const summary = { name: f.name, kind: f.kind, instrumented: f.instrumented, ignored: f.ignored, broken: f.broken, missing: f.missing };
     return { ...summary, ...(f.skip !== undefined && { skip: f.skip }), range: lines.rangeOf(f.nameRange) };
   });
   return { functions, errorCount: analysis.errorCount, hasImport: analysis.hasImport };

@@ -1,5 +1,6 @@
 // The tasks the engine pool runs and what each one answers: plain, structured-cloneable data only.
 // Must never carry a tree, a class instance or a function: everything here crosses a thread boundary.
+import { requirementState, type Requirement } from '../config/coverage-rule.js';
 import type { AddResult, StripOutcome } from '../engine/engine.js';
 import type { EngineOptions, FileAnalysis, FunctionSite, LanguageId } from '../engine/types.js';
 import type { Range } from '../text/positions.js';
@@ -11,6 +12,8 @@ export interface Selection {
   offsets?: number[];
   /** Grammar node types; `*` means every kind. */
   kinds?: string[];
+  /** Only functions that lack some of these required probe kinds (the coverage rule's `missing`). */
+  lacking?: Requirement;
 }
 
 export interface AnalyzeTask {
@@ -49,7 +52,7 @@ export type TaskKind = Task['kind'];
 export type TaskOf<K extends TaskKind> = Extract<Task, { kind: K }>;
 
 /** One function of a summarized file: what coverage and diagnostics need, with an LSP range. */
-export interface FunctionSummary extends Pick<FunctionSite, 'name' | 'kind' | 'instrumented' | 'ignored' | 'broken' | 'skip'> {
+export interface FunctionSummary extends Pick<FunctionSite, 'name' | 'kind' | 'instrumented' | 'ignored' | 'broken' | 'skip' | 'missing'> {
   /** The name's range (UTF-16 LSP positions). */
   range: Range;
 }
@@ -73,7 +76,11 @@ export function selects(select: Selection | undefined): (f: FunctionSite) => boo
   if (!select) return () => true;
   const offsets = select.offsets && new Set(select.offsets);
   const kinds = select.kinds && new Set(select.kinds);
-  return (f) => (!offsets || offsets.has(f.nameRange.start)) && (!kinds || kinds.has('*') || kinds.has(f.kind));
+  const { lacking } = select;
+  return (f) =>
+    (!offsets || offsets.has(f.nameRange.start)) &&
+    (!kinds || kinds.has('*') || kinds.has(f.kind)) &&
+    (!lacking || requirementState(f, lacking) === 'missing');
 }
 
 /** For messages: what a task was about, without its text. */

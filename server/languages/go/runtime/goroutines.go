@@ -85,6 +85,32 @@ func pop(s *Span) {
 	}
 }
 
+// current returns the calling goroutine's state and current span, or a nil span when it has
+// none or is busy running user code for a preview (whose probes must not record).
+func current() (*goroutineState, *Span) {
+	gid := goroutineID()
+	stateMu.Lock()
+	defer stateMu.Unlock()
+	st := states[gid]
+	if st == nil || st.busy || len(st.stack) == 0 {
+		return nil, nil
+	}
+	return st, st.stack[len(st.stack)-1]
+}
+
+// asBusy runs f, which may call user code (String, Error), with the goroutine marked busy.
+func asBusy(st *goroutineState, f func()) {
+	stateMu.Lock()
+	st.busy = true
+	stateMu.Unlock()
+	defer func() {
+		stateMu.Lock()
+		st.busy = false
+		stateMu.Unlock()
+	}()
+	f()
+}
+
 // goroutineID parses "goroutine 18 [running]:", the first line of runtime.Stack.
 func goroutineID() uint64 {
 	var buf [64]byte

@@ -5,6 +5,7 @@ package telemetry
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -20,7 +21,31 @@ const (
 	redacted     = "<redacted>"
 )
 
-var secret = regexp.MustCompile(`(?i)pass(word)?|token|secret|key|auth|cookie|credential`)
+const defaultRedact = `pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session`
+
+var (
+	// Names (parameters, variables) whose values are never previewed: TELEMETRY_REDACT.
+	redactName = redactFromEnv(os.Getenv("TELEMETRY_REDACT"))
+	// Keys and fields inside a previewed value are also checked against this wider list:
+	// data such as an "Authorization" header is not named by the program's own identifiers.
+	secret = regexp.MustCompile(`(?i)pass(word)?|token|secret|key|auth|cookie|credential`)
+)
+
+// redactFromEnv compiles the pattern case-insensitively. One that does not compile (RE2
+// has no lookaround) redacts every value: failing open would show what was meant hidden.
+func redactFromEnv(source string) *regexp.Regexp {
+	if source == "" {
+		source = defaultRedact
+	}
+	if re, err := regexp.Compile("(?i)" + source); err == nil {
+		return re
+	}
+	return regexp.MustCompile("")
+}
+
+func secretKey(name string) bool {
+	return secret.MatchString(name) || redactName.MatchString(name)
+}
 
 func previewArgs(kv []any) []field {
 	args := make([]field, 0, (len(kv)+1)/2)
@@ -31,7 +56,7 @@ func previewArgs(kv []any) []field {
 		}
 		if i+1 >= len(kv) {
 			args = append(args, field{name, preview(nil)})
-		} else if secret.MatchString(name) {
+		} else if redactName.MatchString(name) {
 			args = append(args, field{name, redacted})
 		} else {
 			args = append(args, field{name, preview(kv[i+1])})
@@ -127,7 +152,7 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 			}
 			writeValue(b, it.Key(), depth+1)
 			b.WriteByte(':')
-			if k := it.Key(); k.Kind() == reflect.String && secret.MatchString(k.String()) {
+			if k := it.Key(); k.Kind() == reflect.String && secretKey(k.String()) {
 				b.WriteString(redacted)
 			} else {
 				writeValue(b, it.Value(), depth+1)
@@ -148,7 +173,7 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 			name := t.Field(i).Name
 			b.WriteString(name)
 			b.WriteByte(':')
-			if secret.MatchString(name) {
+			if secretKey(name) {
 				b.WriteString(redacted)
 			} else {
 				writeValue(b, v.Field(i), depth+1)

@@ -55,9 +55,13 @@ func retrySink() {
 	outMu.Unlock()
 }
 
-// emit writes one event line. Later event kinds (variable_change, branch, loop_entry,
-// loop_exit, exception) call it with their own fields.
+// emit writes one event line at the function's line.
 func emit(kind string, s *Span, extra ...field) {
+	emitAt(kind, s, s.line, extra...)
+}
+
+// emitAt writes one event line at the given line (a probe's, inside the function).
+func emitAt(kind string, s *Span, line int, extra ...field) {
 	b := make([]byte, 0, 512)
 	b = append(b, `{"event_type":`...)
 	b = appendString(b, kind)
@@ -70,7 +74,7 @@ func emit(kind string, s *Span, extra ...field) {
 	fields := append([]field{
 		{"function_name", s.name},
 		{"file", s.file},
-		{"line", s.line},
+		{"line", line},
 		{"correlation_id", s.cid},
 		{"parent_correlation_id", parentCID},
 		{"trace_id", s.traceID},
@@ -95,6 +99,10 @@ func appendValue(b []byte, v any) []byte {
 		return strconv.AppendInt(b, int64(x), 10)
 	case int64:
 		return strconv.AppendInt(b, x, 10)
+	case uint64:
+		return strconv.AppendUint(b, x, 10)
+	case bool:
+		return strconv.AppendBool(b, x)
 	case []field:
 		b = append(b, '{')
 		for i, f := range x {

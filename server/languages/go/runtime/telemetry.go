@@ -4,11 +4,12 @@
 //		defer _tm.Exit(_tm.Enter("F", "pkg/f.go", 3, "a", a, "b", b))
 //	}
 //
-// This file holds the API the probes call and the life of a span. The rest of the package:
-// switch.go (on/off from the environment and SIGHUP), goroutines.go (a span stack per
-// goroutine, for parents), ids.go (trace, span and correlation ids), preview.go (bounded,
-// redacted previews of values) and sink.go (one JSON event per line to TELEMETRY_FILE or
-// standard error).
+// This file holds the API the entry probe calls and the life of a span. The rest of the
+// package: deep.go (variable, branch and error probes inside a call), loops.go (loop probes
+// and the sampling of events inside loops), switch.go (on/off from the environment and
+// SIGHUP), goroutines.go (a span stack per goroutine, for parents and for deep probes),
+// ids.go (trace, span and correlation ids), preview.go (bounded, redacted previews of
+// values) and sink.go (one JSON event per line to TELEMETRY_FILE or standard error).
 //
 // It must never: panic into the program or swallow the program's panics, read the
 // environment per call, do more than one atomic load in On or Enter when telemetry is off,
@@ -30,6 +31,7 @@ type Span struct {
 	parent          *Span
 	gid             uint64
 	start           time.Time
+	loops           []*LoopSpan // open loops, outermost first; used by the span's goroutine only
 }
 
 // On reports whether events are being written now. Guarding the probe with it,
@@ -82,8 +84,10 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 }
 
 // Exit is deferred directly, so its recover() sees the panic leaving the function: it
-// records it as the exit's error and panics again with the same value. With a nil span it
-// returns before recover(), so a span that was never started leaves panics as they were.
+// writes an exception event (clause "panic"), records the panic as the exit's error and
+// panics again with the same value. Loops still open are closed before function_exit. With
+// a nil span it returns before recover(), so a span that was never started leaves panics
+// as they were.
 func Exit(s *Span) {
 	if s == nil {
 		return
@@ -118,10 +122,12 @@ func (s *Span) finish(panicked *any) {
 	pop(s)
 	fields := []field{{"duration_ns", d}}
 	if panicked != nil {
-		fields = append(fields, field{"error", []field{
-			{"type", fmt.Sprintf("%T", *panicked)},
-			{"message", clip(message(*panicked), messageLimit)},
-		}})
+		info := errorFields(*panicked)
+		emit("exception", s, field{"clause", "panic"}, field{"error", info})
+		fields = append(fields, field{"error", info})
+	}
+	if len(s.loops) > 0 {
+		s.closeLoops(0) // loops left by return or panic: their exits come first
 	}
 	emit("function_exit", s, fields...)
 }

@@ -6,8 +6,9 @@
 //
 // Owns: the on/off switch (environment read once at load, SIGHUP toggles), span
 // bookkeeping (ids, parents through AsyncLocalStorage, suspend/resume around await and
-// yield), bounded and redacted previews of values, and writing one JSON event per line to
-// TELEMETRY_FILE or to file descriptor 2.
+// yield), the deep events inside a call (variables, branches, loops with sampling, catch
+// and finally clauses), bounded and redacted previews of values, and writing one JSON
+// event per line to TELEMETRY_FILE or to file descriptor 2.
 //
 // Must never: throw into the program, read the environment per call, do more than return a
 // boolean from on() when telemetry is off, run user code (getters, proxies, inspect hooks)
@@ -24,8 +25,30 @@ const LIMIT = 100;
 const MESSAGE_LIMIT = 500;
 const MAX_ITEMS = 8;
 const MAX_DEPTH = 3;
+// Keys inside a previewed value are also checked against this wider list: data such as an
+// "Authorization" header is not named by the program's own identifiers.
 const SECRET = /pass(word)?|token|secret|key|auth|cookie|credential/i;
+const DEFAULT_REDACT = 'pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session';
+const DEFAULT_LOOP_EVENTS = 16;
 const REDACTED = '<redacted>';
+
+// Names (parameters, variables) whose values are never previewed. A pattern that does not
+// compile redacts every value: failing open would show what the user meant to hide.
+function redactFromEnv(env) {
+  try {
+    return new RegExp(env.TELEMETRY_REDACT || DEFAULT_REDACT, 'i');
+  } catch {
+    return /(?:)/;
+  }
+}
+
+// Events recorded per open loop before sampling starts; Infinity records every event.
+function loopEventsFromEnv(env) {
+  const value = String(env.TELEMETRY_LOOP_EVENTS || '').trim().toLowerCase();
+  if (value === 'all') return Infinity;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : DEFAULT_LOOP_EVENTS;
+}
 
 function enabledFromEnv(env) {
   const explicit = String(env.TELEMETRY_ENABLED || '').trim().toLowerCase();
@@ -34,6 +57,8 @@ function enabledFromEnv(env) {
 }
 
 let enabled = enabledFromEnv(process.env);
+const REDACT = redactFromEnv(process.env);
+const LOOP_EVENTS = loopEventsFromEnv(process.env);
 // Absolute now: the file is opened at the first event, perhaps after process.chdir().
 const path = process.env.TELEMETRY_FILE ? resolve(process.env.TELEMETRY_FILE) : null;
 let fd = null;
@@ -71,6 +96,7 @@ class Span {
     this.hasReturn = false;
     this.error = undefined;
     this.done = false;
+    this.loops = null; // open loops, outermost first; an array from the first loop on
     this.start = process.hrtime.bigint();
   }
 }
@@ -89,13 +115,13 @@ function restoreIfCurrent(span) {
   if (s !== undefined) storage.enterWith(span.outer);
 }
 
-function emit(kind, span, extra) {
-  // Later event kinds (variable_change, branch, loop_entry, loop_exit, exception) call this.
+// One event line, at the function's line unless a probe names its own.
+function emit(kind, span, extra, line = span.line) {
   const ts = WALL_ORIGIN_NS + (process.hrtime.bigint() - HR_ORIGIN);
   const body = {
     function_name: span.name,
     file: span.file,
-    line: span.line,
+    line,
     correlation_id: span.cid,
     parent_correlation_id: span.parent ? span.parent.cid : null,
     trace_id: span.traceId,
@@ -210,7 +236,7 @@ function render(v, depth, out) {
     if (count > 0) out += ',';
     if (++count > MAX_ITEMS || out.length > LIMIT) return out + '…}';
     out += `${JSON.stringify(key)}:`;
-    if (SECRET.test(key)) {
+    if (SECRET.test(key) || REDACT.test(key)) {
       out += JSON.stringify(REDACTED);
       continue;
     }
@@ -263,7 +289,7 @@ function enter(name, file, line, args) {
   try {
     const shown = {}; // before the span's clock starts
     if (args !== null && typeof args === 'object') {
-      for (const key of Object.keys(args)) shown[key] = SECRET.test(key) ? REDACTED : preview(args[key]);
+      for (const key of Object.keys(args)) shown[key] = REDACT.test(key) ? REDACTED : preview(args[key]);
     }
     const parent = currentSpan();
     const span = new Span(name, file, line, parent);
@@ -302,6 +328,7 @@ function exit(span) {
     const extra = { duration_ns: Number(duration) };
     if (span.hasReturn) extra.return = span.returned;
     if (span.error !== undefined) extra.error = span.error;
+    if (span.loops !== null) closeLoops(span, 0); // loops left by return or throw: their exits come first
     restoreIfCurrent(span);
     emit('function_exit', span, extra);
   } catch {}
@@ -327,6 +354,131 @@ function resume(span, value) {
     } catch {}
   }
   return value;
+}
+
+// Deep probes. Each is written `__tel && _tm.var(__tel, REL, ...)`, so when telemetry was
+// off at the call's entry a probe costs one test of a local and never gets here. REL is
+// the probe's line relative to the function's.
+
+const lineOf = (span, rel) => (Number.isInteger(rel) ? span.line + rel : span.line);
+
+// One run of a loop statement in a call. The body's first statement, `__l0 && __l0.n++`,
+// counts iterations without calling the runtime; `_tm.done(__l0)` follows the loop.
+class Loop {
+  constructor(span, line, kind, outerN) {
+    this.n = 0;
+    this.span = span;
+    this.line = line;
+    this.kind = String(kind);
+    this.suppressed = 0;
+    this.outerN = outerN; // the enclosing open loop's iteration when this one began
+    this.start = 0n;
+  }
+}
+
+// Writes loop_exit for the loops open at index i and above, innermost first.
+function closeLoops(span, i) {
+  const loops = span.loops;
+  while (loops.length > i) {
+    const loop = loops.pop();
+    let duration = process.hrtime.bigint() - loop.start;
+    if (duration <= 0n) duration = 1n;
+    const n = Number(loop.n) || 0;
+    emit('loop_exit', span, { loop: loop.kind, iterations: n, duration_ns: Number(duration), suppressed: loop.suppressed }, loop.line);
+  }
+}
+
+// The innermost open loop, after closing loops that control has left: once an enclosing
+// loop has begun another iteration, a loop opened in its previous one (left by a labelled
+// break or continue, or by an exception caught inside the enclosing loop) is over.
+function innermost(span) {
+  const loops = span.loops;
+  if (loops === null || loops.length === 0) return undefined;
+  for (let i = 1; i < loops.length; i++) {
+    if (loops[i - 1].n !== loops[i].outerN) {
+      closeLoops(span, i);
+      break;
+    }
+  }
+  return loops[loops.length - 1];
+}
+
+const isPowerOfTwo = (n) => (n < 0x80000000 ? (n & (n - 1)) === 0 : Number.isInteger(Math.log2(n)));
+
+// Inside an open loop at iteration n, an event is kept while n <= TELEMETRY_LOOP_EVENTS or
+// n is a power of two; the others are only counted in that loop's `suppressed`.
+function sampledOut(span) {
+  const loop = innermost(span);
+  if (loop === undefined) return false;
+  const n = loop.n;
+  if (n <= LOOP_EVENTS || isPowerOfTwo(n)) return false;
+  loop.suppressed++;
+  return true;
+}
+
+// variable_change; without a value (the engine redacted it) nothing of it is shown.
+function variable(span, rel, name, value) {
+  if (!span) return;
+  try {
+    if (sampledOut(span)) return;
+    name = String(name);
+    const extra =
+      arguments.length < 4 || REDACT.test(name)
+        ? { variable: name, value: REDACTED, redacted: true }
+        : { variable: name, value: preview(value) };
+    emit('variable_change', span, extra, lineOf(span, rel));
+  } catch {}
+}
+
+function branch(span, rel, label, condition) {
+  if (!span) return;
+  try {
+    if (!sampledOut(span)) {
+      emit('branch', span, { branch: String(label), condition: condition ? String(condition) : null }, lineOf(span, rel));
+    }
+  } catch {}
+}
+
+// loop_entry; returns the loop whose `n` the body counts, or false.
+function loop(span, rel, kind) {
+  if (!span) return false;
+  try {
+    const outer = innermost(span);
+    if (span.loops === null) span.loops = [];
+    const opened = new Loop(span, lineOf(span, rel), kind, outer === undefined ? 0 : outer.n);
+    span.loops.push(opened);
+    emit('loop_entry', span, { loop: opened.kind }, opened.line);
+    opened.start = process.hrtime.bigint();
+    return opened;
+  } catch {
+    return false;
+  }
+}
+
+// loop_exit for this loop, and for any loop opened after it that is still open.
+function done(loop) {
+  if (!(loop instanceof Loop)) return;
+  try {
+    const i = loop.span.loops.lastIndexOf(loop);
+    if (i >= 0) closeLoops(loop.span, i);
+  } catch {}
+}
+
+// First statement of a catch block; `error` is its binding, when it has one.
+function caught(span, rel, error) {
+  if (!span) return;
+  try {
+    emit('exception', span, { clause: 'catch', error: arguments.length < 3 ? null : errorInfo(error) }, lineOf(span, rel));
+  } catch {}
+}
+
+// First statement of a finally block. JavaScript does not tell it whether an exception is
+// passing through, so `error` is null.
+function fin(span, rel) {
+  if (!span) return;
+  try {
+    emit('exception', span, { clause: 'finally', error: null }, lineOf(span, rel));
+  } catch {}
 }
 
 function dropped() {
@@ -355,3 +507,9 @@ exports.exit = exit;
 exports.suspend = suspend;
 exports.resume = resume;
 exports.dropped = dropped;
+exports.var = variable;
+exports.branch = branch;
+exports.loop = loop;
+exports.done = done;
+exports.caught = caught;
+exports.fin = fin;

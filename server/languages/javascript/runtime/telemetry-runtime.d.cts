@@ -3,6 +3,7 @@
 // does nothing but return its value, so probes type-check whatever the switch was.
 
 declare const spanBrand: unique symbol;
+declare const loopBrand: unique symbol;
 
 /** One instrumented call in progress. Opaque: only the runtime reads it. */
 export interface Span {
@@ -34,3 +35,31 @@ export declare function resume<T>(span: Span | false, value: T): T;
 
 /** How many events were lost because the sink could not be written. */
 export declare function dropped(): number;
+
+/**
+ * One run of a loop statement in a call. The loop body's first statement counts an iteration
+ * with `__l0 && __l0.n++;`, which calls nothing.
+ */
+export interface Loop {
+  n: number;
+  readonly [loopBrand]: true;
+}
+
+/** Writes `variable_change`; without `value` (the engine redacted it) nothing of the value is shown. */
+declare function variable(span: Span | false, rel: number, name: string, value?: unknown): void;
+export { variable as var };
+
+/** Writes `branch` for the branch taken (`if`, `else`, `case`, `default`) and its condition's text. */
+export declare function branch(span: Span | false, rel: number, label: string, condition?: string | null): void;
+
+/** Writes `loop_entry` and returns the loop that the body counts, or `false`. */
+export declare function loop(span: Span | false, rel: number, kind: string): Loop | false;
+
+/** Writes `loop_exit` for the loop and for every loop opened after it that is still open. */
+export declare function done(loop: Loop | false): void;
+
+/** First statement of a catch block: writes `exception`, with the catch binding when there is one. */
+export declare function caught(span: Span | false, rel: number, error?: unknown): void;
+
+/** First statement of a finally block: writes `exception` (its error is unknown, so null). */
+export declare function fin(span: Span | false, rel: number): void;

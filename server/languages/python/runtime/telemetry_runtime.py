@@ -1,9 +1,10 @@
 """Telemetry runtime called by probes that telemetry-injector inserts into Python code.
 
 Owns: the on/off switch (environment read once at import, SIGHUP toggles), span
-bookkeeping (ids, parents through contextvars, generator suspend/resume), bounded and
-redacted previews of values, and writing one JSON event per line to TELEMETRY_FILE or
-to file descriptor 2.
+bookkeeping (ids, parents through contextvars, generator suspend/resume), the deep
+events inside a call (variables, branches, loops with sampling, except and finally
+clauses), bounded and redacted previews of values, and writing one JSON event per line
+to TELEMETRY_FILE or to file descriptor 2.
 
 Must never: raise into the program that calls it, read the environment per call, do
 more than read `on` when telemetry is off, or change what the program prints.
@@ -22,7 +23,8 @@ import sys
 import threading
 import time
 
-__all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped"]
+__all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped",
+           "var", "branch", "loop", "caught", "fin"]
 
 _TRUE = ("1", "true", "yes", "on")
 
@@ -50,14 +52,46 @@ _local = threading.local()  # .busy: the runtime itself is running user code (a 
 
 _LIMIT = 100
 _MESSAGE_LIMIT = 500
+# Keys inside a previewed value (dict keys) are also checked against this wider list:
+# data such as an "Authorization" header is not named by the program's own identifiers.
 _SECRET = re.compile(r"pass(word)?|token|secret|key|auth|cookie|credential", re.IGNORECASE)
+_DEFAULT_REDACT = r"pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session"
+_DEFAULT_LOOP_EVENTS = 16
 _REDACTED = "<redacted>"
 _IGNORED = (GeneratorExit, StopIteration, StopAsyncIteration)
 
 
+def _redact_from_env():
+    """Names (parameters, variables) whose values are never previewed. A pattern that does
+    not compile redacts every value: failing open would show what the user meant to hide."""
+    source = os.environ.get("TELEMETRY_REDACT", "") or _DEFAULT_REDACT
+    try:
+        return re.compile(source, re.IGNORECASE)
+    except BaseException:
+        return re.compile("")
+
+
+def _loop_events_from_env():
+    """Events recorded per open loop before sampling starts; None records every event."""
+    value = os.environ.get("TELEMETRY_LOOP_EVENTS", "").strip().lower()
+    if value == "all":
+        return None
+    try:
+        return max(0, int(value))
+    except ValueError:
+        return _DEFAULT_LOOP_EVENTS
+
+
+# One encoder for every event: json.dumps with options builds a new one per call. ensure_ascii
+# (the default) keeps lone surrogates (from surrogateescape'd names) encodable.
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+_REDACT = _redact_from_env()
+_LOOP_EVENTS = _loop_events_from_env()
+
+
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done")
+                 "start", "outer", "ret", "error", "done", "loops")
 
     def __init__(self, name, file, line, parent):
         self.name = name
@@ -71,6 +105,7 @@ class _Span(object):
         self.ret = _NOTHING
         self.error = None
         self.done = False
+        self.loops = None  # open loops, outermost first; a list from the first loop on
         self.start = time.perf_counter_ns()
 
 
@@ -101,7 +136,7 @@ class _Preview(reprlib.Repr):
             return "{...}"
         pieces = []
         for key in itertools.islice(x, self.maxdict):
-            shown = _REDACTED if isinstance(key, str) and _SECRET.search(key) else self.repr1(x[key], level - 1)
+            shown = _REDACTED if isinstance(key, str) and _secret_key(key) else self.repr1(x[key], level - 1)
             pieces.append("%s: %s" % (self.repr1(key, level - 1), shown))
         if len(x) > self.maxdict:
             pieces.append("...")
@@ -115,6 +150,10 @@ class _Preview(reprlib.Repr):
 
 
 _preview_repr = _Preview()
+
+
+def _secret_key(key):
+    return _SECRET.search(key) or _REDACT.search(key)
 
 
 def _clip(text, limit):
@@ -137,18 +176,33 @@ def _preview(value):
 def _previews(args):
     if not isinstance(args, dict):
         return {"*": _preview(args)}
-    return {str(k): (_REDACTED if _SECRET.search(str(k)) else _preview(v)) for k, v in args.items()}
+    return {str(k): (_REDACTED if _REDACT.search(str(k)) else _preview(v)) for k, v in args.items()}
 
 
-def _emit(kind, span, extra):
-    """One event line. Later event kinds (variable_change, branch, loop_entry, loop_exit,
-    exception) call this with their own `extra` fields."""
+def _error_of(exc):
+    """{type, message} of an exception, or None. str() may run an instrumented __str__."""
+    if exc is None:
+        return None
+    was_busy = getattr(_local, "busy", False)
+    _local.busy = True
+    try:
+        try:
+            message = str(exc)
+        except BaseException:
+            message = "<unprintable>"
+        return {"type": type(exc).__name__, "message": _clip(message, _MESSAGE_LIMIT)}
+    finally:
+        _local.busy = was_busy
+
+
+def _emit(kind, span, extra, line=None):
+    """One event line, at the function's line unless a probe names its own."""
     event = {
         "event_type": kind,
         "timestamp_ns": time.time_ns(),
         "function_name": span.name,
         "file": span.file,
-        "line": span.line,
+        "line": span.line if line is None else line,
         "correlation_id": span.cid,
         "parent_correlation_id": span.parent.cid if span.parent is not None else None,
         "trace_id": span.trace_id,
@@ -156,8 +210,7 @@ def _emit(kind, span, extra):
     }
     if extra:
         event.update(extra)
-    # ensure_ascii keeps lone surrogates (from surrogateescape'd names) encodable.
-    _write((json.dumps(event, separators=(",", ":"), default=str) + "\n").encode("ascii"))
+    _write((_encode(event) + "\n").encode("ascii"))
 
 
 def _write(data):
@@ -232,11 +285,7 @@ def ret(span, value):
 def fail(span, exc):
     if span and not isinstance(exc, _IGNORED):
         try:
-            try:
-                message = str(exc)
-            except BaseException:
-                message = "<unprintable>"
-            span.error = {"type": type(exc).__name__, "message": _clip(message, _MESSAGE_LIMIT)}
+            span.error = _error_of(exc)
         except BaseException:
             pass
 
@@ -251,6 +300,8 @@ def exit(span):
             extra["return"] = span.ret
         if span.error is not None:
             extra["error"] = span.error
+        if span.loops:
+            _close_loops(span, 0)  # loops left by return or raise: their exits come first
         _restore_if_current(span)
         _emit("function_exit", span, extra)
     except BaseException:
@@ -276,6 +327,148 @@ def resume(span, value):
         except BaseException:
             pass
     return value
+
+
+# Deep probes. Each is written `__tel and _tm.var(__tel, REL, ...)`, so when telemetry was
+# off at the call's entry a probe costs one local test and never gets here. REL is the
+# probe's line relative to the function's.
+
+def _line(span, rel):
+    return span.line + rel if type(rel) is int else span.line
+
+
+class _Loop(object):
+    """One run of a loop statement in a call: `__l0 and __l0.tick()` starts each iteration,
+    `__l0 and __l0.done()` follows the loop statement."""
+    __slots__ = ("n", "span", "line", "kind", "start", "suppressed", "outer_n")
+
+    def __init__(self, span, line, kind, outer_n):
+        self.n = 0
+        self.span = span
+        self.line = line
+        self.kind = kind
+        self.suppressed = 0
+        self.outer_n = outer_n  # the enclosing open loop's iteration when this one began
+        self.start = 0
+
+    def tick(self):
+        # Only counts (an int above 256 is a new object: the one allocation left here).
+        self.n += 1
+
+    def done(self):
+        try:
+            loops = self.span.loops
+            for i in range(len(loops) - 1, -1, -1):
+                if loops[i] is self:
+                    _close_loops(self.span, i)
+                    return
+        except BaseException:
+            pass
+
+
+def _close_loops(span, i):
+    """Writes loop_exit for the loops open at index i and above, innermost first."""
+    loops = span.loops
+    while len(loops) > i:
+        lp = loops.pop()
+        _emit("loop_exit", span, {
+            "loop": lp.kind,
+            "iterations": lp.n,
+            "duration_ns": max(1, time.perf_counter_ns() - lp.start),
+            "suppressed": lp.suppressed,
+        }, lp.line)
+
+
+def _innermost(span):
+    """The innermost open loop, after closing loops that control has left: once an enclosing
+    loop has begun another iteration, a loop opened in its previous one (left by a labelled
+    jump or by an exception caught inside the enclosing loop) is over."""
+    loops = span.loops
+    if not loops:
+        return None
+    for i in range(1, len(loops)):
+        if loops[i - 1].n != loops[i].outer_n:
+            _close_loops(span, i)
+            break
+    return loops[-1]
+
+
+def _sampled_out(span):
+    """Inside an open loop at iteration n, an event is kept while n <= TELEMETRY_LOOP_EVENTS
+    or n is a power of two; the others are only counted in that loop's `suppressed`."""
+    lp = _innermost(span)
+    if lp is None or _LOOP_EVENTS is None:
+        return False
+    n = lp.n
+    if n <= _LOOP_EVENTS or not n & (n - 1):
+        return False
+    lp.suppressed += 1
+    return True
+
+
+def var(span, rel, name, value=_NOTHING):
+    """variable_change; without a value (the engine redacted it) nothing of it is shown."""
+    if not span:
+        return
+    try:
+        if _sampled_out(span):
+            return
+        name = str(name)
+        if value is _NOTHING or _REDACT.search(name):
+            extra = {"variable": name, "value": _REDACTED, "redacted": True}
+        else:
+            extra = {"variable": name, "value": _preview(value)}
+        _emit("variable_change", span, extra, _line(span, rel))
+    except BaseException:
+        pass
+
+
+def branch(span, rel, label, condition=None):
+    if not span:
+        return
+    try:
+        if not _sampled_out(span):
+            shown = str(condition) if condition else None
+            _emit("branch", span, {"branch": str(label), "condition": shown}, _line(span, rel))
+    except BaseException:
+        pass
+
+
+def loop(span, rel, kind):
+    """loop_entry; returns the loop that the body's tick() counts, or False."""
+    if not span:
+        return False
+    try:
+        outer = _innermost(span)
+        if span.loops is None:
+            span.loops = []
+        lp = _Loop(span, _line(span, rel), str(kind), outer.n if outer is not None else 0)
+        span.loops.append(lp)
+        _emit("loop_entry", span, {"loop": lp.kind}, lp.line)
+        lp.start = time.perf_counter_ns()
+        return lp
+    except BaseException:
+        return False
+
+
+def _clause(span, rel, clause):
+    if span:
+        try:
+            _emit("exception", span, {"clause": clause, "error": _error_of(sys.exc_info()[1])}, _line(span, rel))
+        except BaseException:
+            pass
+
+
+def caught(span, rel):
+    """First statement of an except block: the exception being handled."""
+    _clause(span, rel, "except")
+
+
+def fin(span, rel):
+    """First statement of a finally block: the exception passing through it, or null. (A
+    finally nested inside an except block of the same call reports that block's exception
+    even when nothing passes through the finally: Python shows no difference.)"""
+    _clause(span, rel, "finally")
 
 
 def dropped():

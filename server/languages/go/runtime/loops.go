@@ -1,0 +1,153 @@
+// Loops: loop_entry when a loop statement starts, an iteration count that the body's first
+// statement bumps, loop_exit when the loop is done or its function exits, and the sampling
+// of variable and branch events inside a loop (TELEMETRY_LOOP_EVENTS).
+//
+//	__l0 := _tm.Loop(REL, "for")    // nil when off
+//	for ... {
+//		__l0.Tick()
+//		...
+//	}
+//	__l0.Done()
+//
+// A loop belongs to a span, and a span to one goroutine, so only that goroutine reads or
+// writes its loops: they need no lock. Tick must stay a nil test and an increment.
+package telemetry
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const defaultLoopEvents = 16
+
+// Events recorded per open loop before sampling starts; -1 records every event.
+var loopEvents = loopEventsFromEnv(os.Getenv("TELEMETRY_LOOP_EVENTS"))
+
+func loopEventsFromEnv(v string) int64 {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v == "all" {
+		return -1
+	}
+	if n, err := strconv.ParseUint(v, 10, 63); err == nil {
+		return int64(n)
+	}
+	return defaultLoopEvents
+}
+
+// LoopSpan is one run of a loop statement in an instrumented call.
+type LoopSpan struct {
+	n          uint64 // iterations begun
+	span       *Span
+	line       int
+	kind       string
+	start      time.Time
+	suppressed uint64 // events sampled out while this was the innermost loop
+	outerN     uint64 // the enclosing open loop's iteration when this one began
+}
+
+// Loop writes loop_entry for a loop statement at the function's line + rel and returns the
+// loop that Tick counts, or nil when telemetry is off. Small enough to inline: when off it
+// is one atomic load at the call site.
+func Loop(rel int, kind string) *LoopSpan {
+	if !on.Load() {
+		return nil
+	}
+	return openLoop(rel, kind)
+}
+
+// Tick counts an iteration. It is nil-safe, inlined and never allocates.
+func (l *LoopSpan) Tick() {
+	if l != nil {
+		l.n++
+	}
+}
+
+// Done writes loop_exit for the loop, and for any loop opened after it that is still open
+// (left by a labelled break or continue, or a goto). Nil-safe.
+func (l *LoopSpan) Done() {
+	if l != nil {
+		l.done()
+	}
+}
+
+//go:noinline
+func openLoop(rel int, kind string) (l *LoopSpan) {
+	defer func() {
+		if recover() != nil {
+			l = nil
+		}
+	}()
+	_, s := current()
+	if s == nil { // the function began while telemetry was off, or runs inside a preview
+		return nil
+	}
+	var outerN uint64
+	if outer := s.innermostLoop(); outer != nil {
+		outerN = outer.n
+	}
+	l = &LoopSpan{span: s, line: s.line + rel, kind: kind, outerN: outerN}
+	s.loops = append(s.loops, l)
+	emitAt("loop_entry", s, l.line, field{"loop", kind})
+	l.start = time.Now()
+	return l
+}
+
+//go:noinline
+func (l *LoopSpan) done() {
+	defer func() { _ = recover() }()
+	s := l.span
+	for i := len(s.loops) - 1; i >= 0; i-- {
+		if s.loops[i] == l {
+			s.closeLoops(i)
+			return
+		}
+	}
+}
+
+// closeLoops writes loop_exit for the loops open at index i and above, innermost first.
+func (s *Span) closeLoops(i int) {
+	for len(s.loops) > i {
+		last := len(s.loops) - 1
+		l := s.loops[last]
+		s.loops[last] = nil
+		s.loops = s.loops[:last]
+		d := time.Since(l.start).Nanoseconds()
+		if d <= 0 {
+			d = 1
+		}
+		emitAt("loop_exit", s, l.line,
+			field{"loop", l.kind}, field{"iterations", l.n}, field{"duration_ns", d}, field{"suppressed", l.suppressed})
+	}
+}
+
+// innermostLoop returns the innermost open loop, after closing loops that control has left:
+// once an enclosing loop has begun another iteration, a loop opened in its previous one is over.
+func (s *Span) innermostLoop() *LoopSpan {
+	for i := 1; i < len(s.loops); i++ {
+		if s.loops[i-1].n != s.loops[i].outerN {
+			s.closeLoops(i)
+			break
+		}
+	}
+	if len(s.loops) == 0 {
+		return nil
+	}
+	return s.loops[len(s.loops)-1]
+}
+
+// sampledOut reports whether an event inside the innermost open loop, at iteration n, is
+// left out: it is kept while n <= TELEMETRY_LOOP_EVENTS or n is a power of two, and
+// counted in the loop's `suppressed` otherwise.
+func (s *Span) sampledOut() bool {
+	l := s.innermostLoop()
+	if l == nil || loopEvents < 0 {
+		return false
+	}
+	if l.n <= uint64(loopEvents) || l.n&(l.n-1) == 0 {
+		return false
+	}
+	l.suppressed++
+	return true
+}

@@ -1,0 +1,358 @@
+// Deep sites: turns a function's deep captures (variables, branches, loops, exceptions) into
+// plain placements for the planner, and finds which sites already carry their probe.
+// Runs inside sites.ts while the tree is alive; keeps no node past the call. Language knowledge
+// stays in the .scm captures and the `deep` data of the language descriptor.
+import type { Node } from 'web-tree-sitter';
+import type { DeepSpec, LanguageSpec } from '../languages/spec.js';
+import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
+import { CLOSE_RANK, OPENING_LINE_RANK } from './ranks.js';
+import type { ProbeKind, Span } from './types.js';
+
+export type DeepKind = Exclude<ProbeKind, 'function'>;
+
+/** What a deep probe statement does; the runtime call it makes. */
+export type DeepRole = 'variable' | 'branch' | 'exception' | 'loop' | 'tick' | 'done';
+
+/**
+ * Where one probe statement goes:
+ * - `line`: its own line, inserted at `at`, a line start (Python also adds its body's unit);
+ * - `line-after`: its own line, inserted at `at`, the end of the anchor's line (brace languages);
+ * - `inline-before` / `inline-after`: on the anchor's line, joined by the language's separator.
+ */
+export interface Placement {
+  form: 'line' | 'line-after' | 'inline-before' | 'inline-after';
+  at: number;
+  indent: string;
+  nl: string;
+  /** Orders probes at one offset: wider constructs open first and close last. */
+  rank: number;
+}
+
+export interface DeepPart extends Placement {
+  role: DeepRole;
+  /** Probe line minus the function's line. */
+  rel: number;
+  name?: string;
+  label?: string;
+  condition?: string | null;
+  binding?: string;
+  handle?: string;
+}
+
+/** One site: a statement binding names, a branch, a loop (three parts), a handler. */
+export interface DeepSite {
+  kind: DeepKind;
+  parts: DeepPart[];
+  covered: boolean;
+}
+
+/** A deep capture owned by a function, as the query gave it. */
+export interface DeepCapture {
+  name: string;
+  node: Node;
+  /** Other captures of the same match (`condition`, `enter.body`, `loop.body`, `exception.binding`). */
+  with: Record<string, Node | undefined>;
+}
+
+export interface DeepResult {
+  sites: DeepSite[];
+  /** Probe statements already in the function (deleted by strip). */
+  probes: Span[];
+  /** The function holds a node that rules loop probes out (Go: goto). */
+  loopsBlocked: boolean;
+}
+
+const SLOT: Record<DeepRole, number> = { branch: 0, exception: 1, tick: 2, variable: 3, loop: 4, done: 0 };
+const CONDITION_MAX = 80;
+const JOINED_AFTER_RANK = -1e8;
+
+/** `scaffold`: spans of the entry probe and its wrapper, where no site is looked for. */
+export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: Node, fnLine: number, text: string, scaffold: Span[]): DeepResult {
+  const deep = spec.deep!;
+  const probeRole = new Map<number, DeepRole>();
+  const probes: Span[] = [];
+  let handles = -1;
+  let loopsBlocked = false;
+  for (const c of captures) {
+    if (c.name === 'loop.blocker') loopsBlocked = true;
+    if (!c.name.startsWith('probe.')) continue;
+    probeRole.set(c.node.id, c.name.slice(6) as DeepRole);
+    probes.push({ start: c.node.startIndex, end: c.node.endIndex });
+    const m = new RegExp(`${deep.handlePrefix}(\\d+)`).exec(c.node.text);
+    if (c.name === 'probe.loop' && m) handles = Math.max(handles, Number(m[1]));
+  }
+  const fenced = [...probes, ...scaffold];
+  const insideProbe = (n: Node) => fenced.some((p) => p.start <= n.startIndex && n.endIndex <= p.end);
+  const ctx: Ctx = { spec, deep, body, text, fnLine, probeRole };
+  const sites: DeepSite[] = [];
+  for (const c of captures) {
+    if (c.name.startsWith('probe.') || c.name === 'loop.blocker' || insideProbe(c.node)) continue;
+    const [kind, label] = splitName(c.name);
+    const site = kind === 'var.after' ? variableAfter(ctx, c.node, c.with['var.stmt'])
+      : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
+      : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
+      : kind === 'exception' ? exception(ctx, c.node, label, c.with['exception.binding'])
+      : kind === 'loop' && !loopsBlocked && label !== 'body' ? loop(ctx, c.node, label, c.with['loop.body'], () => `${deep.handlePrefix}${++handles}`)
+      : undefined;
+    if (site) sites.push(site);
+  }
+  return { sites: merge(sites), probes, loopsBlocked };
+}
+
+interface Ctx {
+  spec: LanguageSpec;
+  deep: DeepSpec;
+  body: Node;
+  text: string;
+  fnLine: number;
+  probeRole: Map<number, DeepRole>;
+}
+
+function splitName(name: string): [string, string] {
+  if (name.startsWith('var.')) return [name, ''];
+  const dot = name.indexOf('.');
+  return dot < 0 ? [name, ''] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+/** Names bound by a target: an identifier, or the names inside a destructuring pattern. */
+function boundNames(deep: DeepSpec, target: Node): string[] {
+  if (deep.names.includes(target.type)) return target.text === '_' ? [] : [target.text];
+  const fields = deep.patterns[target.type];
+  if (!fields) return [];
+  const kids = fields === '*'
+    ? target.namedChildren.filter((c): c is Node => !!c)
+    : fields.map((f) => target.childForFieldName(f)).filter((c): c is Node => !!c);
+  return kids.flatMap((k) => boundNames(deep, k));
+}
+
+/**
+ * The statement holding `node`: the outermost-first ancestor whose parent is a statement container,
+ * provided no barrier (a class body) lies between it and the function's body.
+ */
+function statementOf(ctx: Ctx, node: Node): Node | undefined {
+  let stmt: Node | undefined;
+  for (let n: Node | null = node; n && n.id !== ctx.body.id; n = n.parent) {
+    const parent: Node | null = n.parent;
+    if (!parent || ctx.deep.barriers.includes(parent.type)) return undefined;
+    if (!stmt && ctx.deep.containers[parent.type] !== undefined) stmt = n;
+  }
+  return stmt;
+}
+
+/** True when `node` is the function's own: inside its body with no barrier between. */
+function owned(ctx: Ctx, node: Node): boolean {
+  if (!within(node, ctx.body)) return false;
+  for (let n: Node | null = node; n && n.id !== ctx.body.id; n = n.parent) {
+    if (ctx.deep.barriers.includes(n.type)) return false;
+  }
+  return true;
+}
+
+/** Statements of a container, after its opening token (`{`, `:`), comments left out. */
+function statementsOf(ctx: Ctx, container: Node): Node[] {
+  const open = ctx.deep.containers[container.type];
+  if (open === undefined) return [];
+  const kids = container.children.filter((c): c is Node => !!c);
+  const from = open ? kids.findIndex((k) => k.type === open) + 1 : 0;
+  if (open && from === 0) return [];
+  return kids.slice(from).filter((k) => k.isNamed && k.type !== 'comment' && !k.isExtra);
+}
+
+function variableAfter(ctx: Ctx, target: Node, expected: Node | undefined): DeepSite | undefined {
+  const names = boundNames(ctx.deep, target);
+  const stmt = statementOf(ctx, target);
+  if (!names.length || !stmt || ctx.probeRole.has(stmt.id)) return undefined;
+  if (expected && expected.id !== stmt.id) return undefined; // e.g. a declaration in a loop header
+  const covered = roleOf(ctx, nextStatement(stmt)) === 'variable';
+  const parts: DeepPart[] = [];
+  const place = after(ctx, stmt, SLOT.variable, false);
+  if (!place) return undefined;
+  for (const [i, name] of names.entries()) {
+    parts.push({ ...place, rank: place.rank + i / 64, role: 'variable', rel: relLine(ctx, stmt), name });
+  }
+  return { kind: 'variable', parts, covered };
+}
+
+function variableEnter(ctx: Ctx, target: Node, block: Node | undefined): DeepSite | undefined {
+  const names = boundNames(ctx.deep, target);
+  if (!names.length || !block || !owned(ctx, block)) return undefined;
+  const start = atStart(ctx, block, 'variable');
+  if (!start) return undefined;
+  return {
+    kind: 'variable',
+    parts: names.map((name, i) => ({ ...start.place, rank: start.place.rank + i / 64, role: 'variable' as const, rel: relLine(ctx, target), name })),
+    covered: start.leading.includes('variable'),
+  };
+}
+
+function branch(ctx: Ctx, block: Node, label: string, condition: Node | undefined): DeepSite | undefined {
+  if (!owned(ctx, block)) return undefined;
+  const start = atStart(ctx, block, 'branch');
+  if (!start) return undefined;
+  const part: DeepPart = { ...start.place, role: 'branch', rel: relLine(ctx, block.parent ?? block), label, condition: condition ? conditionText(condition) : null };
+  return { kind: 'branch', parts: [part], covered: start.leading.includes('branch') };
+}
+
+function exception(ctx: Ctx, block: Node, clause: string, binding: Node | undefined): DeepSite | undefined {
+  if (!owned(ctx, block)) return undefined;
+  const start = atStart(ctx, block, 'exception');
+  if (!start) return undefined;
+  const bound = binding && ctx.deep.names.includes(binding.type) ? binding.text : undefined;
+  const part: DeepPart = { ...start.place, role: 'exception', rel: relLine(ctx, block.parent ?? block), label: clause, binding: bound };
+  return { kind: 'exception', parts: [part], covered: start.leading.includes('exception') };
+}
+
+function loop(ctx: Ctx, node: Node, kind: string, block: Node | undefined, nextHandle: () => string): DeepSite | undefined {
+  const stmt = statementOf(ctx, node);
+  if (!stmt || !block || !owned(ctx, block)) return undefined;
+  const covered = roleOf(ctx, stmt.previousNamedSibling) === 'loop';
+  const start = atStart(ctx, block, 'tick');
+  const entry = before(ctx, stmt, SLOT.loop);
+  if (!start || !entry) return undefined;
+  const endless = kind.endsWith('.endless');
+  const label = endless ? kind.slice(0, -'.endless'.length) : kind;
+  const done = endless ? undefined : after(ctx, stmt, SLOT.done, true);
+  if (covered) return { kind: 'loop', parts: [], covered };
+  const handle = nextHandle();
+  const rel = relLine(ctx, node);
+  const parts: DeepPart[] = [
+    { ...entry, role: 'loop', rel, label, handle },
+    { ...start.place, role: 'tick', rel, handle },
+  ];
+  if (done) parts.push({ ...done, role: 'done', rel, handle });
+  return { kind: 'loop', parts, covered };
+}
+
+/** Where a probe opening `block` goes, and the roles of the probes already leading it. */
+function atStart(ctx: Ctx, block: Node, role: DeepRole): { place: Placement; first: Node; leading: DeepRole[] } | undefined {
+  const stmts = statementsOf(ctx, block);
+  const leading: DeepRole[] = [];
+  let i = 0;
+  for (; i < stmts.length && ctx.probeRole.has(stmts[i].id); i++) leading.push(ctx.probeRole.get(stmts[i].id)!);
+  const first = stmts[0];
+  if (!first) return undefined;
+  const place = placeBefore(ctx, first);
+  return { place: { ...place, rank: openingRank(place.form, width(ctx.text, block), SLOT[role]) }, first, leading };
+}
+
+function before(ctx: Ctx, stmt: Node, slot: number): Placement {
+  const place = placeBefore(ctx, stmt);
+  return { ...place, rank: openingRank(place.form, width(ctx.text, stmt), slot) };
+}
+
+/**
+ * A probe line opening a construct comes after everything closing at that line start (ranks.ts);
+ * a joined one comes before the wraps of the statement it precedes. Wider constructs open first.
+ */
+function openingRank(form: Placement['form'], w: number, slot: number): number {
+  return (form === 'line' ? OPENING_LINE_RANK : 0) - w * 8 + slot;
+}
+
+function placeBefore(ctx: Ctx, stmt: Node): Omit<Placement, 'rank'> {
+  const { text } = ctx;
+  const ls = lineStart(text, stmt.startIndex);
+  const nl = lineBreakAfter(text, stmt.startIndex);
+  if (startsLine(text, stmt.startIndex)) return { form: 'line', at: ls, indent: text.slice(ls, stmt.startIndex), nl };
+  return { form: 'inline-before', at: stmt.startIndex, indent: '', nl };
+}
+
+/**
+ * After a statement: on its own line when nothing but a line comment follows on the statement's
+ * last line (compound statements in `indent` languages always), otherwise joined on that line.
+ */
+function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement | undefined {
+  const { text, deep } = ctx;
+  const rank = width(text, stmt) * 8 + slot;
+  const end = stmt.endIndex;
+  const ls = lineStart(text, stmt.startIndex);
+  const indent = /^[ \t]*/.exec(text.slice(ls, stmt.startIndex))![0];
+  const nl = lineBreakAfter(text, end);
+  if (deep.afterCompound === 'next-line' && compound) {
+    const at = nextLineStart(text, end);
+    if (at === lineEnd(text, end) || !startsLine(text, stmt.startIndex)) return undefined; // no line to open at the end of the file
+    return { form: 'line', at, indent, nl, rank: CLOSE_RANK + width(text, stmt) + slot / 16 };
+  }
+  // A statement closed by `;` or `}` has no wrap closing at its end, but the next statement may
+  // start right there (minified JS): its probe must come after this one's.
+  const joined = /[;}]$/.test(text.slice(stmt.startIndex, end)) ? JOINED_AFTER_RANK + rank : rank;
+  if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
+  const rest = text.slice(end, lineEnd(text, end));
+  if (rest.trim() === '' || rest.trimStart().startsWith(ctx.spec.lineComment)) {
+    return { form: 'line-after', at: lineEnd(text, end), indent, nl, rank };
+  }
+  if (deep.inlineAfterNeedsTerminator && !text.slice(stmt.startIndex, end).endsWith(deep.inlineAfterNeedsTerminator)) return undefined;
+  return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
+}
+
+function nextStatement(stmt: Node): Node | null {
+  let n = stmt.nextNamedSibling;
+  while (n && n.type === 'comment') n = n.nextNamedSibling;
+  return n;
+}
+
+function roleOf(ctx: Ctx, n: Node | null): DeepRole | undefined {
+  return n ? ctx.probeRole.get(n.id) : undefined;
+}
+
+/**
+ * Variable sites at one place merge (one statement binding names from several captures); any other
+ * site found twice (a Go case listing several types) is kept once.
+ */
+function merge(sites: DeepSite[]): DeepSite[] {
+  const byAt = new Map<string, DeepSite>();
+  const out: DeepSite[] = [];
+  for (const s of sites) {
+    const p = s.parts[0];
+    if (!p) {
+      out.push(s);
+      continue;
+    }
+    const key = `${s.kind}:${p.role}:${p.form}:${p.at}`;
+    if (s.kind !== 'variable') {
+      if (!byAt.has(key)) out.push(s);
+      byAt.set(key, s);
+      continue;
+    }
+    const prev = byAt.get(key);
+    if (!prev) {
+      byAt.set(key, s);
+      out.push(s);
+      continue;
+    }
+    const seen = new Set(prev.parts.map((x) => x.name));
+    for (const part of s.parts) {
+      if (seen.has(part.name)) continue;
+      seen.add(part.name);
+      prev.parts.push({ ...part, rank: p.rank + prev.parts.length / 64 });
+    }
+    prev.covered &&= s.covered;
+  }
+  return out;
+}
+
+/** The node's first line relative to the function's line (rows as tree-sitter counts them, like the function's). */
+function relLine(ctx: Ctx, node: Node): number {
+  return node.startPosition.row + 1 - ctx.fnLine;
+}
+
+function conditionText(node: Node): string {
+  const t = node.text.replace(/\s+/g, ' ').trim();
+  return t.length > CONDITION_MAX ? `${t.slice(0, CONDITION_MAX - 1)}…` : t;
+}
+
+function startsLine(text: string, at: number): boolean {
+  return text.slice(lineStart(text, at), at).trim() === '';
+}
+
+function within(inner: Node, outer: Node): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+function width(text: string, n: Node): number {
+  let w = 0;
+  for (let i = n.startIndex; i < n.endIndex; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) w++;
+  }
+  return w;
+}
