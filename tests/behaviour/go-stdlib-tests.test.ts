@@ -45,6 +45,10 @@ const KNOWN_OFF_FAILURES: Record<string, string> = {
     'and every call allocates once more (2 allocs, want at most 1)',
 };
 
+// A goroutine still running when the test binary exits never returns, so its calls have no exit:
+// these packages' tests leave readers and pipe copiers running (the scheduler decides how far).
+const GOROUTINES_LEFT_RUNNING = ['net/textproto/', 'os/exec/', 'text/template/'];
+
 // A standard directory that exists on disk, holds no Go file, and may be imported from anywhere in std.
 const RUNTIME_IMPORT = 'internal';
 
@@ -153,7 +157,7 @@ describe("Go's standard library, instrumented in full, under its own tests with 
         `on: ${on.tests.size} tests, ${on.passed} passed, ${on.failed.size} failed (${seconds(onStarted)} s)`,
     );
     log(`go: probe kinds beyond entry/exit: ${kinds.size ? [...kinds].join(', ') : 'none'}`);
-  }, 600_000);
+  }, 900_000);
   afterAll(() => removeScratch(dir));
 
   it('instruments every function of every package', () => {
@@ -199,6 +203,6 @@ describe("Go's standard library, instrumented in full, under its own tests with 
     const summary = await checkEventFile(onFile(), 'go');
     log(`go events: ${describeSummary(summary)}`);
     for (const [where, count] of summary.open) log(`go: ${count} call(s) of ${where} still running when their process ended`);
-    expectWellFormed(summary, 'go test, telemetry on');
+    expectWellFormed(summary, 'go test, telemetry on', (where) => GOROUTINES_LEFT_RUNNING.some((p) => where.includes(` ${p}`)));
   }, 300_000);
 });

@@ -117,7 +117,7 @@ describe(`${PACKAGE}, instrumented in full, under its own test suite`, () => {
         `on: ${b.tests} tests, ${b.pass} passed, ${b.fail} failed (${seconds(onStarted)} s)`,
     );
     log(`js: probe kinds beyond entry/exit: ${kinds.size ? [...kinds].join(', ') : 'none'}`);
-  }, 600_000);
+  }, 900_000);
   afterAll(() => removeScratch(dir));
 
   it('instruments every function of every .js and .mjs in the package', () => {

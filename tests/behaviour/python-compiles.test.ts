@@ -192,5 +192,5 @@ describe("Python's standard library, instrumented in full", () => {
     expect(report.failedBefore.length).toBeLessThan(40);
     expect(unexplained).toEqual([]);
     expect(report.newWarnings).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -117,7 +117,7 @@ describe("Python's standard library, instrumented in full, under its own tests",
       `python: ${MODULES.length} stdlib modules, ${functions} functions instrumented, ` +
         `${tests} tests run twice (off, on) in ${seconds(started)} s`,
     );
-  }, 600_000);
+  }, 900_000);
   afterAll(() => removeScratch(dir));
 
   it('instruments every function of each module and imports the runtime once', () => {
