@@ -272,7 +272,8 @@ function isBodyStatement(node: Node, body: Node): boolean {
 function isLeading(node: Node): boolean {
   for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
     if (prev.type === 'comment') continue;
-    if (prev.type !== 'expression_statement' || prev.namedChild(0)?.type !== 'string') return false;
+    const literal = prev.namedChild(0)?.type;
+    if (prev.type !== 'expression_statement' || (literal !== 'string' && literal !== 'concatenated_string')) return false;
   }
   return true;
 }
