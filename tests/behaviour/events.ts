@@ -67,6 +67,8 @@ export interface StreamSummary {
   calls: number;
   roots: number;
   maxDepth: number;
+  /** Events per `file` field. */
+  byFile: Map<string, number>;
   /** Sum of loop_exit iterations. */
   iterations: number;
   /** Calls that never exited (their process or thread ended first), by `name file:line`. */
@@ -112,6 +114,7 @@ export class EventChecker {
   private readonly pendingParents: { cid: string; parent: string; trace: string; caller: unknown; name: string }[] = [];
   private readonly frames: Frame[] = [];
   private readonly byType: Record<string, number> = {};
+  private readonly byFile = new Map<string, number>();
   private readonly problems: string[] = [];
   private problemCount = 0;
   private events = 0;
@@ -143,6 +146,7 @@ export class EventChecker {
     this.byType[type] = (this.byType[type] ?? 0) + 1;
     if (!EVENT_TYPES.includes(type)) return this.problem(`unknown event_type ${JSON.stringify(type)}`);
     if (!this.common(e)) return;
+    this.byFile.set(e.file, (this.byFile.get(e.file) ?? 0) + 1);
     if (type === 'function_entry') return this.entry(e);
     const call = this.open.get(e.correlation_id);
     if (!call) {
@@ -183,6 +187,7 @@ export class EventChecker {
     return {
       events: this.events,
       byType: { ...this.byType },
+      byFile: new Map(this.byFile),
       calls: this.known.size,
       roots: this.roots,
       maxDepth: this.maxDepth,
