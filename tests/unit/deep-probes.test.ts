@@ -140,6 +140,20 @@ describe('JavaScript and TypeScript deep probes', () => {
   });
 });
 
+describe('TypeScript probes that must not change types or meaning', () => {
+  it('previews only real parameters, never names inside parameter or return types', () => {
+    const out = instrument('typescript', 'function pick(keep: (name: string) => boolean): (offset: number) => boolean {\n  return keep;\n}\n');
+    expect(out).toContain('_tm.enter("pick", "x", 1, { keep })');
+  });
+
+  it('leaves an await of a call with type arguments unwrapped, and keeps an awaited value typed', () => {
+    const out = instrument('typescript', 'async function f(get: any, p: Promise<number[]>) {\n  const x = await get<number>(1);\n  const xs = await p;\n  return xs.map((v) => v + x);\n}\n');
+    expect(out).toContain('const x = await get<number>(1);');
+    expect(out).toContain('const xs = _tm.resume(__tel, await _tm.suspend(__tel, p));');
+    expect(out).not.toContain('as any');
+  });
+});
+
 describe('Go deep probes', () => {
   it('guards every probe, reports error branches, and leaves goto functions without loop probes', () => {
     const src = [

@@ -24,8 +24,10 @@
 (string) @string
 (comment) @comment
 
-(block . (expression_statement (string)) @prologue)
-(module . (expression_statement (string)) @prologue.module)
+; Docstrings, also written as adjacent literals ("a" "b"). The module's may follow comments (a #!
+; line, a licence): every top-level string statement is captured, and only the leading run counts.
+(block . (expression_statement [(string) (concatenated_string)]) @prologue)
+(module (expression_statement [(string) (concatenated_string)]) @prologue.module)
 (future_import_statement) @prologue.module
 
 ; An entry probe: `__tel = _tm.on and _tm.enter(...)`.

@@ -5,7 +5,8 @@ import type { LanguageSpec } from '../../src/languages/spec.js';
 
 // A yield's result is implicitly `any` in a generator without a return type; passing it to
 // resume() would make that an error under noImplicitAny, so the cast keeps it explicit.
-const templates = { ...jsTemplates, resume: ['_tm.resume(__tel, (', ') as any)'] as const };
+// An await keeps its type (resume returns what it is given), hence the JavaScript form for it.
+const templates = { ...jsTemplates, resume: ['_tm.resume(__tel, (', ') as any)'] as const, resumeAwait: jsTemplates.resume };
 
 const shared = {
   folder: 'server/languages/typescript',
@@ -17,6 +18,10 @@ const shared = {
   runtimeFolder: 'server/languages/javascript',
   templates,
   superCallSkip: 'a super() call must stay a root statement of the constructor',
+  paramFences: [
+    'function_type', 'constructor_type', 'method_signature', 'call_signature', 'construct_signature',
+    'abstract_method_signature', 'function_signature', 'index_signature',
+  ],
   deep: jsDeep,
 } as const;
 

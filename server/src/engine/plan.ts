@@ -158,7 +158,8 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
       if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
-      wrap(add, text, s.node, spec.templates.resume, 'resume', order++);
+      const resume = (s.kind === 'await' && spec.templates.resumeAwait) || spec.templates.resume;
+      wrap(add, text, s.node, resume, 'resume', order++);
       if (s.operand) wrap(add, text, s.operand, spec.templates.suspend, 'suspend', order++);
       else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
     }

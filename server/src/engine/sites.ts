@@ -133,7 +133,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
   );
   const sites = makeSites(spec, ordered, classes, text);
-  assignOwned(owned, ordered);
+  assignOwned(owned, ordered, spec.paramFences ?? []);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
 
   return {
@@ -215,7 +215,7 @@ interface Owned {
   deep?: DeepCapture;
 }
 
-function assignOwned(owned: Owned[], scopes: Scope[]): void {
+function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[]): void {
   // Wider items first at one offset: a block starting where the function it holds starts must not
   // take the function off the stack before the function's own items come.
   owned.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
@@ -234,10 +234,13 @@ function assignOwned(owned: Owned[], scopes: Scope[]): void {
     if (!site || !owner.instrumentable) continue;
     const d = site.detail;
     switch (name) {
-      case 'param': site.params.push(node.text); break;
+      case 'param': if (!fenced(node, owner.node, fences)) site.params.push(node.text); break;
       case 'return.value': if (node.type !== 'comment') d.returns.push(span(node)); break;
       case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
-      case 'await': d.suspensions.push(suspension('await', node)); break;
+      case 'await':
+        // `await get<T>(x)` parses (TS grammar) as a call of `await get`: a wrap would split it.
+        if (!isCallee(node)) d.suspensions.push(suspension('await', node));
+        break;
       case 'prologue':
         if (isBodyStatement(node, owner.body!) && node.startIndex >= d.prologueEnd && isLeading(node)) {
           d.prologueEnd = node.endIndex;
@@ -256,6 +259,18 @@ function assignOwned(owned: Owned[], scopes: Scope[]): void {
   }
 }
 
+/** A node of one of the `fences` types lies between `node` and its function `owner`. */
+function fenced(node: Node, owner: Node, fences: readonly string[]): boolean {
+  if (!fences.length) return false;
+  for (let n = node.parent; n && n.id !== owner.id; n = n.parent) if (fences.includes(n.type)) return true;
+  return false;
+}
+
+function isCallee(node: Node): boolean {
+  const parent = node.parent;
+  return parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === node.id;
+}
+
 /** `scope` starts before `node`, or at the same offset and holds it. */
 function opensBefore(scope: Node, node: Node): boolean {
   return scope.startIndex < node.startIndex || (scope.startIndex === node.startIndex && scope.endIndex >= node.endIndex);
@@ -272,7 +287,8 @@ function isBodyStatement(node: Node, body: Node): boolean {
 function isLeading(node: Node): boolean {
   for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
     if (prev.type === 'comment') continue;
-    if (prev.type !== 'expression_statement' || prev.namedChild(0)?.type !== 'string') return false;
+    const literal = prev.namedChild(0)?.type;
+    if (prev.type !== 'expression_statement' || (literal !== 'string' && literal !== 'concatenated_string')) return false;
   }
   return true;
 }

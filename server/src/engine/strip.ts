@@ -163,7 +163,7 @@ function probeDeletion(spec: LanguageSpec, probe: Span, text: string, claimed: n
 function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | undefined {
   const body = text.slice(call.start, call.end);
   const t = spec.templates;
-  for (const [pre, suf] of [t.ret, t.resume, t.suspend]) {
+  for (const [pre, suf] of [t.ret, t.resume, ...(t.resumeAwait ? [t.resumeAwait] : []), t.suspend]) {
     if (pre && body.startsWith(pre) && body.endsWith(suf) && body.length >= pre.length + suf.length) {
       return [
         { start: call.start, end: call.start + pre.length },

@@ -38,6 +38,8 @@ export interface Templates {
   ret: Wrap;
   /** Around a yield/await expression and around its operand, so context follows suspension. */
   resume: Wrap;
+  /** Around an await when it needs another form than a yield (TS: keeps the awaited type). */
+  resumeAwait?: Wrap;
   suspend: Wrap;
   /** Inserted after a bare `yield` keyword. */
   bareSuspend: string;
@@ -98,6 +100,11 @@ export interface LanguageSpec {
   runtimeSubdir?: string;
   /** Functions owning a `@super` capture are skipped with this reason (TS constructors). */
   superCallSkip?: string;
+  /**
+   * Node types whose parameters are not a function's own (TS function types and signatures): a
+   * `@param` inside one is dropped.
+   */
+  paramFences?: readonly string[];
   /** Deep probes (variables, branches, loops, exceptions); absent: entry and exit only. */
   deep?: DeepSpec;
 }
