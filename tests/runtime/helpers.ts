@@ -94,8 +94,19 @@ export function removeScratch(dir: string | undefined): void {
 }
 
 /** The test runner's own environment, minus every switch the runtimes read. */
+/**
+ * Children's temporary files go to a folder of this test process's own, so a program under test
+ * that cleans up its temporary folder can never remove another test's scratch files.
+ */
+let childTmp: string | undefined;
+
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+  if (!childTmp) {
+    const made = mkdtempSync(join(tmpdir(), 'telemetry-child-tmp-'));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    childTmp = made;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: childTmp, TMP: childTmp, TEMP: childTmp };
   for (const key of ['DEBUG', 'TELEMETRY_ENABLED', 'TELEMETRY_FILE', 'TELEMETRY_REDACT', 'TELEMETRY_LOOP_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
     delete env[key];
   }
