@@ -1,8 +1,7 @@
 // The event-stream checker shared by the behaviour tests. It reads what instrumented programs
 // wrote (any number of processes, threads and goroutines appending to one JSONL file) and checks
-// it against the event contract of DESIGN.md and notes/deep-contract.md, whatever probe kinds the
-// engine emitted: function entry/exit today, variable, branch, loop and exception events once the
-// deep probes land.
+// it against the event contract of DESIGN.md and the deep probes of server/languages/README.md,
+// whatever probe kinds the engine emitted.
 // It collects problems rather than throwing at the first, so one run reports them all, and keeps
 // only what it needs per call (streams run to millions of events). It never decides what a
 // program should have done: the exact-path tests compare `frames` with what they expect.
@@ -10,10 +9,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
 import { DEFAULT_REDACT } from '../../server/src/engine/types.js';
+import type { TelemetryEvent } from '../runtime/helpers.js';
 
 export type RuntimeLanguage = 'python' | 'javascript' | 'go';
 
-/** Labels, loop kinds and exception clauses that notes/deep-contract.md allows per language. */
+/** Labels, loop kinds and exception clauses the deep probes (server/languages/README.md) allow per language. */
 export const CONTRACT: Record<RuntimeLanguage, { branch: string[]; loop: string[] | null; clause: string[] }> = {
   python: { branch: ['if', 'elif', 'else', 'case'], loop: ['for', 'while'], clause: ['except', 'finally'] },
   javascript: { branch: ['if', 'else', 'case', 'default'], loop: ['for', 'for-in', 'for-of', 'while', 'do'], clause: ['catch', 'finally'] },
@@ -27,31 +27,7 @@ const REDACT = new RegExp(DEFAULT_REDACT, 'i');
 const REDACTED = '<redacted>';
 const MAX_KEPT_PROBLEMS = 40;
 
-export interface TelemetryEvent {
-  event_type: string;
-  timestamp_ns: number;
-  function_name: string;
-  file: string;
-  line: number;
-  correlation_id: string;
-  parent_correlation_id: string | null;
-  trace_id: string;
-  span_id: string;
-  args?: Record<string, string>;
-  caller?: string | null;
-  duration_ns?: number;
-  return?: string;
-  error?: { type: string; message: string } | null;
-  variable?: string;
-  value?: string;
-  redacted?: boolean;
-  branch?: string;
-  condition?: string | null;
-  loop?: string;
-  iterations?: number;
-  suppressed?: number;
-  clause?: string;
-}
+export type { TelemetryEvent };
 
 /** One call, with every event it produced, for the small programs whose path is known. */
 export interface Frame {

@@ -99,7 +99,7 @@ export function relativeSpecifier(from: string, to: string): string {
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
-/** Which probe kinds the engine put into a text, found by their runtime calls (notes/deep-contract.md). */
+/** Which probe kinds the engine put into a text, found by their runtime calls (server/languages/README.md). */
 export function probeKindsIn(text: string): Set<'variable' | 'branch' | 'loop' | 'exception'> {
   const kinds = new Set<'variable' | 'branch' | 'loop' | 'exception'>();
   if (/_tm\.(var|Var|Redacted)\(/.test(text)) kinds.add('variable');

@@ -4,18 +4,8 @@
 import { expect } from 'vitest';
 import { readEvents, type TelemetryEvent } from './helpers.js';
 
-export interface DeepEvent extends Omit<TelemetryEvent, 'error'> {
-  error?: { type: string; message: string } | null;
-  variable?: string;
-  value?: string;
-  redacted?: boolean;
-  branch?: string;
-  condition?: string | null;
-  loop?: string;
-  iterations?: number;
-  suppressed?: number;
-  clause?: string;
-}
+/** Every event, deep fields included (one schema for all the runtime tests). */
+export type DeepEvent = TelemetryEvent;
 
 export const readDeepEvents = (file: string) => readEvents(file) as DeepEvent[];
 
@@ -171,3 +161,26 @@ export function expectDeepWellFormed(events: DeepEvent[]): void {
 /** Which iterations n of a loop keep their events under TELEMETRY_LOOP_EVENTS=limit. */
 export const keptIterations = (iterations: number, limit: number) =>
   Array.from({ length: iterations }, (_, i) => i + 1).filter((n) => n <= limit || (n & (n - 1)) === 0);
+
+/** The TELEMETRY_LOOP_EVENTS settings every runtime's sampling test runs, and the limit each means. */
+export const SAMPLING_CASES = [
+  { setting: 'unset', limit: 16 },
+  { setting: '4', limit: 4 },
+  { setting: 'all', limit: Infinity },
+];
+
+export const samplingEnv = (setting: string): Record<string, string> =>
+  setting === 'unset' ? {} : { TELEMETRY_LOOP_EVENTS: setting };
+
+/**
+ * The `sample 100` program's call (a loop of 100 turns adding n-1 to `total`, with one branch a
+ * turn) kept exactly the variable and branch events of the iterations `limit` keeps.
+ */
+export function expectSampled(events: DeepEvent[], call: DeepEvent, limit: number): void {
+  const kept = keptIterations(100, limit);
+  // total after iteration n is n(n-1)/2: the recorded values name the iterations kept.
+  const values = eventsOf(events, call, 'variable_change').map((e) => e.value);
+  expect(values).toEqual([...kept.map((n) => String((n * (n - 1)) / 2)), '4950']);
+  expect(eventsOf(events, call, 'branch')).toHaveLength(kept.length);
+  expect(eventsOf(events, call, 'loop_exit')).toEqual([expect.objectContaining({ iterations: 100, suppressed: 2 * (100 - kept.length) })]);
+}

@@ -11,7 +11,9 @@ import {
   eventsOf,
   exitEvent,
   expectDeepWellFormed,
-  keptIterations,
+  expectSampled,
+  samplingEnv,
+  SAMPLING_CASES,
   lineIn,
   lineWith,
   onlyCall,
@@ -137,22 +139,11 @@ describe('deep probes in the JavaScript runtime', () => {
     expect(eventsOf(demo, guarded, 'exception')[0].line).toBe(lineWith(app, '} catch (e) {') + 1);
   });
 
-  it.each([
-    { setting: 'unset', limit: 16 },
-    { setting: '4', limit: 4 },
-    { setting: 'all', limit: Infinity },
-  ])('samples variable and branch events inside a loop with TELEMETRY_LOOP_EVENTS $setting', async ({ setting, limit }) => {
-    const env: Record<string, string> = setting === 'unset' ? {} : { TELEMETRY_LOOP_EVENTS: setting };
-    const { result, events } = await traced(`sample-${setting}`, ['sample', '100'], env);
+  it.each(SAMPLING_CASES)('samples variable and branch events inside a loop with TELEMETRY_LOOP_EVENTS $setting', async ({ setting, limit }) => {
+    const { result, events } = await traced(`sample-${setting}`, ['sample', '100'], samplingEnv(setting));
     expect(result).toMatchObject({ code: 0, stdout: 'sample 4950\n' });
     expectDeepWellFormed(events);
-    const call = onlyCall(events, 'sample');
-    const kept = keptIterations(100, limit);
-    // total after iteration n is n(n-1)/2: the recorded values name the iterations kept.
-    const values = eventsOf(events, call, 'variable_change').map((e) => e.value);
-    expect(values).toEqual([...kept.map((n) => String((n * (n - 1)) / 2)), '4950']);
-    expect(eventsOf(events, call, 'branch')).toHaveLength(kept.length);
-    expect(eventsOf(events, call, 'loop_exit')).toEqual([expect.objectContaining({ iterations: 100, suppressed: 2 * (100 - kept.length) })]);
+    expectSampled(events, onlyCall(events, 'sample'), limit);
   });
 
   it('never writes a redacted value: secret-looking params and variables, values the engine left out, secret keys inside values', async () => {

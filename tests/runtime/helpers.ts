@@ -72,7 +72,18 @@ export interface TelemetryEvent {
   caller?: string | null;
   duration_ns?: number;
   return?: string;
-  error?: { type: string; message: string };
+  /** A function_exit's thrown error; an exception event's, or null when unknown. */
+  error?: { type: string; message: string } | null;
+  // Deep events (variable_change, branch, loop_entry/loop_exit, exception).
+  variable?: string;
+  value?: string;
+  redacted?: boolean;
+  branch?: string;
+  condition?: string | null;
+  loop?: string;
+  iterations?: number;
+  suppressed?: number;
+  clause?: string;
 }
 
 export interface RunResult {

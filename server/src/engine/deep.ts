@@ -58,8 +58,6 @@ export interface DeepResult {
   sites: DeepSite[];
   /** Probe statements already in the function (deleted by strip). */
   probes: Span[];
-  /** The function holds a node that rules loop probes out (Go: goto). */
-  loopsBlocked: boolean;
 }
 
 const SLOT: Record<DeepRole, number> = { branch: 0, exception: 1, tick: 2, variable: 3, loop: 4, done: 0 };
@@ -72,13 +70,14 @@ export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: N
   const probeRole = new Map<number, DeepRole>();
   const probes: Span[] = [];
   let handles = -1;
-  let loopsBlocked = false;
+  let loopsBlocked = false; // the function holds a node that rules loop probes out (Go: goto)
+  const handle = new RegExp(`${deep.handlePrefix}(\\d+)`);
   for (const c of captures) {
     if (c.name === 'loop.blocker') loopsBlocked = true;
     if (!c.name.startsWith('probe.')) continue;
     probeRole.set(c.node.id, c.name.slice(6) as DeepRole);
     probes.push({ start: c.node.startIndex, end: c.node.endIndex });
-    const m = new RegExp(`${deep.handlePrefix}(\\d+)`).exec(c.node.text);
+    const m = handle.exec(c.node.text);
     if (c.name === 'probe.loop' && m) handles = Math.max(handles, Number(m[1]));
   }
   const fenced = [...probes, ...scaffold];
@@ -92,11 +91,11 @@ export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: N
       : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
       : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
       : kind === 'exception' ? exception(ctx, c.node, label, c.with['exception.binding'])
-      : kind === 'loop' && !loopsBlocked && label !== 'body' ? loop(ctx, c.node, label, c.with['loop.body'], () => `${deep.handlePrefix}${++handles}`)
+      : kind === 'loop' && !loopsBlocked ? loop(ctx, c.node, label, c.with['loop.body'], () => `${deep.handlePrefix}${++handles}`)
       : undefined;
     if (site) sites.push(site);
   }
-  return { sites: merge(sites), probes, loopsBlocked };
+  return { sites: merge(sites), probes };
 }
 
 interface Ctx {
