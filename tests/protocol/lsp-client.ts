@@ -1,5 +1,5 @@
 // A small LSP client for protocol tests: spawns the real server (dist/) over stdio, sends the
-// `initialize` params an editor really sends (shared/editor-capabilities), answers only the
+// `initialize` params an editor really sends (tests/protocol/editors), answers only the
 // server->client requests that editor declares, and records everything else as unhandled.
 // Must never import server code: it sees the server only through the protocol.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,11 +27,11 @@ import { applyWorkspaceEdit } from './workspace-edit.js';
 
 /** The package root: found by walking up, so this also works compiled into dist/ (the benchmark). */
 export const repoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
-export const capabilitiesDir = path.resolve(repoRoot, '../shared/editor-capabilities');
+export const capabilitiesDir = path.join(repoRoot, 'tests/protocol/editors');
 const serverMain = path.join(repoRoot, 'dist/server/src/lsp/main.js');
 
 export interface ClientOptions {
-  /** A file name in shared/editor-capabilities, without `.json`. */
+  /** A file name in tests/protocol/editors, without `.json`. */
   editor: string;
   workspace: string;
   initializationOptions?: unknown;

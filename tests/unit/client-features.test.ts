@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { InitializeParams } from 'vscode-languageserver';
 import { resolveClientFeatures } from '../../server/src/lsp/capabilities.js';
 
-const capabilitiesDir = path.resolve(import.meta.dirname, '../../../shared/editor-capabilities');
+const capabilitiesDir = path.resolve(import.meta.dirname, '../protocol/editors');
 const featuresOf = (editor: string) =>
   resolveClientFeatures(JSON.parse(fs.readFileSync(path.join(capabilitiesDir, `${editor}.json`), 'utf8')) as InitializeParams);
 
-// The table of shared/editor-capabilities/README.md, as the server reads it.
+// The table of tests/protocol/editors/README.md, as the server reads it.
 const expected: Record<string, Partial<ReturnType<typeof featuresOf>>> = {
   'neovim-0.7.2': { pullDiagnostics: false, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false, watchFiles: false },
   'neovim-0.11.0': { pullDiagnostics: true, diagnosticRefresh: false, documentChanges: true, createFiles: true, configuration: true, resolveEdit: true, disabledActions: false, watchFiles: false },

@@ -1,5 +1,5 @@
 // Resolves what the client can do, once, at initialize, into a plain object that handlers read.
-// Editor quirks (see shared/editor-capabilities/README.md) are settled here and nowhere else.
+// Editor quirks (see tests/protocol/editors/README.md) are settled here and nowhere else.
 // Must never be consulted through the raw ClientCapabilities after initialize.
 import type { InitializeParams } from 'vscode-languageserver';
 
