@@ -198,6 +198,40 @@ export class LspClient {
     return this.connection.sendNotification(method, params);
   }
 
+  /**
+   * Proves the server has handled every message sent before: JSON-RPC answers in order, so once a
+   * request the server does not know comes back as MethodNotFound, what the earlier notifications
+   * did synchronously (sending a refresh, clearing diagnostics) has reached this client.
+   */
+  async fence(): Promise<void> {
+    await this.connection.sendRequest('telemetryTest/fence').then(
+      () => {
+        throw new Error('the server answered a method it does not have');
+      },
+      (error: { code?: number }) => {
+        if (error.code !== -32601) throw error;
+      },
+    );
+  }
+
+  /**
+   * Proves every debounced publication scheduled before has been sent or dropped: a change to a
+   * sentinel document is debounced like any other, and timers with the same delay fire in order.
+   * Push clients only.
+   */
+  async pushFence(): Promise<void> {
+    const uri = 'untitled:telemetry-fence';
+    let sentinel = this.documents.get(uri);
+    if (!sentinel) {
+      sentinel = { uri, languageId: 'plaintext', version: 1, text: '' };
+      this.documents.set(uri, sentinel);
+      await this.connection.sendNotification('textDocument/didOpen', { textDocument: { ...sentinel } });
+    }
+    await this.change(sentinel, `${sentinel.text}.`);
+    const version = sentinel.version;
+    await this.waitFor(() => this.lastPush(uri, version));
+  }
+
   /** Polls `probe` whenever a message arrives, until it returns something or the time is up. */
   waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {

@@ -42,7 +42,7 @@ function write(rel: string, text: string): void {
 const open = (c: LspClient, rel: string, languageId = rel.split('/')[0]!) => c.open(path.join(workspace, rel), languageId);
 const messages = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.message);
 
-/** The document's diagnostics once `accept` takes them: pulled again, or waited for among pushes. */
+/** The document's diagnostics once `accept` takes them among pushes, or pulled once the server has handled what came before. */
 async function settledDiagnostics(c: LspClient, document: OpenDocument, accept: (messages: string[]) => boolean): Promise<string[]> {
   if (!c.pulls) {
     const push = await c.waitFor(() => {
@@ -51,11 +51,8 @@ async function settledDiagnostics(c: LspClient, document: OpenDocument, accept: 
     });
     return messages(push.diagnostics);
   }
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const found = messages(await c.diagnostics(document));
-    if (accept(found)) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // A pull after the server has handled the change (the team file is read again on demand).
+  await c.fence();
   return messages(await c.diagnostics(document));
 }
 

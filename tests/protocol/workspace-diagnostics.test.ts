@@ -129,7 +129,8 @@ describe('workspace diagnostics pushed to neovim-0.7.2, which cannot watch files
     const { client } = s;
     const document = await client.open(path.join(s.workspace, 'python/greeter.py'), 'python');
     expect(await client.diagnostics(document)).toHaveLength(4);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the read on open is done: only the save can see what follows
+    // Coverage is answered once the read on open is done: only the save can see what follows.
+    await client.request('telemetry/coverage', {});
     await client.change(document, document.text + extraPython);
     fs.writeFileSync(path.join(s.workspace, 'python/greeter.py'), document.text);
     await client.notify('textDocument/didSave', { textDocument: { uri: document.uri } });

@@ -179,7 +179,9 @@ describe('the Go runtime', () => {
     expect(call(events, 'Add', 'b', '7').parent_correlation_id).toBe(inc.correlation_id);
   });
 
-  it("keeps a goroutine's calls under the goroutine's own span, and links the goroutine to its creator from Go 1.21", async () => {
+  it("keeps a goroutine's calls under the goroutine's own span, and links the goroutine to its creator's span and trace", async () => {
+    // Go 1.21 and later name the creating goroutine in a trace; the runtime reads that line.
+    expect(goMinor, 'the machine has Go 1.26; the creator link needs Go 1.21 or later').toBeGreaterThanOrEqual(21);
     const events = await demoEvents('goroutine');
     const workers = entries(events, 'RunWorkers')[0];
     for (const i of ['1', '2', '3']) {
@@ -187,13 +189,9 @@ describe('the Go runtime', () => {
       expect(call(events, 'Square', 'x', i).parent_correlation_id).toBe(work.correlation_id);
       const goroutine = parentOf(events, work)!;
       expect(goroutine.function_name).toBe('RunWorkers.<anonymous>');
-      if (goMinor >= 21) {
-        expect(goroutine.parent_correlation_id).toBe(workers.correlation_id);
-      } else {
-        // Go 1.19's traces do not name the creating goroutine: the goroutine starts a trace.
-        expect(goroutine.parent_correlation_id).toBeNull();
-        expect(goroutine.trace_id).not.toBe(workers.trace_id);
-      }
+      expect(goroutine.parent_correlation_id).toBe(workers.correlation_id);
+      expect(goroutine.trace_id).toBe(workers.trace_id);
+      expect(work.trace_id).toBe(workers.trace_id);
     }
     expect(entries(events, 'Add').filter((e) => e.parent_correlation_id === workers.correlation_id)).toHaveLength(3);
   });

@@ -68,6 +68,8 @@ export class WorkspaceScanner {
   private readonly generations = new Map<string, number>();
   private readonly folders = new Map<string, Promise<Folder>>();
   private readonly templates = new Map<LanguageId, RuntimeTemplate[]>();
+  /** Reads of single files still under way: coverage waits for them as it waits for a scan. */
+  private readonly refreshing = new Set<Promise<void>>();
   private disposed = false;
 
   constructor(private readonly deps: ScannerDeps) {}
@@ -97,13 +99,13 @@ export class WorkspaceScanner {
     return done;
   }
 
-  /** Resolves true once no scan is running, or false as soon as `token` is cancelled. */
+  /** Resolves true once no scan or single-file read is running, or false as soon as `token` is cancelled. */
   async settled(token?: CancellationToken): Promise<boolean> {
-    while (this.current) {
+    while (this.current || this.refreshing.size > 0) {
       if (token?.isCancellationRequested) return false;
       let listener: { dispose(): void } | undefined;
       const cancelled = new Promise<'cancelled'>((resolve) => (listener = token?.onCancellationRequested(() => resolve('cancelled'))));
-      const outcome = await Promise.race([this.current.done, cancelled]);
+      const outcome = await Promise.race([this.current?.done ?? Promise.all(this.refreshing), cancelled]);
       listener?.dispose();
       if (outcome === 'cancelled') return false;
     }
@@ -114,7 +116,9 @@ export class WorkspaceScanner {
   refresh(uris: readonly string[]): Promise<void> {
     const one = (uri: string) =>
       this.refreshOne(storeUri(uri)).catch((error: unknown) => this.deps.logger.error(`could not read ${uri} again: ${String(error)}`));
-    return Promise.all(uris.map(one)).then(() => undefined);
+    const done = Promise.all(uris.map(one)).then(() => undefined);
+    this.refreshing.add(done);
+    return done.finally(() => this.refreshing.delete(done));
   }
 
   dispose(): void {
