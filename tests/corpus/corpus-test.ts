@@ -1,14 +1,15 @@
-// Shared body of the corpus tests: one engine, one corpus, counts printed for the closing note.
+// Shared body of the corpus tests: one engine, one corpus, counts printed for the closing note;
+// optionally the instrumented copies written out for the compilers.
 import { expect } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
 import { checkFiles, type CorpusCounts } from './corpus.js';
 
-export async function runCorpus(label: string, files: string[], languages: LanguageId[]): Promise<CorpusCounts> {
+export async function runCorpus(label: string, files: string[], languages: LanguageId[], copyOf?: (file: string) => string): Promise<CorpusCounts> {
   const engine = await Engine.create();
   for (const lang of languages) await engine.ready(lang);
   const started = performance.now();
-  const counts = checkFiles(engine, files);
+  const counts = checkFiles(engine, files, copyOf);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const mb = (counts.bytes / 1e6).toFixed(1);
   console.log(

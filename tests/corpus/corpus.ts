@@ -1,8 +1,8 @@
 // Walks the real corpora on this machine (Python's standard library, Go's source tree, the
 // JS/TS in node_modules) and checks the engine's properties on every file.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
 import type { DeepKind } from '../../server/src/engine/deep.js';
@@ -20,6 +20,8 @@ export interface CorpusCounts {
   /** Deep probe sites covered after add, per kind. */
   deep: Record<DeepKind, number>;
   failures: string[];
+  /** [original, instrumented copy] for every file written, when checkFiles was given `copyOf`. */
+  copies: [string, string][];
 }
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -61,11 +63,15 @@ const OPTIONS: Record<LanguageId, string> = {
   go: 'example.com/corpus/telemetry',
 };
 
-/** add, then strip and add again: round trip, idempotence and no new parse errors. */
-export function checkFiles(engine: Engine, files: string[]): CorpusCounts {
+/**
+ * add, then strip and add again: round trip, idempotence and no new parse errors. With `copyOf`,
+ * each file's instrumented text is also written there, so that the compilers check the very output
+ * these properties were checked on (the corpus is instrumented once).
+ */
+export function checkFiles(engine: Engine, files: string[], copyOf?: (file: string) => string): CorpusCounts {
   const counts: CorpusCounts = {
     files: 0, bytes: 0, functions: 0, instrumented: 0, skipped: 0, broken: 0, fallback: 0,
-    deep: { variable: 0, branch: 0, loop: 0, exception: 0 }, failures: [],
+    deep: { variable: 0, branch: 0, loop: 0, exception: 0 }, failures: [], copies: [],
   };
   for (const path of files) {
     const lang = engine.languageForPath(path);
@@ -82,6 +88,12 @@ export function checkFiles(engine: Engine, files: string[]): CorpusCounts {
     counts.skipped += eligible.filter((f) => !f.broken && f.skip).length;
     const added = engine.add(lang, text, opts);
     counts.instrumented += added.added.length;
+    if (copyOf) {
+      const copy = copyOf(path);
+      mkdirSync(dirname(copy), { recursive: true });
+      writeFileSync(copy, added.text);
+      counts.copies.push([path, copy]);
+    }
     for (const s of added.skipped) counts.failures.push(`${path}: ${s.name}: ${s.reason}`);
     const after = engine.analyze(lang, added.text);
     if (after.errorCount > before.errorCount) counts.failures.push(`${path}: new parse errors`);

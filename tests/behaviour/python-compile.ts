@@ -1,25 +1,12 @@
-// Everything instrumented still compiles, Python: every file of the standard library is
-// instrumented in full into a scratch copy, and py_compile compiles each original and its copy.
-// A copy must compile wherever its original does, and must not bring a new compiler warning
-// (an escape sequence copied into a probe's string, say), nor move a docstring out of its place.
+// Everything instrumented still compiles, Python: py_compile compiles each original of the standard
+// library and its instrumented copy (written by the corpus test, tests/corpus/python-stdlib.test.ts,
+// which checked the round trip on the same output). A copy must compile wherever its original does,
+// and must not bring a new compiler warning (an escape sequence copied into a probe's string, say),
+// nor move a docstring out of its place.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../server/src/engine/engine.js';
-import {
-  cleanEnv,
-  instrumentAll,
-  listFiles,
-  log,
-  mapLimit,
-  PARALLEL,
-  probeKindsIn,
-  pythonStdlib,
-  removeScratch,
-  run,
-  scratchDir,
-  seconds,
-} from './harness.js';
+import { expect } from 'vitest';
+import { cleanEnv, log, mapLimit, PARALLEL, probeKindsIn, run, seconds } from './harness.js';
 
 // Reads [original, copy] pairs; compiles each original, then its copy when the original compiled;
 // prints one JSON report. Warnings are compared by category and message, not position. Each
@@ -129,62 +116,43 @@ const FOUND_ENGINE_BUGS = {
     'Reproducer: `def g():\\n    "a" "b"\\n    return 2\\n`',
 } as const;
 
-describe("Python's standard library, instrumented in full", () => {
-  let dir: string | undefined;
-  afterAll(() => removeScratch(dir));
-
-  it('compiles with py_compile wherever the original does, with no new warning and every docstring kept', async () => {
-    const started = performance.now();
-    dir = scratchDir('py-compile');
-    const stdlib = pythonStdlib();
-    const files = listFiles(stdlib, (n) => n.endsWith('.py'), (d) => d === 'site-packages');
-    const engine = await Engine.create();
-    const jobs = files.map((source) => ({
-      lang: 'python' as const,
-      source,
-      dest: join(dir!, 'lib', relative(stdlib, source)),
-      relPath: relative(stdlib, source),
-      runtimeImport: 'telemetry_runtime',
-    }));
-    const counts = await instrumentAll(engine, jobs);
-    const instrumented = seconds(started);
-    const sample = jobs.find((j) => j.relPath === 'json/decoder.py');
-    const kinds = sample ? [...probeKindsIn(readFileSync(sample.dest, 'utf8'))] : [];
-    // Two halves, one python3 each: the machine has two cores.
-    const pairs = jobs.map((j) => [j.source, j.dest]);
-    const halves = [pairs.filter((_, i) => i % 2 === 0), pairs.filter((_, i) => i % 2 === 1)];
-    const reports = await mapLimit(halves, PARALLEL, async (half, i) => {
-      writeFileSync(join(dir!, `pairs-${i}.json`), JSON.stringify(half));
-      const compiled = await run('python3', ['-c', COMPILE, join(dir!, `pairs-${i}.json`)], {
-        cwd: dir,
-        env: cleanEnv({ PYTHONDONTWRITEBYTECODE: '1' }),
-      });
-      expect(compiled.code, compiled.stderr).toBe(0);
-      return JSON.parse(compiled.stdout) as CompileReport;
+/** py_compile over [original, copy] pairs, two python3 processes at once; fails on any finding. */
+export async function expectPythonCompiles(pairs: readonly [string, string][], dir: string): Promise<void> {
+  const started = performance.now();
+  const sample = pairs.find(([source]) => source.endsWith('/json/decoder.py'));
+  const kinds = sample ? [...probeKindsIn(readFileSync(sample[1], 'utf8'))] : [];
+  // Two halves, one python3 each: the machine has two cores.
+  const halves = [pairs.filter((_, i) => i % 2 === 0), pairs.filter((_, i) => i % 2 === 1)];
+  const reports = await mapLimit(halves, PARALLEL, async (half, i) => {
+    writeFileSync(join(dir, `pairs-${i}.json`), JSON.stringify(half));
+    const compiled = await run('python3', ['-c', COMPILE, join(dir, `pairs-${i}.json`)], {
+      cwd: dir,
+      env: cleanEnv({ PYTHONDONTWRITEBYTECODE: '1' }),
     });
-    const report: CompileReport = {
-      checked: reports[0].checked + reports[1].checked,
-      failedBefore: reports.flatMap((r) => r.failedBefore),
-      findings: reports.flatMap((r) => r.findings),
-      newWarnings: reports.flatMap((r) => r.newWarnings),
-    };
-    log(
-      `python compile: ${counts.files} stdlib files (${counts.functions} functions) instrumented in ${instrumented} s; ` +
-        `py_compile: ${report.checked} instrumented files compiled, ` +
-        `${report.findings.filter((f) => !f.problem.startsWith('docstring')).length} failures, ` +
-        `${report.newWarnings.length} new warnings, ${report.findings.filter((f) => f.problem.startsWith('docstring')).length} docstrings lost; ${report.failedBefore.length} originals do not compile ` +
-        `(test data) and are not counted; ${seconds(started)} s in all`,
-    );
-    log(`python compile: probe kinds beyond entry/exit (json/decoder.py): ${kinds.length ? kinds.join(', ') : 'none'}`);
-    for (const f of report.findings.slice(0, 40)) {
-      const known = f.cause === 'unexplained' ? '' : ` (the bug "${f.cause}" again: ${FOUND_ENGINE_BUGS[f.cause]})`;
-      log(`python compile: ${relative(dir, f.file)}: ${f.problem}${known}`);
-    }
-    for (const line of report.newWarnings.slice(0, 20)) log(`python compile: ${line}`);
-    expect(counts.files).toBeGreaterThan(1500);
-    expect(report.checked).toBe(counts.files - report.failedBefore.length);
-    expect(report.failedBefore.length).toBeLessThan(40);
-    expect(report.findings.map((f) => `${f.file}: ${f.problem}`)).toEqual([]);
-    expect(report.newWarnings).toEqual([]);
-  }, 600_000);
-});
+    expect(compiled.code, compiled.stderr).toBe(0);
+    return JSON.parse(compiled.stdout) as CompileReport;
+  });
+  const report: CompileReport = {
+    checked: reports[0].checked + reports[1].checked,
+    failedBefore: reports.flatMap((r) => r.failedBefore),
+    findings: reports.flatMap((r) => r.findings),
+    newWarnings: reports.flatMap((r) => r.newWarnings),
+  };
+  log(
+    `python compile: py_compile: ${report.checked} instrumented stdlib files compiled, ` +
+      `${report.findings.filter((f) => !f.problem.startsWith('docstring')).length} failures, ` +
+      `${report.newWarnings.length} new warnings, ${report.findings.filter((f) => f.problem.startsWith('docstring')).length} docstrings lost; ${report.failedBefore.length} originals do not compile ` +
+      `(test data) and are not counted; ${seconds(started)} s`,
+  );
+  log(`python compile: probe kinds beyond entry/exit (json/decoder.py): ${kinds.length ? kinds.join(', ') : 'none'}`);
+  for (const f of report.findings.slice(0, 40)) {
+    const known = f.cause === 'unexplained' ? '' : ` (the bug "${f.cause}" again: ${FOUND_ENGINE_BUGS[f.cause]})`;
+    log(`python compile: ${relative(dir, f.file)}: ${f.problem}${known}`);
+  }
+  for (const line of report.newWarnings.slice(0, 20)) log(`python compile: ${line}`);
+  expect(pairs.length).toBeGreaterThan(1500);
+  expect(report.checked).toBe(pairs.length - report.failedBefore.length);
+  expect(report.failedBefore.length).toBeLessThan(40);
+  expect(report.findings.map((f) => `${f.file}: ${f.problem}`)).toEqual([]);
+  expect(report.newWarnings).toEqual([]);
+}
