@@ -78,6 +78,11 @@ describe('the file set', () => {
     expect(await listed(fileSet(root, { useIgnoreFiles: false }))).toEqual(['b.py', 'gen/a.py']);
   });
 
+  it.runIf(process.platform === 'linux')('matches ignore rules case-sensitively, as git does on Linux', async () => {
+    const root = folder({ '.gitignore': 'build/\n', 'build/a.py': '', 'Build/b.py': '' });
+    expect(await listed(fileSet(root))).toEqual(['Build/b.py']);
+  });
+
   it('never enters a nested workspace folder, nor lists the runtime module', async () => {
     const root = folder({ 'a.py': '', 'inner/b.py': '', 'telemetry_runtime.py': '' });
     expect(await listed(fileSet(root, { otherRoots: [path.join(root, 'inner')] }))).toEqual(['a.py']);

@@ -262,8 +262,11 @@ async function worktreeExclude(dotGitFile: string): Promise<{ exclude?: string }
   }
 }
 
+/** Git matches case as the file system does: core.ignoreCase is set on macOS and Windows only. */
+const ignoreCase = process.platform === 'darwin' || process.platform === 'win32';
+
 function levelOf(dir: string, lines: readonly string[]): IgnoreLevel {
-  return { dir, lines, rules: ignore().add([...lines]) };
+  return { dir, lines, rules: ignore({ ignoreCase }).add([...lines]) };
 }
 
 /** The level without the lines that, on their own, leave `start` (or a folder above it) out. */
@@ -272,7 +275,7 @@ function withoutRulesIgnoring(level: IgnoreLevel, start: string): IgnoreLevel {
   const startPath = `${toPosix(path.relative(level.dir, start))}/`;
   return levelOf(
     level.dir,
-    level.lines.filter((line) => !ignore().add(line).test(startPath).ignored),
+    level.lines.filter((line) => !ignore({ ignoreCase }).add(line).test(startPath).ignored),
   );
 }
 
