@@ -1,12 +1,11 @@
 // check, inject and strip walk folders as the language server does: what .gitignore leaves out is
 // never listed or touched unless it is named on the command line or --no-ignore is given, and an
 // unreadable folder is reported once while the rest is processed.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changedFiles, cli, removeProject, snapshot, type Run } from './helpers.js';
+import { changedFiles, cli, removeProject, snapshot, unprivilegedUser, whyNotLocked, type Run } from './helpers.js';
 
 const source = 'def parse(text):\n    return text.split(",")\n';
 const venvFile = '.venv/lib/site.py';
@@ -105,12 +104,12 @@ describe('an unreadable folder', () => {
     fs.chmodSync(path.join(project, 'sub/locked'), 0o000);
     try {
       // Root reads through any mode bits, so as root the CLI runs as the unprivileged `nobody`.
-      const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      if (asUser.uid !== undefined) fs.chmodSync(project, 0o755);
-      const blocked = listing(path.join(project, 'sub/locked'), asUser);
-      if (blocked !== 'denied') context.skip(`mode 000 does not block reading a folder here: ${blocked}`);
+      const user = unprivilegedUser();
+      if (user) fs.chmodSync(project, 0o755);
+      const reason = whyNotLocked(path.join(project, 'sub/locked'), user);
+      if (reason) context.skip(`mode 000 does not keep the CLI out of a folder here: ${reason}`);
       // Both arguments reach the locked folder: it is still reported only once.
-      const result = await cli(['check', '.', 'sub', '--format', 'json'], { cwd: project, ...asUser });
+      const result = await cli(['check', '.', 'sub', '--format', 'json'], { cwd: project, ...user });
       expect(result.stderr.match(/cannot read/g)).toHaveLength(1);
       expect(result.stderr).toContain('telemetry-injector: cannot read sub/locked: permission denied');
       expect(checked(result)).toEqual(['app.py', 'sub/ok.py']);
@@ -120,14 +119,3 @@ describe('an unreadable folder', () => {
     }
   });
 });
-
-/** Whether a process with these ids is denied listing `dir`, or why the test cannot tell. */
-function listing(dir: string, ids: { uid?: number; gid?: number }): string {
-  const script = `try { require('fs').readdirSync(${JSON.stringify(dir)}); console.log('listed') } catch (e) { console.log(e.code === 'EACCES' ? 'denied' : e.code) }`;
-  try {
-    const answer = execFileSync(process.execPath, ['-e', script], { ...ids, encoding: 'utf8' }).trim();
-    return answer === 'listed' ? `user ${ids.uid ?? process.getuid?.()} can list it` : answer;
-  } catch (error) {
-    return `cannot run node as user ${ids.uid}: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}

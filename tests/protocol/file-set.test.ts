@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoverageResult } from '../../protocol/coverage.js';
-import { cli } from '../cli/helpers.js';
+import { cli, unprivilegedUser, whyNotLocked } from '../cli/helpers.js';
 import { LspClient } from './lsp-client.js';
 
 const fn = 'def f():\n    pass\n';
@@ -42,6 +42,7 @@ let client: LspClient | undefined;
 afterEach(async () => {
   await client?.shutdown();
   client = undefined;
+  if (workspace && fs.existsSync(path.join(workspace, 'locked'))) fs.chmodSync(path.join(workspace, 'locked'), 0o755);
   if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   workspace = undefined;
 });
@@ -78,5 +79,25 @@ describe('the workspace file set', () => {
       .split('\n')
       .filter((file) => /\.(py|ts|js)$/.test(file) && !file.split('/').includes('node_modules'));
     expect(notIgnored.sort()).toEqual(expected);
+  });
+
+  it('leaves an unreadable folder out of the scan with one log line, and scans the rest', async (context) => {
+    workspace = makeTree();
+    fs.mkdirSync(path.join(workspace, 'locked'));
+    fs.writeFileSync(path.join(workspace, 'locked/secret.py'), fn);
+    fs.chmodSync(path.join(workspace, 'locked'), 0o000);
+    // Root reads through any mode bits, so as root the server runs as the unprivileged `nobody`.
+    const user = unprivilegedUser();
+    if (user) fs.chmodSync(workspace, 0o755);
+    const reason = whyNotLocked(path.join(workspace, 'locked'), user);
+    if (reason) context.skip(`mode 000 does not keep the server out of a folder here: ${reason}`);
+
+    client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace, ...(user && { user }) });
+    // The answer comes once the scan has finished, after every log line it wrote.
+    const covered = (await client.request<CoverageResult>('telemetry/coverage', {})).files.map((f) => f.path).sort();
+    expect(covered).toEqual(expected);
+    const told = client.logs().filter((line) => line.includes('cannot read'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(path.join(workspace, 'locked'));
   });
 });
