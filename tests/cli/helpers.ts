@@ -1,7 +1,7 @@
 // Runs the real `telemetry-injector` command (bin/, over the compiled dist/: run `npm run build`
 // first) in a child process, and builds throwaway projects from copies of the fixtures.
 // Must never import CLI code: the tests see the CLI only through argv, stdout, stderr and files.
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,3 +75,20 @@ export const runtimeFiles = [
   'telemetry-runtime.d.cts',
   'telemetry_runtime.py',
 ];
+
+/** The user a child runs as so that mode 000 keeps it out of a folder: `nobody` when the tests run as root. */
+export function unprivilegedUser(): { uid: number; gid: number } | undefined {
+  return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+}
+
+/** Why a child run as `user` could still list `dir` (made mode 000), or undefined when it is denied. */
+export function whyNotLocked(dir: string, user: { uid: number; gid: number } | undefined): string | undefined {
+  const script = `try { require('fs').readdirSync(${JSON.stringify(dir)}); console.log('listed') } catch (e) { console.log(e.code) }`;
+  try {
+    const answer = execFileSync(process.execPath, ['-e', script], { ...user, encoding: 'utf8' }).trim();
+    if (answer === 'EACCES') return undefined;
+    return answer === 'listed' ? `user ${user?.uid ?? process.getuid?.()} can list a folder with mode 000` : answer;
+  } catch (error) {
+    return `cannot run node as user ${user?.uid}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

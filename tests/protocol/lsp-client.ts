@@ -39,6 +39,8 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   /** Test-only changes to the editor's real params (e.g. to take a capability away). */
   patch?: (params: InitializeParams) => void;
+  /** Run the server as this user and group (a root test run drops to an unprivileged user). */
+  user?: { uid: number; gid: number };
 }
 
 export interface OpenDocument {
@@ -76,7 +78,7 @@ export class LspClient {
     const params = editorParams(options.editor, options.workspace);
     if (options.initializationOptions !== undefined) params.initializationOptions = options.initializationOptions;
     options.patch?.(params);
-    const child = spawn(process.execPath, [serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(params, child, connection, options);
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));

@@ -62,6 +62,14 @@ export function format(flag: string, value: string | undefined): 'text' | 'json'
   throw new UsageError(`${flag} is text or json, not "${value}"`);
 }
 
+/** --no-ignore, for parseArgs: check, inject and strip walk folders as the language server does. */
+export const noIgnoreOption = { 'no-ignore': { type: 'boolean' } } as const;
+
+export const noIgnoreFlag = [
+  '--no-ignore',
+  'walk folders without reading .gitignore files and .git/info/exclude (named files are always taken)',
+] as const;
+
 export function needPaths(command: string, positionals: readonly string[], what = 'path'): void {
   if (positionals.length === 0) throw new UsageError(`${command} needs at least one ${what}`);
 }

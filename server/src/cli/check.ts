@@ -4,7 +4,7 @@
 // Must never write files: check is read-only.
 import { defaultSettings } from '../../../protocol/settings.js';
 import { lackMessage } from '../config/coverage-rule.js';
-import { byteSize, ExitCode, format, needPaths, parse, percent } from './args.js';
+import { byteSize, ExitCode, format, needPaths, noIgnoreFlag, noIgnoreOption, parse, percent } from './args.js';
 import type { CliContext } from './context.js';
 import { fileReport, reportState, roundDown, totals, type FileReport, type Totals } from './coverage.js';
 import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
@@ -12,13 +12,14 @@ import { collectSources, message, resolveRoot } from './sources.js';
 import { configFlag, configOption, teamRequirements } from './team.js';
 
 export const checkHelp = {
-  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--config FILE] [--root DIR] [--max-file-size N] [--jobs N]',
+  usage: 'check <paths…> [--format text|json] [--min-coverage <pct>] [--config FILE] [--root DIR] [--no-ignore] [--max-file-size N] [--jobs N]',
   summary: 'report functions that lack the telemetry the team file requires, and the coverage; exit 1 on a finding',
   flags: [
     ['--format text|json', 'text: one `path:line:col:` line per function and a summary (default); json: every function, with the kinds it lacks'],
     ['--min-coverage <pct>', 'exit 1 only when coverage is below this percentage, not on every finding'],
     configFlag,
     ['--root DIR', 'the project root that exclude globs are relative to (default: the current folder)'],
+    noIgnoreFlag,
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
     jobsFlag,
   ],
@@ -30,6 +31,7 @@ interface CheckFlags {
   'min-coverage'?: string;
   root?: string;
   'max-file-size'?: string;
+  'no-ignore'?: boolean;
   jobs?: string;
 }
 
@@ -39,6 +41,7 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
     'min-coverage': { type: 'string' },
     root: { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...noIgnoreOption,
     ...configOption,
     ...jobsOption,
   });
@@ -51,7 +54,7 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
   const engine = await ctx.engine();
   const { reporter } = ctx;
 
-  const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const files = await collectSources(positionals, engine, { cwd: ctx.cwd, root, noIgnore: values['no-ignore'] }, reporter);
   const required = await teamRequirements(files, values.config, ctx.cwd, reporter);
   if (!required) return ExitCode.error;
   const reports: FileReport[] = [];

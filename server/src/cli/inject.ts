@@ -11,7 +11,7 @@ import type { AddResult } from '../engine/engine.js';
 import type { FunctionSite } from '../engine/types.js';
 import { isInside } from '../workspace/file-filter.js';
 import { goModuleOf, locateRuntime, missingRuntimeFiles, type RuntimeFile, type RuntimeLocation } from '../workspace/runtime-location.js';
-import { byteSize, ExitCode, needPaths, parse, UsageError } from './args.js';
+import { byteSize, ExitCode, needPaths, noIgnoreFlag, noIgnoreOption, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
 import { collectSources, displayPath, message, outputPath, resolveRoot, runtimeTemplates, type SourceFile } from './sources.js';
@@ -19,7 +19,7 @@ import { configFlag, configOption, teamRequirements } from './team.js';
 import { createRuntime, writeChanges, type Change } from './write.js';
 
 export const injectHelp = {
-  usage: 'inject <paths…> [--dry-run] [--out DIR] [--config FILE] [--root DIR] [--runtime-path DIR] [--max-file-size N] [--jobs N]',
+  usage: 'inject <paths…> [--dry-run] [--out DIR] [--config FILE] [--root DIR] [--runtime-path DIR] [--no-ignore] [--max-file-size N] [--jobs N]',
   summary: 'add the telemetry the team file requires to every function that lacks it, and create the runtime module where missing',
   flags: [
     ['--dry-run', 'print what would change and write nothing'],
@@ -27,6 +27,7 @@ export const injectHelp = {
     configFlag,
     ['--root DIR', 'the project root (default: the current folder); a path outside it is its own root'],
     ['--runtime-path DIR', 'existing folder, relative to the root (Go: to the module root), for the runtime (default: .)'],
+    noIgnoreFlag,
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
     jobsFlag,
   ],
@@ -39,6 +40,7 @@ interface InjectFlags {
   root?: string;
   'runtime-path'?: string;
   'max-file-size'?: string;
+  'no-ignore'?: boolean;
   jobs?: string;
 }
 
@@ -51,6 +53,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
     root: { type: 'string' },
     'runtime-path': { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...noIgnoreOption,
     ...configOption,
     ...jobsOption,
   });
@@ -64,7 +67,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const engine = await ctx.engine();
   const { reporter, stdout } = ctx;
 
-  const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const files = await collectSources(positionals, engine, { cwd: ctx.cwd, root, noIgnore: values['no-ignore'] }, reporter);
   const required = await teamRequirements(files, values.config, ctx.cwd, reporter);
   if (!required) return ExitCode.error;
   const templates = runtimeTemplates(engine);

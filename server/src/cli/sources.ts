@@ -1,16 +1,15 @@
-// Owns turning path arguments into source files: every bad path reported at once, folders walked
-// (dependency, build and VCS folders and the default exclude globs left out), each file placed
-// under its root, then read with the size, NUL-byte and UTF-8 checks. Also maps a file to its
-// place under --out and formats paths for humans.
+// Owns turning path arguments into source files: every bad path reported at once, folders listed
+// by the workspace's file set (../workspace/file-set.ts, the language server's too), each file
+// placed under its root, then read with the size, NUL-byte and UTF-8 checks. Also maps a file to
+// its place under --out and formats paths for humans.
 // Must never write files, and never print to stdout.
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultSettings } from '../../../protocol/settings.js';
-import type { Engine } from '../engine/engine.js';
 import type { LanguageId } from '../engine/types.js';
-import { contentSkipReason, globFilter, isInside, sizeSkipReason, toPosix, type LimitNames } from '../workspace/file-filter.js';
-import { isRuntimeFile, type RuntimeTemplate } from '../workspace/runtime-location.js';
-import { walkFiles } from '../workspace/walk.js';
+import { contentSkipReason, isInside, sizeSkipReason, toPosix, type LimitNames } from '../workspace/file-filter.js';
+import { FileSet, type Languages } from '../workspace/file-set.js';
+import type { RuntimeTemplate } from '../workspace/runtime-location.js';
 import { UsageError } from './args.js';
 import type { Reporter } from './reporter.js';
 
@@ -28,7 +27,8 @@ export interface SourceFile {
 export interface SourceOptions {
   cwd: string;
   root: string;
-  maxFileSize: number;
+  /** --no-ignore: .gitignore files and .git/info/exclude are not read. */
+  noIgnore?: boolean;
 }
 
 const names: LimitNames = { globs: 'the exclude globs', maxFileSize: '--max-file-size' };
@@ -42,16 +42,38 @@ export function resolveRoot(cwd: string, root: string | undefined): string {
   return resolved;
 }
 
-/** Every supported file under `args`, deduplicated, in argument then walk order. */
-export function collectSources(args: readonly string[], engine: Engine, options: SourceOptions, reporter: Reporter): SourceFile[] {
+/**
+ * Every supported file under `args`, deduplicated, in argument then walk order. A file named here
+ * is taken whatever the ignore files and globs say; a folder named here is walked even when they
+ * leave it out. Unreadable folders are reported once each, and the rest is still collected.
+ */
+export async function collectSources(
+  args: readonly string[],
+  languages: Languages,
+  options: SourceOptions,
+  reporter: Reporter,
+): Promise<SourceFile[]> {
   const resolved = args.map((arg) => ({ arg, abs: path.resolve(options.cwd, arg) }));
   const bad = resolved.filter(({ abs }) => !fs.existsSync(abs));
   if (bad.length > 0) {
     throw new UsageError(bad.map(({ arg }) => `no such file or directory: ${arg}`).join('\n'), false);
   }
-  const included = globFilter(defaultSettings);
-  const templates = runtimeTemplates(engine);
-  const runtimeOf = (filePath: string, lang: LanguageId) => isRuntimeFile(filePath, templates(lang));
+  const told = new Set<string>();
+  const unreadable = (fullPath: string, error: unknown) => {
+    if (told.has(fullPath)) return;
+    told.add(fullPath);
+    reporter.error(`cannot read ${displayPath(options.cwd, fullPath)}: ${message(error)}`);
+  };
+  const sets = new Map<string, FileSet>();
+  const fileSet = (root: string) => {
+    let set = sets.get(root);
+    if (!set) {
+      const { include, exclude } = defaultSettings;
+      set = new FileSet({ root, include, exclude, useIgnoreFiles: !options.noIgnore, languages, unreadable });
+      sets.set(root, set);
+    }
+    return set;
+  };
   const seen = new Set<string>();
   const files: SourceFile[] = [];
   const add = (filePath: string, root: string, lang: LanguageId) => {
@@ -64,28 +86,19 @@ export function collectSources(args: readonly string[], engine: Engine, options:
     const isDir = fs.statSync(abs).isDirectory();
     const inRoot = abs === options.root || isInside(abs, options.root);
     const root = inRoot ? options.root : isDir ? abs : path.dirname(abs);
-    if (!isDir) {
-      // A file named on the command line is checked even when a glob would exclude it.
-      const lang = engine.languageForPath(abs);
-      if (!lang) reporter.note(`skipped ${arg}: not a supported language`);
-      else if (runtimeOf(abs, lang)) reporter.note(`skipped ${arg}: it is the telemetry runtime module`);
-      else add(abs, root, lang);
+    if (isDir) {
+      for (const file of await fileSet(root).list(abs)) add(file.filePath, root, file.lang);
       continue;
     }
-    const walk = walkFiles(abs, {
-      accept: (filePath) => {
-        const lang = engine.languageForPath(filePath);
-        return lang !== null && included(toPosix(path.relative(root, filePath))) && !runtimeOf(filePath, lang);
-      },
-      unreadable: (dir, error) => reporter.error(`cannot read ${displayPath(options.cwd, dir)}: ${message(error)}`),
-    });
-    for (const filePath of walk) add(filePath, root, engine.languageForPath(filePath)!);
+    const taken = fileSet(root).named(abs);
+    if ('skipped' in taken) reporter.note(`skipped ${arg}: ${taken.skipped}`);
+    else add(abs, root, taken.lang);
   }
   return files;
 }
 
 /** The engine's runtime templates per language, read from disk once per language. */
-export function runtimeTemplates(engine: Engine): (lang: LanguageId) => RuntimeTemplate[] {
+export function runtimeTemplates(engine: Languages): (lang: LanguageId) => RuntimeTemplate[] {
   const templates = new Map<LanguageId, RuntimeTemplate[]>();
   return (lang) => {
     let files = templates.get(lang);

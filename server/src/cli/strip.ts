@@ -4,19 +4,20 @@
 // Must never write anything under --dry-run, nor a file whose text did not change.
 import path from 'node:path';
 import { defaultSettings } from '../../../protocol/settings.js';
-import { byteSize, ExitCode, needPaths, parse, UsageError } from './args.js';
+import { byteSize, ExitCode, needPaths, noIgnoreFlag, noIgnoreOption, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
 import { collectSources, message, outputPath, resolveRoot } from './sources.js';
 import { writeChanges, type Change } from './write.js';
 
 export const stripHelp = {
-  usage: 'strip <paths…> [--dry-run] [--out DIR] [--root DIR] [--max-file-size N] [--jobs N]',
+  usage: 'strip <paths…> [--dry-run] [--out DIR] [--root DIR] [--no-ignore] [--max-file-size N] [--jobs N]',
   summary: 'remove the probes and the runtime import; exit 1 when probes were edited by hand',
   flags: [
     ['--dry-run', 'print what would change and write nothing'],
     ['--out DIR', 'write changed files under DIR at their path relative to the root; originals stay as they are'],
     ['--root DIR', 'the project root (default: the current folder); a path outside it is its own root'],
+    noIgnoreFlag,
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
     jobsFlag,
   ],
@@ -27,6 +28,7 @@ interface StripFlags {
   out?: string;
   root?: string;
   'max-file-size'?: string;
+  'no-ignore'?: boolean;
   jobs?: string;
 }
 
@@ -36,6 +38,7 @@ export async function strip(args: readonly string[], ctx: CliContext): Promise<n
     out: { type: 'string' },
     root: { type: 'string' },
     'max-file-size': { type: 'string' },
+    ...noIgnoreOption,
     ...jobsOption,
   });
   needPaths('strip', positionals);
@@ -47,7 +50,7 @@ export async function strip(args: readonly string[], ctx: CliContext): Promise<n
   const engine = await ctx.engine();
   const { reporter, stdout } = ctx;
 
-  const files = collectSources(positionals, engine, { cwd: ctx.cwd, root, maxFileSize }, reporter);
+  const files = await collectSources(positionals, engine, { cwd: ctx.cwd, root, noIgnore: values['no-ignore'] }, reporter);
   const changes: (Change & { removed: string[] })[] = [];
   let handEdited = 0;
   await eachSource(files, { jobs, maxFileSize, reporter }, {

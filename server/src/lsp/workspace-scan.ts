@@ -1,6 +1,7 @@
-// Owns the workspace scan: which files are read from disk (workspace-files.ts), their analysis as
-// pool tasks, the store their coverage lands in, and the work-done progress. Files are also read
-// again one at a time: on a file-system event, or on open, save and close.
+// Owns the workspace scan: which files are read from disk (../workspace/file-set.ts, the CLI's
+// too), their analysis as pool tasks, the store their coverage lands in, and the work-done
+// progress. Files are also read again one at a time: on a file-system event, or on open, save and
+// close.
 // Stale work is dropped, never stored: each scan has a run that a newer scan, a cancelled progress
 // or a shutdown stops (nothing more is dispatched), and each file has a generation (a result read
 // before the file's latest read began is thrown away).
@@ -11,15 +12,13 @@ import type { ScanOutcome } from '../../../protocol/commands.js';
 import type { TelemetrySettings } from '../../../protocol/settings.js';
 import { lackingKinds, stateOf } from '../config/coverage-rule.js';
 import type { Engine } from '../engine/engine.js';
-import type { LanguageId } from '../engine/types.js';
 import { TaskCancelled, WorkerFault, type EnginePool } from '../pool/pool.js';
 import type { FileSummary } from '../pool/tasks.js';
 import { isInside, type LimitNames } from '../workspace/file-filter.js';
-import { isRuntimeFile, type RuntimeTemplate } from '../workspace/runtime-location.js';
+import { FileSet, type ListedFile } from '../workspace/file-set.js';
 import type { Logger } from './logger.js';
 import type { RequirementStore } from './requirements.js';
 import type { SettingsStore } from './settings.js';
-import { FolderRules, type ListedFile } from './workspace-files.js';
 import { coverageOf, type WorkspaceStore } from './workspace-store.js';
 
 /** A progress reporter; `token` is set when the client may cancel it. */
@@ -51,7 +50,7 @@ interface Run {
 
 interface Folder {
   settings: TelemetrySettings;
-  rules: FolderRules;
+  files: FileSet;
 }
 
 type ScannedFile = ListedFile & { settings: TelemetrySettings; root: string };
@@ -67,7 +66,6 @@ export class WorkspaceScanner {
   private current: { run: Run; done: Promise<ScanOutcome> } | undefined;
   private readonly generations = new Map<string, number>();
   private readonly folders = new Map<string, Promise<Folder>>();
-  private readonly templates = new Map<LanguageId, RuntimeTemplate[]>();
   /** Reads of single files still under way: coverage waits for them as it waits for a scan. */
   private readonly refreshing = new Set<Promise<void>>();
   private disposed = false;
@@ -164,9 +162,9 @@ export class WorkspaceScanner {
   private async list(stale: () => boolean): Promise<ScannedFile[]> {
     const files: ScannedFile[] = [];
     for (const root of this.deps.roots) {
-      const { settings, rules } = await this.folder(root);
-      if (!settings.enable || stale()) continue;
-      for (const file of await rules.list(stale)) files.push({ ...file, settings, root });
+      const folder = await this.folder(root);
+      if (!folder.settings.enable || stale()) continue;
+      for (const file of await folder.files.list(root, stale)) files.push({ ...file, settings: folder.settings, root });
     }
     return files;
   }
@@ -186,8 +184,8 @@ export class WorkspaceScanner {
     const root = this.deps.roots.filter((r) => isInside(filePath, r)).sort((a, b) => b.length - a.length)[0];
     if (root === undefined) return;
     const generation = this.bump(uri);
-    const { settings, rules } = await this.folder(root);
-    const file = settings.enable ? await rules.accepts(filePath) : undefined;
+    const { settings, files } = await this.folder(root);
+    const file = settings.enable ? await files.accepts(filePath) : undefined;
     if (file) return this.analyse({ ...file, settings, root });
     if (this.generations.get(uri) === generation && this.deps.store.delete(uri)) this.deps.listener.changed(uri);
   }
@@ -228,35 +226,24 @@ export class WorkspaceScanner {
     return generation;
   }
 
-  /** The folder's settings and rules, read once per scan. */
+  /** The folder's settings and file set, read once per scan. */
   private folder(root: string): Promise<Folder> {
     let folder = this.folders.get(root);
     if (!folder) {
       folder = this.deps.settings.forDocument(pathToFileURL(root).href).then((settings) => ({
         settings,
-        rules: new FolderRules({
+        files: new FileSet({
           root,
-          settings,
+          include: settings.include,
+          exclude: settings.exclude,
+          useIgnoreFiles: true,
           otherRoots: this.deps.roots.filter((other) => other !== root),
-          languageFor: (filePath) => this.deps.engine.languageForPath(filePath),
-          isRuntime: (filePath, lang) => isRuntimeFile(filePath, this.runtimeTemplates(lang)),
+          languages: this.deps.engine,
+          unreadable: (fullPath, error) => this.deps.logger.warn(`the workspace scan cannot read ${fullPath}: ${String(error)}`),
         }),
       }));
       this.folders.set(root, folder);
     }
     return folder;
-  }
-
-  private runtimeTemplates(lang: LanguageId): RuntimeTemplate[] {
-    let templates = this.templates.get(lang);
-    if (!templates) {
-      try {
-        templates = this.deps.engine.runtimeFiles(lang);
-      } catch {
-        templates = [];
-      }
-      this.templates.set(lang, templates);
-    }
-    return templates;
   }
 }
