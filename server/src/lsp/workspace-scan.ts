@@ -9,8 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { ScanOutcome } from '../../../protocol/commands.js';
 import type { TelemetrySettings } from '../../../protocol/settings.js';
-import { lackingKinds, stateOf } from '../config/coverage-rule.js';
 import type { Engine } from '../engine/engine.js';
+import { functionIds } from '../engine/function-id.js';
 import type { LanguageId } from '../engine/types.js';
 import { TaskCancelled, WorkerFault, type EnginePool } from '../pool/pool.js';
 import type { FileSummary } from '../pool/tasks.js';
@@ -20,7 +20,7 @@ import type { Logger } from './logger.js';
 import type { RequirementStore } from './requirements.js';
 import type { SettingsStore } from './settings.js';
 import { FolderRules, type ListedFile } from './workspace-files.js';
-import { coverageOf, type WorkspaceStore } from './workspace-store.js';
+import { judge, type FileFacts, type WorkspaceStore } from './workspace-store.js';
 
 /** A progress reporter; `token` is set when the client may cancel it. */
 export type ScanProgress = WorkDoneProgressReporter & { token?: CancellationToken };
@@ -69,6 +69,10 @@ export class WorkspaceScanner {
   private readonly folders = new Map<string, Promise<Folder>>();
   private readonly templates = new Map<LanguageId, RuntimeTemplate[]>();
   private disposed = false;
+  /** Counts reapply() passes: an older pass still awaiting requirements must not overwrite a newer one. */
+  private reapplies = 0;
+  /** Files being judged again after a requirements change: requests wait for it as for a scan. */
+  private reapplying: Promise<void> | undefined;
 
   constructor(private readonly deps: ScannerDeps) {}
 
@@ -99,15 +103,19 @@ export class WorkspaceScanner {
 
   /** Resolves true once no scan is running, or false as soon as `token` is cancelled. */
   async settled(token?: CancellationToken): Promise<boolean> {
-    while (this.current) {
+    for (let pending = this.pending(); pending; pending = this.pending()) {
       if (token?.isCancellationRequested) return false;
       let listener: { dispose(): void } | undefined;
       const cancelled = new Promise<'cancelled'>((resolve) => (listener = token?.onCancellationRequested(() => resolve('cancelled'))));
-      const outcome = await Promise.race([this.current.done, cancelled]);
+      const outcome = await Promise.race([pending, cancelled]);
       listener?.dispose();
       if (outcome === 'cancelled') return false;
     }
     return !token?.isCancellationRequested;
+  }
+
+  private pending(): Promise<unknown> | undefined {
+    return this.current?.done ?? this.reapplying;
   }
 
   /** Reads these files from disk again (or forgets them when the scan would leave them out). */
@@ -206,16 +214,53 @@ export class WorkspaceScanner {
       if (this.deps.store.delete(uri)) this.deps.listener.changed(uri);
       return;
     }
+    const ids = functionIds(file.relPath, summary.functions);
+    const functions = summary.functions.map((f, i) => ({ ...f, id: ids[i]! }));
+    const facts: FileFacts = { uri, filePath: file.filePath, root: file.root, relPath: file.relPath, lang: file.lang, functions };
     const requirements = await this.deps.requirements.forFile(file, file.lang, settings);
     if (this.generations.get(uri) !== generation || this.disposed) return;
-    const { severity } = settings;
-    const missing = summary.functions.flatMap(({ name, range, ...site }) => {
-      const lacks = lackingKinds(site, requirements);
-      return stateOf(site, lacks) === 'missing' ? [{ name, range, lacks }] : [];
-    });
-    const counts = coverageOf(summary.functions, requirements);
-    const entry = { uri, relPath: file.relPath, lang: file.lang, severity, require: requirements.kinds, counts, missing };
-    if (this.deps.store.set(entry)) this.deps.listener.changed(uri);
+    if (this.deps.store.set(judge(facts, requirements, settings.severity))) this.deps.listener.changed(uri);
+  }
+
+  /**
+   * Requirements changed (settings, team files): each stored file is judged again from the facts
+   * the store keeps, without reading it. Settings that change which files are scanned (enable,
+   * include, exclude, maxFileSize) start a scan instead, as does a change during a scan.
+   */
+  requirementsChanged(): Promise<void> {
+    if (this.current) return this.scan().then(() => undefined);
+    const pass = ++this.reapplies;
+    const work = this.reapply(pass)
+      .then((done) => (done ? undefined : this.scan().then(() => undefined)))
+      .catch((error: unknown) => this.deps.logger.error(`judging the workspace again failed: ${String(error)}`))
+      .finally(() => {
+        if (this.reapplying === work) this.reapplying = undefined;
+      });
+    this.reapplying = work;
+    return work;
+  }
+
+  private async reapply(pass: number): Promise<boolean> {
+    const before = new Map(this.folders);
+    this.folders.clear();
+    for (const root of this.deps.roots) {
+      const old = await before.get(root);
+      const { settings } = await this.folder(root);
+      if (!old || !sameFileSet(old.settings, settings)) return false;
+    }
+    await Promise.all(
+      this.deps.store.all().map(async (entry) => {
+        const generation = this.generations.get(entry.uri);
+        const { settings } = await this.folder(entry.root);
+        const requirements = await this.deps.requirements.forFile(entry, entry.lang, settings);
+        // A newer read of the file (or a scan) owns the entry now.
+        const stale = pass !== this.reapplies || this.disposed || this.current !== undefined;
+        if (stale || this.generations.get(entry.uri) !== generation) return;
+        const current = this.deps.store.get(entry.uri);
+        if (current && this.deps.store.set(judge(current, requirements, settings.severity))) this.deps.listener.changed(entry.uri);
+      }),
+    );
+    return true;
   }
 
   private bump(uri: string): number {
@@ -255,4 +300,10 @@ export class WorkspaceScanner {
     }
     return templates;
   }
+}
+
+/** Whether two settings scan the same files. */
+function sameFileSet(a: TelemetrySettings, b: TelemetrySettings): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((item, i) => item === y[i]);
+  return a.enable === b.enable && a.maxFileSize === b.maxFileSize && same(a.include, b.include) && same(a.exclude, b.exclude);
 }
