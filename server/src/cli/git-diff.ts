@@ -41,7 +41,9 @@ export function diffSince(dir: string, ref: string): WorkingTreeDiff {
   if (ref.startsWith('-') || ref.trim() === '') throw new UsageError(`--changed-since wants a git ref, not "${ref}"`);
   const top = git(dir, ['rev-parse', '--show-toplevel'], () => `--changed-since: ${dir} is not inside a git repository`).trim();
   const commit = git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], () => `--changed-since: no such git ref: ${ref}`).trim();
-  const patch = git(top, ['-c', 'core.quotePath=false', 'diff', '-U0', '-M', '--no-color', '--no-ext-diff', '--no-textconv', commit, '--']);
+  // Every option that a user's git config could turn another way is spelled out.
+  const options = ['-U0', '-M', '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/'];
+  const patch = git(top, ['-c', 'core.quotePath=false', 'diff', ...options, commit, '--']);
   const others = git(top, ['ls-files', '-z', '--others', '--exclude-standard']);
   const untracked = new Set(others.split('\0').filter(Boolean).map((p) => path.join(top, p)));
   return { top: fs.realpathSync(top), ref, commit, files: parsePatch(patch), untracked };
