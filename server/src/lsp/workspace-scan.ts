@@ -1,6 +1,7 @@
 // Owns the workspace scan: which files are read from disk (workspace-files.ts), their analysis as
 // pool tasks, the store their coverage lands in, and the work-done progress. Files are also read
-// again one at a time: on a file-system event, or on open, save and close.
+// again one at a time: on a file-system event, or on open, save and close. When only requirements
+// change, stored files are judged again from their facts (workspace-store.ts), none read.
 // Stale work is dropped, never stored: each scan has a run that a newer scan, a cancelled progress
 // or a shutdown stops (nothing more is dispatched), and each file has a generation (a result read
 // before the file's latest read began is thrown away).
@@ -231,8 +232,11 @@ export class WorkspaceScanner {
     if (this.current) return this.scan().then(() => undefined);
     const pass = ++this.reapplies;
     const work = this.reapply(pass)
+      .catch((error: unknown) => {
+        this.deps.logger.error(`judging the workspace again failed, scanning it instead: ${String(error)}`);
+        return false;
+      })
       .then((done) => (done ? undefined : this.scan().then(() => undefined)))
-      .catch((error: unknown) => this.deps.logger.error(`judging the workspace again failed: ${String(error)}`))
       .finally(() => {
         if (this.reapplying === work) this.reapplying = undefined;
       });
