@@ -66,6 +66,7 @@ interface GoTestEvent {
   Package?: string;
   Test?: string;
   Output?: string;
+  Elapsed?: number;
 }
 
 interface GoTestRun {
@@ -77,19 +78,25 @@ interface GoTestRun {
   passed: number;
   /** Failed tests with what they printed. */
   failed: Map<string, string>;
+  /** Seconds per package, as `package 1.2s`, and the last lines a failed package printed. */
+  packages: string[];
 }
 
 function parseGoTest(result: RunResult): GoTestRun {
-  const out: GoTestRun = { result, packagesOk: [], packagesFailed: [], tests: new Map(), passed: 0, failed: new Map() };
+  const out: GoTestRun = { result, packagesOk: [], packagesFailed: [], tests: new Map(), passed: 0, failed: new Map(), packages: [] };
   const output = new Map<string, string>();
+  const packageOutput = new Map<string, string[]>();
   for (const line of result.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const e = JSON.parse(line) as GoTestEvent;
     const key = e.Test ? `${e.Package} ${e.Test}` : undefined;
     if (e.Action === 'output' && key) output.set(key, (output.get(key) ?? '') + e.Output);
+    if (e.Action === 'output' && !key) packageOutput.set(e.Package!, [...(packageOutput.get(e.Package!) ?? []), e.Output!].slice(-6));
     if (!['pass', 'fail', 'skip'].includes(e.Action)) continue;
     if (!e.Test) {
       (e.Action === 'fail' ? out.packagesFailed : out.packagesOk).push(e.Package!);
+      const tail = e.Action === 'fail' ? `: ${(packageOutput.get(e.Package!) ?? []).join('').trim()}` : '';
+      out.packages.push(`${e.Package} ${e.Action} ${e.Elapsed ?? '?'}s${tail}`);
     } else if (!e.Test.includes('/')) {
       out.tests.set(key!, e.Action as 'pass' | 'fail' | 'skip');
       if (e.Action === 'pass') out.passed++;
@@ -157,6 +164,8 @@ describe("Go's standard library, instrumented in full, under its own tests with 
         `on: ${on.tests.size} tests, ${on.passed} passed, ${on.failed.size} failed (${seconds(onStarted)} s)`,
     );
     log(`go: probe kinds beyond entry/exit: ${kinds.size ? [...kinds].join(', ') : 'none'}`);
+    log(`go: packages off: ${off.packages.join('; ')}`);
+    log(`go: packages on: ${on.packages.join('; ')}`);
   }, 900_000);
   afterAll(() => removeScratch(dir));
 

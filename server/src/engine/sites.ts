@@ -5,7 +5,7 @@ import type { Query } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
-import { breakBefore, lineStart, nextLineStart } from './lines.js';
+import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
 import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 
 /** Extra plain data the planner and strip need, per function. */
@@ -155,7 +155,10 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
   const base = own?.text ?? '<anonymous>';
   const name = [...ancestors, ...(receiver ? [receiver] : []), base].join('.');
   const first = node.child(0);
-  const nameRange = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
+  // A diagnostic sits on the name, or on the function's first token when it has none, and never
+  // runs past the first line (error recovery can stretch either over many lines).
+  const wanted = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
+  const nameRange = { start: wanted.start, end: Math.min(wanted.end, lineEnd(text, wanted.start)) };
   const head = node.parent?.type === 'decorated_definition' ? node.parent : node;
   const bodyNode = body!;
   return {
