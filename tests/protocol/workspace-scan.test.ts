@@ -36,7 +36,7 @@ const coverage = (c: LspClient, params: { uris?: string[] } = {}, token?: Cancel
   c.request<CoverageResult>('telemetry/coverage', params, token?.token);
 
 const scanWorkspace = (c: LspClient) =>
-  c.request<ScanOutcome>('workspace/executeCommand', { command: 'telemetry.scanWorkspace', arguments: [] });
+  c.request<ScanOutcome>('workspace/executeCommand', { command: 'telemetryInjector.scanWorkspace', arguments: [] });
 
 const progressEnded = (c: LspClient) =>
   c.notifications.some((n) => n.method === '$/progress' && (n.params as { value: { kind: string } }).value.kind === 'end');
@@ -58,7 +58,7 @@ describe('the workspace scan', () => {
         'node_modules/pkg/index.js': 'function dep() {}\n',
         'telemetry_runtime.py': fn,
       },
-      { telemetry: { exclude: ['skipme/**'], maxFileSize: 2000 } },
+      { telemetryInjector: { exclude: ['skipme/**'], maxFileSize: 2000 } },
     );
     const { files } = await coverage(c);
     expect(files.map((f) => f.path)).toEqual(['go/greeter.go', 'javascript/greeter.js', 'lib/kept.py', 'python/greeter.py', 'typescript/greeter.ts']);
@@ -81,12 +81,12 @@ describe('the workspace scan', () => {
   });
 
   it('counts only the kinds in requireKinds, as the diagnostics do', async () => {
-    const c = await start('vscode-languageclient-11.0.0', {}, { telemetry: { requireKinds: ['method_definition'] } });
+    const c = await start('vscode-languageclient-11.0.0', {}, { telemetryInjector: { requireKinds: ['method_definition'] } });
     const js = (await coverage(c)).files.find((f) => f.path === 'javascript/greeter.js')!;
     expect(js).toMatchObject({ functions: 4, missing: 2, excluded: 2, notRequired: 2 });
   });
 
-  it('stops an older scan when telemetry.scanWorkspace starts a newer one: only the newer one completes', async () => {
+  it('stops an older scan when telemetryInjector.scanWorkspace starts a newer one: only the newer one completes', async () => {
     const c = await start('helix-25.07.1', { 'slow.py': pathological });
     const [older, newer] = await Promise.all([scanWorkspace(c), scanWorkspace(c)]);
     expect(older).toMatchObject({ cancelled: true });

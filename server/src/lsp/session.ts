@@ -47,9 +47,8 @@ export class Session {
     params: InitializeParams,
   ) {
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    const initial = SettingsStore.fromInitializationOptions(params.initializationOptions);
     this.documents = new DocumentStore(engine);
-    this.settings = new SettingsStore(connection, client, initial, logger);
+    this.settings = new SettingsStore(connection, client, params.initializationOptions, logger);
     this.requirements = new RequirementStore(logger);
     this.analyzer = new Analyzer(engine, this.documents, this.settings, this.requirements, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
