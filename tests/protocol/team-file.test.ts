@@ -30,7 +30,7 @@ interface Start {
 async function start({ editor = 'vscode-languageclient-11.0.0', files = {}, settings }: Start = {}): Promise<LspClient> {
   workspace = makeWorkspace();
   for (const [rel, text] of Object.entries(files)) write(rel, text);
-  client = await LspClient.start({ editor, workspace, settings: settings && { telemetry: settings } });
+  client = await LspClient.start({ editor, workspace, settings: settings && { telemetryInjector: settings } });
   return client;
 }
 

@@ -22,7 +22,7 @@ afterEach(async () => {
 async function start(settings: Record<string, unknown>, files: Record<string, string> = {}): Promise<LspClient> {
   workspace = makeWorkspace();
   for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(workspace, rel), text);
-  client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace, settings: { telemetry: settings } });
+  client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace, settings: { telemetryInjector: settings } });
   return client;
 }
 
@@ -69,7 +69,7 @@ describe('per-function facts in the workspace store', () => {
     expect((await coverage(c)).total.missing).toBe(0);
     // Behind the server's back (no watcher event): were the file read again, it would have no functions.
     fs.writeFileSync(goFile(), 'package demo\n');
-    c.settings = { telemetry: { require: ['function'] } };
+    c.settings = { telemetryInjector: { require: ['function'] } };
     await c.notify('workspace/didChangeConfiguration', { settings: null });
     const go = (await coverage(c)).files.find((f) => f.path === 'go/greeter.go');
     expect(go).toMatchObject({ functions: 2, missing: 2, coverage: 0 });
@@ -88,7 +88,7 @@ describe('per-function facts in the workspace store', () => {
     expect((await coverage(c)).files.find((f) => f.path === 'go/greeter.go')).toMatchObject({ functions: 2, missing: 2 });
     // The method above can tell a read from none: a setting that changes which files are scanned
     // scans again, and the deleted file is gone.
-    c.settings = { telemetry: { exclude: ['node_modules/**'] } };
+    c.settings = { telemetryInjector: { exclude: ['node_modules/**'] } };
     await c.notify('workspace/didChangeConfiguration', { settings: null });
     expect((await coverage(c)).files.map((f) => f.path)).not.toContain('go/greeter.go');
   });
