@@ -145,7 +145,7 @@ describe('precedence between the editor settings and the team file', () => {
   it('ignores a redact setting that is not a regular expression, with a log line', async () => {
     const c = await start({ settings: { redact: '(secret' } });
     expect(await c.diagnostics(await open(c, 'python/greeter.py'))).toHaveLength(4);
-    expect(c.logs().some((line) => line.includes('telemetry.redact') && line.includes('regular expression'))).toBe(true);
+    expect(c.logs().some((line) => line.includes('telemetryInjector.redact') && line.includes('regular expression'))).toBe(true);
   });
 });
 

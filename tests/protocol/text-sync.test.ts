@@ -23,11 +23,17 @@ describe('text and tree sync under edits', () => {
     removeWorkspace(workspace);
   });
 
+  /** The same text opened fresh under another name; function ids name their file, so that part is the document's. */
   async function freshDiagnostics(document: OpenDocument, ext: string) {
-    const fresh = await client.open(file(`fresh-${opened++}${ext}`), document.languageId, document.text);
+    const name = `fresh-${opened++}${ext}`;
+    const fresh = await client.open(file(name), document.languageId, document.text);
     const diagnostics = await client.diagnostics(fresh);
     await client.close(fresh);
-    return diagnostics;
+    const own = document.uri.slice(document.uri.lastIndexOf('/') + 1);
+    return diagnostics.map((d) => {
+      const data = d.data as { id?: string };
+      return data?.id ? { ...d, data: { ...data, id: data.id.replace(`${name}::`, `${own}::`) } } : d;
+    });
   }
 
   it('keeps the text exact when an insertion joins a lone CR to the LF after it', async () => {
