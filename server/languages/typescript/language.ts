@@ -1,12 +1,28 @@
 // TypeScript and TSX: the JavaScript probes and runtime with their own grammars. A derived
 // class constructor's super() call must stay a root statement, so those constructors are skipped.
 import { jsDeep, jsTemplates } from '../javascript/language.js';
-import type { LanguageSpec } from '../../src/languages/spec.js';
+import type { LanguageSpec, Templates } from '../../src/languages/spec.js';
 
-// A yield's result is implicitly `any` in a generator without a return type; passing it to
-// resume() would make that an error under noImplicitAny, so the cast keeps it explicit.
-// An await keeps its type (resume returns what it is given), hence the JavaScript form for it.
-const templates = { ...jsTemplates, resume: ['_tm.resume(__tel, (', ') as any)'] as const, resumeAwait: jsTemplates.resume };
+// Probes must keep every type the original had (the runtime's .d.cts declares each call):
+// - a returned value is checked as if unwrapped: `retTyped` where the return type is written (its
+//   constraint keeps a template literal's type), `retAsync` in async functions (its
+//   `T | PromiseLike<T>` lets a `Promise<this>` return type reach an awaited call inside), `ret`
+//   elsewhere (unconstrained, so an inferred return type widens exactly as before);
+// - a yield's value is implicitly `any` in a generator without a return type, and noImplicitAny
+//   rejects that once the value is passed on, which any wrap does: a yield that is a whole
+//   statement is wrapped as `void (yield ...)`, whose value TypeScript counts as unused, and a
+//   generator without a return type that uses a yield's value is left alone.
+const templates: Templates = {
+  ...jsTemplates,
+  retBy: {
+    typed: ['_tm.retTyped(__tel, (', '))'],
+    async: ['_tm.retAsync(__tel, (', '))'],
+    typedAsync: ['_tm.retTypedAsync(__tel, (', '))'],
+  },
+  resumeUnused: ['_tm.resume(__tel, void (', '))'],
+  // Before these forms, every yield was wrapped `_tm.resume(__tel, (yield ...) as any)`.
+  legacy: [['_tm.resume(__tel, (', ') as any)']],
+};
 
 const shared = {
   folder: 'server/languages/typescript',
@@ -18,6 +34,7 @@ const shared = {
   runtimeFolder: 'server/languages/javascript',
   templates,
   superCallSkip: 'a super() call must stay a root statement of the constructor',
+  usedYieldSkip: 'a generator without a return type uses the value of a yield, whose type no wrap can keep',
   paramFences: [
     'function_type', 'constructor_type', 'method_signature', 'call_signature', 'construct_signature',
     'abstract_method_signature', 'function_signature', 'index_signature',

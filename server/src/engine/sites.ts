@@ -11,8 +11,13 @@ import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
   returns: Span[];
-  /** Yield/await expressions to wrap; `operand` is absent for a bare `yield`. */
-  suspensions: { kind: 'yield' | 'await'; node: Span; operand?: Span; keywordEnd: number }[];
+  /** The function's return type is written (TS: `@return.type`). */
+  returnTyped: boolean;
+  /**
+   * Yield/await expressions to wrap; `operand` is absent for a bare `yield`; `unused` when the
+   * yield is a whole expression statement (`@yield.unused`); `delegates` for `yield*` (`yield from`).
+   */
+  suspensions: { kind: 'yield' | 'await'; node: Span; operand?: Span; keywordEnd: number; unused?: boolean; delegates?: boolean }[];
   /** End of the directive prologue or docstring, or the body's opening offset. */
   prologueEnd: number;
   /** First and last statements after the prologue (absent when the body holds nothing else). */
@@ -175,6 +180,7 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
     line: (own ?? node).startPosition.row + 1,
     detail: {
       returns: [],
+      returnTyped: false,
       suspensions: [],
       prologueEnd: spec.style === 'indent' ? bodyNode.startIndex : bodyNode.startIndex + 1,
       calls: [],
@@ -216,6 +222,7 @@ interface Owned {
 }
 
 function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[]): void {
+  const unused = new Set<number>();
   // Wider items first at one offset: a block starting where the function it holds starts must not
   // take the function off the stack before the function's own items come.
   owned.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
@@ -237,6 +244,9 @@ function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[])
       case 'param': if (!fenced(node, owner.node, fences)) site.params.push(node.text); break;
       case 'return.value': if (node.type !== 'comment') d.returns.push(span(node)); break;
       case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
+      // Captured with `@yield` of the same node, which may come first or second at one offset.
+      case 'yield.unused': unused.add(node.startIndex); break;
+      case 'return.type': d.returnTyped = true; break;
       case 'await':
         // `await get<T>(x)` parses (TS grammar) as a call of `await get`: a wrap would split it.
         if (!isCallee(node)) d.suspensions.push(suspension('await', node));
@@ -256,6 +266,10 @@ function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[])
       case 'super': site.skip ??= 'super'; break;
       case 'deep': (owner.deep ??= []).push(deep!);
     }
+  }
+  if (!unused.size) return;
+  for (const scope of scopes) {
+    for (const s of scope.site?.detail.suspensions ?? []) if (s.kind === 'yield' && unused.has(s.node.start)) s.unused = true;
   }
 }
 
@@ -298,7 +312,8 @@ function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspension
   const kids = node.children.filter((c): c is Node => !!c);
   const keywords = kids.filter((c) => !c.isNamed);
   const keywordEnd = keywords.length ? keywords.at(-1)!.endIndex : node.startIndex;
-  return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd };
+  const delegates = keywords.length > 1 || undefined;
+  return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd, delegates };
 }
 
 function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string): void {
@@ -320,6 +335,9 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
     }
   }
   if (site.skip === 'super') site.skip = spec.superCallSkip;
+  if (spec.usedYieldSkip && !d.returnTyped && d.suspensions.some((x) => x.kind === 'yield' && !x.unused && !x.delegates)) {
+    site.skip ??= spec.usedYieldSkip;
+  }
   if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;
   site.ignored = comments.some((c) => {

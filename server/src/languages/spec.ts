@@ -36,11 +36,19 @@ export interface Templates {
   close: readonly string[];
   /** Return values: `return <prefix>value<suffix>`. */
   ret: Wrap;
+  /**
+   * Return values by what the function declares, where a language's type checker needs another
+   * form than `ret` (TS): `typed` where the return type is written, `async` in an async function,
+   * `typedAsync` in both. A variant left out falls back to `async`, then to `ret`.
+   */
+  retBy?: { typed?: Wrap; async?: Wrap; typedAsync?: Wrap };
   /** Around a yield/await expression and around its operand, so context follows suspension. */
   resume: Wrap;
-  /** Around an await when it needs another form than a yield (TS: keeps the awaited type). */
-  resumeAwait?: Wrap;
+  /** Around a yield whose value is unused (an expression statement); default `resume`. */
+  resumeUnused?: Wrap;
   suspend: Wrap;
+  /** Wraps earlier versions inserted: strip still removes them (the planner no longer writes them). */
+  legacy?: readonly Wrap[];
   /** Inserted after a bare `yield` keyword. */
   bareSuspend: string;
 }
@@ -100,6 +108,12 @@ export interface LanguageSpec {
   runtimeSubdir?: string;
   /** Functions owning a `@super` capture are skipped with this reason (TS constructors). */
   superCallSkip?: string;
+  /**
+   * Generators without a written return type (no `@return.type` capture) that use a yield's value
+   * (a `@yield` that is neither `@yield.unused` nor `yield*`) are skipped with this reason (TS: no wrap keeps the
+   * yield's contextual type, so noImplicitAny would reject it).
+   */
+  usedYieldSkip?: string;
   /**
    * Node types whose parameters are not a function's own (TS function types and signatures): a
    * `@param` inside one is dropped.
