@@ -26,6 +26,7 @@ export const jsDeep: DeepSpec = {
     pair_pattern: ['value'], object_assignment_pattern: ['left'], assignment_pattern: ['left'],
   },
   inlineAfterNeedsTerminator: ';',
+  nextLineDirective: /@ts-(ignore|expect-error)|eslint-disable-next-line/,
   sep: ' ',
   handlePrefix: '__l',
   templates: {

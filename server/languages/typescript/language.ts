@@ -4,10 +4,12 @@ import { jsDeep, jsTemplates } from '../javascript/language.js';
 import type { LanguageSpec, Templates } from '../../src/languages/spec.js';
 
 // Probes must keep every type the original had (the runtime's .d.cts declares each call):
-// - a returned value is checked as if unwrapped: `retTyped` where the return type is written (its
-//   constraint keeps a template literal's type), `retAsync` in async functions (its
-//   `T | PromiseLike<T>` lets a `Promise<this>` return type reach an awaited call inside), `ret`
-//   elsewhere (unconstrained, so an inferred return type widens exactly as before);
+// - a returned value is checked as if unwrapped: where the return type is written, `retTyped`
+//   (its constraint keeps a template literal's type), or for an awaited value in an async function
+//   `retAwaited` (its `T | PromiseLike<T>` lets a `Promise<this>` return type reach the awaited
+//   call); `ret` elsewhere, unconstrained, so an inferred return type widens exactly as before.
+//   Each branch of a returned `c ? a : b` is wrapped on its own: the conditional passes its context
+//   to a generic call inside it only when nothing generic stands between them;
 // - a yield's value is implicitly `any` in a generator without a return type, and noImplicitAny
 //   rejects that once the value is passed on, which any wrap does: a yield that is a whole
 //   statement is wrapped as `void (yield ...)`, whose value TypeScript counts as unused, and a
@@ -16,8 +18,7 @@ const templates: Templates = {
   ...jsTemplates,
   retBy: {
     typed: ['_tm.retTyped(__tel, (', '))'],
-    async: ['_tm.retAsync(__tel, (', '))'],
-    typedAsync: ['_tm.retTypedAsync(__tel, (', '))'],
+    typedAwaited: ['_tm.retAwaited(__tel, (', '))'],
   },
   resumeUnused: ['_tm.resume(__tel, void (', '))'],
   // Before these forms, every yield was wrapped `_tm.resume(__tel, (yield ...) as any)`.
@@ -33,6 +34,7 @@ const shared = {
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],
   runtimeFolder: 'server/languages/javascript',
   templates,
+  splitReturns: { ternary_expression: ['consequence', 'alternative'] },
   superCallSkip: 'a super() call must stay a root statement of the constructor',
   usedYieldSkip: 'a generator without a return type uses the value of a yield, whose type no wrap can keep',
   paramFences: [

@@ -150,9 +150,8 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
 
   if (spec.style !== 'defer') {
     let order = 0;
-    const ret = returnWrap(spec, site);
     for (const value of site.detail.returns) {
-      if (!joinsWord(text, value.start)) wrap(add, text, value, ret, 'return', order++);
+      if (!joinsWord(text, value.start)) wrap(add, text, value, returnWrap(spec, site, value), 'return', order++);
     }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
@@ -168,12 +167,11 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
   return indent;
 }
 
-/** The return wrap for what the function declares: its return type written, async (see Templates.retBy). */
-function returnWrap(spec: LanguageSpec, site: Site): readonly [string, string] {
+/** The return wrap: the language's form for a written return type (see Templates.retBy), else `ret`. */
+function returnWrap(spec: LanguageSpec, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
   const by = spec.templates.retBy;
-  const async = site.isAsync ? by?.async : undefined;
-  const typed = site.detail.returnTyped ? (site.isAsync ? by?.typedAsync : by?.typed) : undefined;
-  return typed ?? async ?? spec.templates.ret;
+  if (!site.detail.returnTyped || !by) return spec.templates.ret;
+  return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || spec.templates.ret;
 }
 
 /**

@@ -10,7 +10,8 @@ import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
-  returns: Span[];
+  /** Values to wrap; `awaited` when the value is an await expression (the same span as one). */
+  returns: (Span & { awaited?: boolean })[];
   /** The function's return type is written (TS: `@return.type`). */
   returnTyped: boolean;
   /**
@@ -138,7 +139,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
   );
   const sites = makeSites(spec, ordered, classes, text);
-  assignOwned(owned, ordered, spec.paramFences ?? []);
+  assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
 
   return {
@@ -221,7 +222,7 @@ interface Owned {
   deep?: DeepCapture;
 }
 
-function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[]): void {
+function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[], splits: LanguageSpec['splitReturns'] = {}): void {
   const unused = new Set<number>();
   // Wider items first at one offset: a block starting where the function it holds starts must not
   // take the function off the stack before the function's own items come.
@@ -242,7 +243,7 @@ function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[])
     const d = site.detail;
     switch (name) {
       case 'param': if (!fenced(node, owner.node, fences)) site.params.push(node.text); break;
-      case 'return.value': if (node.type !== 'comment') d.returns.push(span(node)); break;
+      case 'return.value': if (node.type !== 'comment') d.returns.push(...returnValues(node, splits)); break;
       case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
       // Captured with `@yield` of the same node, which may come first or second at one offset.
       case 'yield.unused': unused.add(node.startIndex); break;
@@ -278,6 +279,15 @@ function fenced(node: Node, owner: Node, fences: readonly string[]): boolean {
   if (!fences.length) return false;
   for (let n = node.parent; n && n.id !== owner.id; n = n.parent) if (fences.includes(n.type)) return true;
   return false;
+}
+
+/** A returned value, or the values its parts return (each branch of a conditional) where the language splits it. */
+function returnValues(node: Node, splits: LanguageSpec['splitReturns'] = {}): Span[] {
+  const fields = splits[node.type];
+  if (!fields) return [span(node)];
+  const parts = fields.map((f) => node.childForFieldName(f));
+  if (parts.some((p) => !p)) return [span(node)];
+  return parts.flatMap((p) => returnValues(p!, splits));
 }
 
 function isCallee(node: Node): boolean {
@@ -325,6 +335,9 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   d.first = rest[0] && span(rest[0]);
   d.last = rest.at(-1) && span(rest.at(-1)!);
   site.instrumented = d.entry !== undefined;
+  for (const r of d.returns) {
+    if (d.suspensions.some((x) => x.kind === 'await' && x.node.start === r.start && x.node.end === r.end)) r.awaited = true;
+  }
   if (!site.instrumented) site.missing.push('function');
   if (spec.deep) {
     const deep = resolveDeep(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));

@@ -185,7 +185,7 @@ function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | u
 function wrapsOf(spec: LanguageSpec): (readonly [string, string])[] {
   const t = spec.templates;
   const by = t.retBy ?? {};
-  const all = [t.ret, by.typed, by.async, by.typedAsync, t.resume, t.resumeUnused, t.suspend, ...(t.legacy ?? [])];
+  const all = [t.ret, by.typed, by.typedAwaited, t.resume, t.resumeUnused, t.suspend, ...(t.legacy ?? [])];
   return all.filter((w): w is readonly [string, string] => !!w).sort((a, b) => b[0].length + b[1].length - a[0].length - a[1].length);
 }
 

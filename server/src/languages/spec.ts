@@ -37,11 +37,11 @@ export interface Templates {
   /** Return values: `return <prefix>value<suffix>`. */
   ret: Wrap;
   /**
-   * Return values by what the function declares, where a language's type checker needs another
-   * form than `ret` (TS): `typed` where the return type is written, `async` in an async function,
-   * `typedAsync` in both. A variant left out falls back to `async`, then to `ret`.
+   * Return values of a function whose return type is written, where a type checker needs another
+   * form than `ret` (TS): `typed`; in an async function `typedAwaited` for a value that is an
+   * await expression, `typed` for any other (default `typed`).
    */
-  retBy?: { typed?: Wrap; async?: Wrap; typedAsync?: Wrap };
+  retBy?: { typed?: Wrap; typedAwaited?: Wrap };
   /** Around a yield/await expression and around its operand, so context follows suspension. */
   resume: Wrap;
   /** Around a yield whose value is unused (an expression statement); default `resume`. */
@@ -79,6 +79,11 @@ export interface DeepSpec {
   afterCompound?: 'next-line';
   /** A probe joined after a statement needs the statement to end with this (JS: `;`). */
   inlineAfterNeedsTerminator?: string;
+  /**
+   * Comments that govern the next line of code (`// @ts-expect-error`): a probe line placed before
+   * a statement goes above the comment lines right above it when one of them matches.
+   */
+  nextLineDirective?: RegExp;
   /** Joins an inline probe to its neighbour statement. */
   sep: string;
   /** Loop handles are this prefix plus a number unique in the function. */
@@ -114,6 +119,12 @@ export interface LanguageSpec {
    * yield's contextual type, so noImplicitAny would reject it).
    */
   usedYieldSkip?: string;
+  /**
+   * Returned values of these node types are not wrapped whole: the values in these fields are,
+   * each split again (TS: each branch of `c ? a : b` gets the context the conditional has, which
+   * a generic wrap around the whole does not pass on to a call inside).
+   */
+  splitReturns?: Readonly<Record<string, readonly string[]>>;
   /**
    * Node types whose parameters are not a function's own (TS function types and signatures): a
    * `@param` inside one is dropped.

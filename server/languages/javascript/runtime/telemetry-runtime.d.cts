@@ -29,13 +29,10 @@ type Returnable = string | {} | null | undefined | void;
 export declare function retTyped<T extends Returnable>(span: Span | false, value: T): T;
 
 /**
- * `ret` in an async function: the value is what the promise resolves to, or a promise of it, so
- * inference from a `Promise<this>` (or `Promise<T>`) return type reaches an awaited call inside.
+ * `ret` of an awaited value in an async function with a written return type: its
+ * `T | PromiseLike<T>` lets a `Promise<this>` (or `Promise<T>`) return type reach the awaited call.
  */
-export declare function retAsync<T>(span: Span | false, value: T): T | PromiseLike<T>;
-
-/** `ret` in an async function with a written return type. */
-export declare function retTypedAsync<T extends Returnable>(span: Span | false, value: T): T | PromiseLike<T>;
+export declare function retAwaited<T extends Returnable>(span: Span | false, value: T): T | PromiseLike<T>;
 
 /** Records the error a call is exiting with. */
 export declare function fail(span: Span | false, error: unknown): void;
