@@ -1,6 +1,6 @@
 // TypeScript and TSX: the JavaScript probes and runtime with their own grammars. A derived
 // class constructor's super() call must stay a root statement, so those constructors are skipped.
-import { jsDeep, jsTemplates } from '../javascript/language.js';
+import { JS_DOC, jsDeep, jsTemplates } from '../javascript/language.js';
 import type { LanguageSpec, Templates } from '../../src/languages/spec.js';
 
 // Probes must keep every type the original had (the runtime's .d.cts declares each call):
@@ -29,6 +29,7 @@ const shared = {
   folder: 'server/languages/typescript',
   queries: ['server/languages/javascript/sites.scm', 'server/languages/typescript/sites.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
+  docComment: JS_DOC,
   style: 'brace',
   wrapAwait: true,
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],

@@ -148,7 +148,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     errorCount: countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: importOffset(root, modulePrologue, text),
+    importAt: importOffset(root, modulePrologue, text, spec.docComment),
     moduleSyntax,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
@@ -375,17 +375,32 @@ function probeScaffold(entry: Node | undefined): Span[] {
   return out;
 }
 
+/**
+ * The topmost doc comment (`doc`) among the comment lines right above `stmt`, or `stmt`: nothing
+ * may come between a statement and the comment that documents it (checkJs reads its types there).
+ */
+function documented(stmt: Node, doc: RegExp | undefined): Node {
+  let top = stmt;
+  let below = stmt;
+  for (let c = stmt.previousNamedSibling; doc && c?.type === 'comment'; c = c.previousNamedSibling) {
+    if (c.endPosition.row < below.startPosition.row - 1) break;
+    below = c;
+    if (doc.test(c.text)) top = c;
+  }
+  return top;
+}
+
 function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
 
 
-function importOffset(root: Node, prologue: Node[], text: string): number {
+function importOffset(root: Node, prologue: Node[], text: string, doc: RegExp | undefined): number {
   const ids = new Set(prologue.map((n) => n.id));
   const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'hash_bang_line');
   let last = -1;
   while (last + 1 < statements.length && ids.has(statements[last + 1].id)) last++;
-  if (last < 0) return statements[0] ? lineStart(text, statements[0].startIndex) : text.length;
+  if (last < 0) return statements[0] ? lineStart(text, documented(statements[0], doc).startIndex) : text.length;
   // Statements sharing the prologue's last line (`from __future__ import x; import y`) come along.
   let at = nextLineStart(text, statements[last].endIndex);
   while (last + 1 < statements.length && statements[last + 1].startIndex < at) {

@@ -101,6 +101,11 @@ export interface LanguageSpec {
   /** Query files, relative to the package root, concatenated into the sites query. */
   queries: readonly string[];
   lineComment: string;
+  /**
+   * A comment that documents the statement below it (JSDoc, which checkJs reads types from): the
+   * runtime import goes above it rather than between them.
+   */
+  docComment?: RegExp;
   style: BodyStyle;
   templates: Templates;
   /** Whether `await` needs suspend/resume probes (Python's contextvars follow tasks by themselves). */
