@@ -134,10 +134,11 @@ function check(files: string[]): Map<string, Checked> {
 describe('TypeScript instrumented in full', () => {
   let dir: string;
   let results: Map<string, { original: Checked; instrumented: Checked; text: string }>;
+  let engine: Engine;
 
   beforeAll(async () => {
     dir = scratchDir('ts-types');
-    const engine = await Engine.create();
+    engine = await Engine.create();
     await engine.ready('typescript');
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
     mkdirSync(join(dir, 'orig'));
@@ -179,6 +180,22 @@ describe('TypeScript instrumented in full', () => {
     const text = results.get('evolving-declarations')!.text;
     expect(text).not.toMatch(/(= \[\];|= null;|= undefined;)\s*__tel && _tm\.var/);
     expect(text).toMatch(/last = s;\s*__tel && _tm\.var\(__tel, \d+, "last", last\);/);
+  });
+
+  it('strips back to the original and adds nothing on a second pass', () => {
+    for (const [name, text] of Object.entries(CASES)) {
+      const once = results.get(name)!.text;
+      expect(engine.strip('typescript', once).text, name).toBe(text);
+      expect(engine.add('typescript', once, { relPath: `${name}.ts`, runtimeImport: './telemetry-runtime.cjs' }).text, name).toBe(once);
+    }
+  });
+
+  it('still strips the yield form of earlier versions', () => {
+    const original = 'export function* g(): Generator<number> {\n  const x = yield 1;\n}\n';
+    const old = 'import * as _tm from "./telemetry-runtime.cjs";\nexport function* g(): Generator<number> {\n' +
+      '  const __tel = _tm.on() && _tm.enter("g", "g.ts", 1, {}); try {\n  const x = _tm.resume(__tel, (yield _tm.suspend(__tel, 1)) as any);\n' +
+      '} catch (__e) { _tm.fail(__tel, __e); throw __e; } finally { _tm.exit(__tel); }\n}\n';
+    expect(engine.strip('typescript', old)).toMatchObject({ text: original, failed: [] });
   });
 
   it('keeps every inferred type, overload, guard, assertion, tuple and generator type of the other forms', () => {
