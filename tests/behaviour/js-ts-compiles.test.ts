@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
+import { outsideTestPackages } from '../corpus/test-packages.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
 import {
   cleanEnv,
@@ -113,7 +114,7 @@ describe('JavaScript and TypeScript, instrumented in full', () => {
     const dir = scratchDir('node-check');
     dirs.push(dir);
     const root = join(repoRoot, 'node_modules');
-    const files = listFiles(root, (n) => JS.test(n), () => false);
+    const files = listFiles(root, (n) => JS.test(n), () => false).filter(outsideTestPackages(root));
     for (const manifest of listFiles(root, (n) => n === 'package.json', () => false)) {
       mkdirSync(join(dir, relative(root, dirname(manifest))), { recursive: true });
       cpSync(manifest, join(dir, relative(root, manifest)));

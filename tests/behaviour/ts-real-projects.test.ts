@@ -15,6 +15,7 @@ import {
   instrumentAll,
   listFiles,
   log,
+  probeKindsIn,
   relativeSpecifier,
   removeScratch,
   repoRoot,
@@ -201,7 +202,10 @@ describe('real TypeScript packages, instrumented', () => {
           relPath: relative(dir, file),
           runtimeImport: relativeSpecifier(file, runtime),
         })),
+        true,
       );
+      const kinds = new Set<string>();
+      for (const text of counts.texts.values()) for (const k of probeKindsIn(text)) kinds.add(k);
       const after = tscErrors((await tsc(dir)).stdout);
       for (const { file, original } of jobs) cpSync(original, file);
       const added = newErrors(before, after);
@@ -212,12 +216,13 @@ describe('real TypeScript packages, instrumented', () => {
           `${tsx ? ` (${tsx} TSX)` : ''}${js ? ` (${js} JavaScript)` : ''}, ${counts.functions} of ${counts.eligible} functions ` +
           `instrumented, ${unprobed} left unprobed by rule${reasons.size ? ` (${[...reasons].map(([r, n]) => `${n}: ${r}`).join('; ')})` : ''}, ` +
           `${counts.skipped.length} dropped by validation; tsc errors before ${before.length}, after ${after.length}, ` +
-          `new ${added.reduce((n, a) => n + a.added, 0)} (${seconds(started)} s)`,
+          `new ${added.reduce((n, a) => n + a.added, 0)}; deep kinds placed: ${[...kinds].join(', ') || 'none'} (${seconds(started)} s)`,
       );
       for (const a of added.slice(0, 20)) log(`${project.pkg}, ${mode.name}: +${a.added} ${a.key}: ${a.example}`);
       expect(counts.skipped, counts.skipped.slice(0, 10).join('\n')).toEqual([]);
       expect(counts.functions).toBe(counts.eligible);
       expect(counts.functions).toBeGreaterThan(10);
+      expect(kinds.size > 0, 'deep probes were placed exactly when asked for').toBe(mode.kinds.some((k) => k !== 'function'));
       expect(added.map((a) => `${a.key} +${a.added}: ${a.example}`)).toEqual([]);
     }, 600_000);
   }
