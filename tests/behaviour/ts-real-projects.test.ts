@@ -201,6 +201,7 @@ describe('real TypeScript packages, instrumented', () => {
           dest: file,
           relPath: relative(dir, file),
           runtimeImport: relativeSpecifier(file, runtime),
+          kinds: mode.kinds,
         })),
         true,
       );
