@@ -23,6 +23,7 @@
 
 (return_statement (_) @return.value)
 (yield_expression) @yield
+(expression_statement (yield_expression) @yield.unused)
 (await_expression) @await
 (comment) @comment
 (call_expression function: (super)) @super
