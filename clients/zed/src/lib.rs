@@ -6,7 +6,7 @@
 mod server_lookup;
 mod settings_section;
 
-use server_lookup::{BinarySetting, Invocation, Launch, Probe, PACKAGE, PACKAGE_JSON, SERVER_NAME};
+use server_lookup::{BinarySetting, Invocation, Launch, NpmPlan, Probe, PACKAGE, PACKAGE_JSON, SERVER_NAME};
 use zed_extension_api::{self as zed, serde_json::Value, settings::LspSettings, LanguageServerId, Result};
 
 struct TelemetryInjector {
@@ -35,19 +35,23 @@ impl TelemetryInjector {
             return Ok(script.clone());
         }
         zed::set_language_server_installation_status(id, &zed::LanguageServerInstallationStatus::CheckingForUpdate);
-        let installed = zed::npm_package_installed_version(PACKAGE)?;
-        // Offline, an installed copy is still good enough.
-        match (zed::npm_package_latest_version(PACKAGE), installed) {
-            (Ok(latest), Some(current)) if latest == current => {}
-            (Err(_), Some(_)) => {}
-            (Ok(latest), _) => {
+        let installed =
+            zed::npm_package_installed_version(PACKAGE).map_err(|err| server_lookup::missing_server_message(&err))?;
+        match server_lookup::npm_plan(zed::npm_package_latest_version(PACKAGE), installed) {
+            NpmPlan::UseInstalled => {}
+            NpmPlan::Install {
+                version,
+                fallback_installed,
+            } => {
                 zed::set_language_server_installation_status(id, &zed::LanguageServerInstallationStatus::Downloading);
-                if let Err(err) = zed::npm_install_package(PACKAGE, &latest) {
-                    self.fail(id, &err);
-                    return Err(server_lookup::missing_server_message(&err));
+                if let Err(err) = zed::npm_install_package(PACKAGE, &version) {
+                    if !fallback_installed {
+                        self.fail(id, &err);
+                        return Err(server_lookup::missing_server_message(&err));
+                    }
                 }
             }
-            (Err(err), None) => {
+            NpmPlan::Fail(err) => {
                 self.fail(id, &err);
                 return Err(server_lookup::missing_server_message(&err));
             }

@@ -95,6 +95,28 @@ pub fn locate(probe: &Probe) -> Launch {
     Launch::InstallFromNpm { args, env }
 }
 
+/// What to do about the npm copy in the extension's folder, from the registry's latest version and
+/// the installed one: keep an up-to-date copy, install a newer one, or keep an older one when the
+/// registry cannot be reached (offline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NpmPlan {
+    UseInstalled,
+    Install { version: String, fallback_installed: bool },
+    Fail(String),
+}
+
+pub fn npm_plan(latest: Result<String, String>, installed: Option<String>) -> NpmPlan {
+    match (latest, installed) {
+        (Ok(latest), Some(current)) if latest == current => NpmPlan::UseInstalled,
+        (Ok(version), installed) => NpmPlan::Install {
+            version,
+            fallback_installed: installed.is_some(),
+        },
+        (Err(_), Some(_)) => NpmPlan::UseInstalled,
+        (Err(err), None) => NpmPlan::Fail(err),
+    }
+}
+
 /// The script of the package installed under `base` (the extension's folder after an npm install).
 pub fn installed_script(base: &str, manifest: Option<&str>) -> String {
     let script = manifest
@@ -270,6 +292,43 @@ mod tests {
             installed_script("", None),
             "node_modules/telemetry-injector/bin/telemetry-injector.js"
         );
+    }
+
+    #[test]
+    fn an_up_to_date_npm_copy_is_used_as_it_is() {
+        assert_eq!(
+            npm_plan(Ok("0.1.0".into()), Some("0.1.0".into())),
+            NpmPlan::UseInstalled
+        );
+    }
+
+    #[test]
+    fn a_newer_release_is_installed_keeping_the_old_copy_to_fall_back_on() {
+        let plan = npm_plan(Ok("0.2.0".into()), Some("0.1.0".into()));
+        assert_eq!(
+            plan,
+            NpmPlan::Install {
+                version: "0.2.0".into(),
+                fallback_installed: true
+            }
+        );
+        let first = npm_plan(Ok("0.2.0".into()), None);
+        assert_eq!(
+            first,
+            NpmPlan::Install {
+                version: "0.2.0".into(),
+                fallback_installed: false
+            }
+        );
+    }
+
+    #[test]
+    fn offline_an_installed_copy_is_used_and_without_one_the_lookup_fails() {
+        assert_eq!(
+            npm_plan(Err("offline".into()), Some("0.1.0".into())),
+            NpmPlan::UseInstalled
+        );
+        assert_eq!(npm_plan(Err("offline".into()), None), NpmPlan::Fail("offline".into()));
     }
 
     #[test]
