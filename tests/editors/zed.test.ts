@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { languageForLspId } from '../../server/src/languages/registry.js';
+import { providedKinds } from '../../server/src/lsp/code-actions.js';
 import { repoRoot } from '../protocol/lsp-client.js';
 
 const crateDir = path.join(repoRoot, 'clients/zed');
@@ -47,6 +48,13 @@ describe('the Zed extension', () => {
     const server = manifest.language_servers['telemetry-injector'];
     expect(server?.languages).toEqual(['Python', 'JavaScript', 'TypeScript', 'TSX', 'Go']);
     for (const language of server!.languages) expect(languageForLspId(server!.language_ids[language] ?? ''), language).toBeDefined();
+  });
+
+  it('asks for exactly the code action kinds the server provides', () => {
+    const manifest = parse(fs.readFileSync(path.join(crateDir, 'extension.toml'), 'utf8')) as {
+      language_servers: Record<string, { code_action_kinds: string[] }>;
+    };
+    expect(manifest.language_servers['telemetry-injector']?.code_action_kinds).toEqual([...providedKinds]);
   });
 
   it('type-checks with cargo check', { timeout: 900_000 }, async () => {
