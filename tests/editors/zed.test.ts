@@ -1,4 +1,4 @@
-// The Zed extension (clients/zed), a Rust crate built against zed_extension_api from crates.io:
+// The Zed extension (clients/zed), a Rust crate built against the published zed_extension_api crate:
 // cargo check, cargo clippy -D warnings and its unit tests (server lookup and settings) on the native
 // target. Neither Zed nor a wasm target runs here; the protocol side is the replay of Zed's captured
 // capabilities in tests/protocol/conformance.test.ts. Builds go to a cache folder outside the
