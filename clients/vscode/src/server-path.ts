@@ -1,0 +1,63 @@
+// Decides which telemetry-injector server the extension starts: the `telemetryInjector.path`
+// setting, then the workspace's node_modules/.bin, then the server bundled in dist/server.
+// Pure: takes the facts (setting, trust, folders, which files exist) and never touches VS Code,
+// so the order and the messages are tested without an editor. Must never start anything.
+
+/** The setting a user edits to choose the server; every message about a bad server names it. */
+export const PathSetting = 'telemetryInjector.path';
+
+export type ServerChoice =
+  /** An executable, run as `<command> lsp --stdio`. */
+  | { kind: 'executable'; command: string; origin: 'setting' | 'workspace' }
+  /** The bundled server, a module forked with VS Code's own Node (TransportKind.ipc). */
+  | { kind: 'bundled'; module: string }
+  /** Nothing to start: `message` says why and names the setting to fix. */
+  | { kind: 'missing'; message: string };
+
+export interface ServerFacts {
+  /** The `telemetryInjector.path` setting as VS Code resolved it ('' when unset). */
+  setting: string;
+  /** Workspace trust: an untrusted workspace must not choose the program that runs. */
+  trusted: boolean;
+  /** Workspace folder paths, in order. */
+  folders: readonly string[];
+  /** dist/server/main.js of this extension. */
+  bundled: string;
+  exists: (file: string) => boolean;
+  join: (...parts: string[]) => string;
+  isAbsolute: (file: string) => boolean;
+}
+
+export function chooseServer(facts: ServerFacts): ServerChoice {
+  const setting = facts.setting.trim();
+  if (setting !== '' && facts.trusted) {
+    // A relative path is taken from the first workspace folder, as a team's settings.json would mean it.
+    const command = facts.isAbsolute(setting) || facts.folders.length === 0 ? setting : facts.join(facts.folders[0]!, setting);
+    if (!facts.exists(command)) {
+      return { kind: 'missing', message: `The telemetry-injector server "${command}" does not exist. Fix or clear the "${PathSetting}" setting.` };
+    }
+    return { kind: 'executable', command, origin: 'setting' };
+  }
+  if (facts.trusted) {
+    for (const folder of facts.folders) {
+      const command = facts.join(folder, 'node_modules', '.bin', 'telemetry-injector');
+      if (facts.exists(command)) return { kind: 'executable', command, origin: 'workspace' };
+    }
+  }
+  if (!facts.exists(facts.bundled)) {
+    return { kind: 'missing', message: `The bundled telemetry-injector server is missing from this install (${facts.bundled}). Reinstall the extension or set "${PathSetting}".` };
+  }
+  return { kind: 'bundled', module: facts.bundled };
+}
+
+/** What to say when a chosen server could not start or stopped: names the setting where it applies. */
+export function failureMessage(choice: ServerChoice, detail: string): string {
+  const what =
+    choice.kind === 'executable'
+      ? choice.origin === 'setting'
+        ? `The telemetry-injector server set in "${PathSetting}" (${choice.command})`
+        : `The workspace's telemetry-injector server (${choice.command})`
+      : 'The bundled telemetry-injector server';
+  const fix = choice.kind === 'executable' && choice.origin === 'setting' ? ` Fix or clear "${PathSetting}", then restart.` : ` Set "${PathSetting}" to another server, or restart.`;
+  return `${what} ${detail}.${fix}`;
+}
