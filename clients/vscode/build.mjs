@@ -24,7 +24,8 @@ await esbuild.build({
   // VS Code 1.82's extension host runs Node 18.
   target: 'node18',
   external: ['vscode'],
-  sourcemap: true,
+  // No source maps: they would double the .vsix, and the sources are in the repository.
+  sourcemap: false,
   logLevel: 'warning',
 });
 
@@ -39,7 +40,8 @@ await esbuild.build({
   external: ['piscina'],
   // The CommonJS dependencies (vscode-languageserver) call require() for Node's modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  sourcemap: true,
+  // No source maps: they would double the .vsix, and the sources are in the repository.
+  sourcemap: false,
   logLevel: 'warning',
 });
 
