@@ -112,7 +112,8 @@ describe('the VS Code extension in code-server', () => {
     const workspace = copyConformanceWorkspace('conformance-vscode-');
     scratch.push(workspace);
     const report = path.join(temp('vscode-report-'), 'conformance-report.json');
-    const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
+    // Its own config file, so that code-server never writes one under the user's home.
+    const common = ['--config', path.join(userData, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
     for (const vsix of [path.join(extensionDir, 'dist-vsix/telemetry-injector.vsix'), companion]) {
       execFileSync(node24, [codeServer, ...common, '--install-extension', vsix], { stdio: 'pipe' });
     }
@@ -127,6 +128,8 @@ describe('the VS Code extension in code-server', () => {
         'telemetry.telemetryLevel': 'off',
         'workbench.enableExperiments': false,
         'security.workspace.trust.enabled': false,
+        // VS Code's built-in chat adds its own quick fixes (Fix, Explain) to every diagnostic.
+        'chat.disableAIFeatures': true,
       }),
     );
 
@@ -158,6 +161,8 @@ describe('the VS Code extension in code-server', () => {
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot });
 
+    // The companion's trace of diagnostics events and steps, kept beside the screenshot.
+    if (fs.existsSync(`${report}.trace`)) fs.copyFileSync(`${report}.trace`, screenshot.replace(/\.png$/, '.trace.txt'));
     const result = readReport(report);
     expect(result.client).toMatch(/^code-server \d+\.\d+\.\d+/);
     expect(checkReport(result, { diagnosticsMode: 'pull' })).toEqual([]);

@@ -52,12 +52,25 @@ function poll(what, predicate) {
 
 // How many diagnostics results each document got: an edit or a setting is judged by the next one.
 const generation = new Map();
+const trace = [];
+const mark = (what) => trace.push(`${Date.now() % 100000} ${what}`);
 vscode.languages.onDidChangeDiagnostics((event) => {
-  for (const uri of event.uris) generation.set(uri.toString(), (generation.get(uri.toString()) ?? 0) + 1);
+  for (const uri of event.uris) {
+    generation.set(uri.toString(), (generation.get(uri.toString()) ?? 0) + 1);
+    if (uri.path.endsWith('app.py')) mark(`diag gen=${generation.get(uri.toString())} ${JSON.stringify(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'telemetry').map((d) => d.severity + ':' + d.message))}`);
+  }
 });
 const gen = (uri) => generation.get(uri.toString()) ?? 0;
 const settled = (uri, since, what, also = () => true) =>
   until(what, [vscode.languages.onDidChangeDiagnostics], () => gen(uri) > since && also());
+/** What a step is judged by: its diagnostics' severities and messages. */
+const snapshot = (uri) => JSON.stringify(ours(uri).map((d) => [d.severity, d.message]));
+/**
+ * Waits for the step's own result: every step of the scenario changes the diagnostics, and the
+ * client may first deliver results pulled for the text or settings before the step (a refresh
+ * after the runtime module was created, say), so a result equal to the one before does not count.
+ */
+const changed = (uri, before, what) => until(what, [vscode.languages.onDidChangeDiagnostics], () => snapshot(uri) !== before);
 
 const ours = (uri) =>
   vscode.languages
@@ -82,11 +95,12 @@ async function apply(action) {
   if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
 }
 async function applyTitled(document, range, title, kind) {
-  const since = gen(document.uri);
+  mark(`apply ${title}`);
+  const before = snapshot(document.uri);
   const action = (await actionsAt(document.uri, range, kind)).find((a) => a.title === title);
   if (!action) throw new Error(`no action "${title}"`);
   await apply(action);
-  await settled(document.uri, since, `diagnostics after "${title}"`);
+  await changed(document.uri, before, `diagnostics after "${title}"`);
 }
 
 /** The log of the extension's output channel (a LogOutputChannel is written to a file). */
@@ -121,15 +135,17 @@ function serverPids() {
 }
 
 async function configure(values) {
+  mark(`configure ${JSON.stringify(values, (_, v) => (v === undefined ? null : v))}`);
   const config = vscode.workspace.getConfiguration('telemetryInjector');
   for (const [key, value] of Object.entries(values)) await config.update(key, value, vscode.ConfigurationTarget.Workspace);
 }
 
-async function restart(uri) {
+/** Restarts the server; `ready` tells the new server's first result from the old one's clearing. */
+async function restart(uri, ready) {
+  mark('restart');
   await vscode.commands.executeCommand('telemetryInjector.restartServer');
-  // The command resolves once the new server is initialized (the old one's diagnostics cleared);
-  // the next result is the new server's first.
-  await settled(uri, gen(uri), 'diagnostics after the restart');
+  // The command resolves once the new server is initialized.
+  await settled(uri, gen(uri), 'diagnostics after the restart', ready);
 }
 
 async function scenario(context) {
@@ -181,22 +197,22 @@ async function scenario(context) {
     runtimeCreated: runtimeDocument ? runtimeDocument.getText().length > 0 : fs.existsSync(runtime) && fs.statSync(runtime).size > 0,
     remaining: messages(uri),
   };
-  await applyTitled(app, at(lineOf(app, 'def greet')), 'Remove telemetry from `greet`', vscode.CodeActionKind.RefactorRewrite);
+  await applyTitled(app, at(lineOf(app, 'def greet')), 'Remove telemetry from `greet`', vscode.CodeActionKind.RefactorRewrite.value);
   report.remove = { originalBytes: app.getText() === original, remaining: messages(uri) };
   await applyTitled(app, at(lineOf(app, 'def farewell')), 'Ignore `farewell` for telemetry');
   report.ignore = { lineAbove: app.lineAt(lineOf(app, 'def farewell') - 1).text, remaining: messages(uri) };
 
   // 7: fix-all through VS Code's own on-save setting, on an explicit save of the original text.
-  let since = gen(uri);
+  let before = snapshot(uri);
   const whole = new vscode.WorkspaceEdit();
   whole.replace(uri, new vscode.Range(0, 0, app.lineCount, 0), original);
   await vscode.workspace.applyEdit(whole);
-  await settled(uri, since, 'diagnostics of the restored text');
+  await changed(uri, before, 'diagnostics of the restored text');
   await vscode.workspace.getConfiguration('editor', { languageId: 'python' }).update('codeActionsOnSave', { 'source.fixAll.telemetry': 'explicit' }, vscode.ConfigurationTarget.Workspace, true);
-  since = gen(uri);
+  before = snapshot(uri);
   await vscode.window.showTextDocument(app, { preview: false });
   await vscode.commands.executeCommand('workbench.action.files.save');
-  await settled(uri, since, 'diagnostics after the save', () => !app.isDirty);
+  await changed(uri, before, 'diagnostics after the save');
   const fixed = app.getText();
   // A second save of the fixed file: make it dirty without changing its text, and save again.
   const touch = new vscode.WorkspaceEdit();
@@ -213,33 +229,34 @@ async function scenario(context) {
     via: 'editor.codeActionsOnSave {"source.fixAll.telemetry": "explicit"}, workbench.action.files.save',
   };
   await vscode.workspace.getConfiguration('editor', { languageId: 'python' }).update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace, true);
-  since = gen(uri);
+  before = snapshot(uri);
   await vscode.commands.executeCommand('telemetryInjector.removeFromActiveFile');
-  await settled(uri, since, 'diagnostics after Remove Telemetry from File');
+  await changed(uri, before, 'diagnostics after Remove Telemetry from File');
   await vscode.commands.executeCommand('workbench.action.files.save');
 
   // 9 and 8: a restart with severity = error; the first session's server must be gone.
-  const before = serverPids();
-  since = gen(uri);
+  const pids = serverPids();
+  before = snapshot(uri);
   await configure({ severity: 'error' });
-  await settled(uri, since, 'diagnostics after severity = error');
-  await restart(uri);
-  await poll('the first server to exit', () => before.every((pid) => !fs.existsSync(`/proc/${pid}`))).catch(() => undefined);
-  report.restart = before.length === 0 ? { skipped: 'no bundled server process found' } : { orphanServers: before.filter((pid) => fs.existsSync(`/proc/${pid}`)).length };
+  await changed(uri, before, 'diagnostics after severity = error');
+  await restart(uri, () => ours(uri).length > 0);
+  await poll('the first server to exit', () => pids.every((pid) => !fs.existsSync(`/proc/${pid}`))).catch(() => undefined);
+  report.restart = pids.length === 0 ? { skipped: 'no bundled server process found' } : { orphanServers: pids.filter((pid) => fs.existsSync(`/proc/${pid}`)).length };
   report.settings = { severityErrorAtStart: severities(uri) };
 
-  since = gen(uri);
-  await configure({ severity: undefined, enable: false });
-  await settled(uri, since, 'diagnostics after enable = false');
+  // Keys in the order that makes only the last update change what is shown.
+  before = snapshot(uri);
+  await configure({ enable: false, severity: undefined });
+  await changed(uri, before, 'diagnostics after enable = false');
   report.settings.enableFalseOnChange = ours(uri).length;
-  since = gen(uri);
-  await configure({ enable: undefined, severity: 'hint' });
-  await settled(uri, since, 'diagnostics after severity = hint');
+  before = snapshot(uri);
+  await configure({ severity: 'hint', enable: undefined });
+  await changed(uri, before, 'diagnostics after severity = hint');
   report.settings.severityHintOnChange = severities(uri);
 
-  since = gen(uri);
-  await configure({ severity: undefined, enable: false });
-  await settled(uri, since, 'diagnostics after enable = false again');
+  before = snapshot(uri);
+  await configure({ enable: false, severity: undefined });
+  await changed(uri, before, 'diagnostics after enable = false again');
   await restart(uri);
   report.settings.enableFalseAtStart = ours(uri).length;
   await configure({ enable: undefined });
@@ -256,19 +273,20 @@ async function scenario(context) {
   report.missingServer = { setting: 'telemetryInjector.path', message };
 
   // Back to the bundled server, with the Problems panel open, for the test's screenshot.
-  since = gen(uri);
+  const since = gen(uri);
   await configure({ path: undefined });
   await vscode.window.showTextDocument(app, { preview: false });
   await settled(uri, since, 'diagnostics from the bundled server again', () => ours(uri).length > 0);
   await vscode.commands.executeCommand('workbench.actions.view.problems');
 
+  fs.writeFileSync(env('CONFORMANCE_REPORT') + '.trace', trace.join('\n'));
   fs.writeFileSync(env('CONFORMANCE_REPORT'), JSON.stringify(report, null, 2));
 }
 
 function activate(context) {
   if (!process.env.CONFORMANCE_REPORT) return;
   scenario(context).catch((error) => {
-    fs.writeFileSync(`${process.env.CONFORMANCE_REPORT}.error`, String(error?.stack ?? error));
+    fs.writeFileSync(`${process.env.CONFORMANCE_REPORT}.error`, String(error?.stack ?? error) + '\n' + trace.join('\n'));
   });
 }
 
