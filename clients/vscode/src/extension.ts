@@ -55,6 +55,17 @@ export function deactivate(): Promise<void> {
   return stop();
 }
 
+/**
+ * The language client logs its own errors and forces a notification for some (a connection that
+ * cannot be made, or errors): alongside this extension's message they made three for one failure.
+ * They go to the output only; failures reach the user once, through report() in start().
+ */
+class LanguageClientWithOneMessage extends LanguageClient {
+  override error(message: string, data?: unknown, _showNotification?: boolean | 'force'): void {
+    super.error(message, data, false);
+  }
+}
+
 function queue(step: () => Promise<void>): Promise<void> {
   pending = pending.then(step, step);
   return pending;
@@ -111,14 +122,14 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       return false;
     },
     errorHandler: {
-      error: () => ({ action: ErrorAction.Continue }),
+      error: () => ({ action: ErrorAction.Continue, handled: true }),
       closed: () => {
         report('stopped');
         return { action: CloseAction.DoNotRestart, handled: true };
       },
     },
   };
-  const next = new LanguageClient('telemetryInjector', 'Telemetry Injector', serverOptions(choice), clientOptions);
+  const next = new LanguageClientWithOneMessage('telemetryInjector', 'Telemetry Injector', serverOptions(choice), clientOptions);
   client = next;
   try {
     await next.start();

