@@ -105,6 +105,7 @@ describe('the VS Code extension server lookup', () => {
     trusted: true,
     folders: ['/ws'],
     bundled: '/ext/dist/server/main.js',
+    nodeVersion: '20.12.0',
     exists: (file) => (overrides.present ?? ['/ext/dist/server/main.js']).includes(file),
     join: (...parts) => path.posix.join(...parts),
     isAbsolute: path.posix.isAbsolute,
@@ -135,6 +136,14 @@ describe('the VS Code extension server lookup', () => {
   it('runs only the bundled server in an untrusted workspace, whatever the setting and the workspace hold', () => {
     const present = ['/opt/ti', '/ws/node_modules/.bin/telemetry-injector', '/ext/dist/server/main.js'];
     expect(chooseServer(facts({ trusted: false, setting: '/opt/ti', present }))).toEqual({ kind: 'bundled', module: '/ext/dist/server/main.js' });
+  });
+
+  it("refuses the bundled server on a VS Code whose Node is older than 20.12, naming the setting", () => {
+    const choice = chooseServer(facts({ nodeVersion: '18.15.0' }));
+    expect(choice.kind).toBe('missing');
+    expect(choice.kind === 'missing' && choice.message).toContain('Node 20.12 or later, and this VS Code runs Node 18.15.0');
+    expect(choice.kind === 'missing' && choice.message).toContain('"telemetryInjector.path"');
+    expect(chooseServer(facts({ nodeVersion: '22.1.0' })).kind).toBe('bundled');
   });
 
   it('says which server failed and which setting to fix', () => {

@@ -77,6 +77,7 @@ function choose(context: vscode.ExtensionContext): ServerChoice {
     trusted: vscode.workspace.isTrusted,
     folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
     bundled: context.asAbsolutePath(path.join('dist', 'server', 'main.js')),
+    nodeVersion: process.versions.node,
     exists: (file) => fs.existsSync(file),
     join: path.join,
     isAbsolute: path.isAbsolute,

@@ -23,6 +23,8 @@ export interface ServerFacts {
   folders: readonly string[];
   /** dist/server/main.js of this extension. */
   bundled: string;
+  /** The Node version of VS Code's extension host (process.versions.node), which runs the bundled server. */
+  nodeVersion: string;
   exists: (file: string) => boolean;
   join: (...parts: string[]) => string;
   isAbsolute: (file: string) => boolean;
@@ -47,7 +49,23 @@ export function chooseServer(facts: ServerFacts): ServerChoice {
   if (!facts.exists(facts.bundled)) {
     return { kind: 'missing', message: `The bundled telemetry-injector server is missing from this install (${facts.bundled}). Reinstall the extension or set "${PathSetting}".` };
   }
+  if (!nodeAtLeast(facts.nodeVersion, BundledServerNode)) {
+    return {
+      kind: 'missing',
+      message:
+        `The bundled telemetry-injector server needs Node ${BundledServerNode.join('.')} or later, and this VS Code runs Node ${facts.nodeVersion}. ` +
+        `Add telemetry-injector to the workspace's devDependencies, or set "${PathSetting}".`,
+    };
+  }
   return { kind: 'bundled', module: facts.bundled };
+}
+
+/** The server's oldest Node: crypto.hash (cache keys) came in 20.12. VS Code 1.82 to 1.91 run older ones. */
+export const BundledServerNode = [20, 12] as const;
+
+function nodeAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+  const [actualMajor = 0, actualMinor = 0] = version.split('.').map(Number);
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor);
 }
 
 /** What to say when a chosen server could not start or stopped: names the setting where it applies. */
