@@ -133,9 +133,14 @@ describe('the VS Code extension server lookup', () => {
     expect(chooseServer(facts({ present }))).toEqual({ kind: 'executable', command: '/ws/node_modules/.bin/telemetry-injector', origin: 'workspace' });
   });
 
-  it('runs only the bundled server in an untrusted workspace, whatever the setting and the workspace hold', () => {
-    const present = ['/opt/ti', '/ws/node_modules/.bin/telemetry-injector', '/ext/dist/server/main.js'];
-    expect(chooseServer(facts({ trusted: false, setting: '/opt/ti', present }))).toEqual({ kind: 'bundled', module: '/ext/dist/server/main.js' });
+  it("never runs the workspace's node_modules/.bin in an untrusted workspace", () => {
+    const present = ['/ws/node_modules/.bin/telemetry-injector', '/ext/dist/server/main.js'];
+    expect(chooseServer(facts({ trusted: false, present }))).toEqual({ kind: 'bundled', module: '/ext/dist/server/main.js' });
+  });
+
+  it('honours the path setting in an untrusted workspace, where VS Code gives only the user-level value', () => {
+    const present = ['/opt/ti', '/ext/dist/server/main.js'];
+    expect(chooseServer(facts({ trusted: false, setting: '/opt/ti', present }))).toEqual({ kind: 'executable', command: '/opt/ti', origin: 'setting' });
   });
 
   it("refuses the bundled server on a VS Code whose Node is older than 20.12, naming the setting", () => {
@@ -144,6 +149,12 @@ describe('the VS Code extension server lookup', () => {
     expect(choice.kind === 'missing' && choice.message).toContain('Node 20.12 or later, and this VS Code runs Node 18.15.0');
     expect(choice.kind === 'missing' && choice.message).toContain('"telemetryInjector.path"');
     expect(chooseServer(facts({ nodeVersion: '22.1.0' })).kind).toBe('bundled');
+  });
+
+  it('refuses a relative path setting in an untrusted workspace, where it would name a workspace file', () => {
+    const choice = chooseServer(facts({ trusted: false, setting: 'tools/ti', present: ['/ws/tools/ti', '/ext/dist/server/main.js'] }));
+    expect(choice.kind).toBe('missing');
+    expect(choice.kind === 'missing' && choice.message).toContain('"telemetryInjector.path"');
   });
 
   it('says which server failed and which setting to fix', () => {

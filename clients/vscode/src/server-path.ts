@@ -17,7 +17,7 @@ export type ServerChoice =
 export interface ServerFacts {
   /** The `telemetryInjector.path` setting as VS Code resolved it ('' when unset). */
   setting: string;
-  /** Workspace trust: an untrusted workspace must not choose the program that runs. */
+  /** Workspace trust: an untrusted workspace must not choose the program that runs (its node_modules). */
   trusted: boolean;
   /** Workspace folder paths, in order. */
   folders: readonly string[];
@@ -32,7 +32,13 @@ export interface ServerFacts {
 
 export function chooseServer(facts: ServerFacts): ServerChoice {
   const setting = facts.setting.trim();
-  if (setting !== '' && facts.trusted) {
+  // In an untrusted workspace VS Code answers the path setting from the user's settings only
+  // (restrictedConfigurations): a value the user chose, so it is honoured there too.
+  if (setting !== '') {
+    if (!facts.trusted && !facts.isAbsolute(setting)) {
+      // A relative path would name a file of the untrusted workspace.
+      return { kind: 'missing', message: `A relative "${PathSetting}" (${setting}) names a file of this workspace, which is not trusted. Trust the workspace or make the path absolute.` };
+    }
     // A relative path is taken from the first workspace folder, as a team's settings.json would mean it.
     const command = facts.isAbsolute(setting) || facts.folders.length === 0 ? setting : facts.join(facts.folders[0]!, setting);
     if (!facts.exists(command)) {

@@ -52,12 +52,14 @@ function poll(what, predicate) {
 
 // How many diagnostics results each document got: an edit or a setting is judged by the next one.
 const generation = new Map();
+// A trace of the steps and of python/app.py's diagnostics, left beside the report for a person
+// reading a failure (milliseconds, diagnostics as "severity:message" with VS Code's severities).
 const trace = [];
 const mark = (what) => trace.push(`${Date.now() % 100000} ${what}`);
 vscode.languages.onDidChangeDiagnostics((event) => {
   for (const uri of event.uris) {
     generation.set(uri.toString(), (generation.get(uri.toString()) ?? 0) + 1);
-    if (uri.path.endsWith('app.py')) mark(`diag gen=${generation.get(uri.toString())} ${JSON.stringify(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'telemetry').map((d) => d.severity + ':' + d.message))}`);
+    if (uri.path.endsWith('/python/app.py')) mark(`diag gen=${gen(uri)} ${JSON.stringify(ours(uri).map((d) => `${d.severity}:${d.message}`))}`);
   }
 });
 const gen = (uri) => generation.get(uri.toString()) ?? 0;
