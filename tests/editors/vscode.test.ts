@@ -114,8 +114,10 @@ describe('the VS Code extension in code-server', () => {
     const report = path.join(temp('vscode-report-'), 'conformance-report.json');
     // Its own config file, so that code-server never writes one under the user's home.
     const common = ['--config', path.join(userData, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
+    // code-server keeps its own logs and heartbeat under XDG_DATA_HOME: a scratch one, not the user's.
+    const isolated = { ...process.env, XDG_DATA_HOME: temp('vscode-xdg-data-'), XDG_CONFIG_HOME: temp('vscode-xdg-config-') };
     for (const vsix of [path.join(extensionDir, 'dist-vsix/telemetry-injector.vsix'), companion]) {
-      execFileSync(node24, [codeServer, ...common, '--install-extension', vsix], { stdio: 'pipe' });
+      execFileSync(node24, [codeServer, ...common, '--install-extension', vsix], { stdio: 'pipe', env: isolated });
     }
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
     fs.writeFileSync(
@@ -136,7 +138,7 @@ describe('the VS Code extension in code-server', () => {
     const url = await startCodeServer(
       [...common, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace],
       {
-        ...process.env,
+        ...isolated,
         PATH: `${path.dirname(node24)}:${process.env.PATH}`,
         CONFORMANCE_WORKSPACE: workspace,
         CONFORMANCE_REPORT: report,
