@@ -44,13 +44,23 @@ let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();
-  // code-server runs in its own process group: its extension host and our servers go with it.
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+  // code-server runs in its own process group: its extension host, file watcher and our servers go
+  // with it. Wait for it to leave, so that no process of the test outlives it.
+  const child = server;
+  if (child?.pid && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const group = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    group('SIGTERM');
+    const stubborn = setTimeout(() => group('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(stubborn);
+    group('SIGKILL');
   }
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
 });
