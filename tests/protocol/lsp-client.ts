@@ -41,6 +41,8 @@ export interface ClientOptions {
   patch?: (params: InitializeParams) => void;
   /** Run the server as this user and group (a root test run drops to an unprivileged user). */
   user?: { uid: number; gid: number };
+  /** Another build of the server's stdio entry (the VS Code extension's bundled one); dist/ by default. */
+  server?: string;
 }
 
 export interface OpenDocument {
@@ -78,7 +80,7 @@ export class LspClient {
     const params = editorParams(options.editor, options.workspace);
     if (options.initializationOptions !== undefined) params.initializationOptions = options.initializationOptions;
     options.patch?.(params);
-    const child = spawn(process.execPath, [serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
+    const child = spawn(process.execPath, [options.server ?? serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(params, child, connection, options);
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
