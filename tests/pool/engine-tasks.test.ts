@@ -108,9 +108,12 @@ describe('engine tasks in the pool', () => {
     const started = performance.now();
     const analysis = await pool.run({ kind: 'analyze', lang: 'python', text }).catch((error: unknown) => error);
     clearInterval(ticker);
-    expect(performance.now() - started).toBeGreaterThan(500);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThan(500);
     expect(analysis).not.toBeInstanceOf(Error);
-    expect(longestGap).toBeLessThan(250);
+    // Relative, not a fixed bound: on a loaded machine every gap grows, but a parse on this thread
+    // would leave one gap as long as the whole task.
+    expect(longestGap).toBeLessThan(elapsed / 2);
   });
 });
 
