@@ -45,9 +45,21 @@ describe('telemetry-injector report', () => {
     const report = JSON.parse(run.stdout);
     expect(report.functions.map((f: { name: string }) => f.name)).toEqual(['slow', 'parse', 'tiny']);
     expect(report.functions[1]).toEqual({
-      name: 'parse', file: 'app.py', line: 3, calls: 20, errors: 1, total_ns: 40000, mean_ns: 2000, p95_ns: 1900,
+      name: 'parse', file: 'app.py', line: 3, calls: 20, recorded: 20, errors: 1, total_ns: 40000, mean_ns: 2000, p95_ns: 1900,
     });
     expect(report.malformed).toEqual({ count: 2, files: [{ path: 'events.jsonl', count: 2, lines: [22, 25] }] });
+  });
+
+  it("counts the calls the runtime's rate limit left out, from dropped_calls on the recorded exits", async () => {
+    const withDrops = [
+      JSON.stringify({ ...JSON.parse(exit('hot', 'hot.go', 2, 100)), dropped_calls: 998 }),
+      exit('hot', 'hot.go', 2, 300),
+    ];
+    fs.writeFileSync(path.join(dir, 'hot.jsonl'), `${withDrops.join('\n')}\n`);
+    const run = await cli(['report', 'hot.jsonl', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(run.stdout).functions).toEqual([
+      { name: 'hot', file: 'hot.go', line: 2, calls: 1000, recorded: 2, errors: 0, total_ns: 400, mean_ns: 200, p95_ns: 300 },
+    ]);
   });
 
   it('exits 2 with a message for each file it cannot read', async () => {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { TelemetryEvent } from '../../../protocol/events.js';
 import { ExitCode, format, needPaths, parse } from './args.js';
 import type { CliContext } from './context.js';
 import { displayPath, message } from './sources.js';
@@ -24,6 +25,8 @@ interface FunctionStats {
   line: number | null;
   errors: number;
   durations: number[];
+  /** Calls the runtime's per-function rate limit left out, as the recorded exits count them. */
+  dropped: number;
 }
 
 interface Malformed {
@@ -83,23 +86,21 @@ async function readEvents(file: string, stats: Map<string, FunctionStats>, malfo
     const key = `${event.file ?? ''}\0${event.function_name}`;
     let entry = stats.get(key);
     if (!entry) {
-      entry = { name: event.function_name, file: event.file ?? null, line: event.line ?? null, errors: 0, durations: [] };
+      entry = { name: event.function_name, file: event.file ?? null, line: event.line ?? null, errors: 0, durations: [], dropped: 0 };
       stats.set(key, entry);
     }
     entry.durations.push(event.duration_ns!);
     if (event.error) entry.errors++;
+    if (typeof event.dropped_calls === 'number' && Number.isInteger(event.dropped_calls) && event.dropped_calls > 0) {
+      entry.dropped += event.dropped_calls;
+    }
   }
   return events;
 }
 
-interface Event {
-  event_type: string;
-  function_name: string;
-  file?: string;
-  line?: number;
-  duration_ns?: number;
-  error?: unknown;
-}
+/** What report reads of an event: the contract's fields, any of them possibly missing in a file. */
+type Event = Pick<TelemetryEvent, 'event_type' | 'function_name'> &
+  Partial<Pick<TelemetryEvent, 'file' | 'line' | 'duration_ns' | 'error' | 'dropped_calls'>>;
 
 /** The event on one line, or undefined when the line is not one (a function_exit needs its duration). */
 function parseEvent(line: string): Event | undefined {
@@ -124,17 +125,19 @@ function parseEvent(line: string): Event | undefined {
 function summarise(stats: FunctionStats) {
   const sorted = [...stats.durations].sort((a, b) => a - b);
   const total = sorted.reduce((sum, d) => sum + d, 0);
-  const calls = sorted.length;
+  const recorded = sorted.length;
   return {
     name: stats.name,
     file: stats.file,
     line: stats.line,
-    calls,
+    // Durations are a sample when the rate limit left calls out; the call count stays whole.
+    calls: recorded + stats.dropped,
+    recorded,
     errors: stats.errors,
     total_ns: total,
-    mean_ns: Math.round(total / calls),
+    mean_ns: Math.round(total / recorded),
     // Nearest rank: the smallest duration that at least 95% of calls do not exceed.
-    p95_ns: sorted[Math.ceil(0.95 * calls) - 1]!,
+    p95_ns: sorted[Math.ceil(0.95 * recorded) - 1]!,
   };
 }
 
