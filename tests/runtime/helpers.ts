@@ -94,8 +94,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     childTmp = made;
   }
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: childTmp, TMP: childTmp, TEMP: childTmp };
-  for (const key of ['DEBUG', 'TELEMETRY_ENABLED', 'TELEMETRY_FILE', 'TELEMETRY_REDACT', 'TELEMETRY_LOOP_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
-    delete env[key];
+  for (const key of Object.keys(env)) {
+    if (key === 'DEBUG' || key.startsWith('TELEMETRY_') || key.startsWith('OTEL_')) delete env[key];
   }
   return { ...env, ...extra };
 }

@@ -196,7 +196,7 @@ describe('the JavaScript runtime', () => {
     expect(entries(readEvents(file)).map((e) => e.function_name)).toEqual(['f']);
     const [entry] = entries(readEvents(file));
     expect(entry.args).toEqual({
-      opts: '{"lazy":[Getter],"headers":{"Cookie":"<redacted>"},"big":[7,7,7,7,7,7,7,7,…]}',
+      opts: '{"lazy": [Getter], "headers": {"Cookie": <redacted>}, "big": [7, 7, 7, 7, 7, 7, 7, 7, …]}',
       proxy: '[Proxy]',
       authToken: '<redacted>',
     });

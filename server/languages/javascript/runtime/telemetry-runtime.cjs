@@ -7,8 +7,11 @@
 // Owns: the on/off switch (environment read once at load, SIGHUP toggles), span
 // bookkeeping (ids, parents through AsyncLocalStorage, suspend/resume around await and
 // yield), the deep events inside a call (variables, branches, loops with sampling, catch
-// and finally clauses), bounded and redacted previews of values, and writing one JSON
-// event per line to TELEMETRY_FILE or to file descriptor 2.
+// and finally clauses), bounded event volume (whole-trace sampling, a per-function call
+// limit, nested loop sampling), bounded and redacted previews of values, and writing one
+// JSON event per line to TELEMETRY_FILE or to file descriptor 2. What it shares with the
+// other runtimes (env parsing, previews, redaction, sampling) is fixed by
+// protocol/runtime-vectors.json; `_contract` exposes those pieces to the vector driver.
 //
 // Must never: throw into the program, read the environment per call, do more than return a
 // boolean from on() when telemetry is off, run user code (getters, proxies, inspect hooks)
@@ -30,7 +33,10 @@ const MAX_DEPTH = 3;
 const SECRET = /pass(word)?|token|secret|key|auth|cookie|credential/i;
 const DEFAULT_REDACT = 'pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session';
 const DEFAULT_LOOP_EVENTS = 16;
+const DEFAULT_CALLS_FIRST = 100;
+const DEFAULT_CALLS_PER_SEC = 10;
 const REDACTED = '<redacted>';
+const SAMPLERS = new Set(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']);
 
 // Names (parameters, variables) whose values are never previewed. A pattern that does not
 // compile redacts every value: failing open would show what the user meant to hide.
@@ -42,12 +48,79 @@ function redactFromEnv(env) {
   }
 }
 
-// Events recorded per open loop before sampling starts; Infinity records every event.
-function loopEventsFromEnv(env) {
-  const value = String(env.TELEMETRY_LOOP_EVENTS || '').trim().toLowerCase();
-  if (value === 'all') return Infinity;
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  return Number.isFinite(n) ? n : DEFAULT_LOOP_EVENTS;
+// A count such as TELEMETRY_LOOP_EVENTS: ASCII digits (surrounding blanks allowed), or "all"
+// (null: no limit). Anything else (-5, +4, 1e3, 4.5) is malformed: the default.
+function countFromEnv(value, fallback) {
+  const text = String(value || '').trim().toLowerCase();
+  if (text === 'all') return null;
+  return /^[0-9]{1,10}$/.test(text) ? Number(text) : fallback;
+}
+
+function ratioFromEnv(value) {
+  const text = String(value || '').trim();
+  // Number('') is 0 and Number('0x1') is 1: only what a float literal looks like counts.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return 1;
+  const ratio = Number(text);
+  return ratio >= 0 && ratio <= 1 ? ratio : 1;
+}
+
+// TELEMETRY_SAMPLING (off keeps everything), OTEL_TRACES_SAMPLER/_ARG as the OTel spec reads
+// them (unknown samplers and ratios outside [0, 1] fall back to the defaults), and the
+// per-function call limit: TELEMETRY_CALLS_FIRST calls kept, then TELEMETRY_CALLS_PER_SEC.
+function samplingFromEnv(env) {
+  const sampler = String(env.OTEL_TRACES_SAMPLER || '').trim().toLowerCase();
+  const first = countFromEnv(env.TELEMETRY_CALLS_FIRST, DEFAULT_CALLS_FIRST);
+  return {
+    sampling: String(env.TELEMETRY_SAMPLING || '').trim().toLowerCase() !== 'off',
+    sampler: SAMPLERS.has(sampler) ? sampler : 'parentbased_always_on',
+    ratio: ratioFromEnv(env.OTEL_TRACES_SAMPLER_ARG),
+    calls_first: first === null ? DEFAULT_CALLS_FIRST : first,
+    calls_per_sec: countFromEnv(env.TELEMETRY_CALLS_PER_SEC, DEFAULT_CALLS_PER_SEC),
+  };
+}
+
+// Whether a root call's trace is kept. Calls below a root follow it, so a trace is kept or
+// dropped whole; with no remote parent the parentbased_ samplers decide roots alike.
+function keepTrace(sampler, ratio, traceId) {
+  if (sampler.endsWith('always_on')) return true;
+  if (sampler.endsWith('always_off')) return false;
+  return BigInt(`0x${traceId.slice(16)}`) >> 1n < BigInt(Math.floor(ratio * 9223372036854775808));
+}
+
+const isPowerOfTwo = (n) => (n < 0x80000000 ? (n & (n - 1)) === 0 : Number.isInteger(Math.log2(n)));
+
+// Inside an open loop at iteration n, events (and loops nested in it) are kept while
+// n <= limit or n is a power of two.
+const loopKeeps = (limit, n) => limit === null || n <= limit || isPowerOfTwo(n);
+
+// One function's call limit: the first `first` calls are kept, then at most `perSec` in each
+// one-second window; `dropped` counts the others until a kept exit reports them.
+class CallLimit {
+  constructor(first, perSec) {
+    this.first = first;
+    this.perSec = perSec;
+    this.window = -1;
+    this.inWindow = 0;
+    this.dropped = 0;
+  }
+
+  allow(nowNs) {
+    if (this.first > 0) {
+      this.first--;
+      return true;
+    }
+    if (this.perSec === null) return true;
+    if (this.window < 0 || nowNs - this.window >= 1e9) {
+      this.window = nowNs;
+      this.inWindow = 0;
+    }
+    if (this.inWindow < this.perSec) {
+      this.inWindow++;
+      return true;
+    }
+    this.dropped++;
+    return false;
+  }
 }
 
 function enabledFromEnv(env) {
@@ -58,7 +131,11 @@ function enabledFromEnv(env) {
 
 let enabled = enabledFromEnv(process.env);
 const REDACT = redactFromEnv(process.env);
-const LOOP_EVENTS = loopEventsFromEnv(process.env);
+const SAMPLING = samplingFromEnv(process.env);
+const SAMPLED = SAMPLING.sampling;
+// TELEMETRY_SAMPLING=off keeps every event inside loops too, unless TELEMETRY_LOOP_EVENTS says otherwise.
+const LOOP_EVENTS = countFromEnv(process.env.TELEMETRY_LOOP_EVENTS || (SAMPLED ? '' : 'all'), DEFAULT_LOOP_EVENTS);
+const limits = new Map(); // "line\0file\0name" -> CallLimit
 // Absolute now: the file is opened at the first event, perhaps after process.chdir().
 const path = process.env.TELEMETRY_FILE ? resolve(process.env.TELEMETRY_FILE) : null;
 let fd = null;
@@ -83,15 +160,16 @@ function randomHex(bytes) {
 }
 
 class Span {
-  constructor(name, file, line, parent) {
+  constructor(name, file, line, parent, traceId, limit) {
     this.name = String(name);
     this.file = String(file);
     this.line = Number(line) || 0;
     this.parent = parent;
     this.outer = parent;
     this.cid = crypto.randomUUID();
-    this.traceId = parent ? parent.traceId : randomHex(16);
+    this.traceId = traceId;
     this.spanId = randomHex(8);
+    this.limit = limit;
     this.returned = undefined;
     this.hasReturn = false;
     this.error = undefined;
@@ -101,9 +179,48 @@ class Span {
   }
 }
 
+Span.prototype.muted = false;
+
+// A call left out by sampling: it writes nothing, but is current while it runs so that the
+// calls below it are left out with it (a trace is kept or dropped whole). `limited`: left out
+// by a call limit, whose callees count themselves as dropped too.
+class Muted {
+  constructor(parent, limited) {
+    this.parent = parent;
+    this.outer = parent;
+    this.done = false;
+    this.limited = limited;
+  }
+}
+Muted.prototype.muted = true;
+
 function currentSpan() {
   const store = storage.getStore();
-  return store instanceof Span ? store : undefined;
+  return store instanceof Span || store instanceof Muted ? store : undefined;
+}
+
+// The span for a new call: a recorded one, or a muted one when sampling leaves it out.
+function admit(name, file, line, parent) {
+  if (!SAMPLED) return new Span(name, file, line, parent, parent ? parent.traceId : randomHex(16), null);
+  const key = `${line}\0${file}\0${name}`;
+  let limit = limits.get(key);
+  if (limit === undefined) {
+    limit = new CallLimit(SAMPLING.calls_first, SAMPLING.calls_per_sec);
+    limits.set(key, limit);
+  }
+  if (parent !== undefined && parent.muted) {
+    if (parent.limited) limit.dropped++;
+    return new Muted(parent, parent.limited);
+  }
+  let traceId;
+  if (parent === undefined) {
+    traceId = randomHex(16);
+    if (!keepTrace(SAMPLING.sampler, SAMPLING.ratio, traceId)) return new Muted(undefined, false);
+  } else {
+    traceId = parent.traceId;
+  }
+  if (!limit.allow(Number(process.hrtime.bigint() - HR_ORIGIN))) return new Muted(parent, true);
+  return new Span(name, file, line, parent, traceId, limit);
 }
 
 // If `span` is current or an ancestor of the current span, hand the context back to
@@ -190,7 +307,9 @@ function render(v, depth, out) {
   if (out.length > LIMIT) return out;
   switch (typeof v) {
     case 'string':
-      return out + JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v);
+      // Twice the limit in code units holds the limit in code points: a pair cut in two lands
+      // after the clip.
+      return out + JSON.stringify(v.length > 2 * LIMIT ? v.slice(0, 2 * LIMIT) : v);
     case 'number':
     case 'boolean':
     case 'undefined':
@@ -217,27 +336,36 @@ function render(v, depth, out) {
   if (types.isPromise(v)) return out + 'Promise';
   if (types.isMap(v) || types.isSet(v) || types.isWeakMap(v) || types.isWeakSet(v)) return out + `${protoName(v)}{…}`;
   if (ArrayBuffer.isView(v) || types.isAnyArrayBuffer(v)) return out + `${protoName(v)}{…}`;
-  if (depth >= MAX_DEPTH) return out + (Array.isArray(v) ? '[…]' : '{…}');
   if (Array.isArray(v)) {
-    out += '[';
     const n = v.length;
-    for (let i = 0; i < n && i < MAX_ITEMS && out.length <= LIMIT; i++) {
-      if (i > 0) out += ',';
+    if (n === 0) return out + '[]';
+    if (depth >= MAX_DEPTH) return out + '[…]';
+    out += '[';
+    for (let i = 0; i < n && out.length <= LIMIT; i++) {
+      if (i > 0) out += ', ';
+      if (i === MAX_ITEMS) {
+        out += '…';
+        break;
+      }
       const item = ownValue(v, String(i));
       out = item.ok ? render(item.value, depth + 1, out) : out + '[Getter]';
     }
-    return out + (n > MAX_ITEMS ? ',…]' : ']');
+    return out + ']';
   }
   const name = protoName(v);
   out += name && name !== 'Object' ? `${name} {` : '{';
+  if (depth >= MAX_DEPTH) {
+    for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key)) return out + '…}';
+    return out + '}';
+  }
   let count = 0;
   for (const key in v) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-    if (count > 0) out += ',';
+    if (count > 0) out += ', ';
     if (++count > MAX_ITEMS || out.length > LIMIT) return out + '…}';
-    out += `${JSON.stringify(key)}:`;
+    out += `${JSON.stringify(key)}: `;
     if (SECRET.test(key) || REDACT.test(key)) {
-      out += JSON.stringify(REDACTED);
+      out += REDACTED;
       continue;
     }
     const item = ownValue(v, key);
@@ -246,38 +374,55 @@ function render(v, depth, out) {
   return out + '}';
 }
 
+// At most `limit` code points, the last being … when the text was longer.
 function clip(text, limit) {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+  if (text.length <= limit) return text;
+  let cut = 0;
+  for (let i = 0, n = 0; i < text.length; n++) {
+    if (n === limit - 1) cut = i;
+    if (n === limit) return `${text.slice(0, cut)}…`;
+    i += text.codePointAt(i) > 0xffff ? 2 : 1;
+  }
+  return text;
 }
+
+const unrepresentable = (value) => {
+  let type = typeof value;
+  try {
+    if (value !== null && type === 'object') type = protoName(value) || 'Object';
+  } catch {}
+  return `<unrepresentable ${type}>`;
+};
 
 function preview(value) {
   try {
     return clip(render(value, 0, ''), LIMIT);
   } catch {
-    return '<unrepresentable>';
+    return unrepresentable(value);
   }
 }
 
 function errorInfo(err) {
   try {
     if (err !== null && typeof err === 'object' && !types.isProxy(err)) {
+      const GETTER = {};
       const nameOf = (k) => {
         for (let o = err; o !== null; o = Object.getPrototypeOf(o)) {
           const d = Object.getOwnPropertyDescriptor(o, k);
-          if (d) return 'value' in d ? d.value : undefined;
+          if (d) return 'value' in d ? d.value : GETTER;
         }
         return undefined;
       };
-      const type = nameOf('name');
+      const name = nameOf('name');
+      const type = typeof name === 'string' && name ? name : protoName(err) || 'Object';
       const message = nameOf('message');
-      return {
-        type: typeof type === 'string' && type ? type : protoName(err) || 'Object',
-        message: clip(typeof message === 'string' ? message : preview(err), MESSAGE_LIMIT),
-      };
+      // A getter is user code, which the runtime never runs: its message cannot be read.
+      const text = message === GETTER ? `<unrepresentable ${type}>` : typeof message === 'string' ? message : preview(err);
+      return { type, message: clip(text, MESSAGE_LIMIT) };
     }
     return { type: typeof err, message: clip(typeof err === 'string' ? err : preview(err), MESSAGE_LIMIT) };
   } catch {
-    return { type: 'unknown', message: '<unrepresentable>' };
+    return { type: 'unknown', message: '<unrepresentable unknown>' };
   }
 }
 
@@ -287,13 +432,15 @@ function on() {
 
 function enter(name, file, line, args) {
   try {
-    const shown = {}; // before the span's clock starts
+    const parent = currentSpan();
+    const span = admit(name, file, line, parent);
+    storage.enterWith(span);
+    if (span.muted) return span;
+    const shown = {};
     if (args !== null && typeof args === 'object') {
       for (const key of Object.keys(args)) shown[key] = REDACT.test(key) ? REDACTED : preview(args[key]);
     }
-    const parent = currentSpan();
-    const span = new Span(name, file, line, parent);
-    storage.enterWith(span);
+    span.start = process.hrtime.bigint(); // previews are not the call's time
     emit('function_entry', span, { args: shown, caller: parent ? parent.name : null });
     return span;
   } catch {
@@ -302,7 +449,7 @@ function enter(name, file, line, args) {
 }
 
 function ret(span, value) {
-  if (span) {
+  if (span && !span.muted) {
     try {
       span.returned = preview(value);
       span.hasReturn = true;
@@ -312,7 +459,7 @@ function ret(span, value) {
 }
 
 function fail(span, err) {
-  if (span) {
+  if (span && !span.muted) {
     try {
       span.error = errorInfo(err);
     } catch {}
@@ -323,11 +470,20 @@ function exit(span) {
   if (!span || span.done) return;
   try {
     span.done = true;
+    if (span.muted) {
+      restoreIfCurrent(span);
+      return;
+    }
     let duration = process.hrtime.bigint() - span.start;
     if (duration <= 0n) duration = 1n;
     const extra = { duration_ns: Number(duration) };
     if (span.hasReturn) extra.return = span.returned;
     if (span.error !== undefined) extra.error = span.error;
+    const limit = span.limit;
+    if (limit !== null && limit.dropped > 0) {
+      extra.dropped_calls = limit.dropped;
+      limit.dropped = 0;
+    }
     if (span.loops !== null) closeLoops(span, 0); // loops left by return or throw: their exits come first
     restoreIfCurrent(span);
     emit('function_exit', span, extra);
@@ -365,22 +521,28 @@ const lineOf = (span, rel) => (Number.isInteger(rel) ? span.line + rel : span.li
 // One run of a loop statement in a call. The body's first statement, `__l0 && __l0.n++`,
 // counts iterations without calling the runtime; `_tm.done(__l0)` follows the loop.
 class Loop {
-  constructor(span, line, kind, outerN) {
+  constructor(span, line, kind, outerN, silent) {
     this.n = 0;
     this.span = span;
     this.line = line;
     this.kind = String(kind);
     this.suppressed = 0;
     this.outerN = outerN; // the enclosing open loop's iteration when this one began
+    this.silent = silent; // opened in a sampled-out iteration: counts, writes nothing
     this.start = 0n;
   }
 }
 
-// Writes loop_exit for the loops open at index i and above, innermost first.
+// Writes loop_exit for the loops open at index i and above, innermost first. A silent loop
+// writes nothing: its own entry and exit and what it suppressed count in the loop around it.
 function closeLoops(span, i) {
   const loops = span.loops;
   while (loops.length > i) {
     const loop = loops.pop();
+    if (loop.silent) {
+      loops[loops.length - 1].suppressed += loop.suppressed + 2;
+      continue;
+    }
     let duration = process.hrtime.bigint() - loop.start;
     if (duration <= 0n) duration = 1n;
     const n = Number(loop.n) || 0;
@@ -403,22 +565,18 @@ function innermost(span) {
   return loops[loops.length - 1];
 }
 
-const isPowerOfTwo = (n) => (n < 0x80000000 ? (n & (n - 1)) === 0 : Number.isInteger(Math.log2(n)));
-
 // Inside an open loop at iteration n, an event is kept while n <= TELEMETRY_LOOP_EVENTS or
 // n is a power of two; the others are only counted in that loop's `suppressed`.
 function sampledOut(span) {
   const loop = innermost(span);
-  if (loop === undefined) return false;
-  const n = loop.n;
-  if (n <= LOOP_EVENTS || isPowerOfTwo(n)) return false;
+  if (loop === undefined || (!loop.silent && loopKeeps(LOOP_EVENTS, loop.n))) return false;
   loop.suppressed++;
   return true;
 }
 
 // variable_change; without a value (the engine redacted it) nothing of it is shown.
 function variable(span, rel, name, value) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     if (sampledOut(span)) return;
     name = String(name);
@@ -431,7 +589,7 @@ function variable(span, rel, name, value) {
 }
 
 function branch(span, rel, label, condition) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     if (!sampledOut(span)) {
       emit('branch', span, { branch: String(label), condition: condition ? String(condition) : null }, lineOf(span, rel));
@@ -441,13 +599,15 @@ function branch(span, rel, label, condition) {
 
 // loop_entry; returns the loop whose `n` the body counts, or false.
 function loop(span, rel, kind) {
-  if (!span) return false;
+  if (!span || span.muted) return false;
   try {
     const outer = innermost(span);
     if (span.loops === null) span.loops = [];
-    const opened = new Loop(span, lineOf(span, rel), kind, outer === undefined ? 0 : outer.n);
+    // A loop nested in a sampled-out iteration is sampled out whole, by the same rule.
+    const silent = outer !== undefined && SAMPLED && (outer.silent || !loopKeeps(LOOP_EVENTS, outer.n));
+    const opened = new Loop(span, lineOf(span, rel), kind, outer === undefined ? 0 : outer.n, silent);
     span.loops.push(opened);
-    emit('loop_entry', span, { loop: opened.kind }, opened.line);
+    if (!silent) emit('loop_entry', span, { loop: opened.kind }, opened.line);
     opened.start = process.hrtime.bigint();
     return opened;
   } catch {
@@ -466,7 +626,7 @@ function done(loop) {
 
 // First statement of a catch block; `error` is its binding, when it has one.
 function caught(span, rel, error) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     emit('exception', span, { clause: 'catch', error: arguments.length < 3 ? null : errorInfo(error) }, lineOf(span, rel));
   } catch {}
@@ -475,7 +635,7 @@ function caught(span, rel, error) {
 // First statement of a finally block. JavaScript does not tell it whether an exception is
 // passing through, so `error` is null.
 function fin(span, rel) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     emit('exception', span, { clause: 'finally', error: null }, lineOf(span, rel));
   } catch {}
@@ -513,3 +673,8 @@ exports.loop = loop;
 exports.done = done;
 exports.caught = caught;
 exports.fin = fin;
+// For the contract's test-vector driver (tests/runtime/vectors/), not for probes.
+exports._contract = {
+  enabledFromEnv, countFromEnv, samplingFromEnv, keepTrace, loopKeeps, CallLimit, redactFromEnv, preview, errorInfo,
+  secretKey: (key, redact) => SECRET.test(key) || redact.test(key),
+};

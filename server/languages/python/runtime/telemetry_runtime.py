@@ -3,8 +3,10 @@
 Owns: the on/off switch (environment read once at import, SIGHUP toggles), span
 bookkeeping (ids, parents through contextvars, generator suspend/resume), the deep
 events inside a call (variables, branches, loops with sampling, except and finally
-clauses), bounded and redacted previews of values, and writing one JSON event per line
-to TELEMETRY_FILE or to file descriptor 2.
+clauses), bounded event volume (whole-trace sampling, a per-function call limit, nested
+loop sampling), bounded and redacted previews of values, and writing one JSON event per
+line to TELEMETRY_FILE or to file descriptor 2. What it shares with the other runtimes
+(env parsing, previews, redaction, sampling) is fixed by protocol/runtime-vectors.json.
 
 Must never: raise into the program that calls it, read the environment per call, do
 more than read `on` when telemetry is off, or change what the program prints.
@@ -17,7 +19,6 @@ import json
 import os
 import random
 import re
-import reprlib
 import signal
 import sys
 import threading
@@ -27,18 +28,110 @@ __all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped",
            "var", "branch", "loop", "caught", "fin"]
 
 _TRUE = ("1", "true", "yes", "on")
+_DIGITS = re.compile(r"[0-9]{1,10}\Z")
 
 
-def _enabled_from_env():
-    explicit = os.environ.get("TELEMETRY_ENABLED", "").strip().lower()
+def _enabled_from_env(env):
+    explicit = env.get("TELEMETRY_ENABLED", "").strip().lower()
     if explicit:
         return explicit in _TRUE
-    return os.environ.get("DEBUG", "").strip().lower() in _TRUE
+    return env.get("DEBUG", "").strip().lower() in _TRUE
+
+
+def _count_from_env(value, default):
+    """A count such as TELEMETRY_LOOP_EVENTS: ASCII digits (surrounding blanks allowed), or
+    "all" (None: no limit). Anything else (-5, +4, 1e3, 4.5) is malformed: the default."""
+    value = value.strip().lower()
+    if value == "all":
+        return None
+    return int(value) if _DIGITS.match(value) else default
+
+
+_SAMPLERS = ("always_on", "always_off", "traceidratio",
+             "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio")
+
+
+def _ratio_from_env(value):
+    try:
+        ratio = float(value)
+    except ValueError:
+        return 1.0
+    return ratio if 0.0 <= ratio <= 1.0 else 1.0
+
+
+def _sampling_from_env(env):
+    """TELEMETRY_SAMPLING (off keeps everything), OTEL_TRACES_SAMPLER/_ARG as the OTel spec
+    reads them (unknown samplers and ratios outside [0, 1] fall back to the defaults), and the
+    per-function call limit: TELEMETRY_CALLS_FIRST calls kept, then TELEMETRY_CALLS_PER_SEC."""
+    sampler = env.get("OTEL_TRACES_SAMPLER", "").strip().lower()
+    ratio = _ratio_from_env(env.get("OTEL_TRACES_SAMPLER_ARG", "").strip())
+    first = _count_from_env(env.get("TELEMETRY_CALLS_FIRST", ""), _DEFAULT_CALLS_FIRST)
+    return {
+        "sampling": env.get("TELEMETRY_SAMPLING", "").strip().lower() != "off",
+        "sampler": sampler if sampler in _SAMPLERS else "parentbased_always_on",
+        "ratio": ratio,
+        "calls_first": _DEFAULT_CALLS_FIRST if first is None else first,
+        "calls_per_sec": _count_from_env(env.get("TELEMETRY_CALLS_PER_SEC", ""), _DEFAULT_CALLS_PER_SEC),
+    }
+
+
+def _keep_trace(sampler, ratio, trace_id):
+    """Whether a root call's trace is kept. Calls below a root follow it, so a trace is kept
+    or dropped whole; with no remote parent the parentbased_ samplers decide roots alike."""
+    if sampler.endswith("always_on"):
+        return True
+    if sampler.endswith("always_off"):
+        return False
+    return (int(trace_id[16:], 16) >> 1) < int(ratio * 9223372036854775808.0)
+
+
+def _loop_keeps(limit, n):
+    """Inside an open loop at iteration n, events (and loops nested in it) are kept while
+    n <= limit or n is a power of two."""
+    return limit is None or n <= limit or not n & (n - 1)
+
+
+class _CallLimit(object):
+    """One function's call limit: the first `first` calls are kept, then at most `per_sec`
+    in each one-second window; `dropped` counts the others until a kept exit reports them."""
+    __slots__ = ("first", "per_sec", "window", "in_window", "dropped")
+
+    def __init__(self, first, per_sec):
+        self.first = first
+        self.per_sec = per_sec
+        self.window = None
+        self.in_window = 0
+        self.dropped = 0
+
+    def allow(self, now_ns):
+        if self.first > 0:
+            self.first -= 1
+            return True
+        if self.per_sec is None:
+            return True
+        if self.window is None or now_ns - self.window >= 1000000000:
+            self.window = now_ns
+            self.in_window = 0
+        if self.in_window < self.per_sec:
+            self.in_window += 1
+            return True
+        self.dropped += 1
+        return False
+
+
+def _redact_from_env(env):
+    """Names (parameters, variables) whose values are never previewed. A pattern that does
+    not compile redacts every value: failing open would show what the user meant to hide."""
+    source = env.get("TELEMETRY_REDACT", "") or _DEFAULT_REDACT
+    try:
+        return re.compile(source, re.IGNORECASE)
+    except BaseException:
+        return re.compile("")
 
 
 # Probes read this attribute directly (`_tm.on and _tm.enter(...)`), so when telemetry is
 # off a probe costs one attribute load. It stays a plain bool for that reason.
-on = _enabled_from_env()
+on = _enabled_from_env(os.environ)
 
 # Absolute now: the file is opened at the first event, perhaps after the program chdir()s.
 _path = os.path.abspath(os.environ["TELEMETRY_FILE"]) if os.environ.get("TELEMETRY_FILE") else None
@@ -52,61 +145,64 @@ _local = threading.local()  # .busy: the runtime itself is running user code (a 
 
 _LIMIT = 100
 _MESSAGE_LIMIT = 500
+_MAX_ITEMS = 8
+_MAX_DEPTH = 3
 # Keys inside a previewed value (dict keys) are also checked against this wider list:
 # data such as an "Authorization" header is not named by the program's own identifiers.
 _SECRET = re.compile(r"pass(word)?|token|secret|key|auth|cookie|credential", re.IGNORECASE)
 _DEFAULT_REDACT = r"pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session"
 _DEFAULT_LOOP_EVENTS = 16
+_DEFAULT_CALLS_FIRST = 100
+_DEFAULT_CALLS_PER_SEC = 10
 _REDACTED = "<redacted>"
 _IGNORED = (GeneratorExit, StopIteration, StopAsyncIteration)
-
-
-def _redact_from_env():
-    """Names (parameters, variables) whose values are never previewed. A pattern that does
-    not compile redacts every value: failing open would show what the user meant to hide."""
-    source = os.environ.get("TELEMETRY_REDACT", "") or _DEFAULT_REDACT
-    try:
-        return re.compile(source, re.IGNORECASE)
-    except BaseException:
-        return re.compile("")
-
-
-def _loop_events_from_env():
-    """Events recorded per open loop before sampling starts; None records every event."""
-    value = os.environ.get("TELEMETRY_LOOP_EVENTS", "").strip().lower()
-    if value == "all":
-        return None
-    try:
-        return max(0, int(value))
-    except ValueError:
-        return _DEFAULT_LOOP_EVENTS
-
 
 # One encoder for every event: json.dumps with options builds a new one per call. ensure_ascii
 # (the default) keeps lone surrogates (from surrogateescape'd names) encodable.
 _encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
-_REDACT = _redact_from_env()
-_LOOP_EVENTS = _loop_events_from_env()
+_quote = json.encoder.encode_basestring  # a string as JSON.stringify writes it
+_REDACT = _redact_from_env(os.environ)
+_SAMPLING = _sampling_from_env(os.environ)
+_SAMPLED = _SAMPLING["sampling"]
+# TELEMETRY_SAMPLING=off keeps every event inside loops too, unless TELEMETRY_LOOP_EVENTS says otherwise.
+_LOOP_EVENTS = _count_from_env(os.environ.get("TELEMETRY_LOOP_EVENTS") or ("" if _SAMPLED else "all"), _DEFAULT_LOOP_EVENTS)
+_limits = {}  # (name, file, line) -> _CallLimit
 
 
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done", "loops")
+                 "start", "outer", "ret", "error", "done", "loops", "limit")
+    muted = False
 
-    def __init__(self, name, file, line, parent):
+    def __init__(self, name, file, line, parent, trace_id, limit):
         self.name = name
         self.file = file
         self.line = line
         self.parent = parent
         self.cid = _uuid4()
-        self.trace_id = parent.trace_id if parent is not None else "%032x" % (_rng.getrandbits(128) or 1)
+        self.trace_id = trace_id
         self.span_id = "%016x" % (_rng.getrandbits(64) or 1)
         self.outer = parent
         self.ret = _NOTHING
         self.error = None
         self.done = False
         self.loops = None  # open loops, outermost first; a list from the first loop on
+        self.limit = limit
         self.start = time.perf_counter_ns()
+
+
+class _Muted(object):
+    """A call left out by sampling: it writes nothing, but is current while it runs so that
+    the calls below it are left out with it (a trace is kept or dropped whole). `limited`:
+    left out by a call limit, whose callees count themselves as dropped too."""
+    __slots__ = ("parent", "outer", "done", "limited")
+    muted = True
+
+    def __init__(self, parent, limited):
+        self.parent = parent
+        self.outer = parent
+        self.done = False
+        self.limited = limited
 
 
 _NOTHING = object()
@@ -117,47 +213,97 @@ def _uuid4():
     return "%s-%s-4%s-%x%s-%s" % (h[:8], h[8:12], h[13:16], 8 | (int(h[16], 16) & 3), h[17:20], h[20:])
 
 
-class _Preview(reprlib.Repr):
-    """reprlib with small limits, insertion order instead of sorting (sorting is O(n log n)
-    on a large dict or set), and redaction of values stored under secret-looking keys."""
-
-    def __init__(self):
-        reprlib.Repr.__init__(self)
-        self.maxlevel = 3
-        self.maxtuple = self.maxlist = self.maxarray = self.maxdeque = 8
-        self.maxdict = self.maxset = self.maxfrozenset = 8
-        self.maxstring = self.maxother = _LIMIT
-        self.maxlong = 40
-
-    def repr_dict(self, x, level):
-        if not x:
-            return "{}"
-        if level <= 0:
-            return "{...}"
-        pieces = []
-        for key in itertools.islice(x, self.maxdict):
-            shown = _REDACTED if isinstance(key, str) and _secret_key(key) else self.repr1(x[key], level - 1)
-            pieces.append("%s: %s" % (self.repr1(key, level - 1), shown))
-        if len(x) > self.maxdict:
-            pieces.append("...")
-        return "{%s}" % ", ".join(pieces)
-
-    def repr_set(self, x, level):
-        return self._repr_iterable(x, level, "{", "}", self.maxset) if x else "set()"
-
-    def repr_frozenset(self, x, level):
-        return "frozenset(%s)" % self._repr_iterable(x, level, "{", "}", self.maxfrozenset) if x else "frozenset()"
-
-
-_preview_repr = _Preview()
-
-
-def _secret_key(key):
-    return _SECRET.search(key) or _REDACT.search(key)
+def _secret_key(key, redact=None):
+    return bool(_SECRET.search(key) or (redact or _REDACT).search(key))
 
 
 def _clip(text, limit):
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _unrepresentable(value):
+    return "<unrepresentable %s>" % type(value).__name__
+
+
+def _render(x, depth, out):
+    """Appends the canonical preview of x to out (a list whose [0] is the length so far),
+    stopping once the text is long enough to be clipped anyway."""
+    if out[0] > _LIMIT:
+        return
+    t = type(x)
+    if x is None:
+        text = "null"
+    elif t is bool:
+        text = "true" if x else "false"
+    elif t is int:
+        text = repr(x) if x.bit_length() <= 256 else "<int of %d bits>" % x.bit_length()
+    elif t is float:
+        text = repr(x)
+    elif t is str:
+        text = _quote(x[:_LIMIT + 1])
+    elif isinstance(x, (list, dict)) or t in (tuple, set, frozenset):
+        _render_items(x, t, depth, out)
+        return
+    elif isinstance(x, (bytes, bytearray)):
+        text = repr(x[:_LIMIT + 1])
+    else:
+        text = repr(x)
+    out.append(text)
+    out[0] += len(text)
+
+
+def _render_items(x, t, depth, out):
+    is_map = isinstance(x, dict)
+    if is_map or isinstance(x, list):
+        open_, close = ("{", "}") if is_map else ("[", "]")
+    elif t is tuple:
+        open_, close = "(", ",)" if len(x) == 1 else ")"
+    elif not x:
+        out.append("set()" if t is set else "frozenset()")
+        return
+    else:
+        open_, close = ("{", "}") if t is set else ("frozenset({", "})")
+    if not x:
+        out.append(open_ + close)
+        return
+    if depth >= _MAX_DEPTH:
+        out.append(open_ + "\u2026" + close)
+        out[0] += len(open_) + len(close) + 1
+        return
+    out.append(open_)
+    out[0] += len(open_)
+    for i, item in enumerate(itertools.islice(x, _MAX_ITEMS + 1)):
+        if i:
+            out.append(", ")
+            out[0] += 2
+        if i == _MAX_ITEMS or out[0] > _LIMIT:
+            out.append("\u2026")
+            out[0] += 1
+            break
+        if is_map:
+            _render_one(item, depth + 1, out)
+            out.append(": ")
+            out[0] += 2
+            if isinstance(item, str) and _secret_key(item):
+                out.append(_REDACTED)
+                out[0] += len(_REDACTED)
+                continue
+            item = x[item]
+        _render_one(item, depth + 1, out)
+    out.append(close)
+    out[0] += len(close)
+
+
+def _render_one(x, depth, out):
+    # An item that cannot be shown falls back alone; its neighbours still show.
+    mark = len(out)
+    try:
+        _render(x, depth, out)
+    except BaseException:
+        del out[mark:]
+        text = _unrepresentable(x)
+        out.append(text)
+        out[0] += len(text)
 
 
 def _preview(value):
@@ -166,9 +312,11 @@ def _preview(value):
     was_busy = getattr(_local, "busy", False)
     _local.busy = True
     try:
-        return _clip(_preview_repr.repr(value), _LIMIT)
+        out = [0]
+        _render_one(value, 0, out)
+        return _clip("".join(out[1:]), _LIMIT)
     except BaseException:
-        return "<unrepresentable %s>" % type(value).__name__
+        return _unrepresentable(value)
     finally:
         _local.busy = was_busy
 
@@ -189,7 +337,7 @@ def _error_of(exc):
         try:
             message = str(exc)
         except BaseException:
-            message = "<unprintable>"
+            message = _unrepresentable(exc)
         return {"type": type(exc).__name__, "message": _clip(message, _MESSAGE_LIMIT)}
     finally:
         _local.busy = was_busy
@@ -256,13 +404,44 @@ def _restore_if_current(span):
         _current.set(span.outer)
 
 
+def _admit(name, file, line, parent):
+    """The span for a new call: a recorded one, or a muted one when sampling leaves it out."""
+    if not _SAMPLED:
+        return _Span(name, file, line, parent, parent.trace_id if parent is not None else _new_trace_id(), None)
+    key = (name, file, line)
+    limit = _limits.get(key)
+    if limit is None:
+        limit = _limits[key] = _CallLimit(_SAMPLING["calls_first"], _SAMPLING["calls_per_sec"])
+    if parent is not None and parent.muted:
+        if parent.limited:
+            limit.dropped += 1
+        return _Muted(parent, parent.limited)
+    if parent is None:
+        trace_id = _new_trace_id()
+        if not _keep_trace(_SAMPLING["sampler"], _SAMPLING["ratio"], trace_id):
+            return _Muted(None, False)
+    else:
+        trace_id = parent.trace_id
+    if not limit.allow(time.perf_counter_ns()):
+        return _Muted(parent, True)
+    return _Span(name, file, line, parent, trace_id, limit)
+
+
+def _new_trace_id():
+    return "%032x" % (_rng.getrandbits(128) or 1)
+
+
 def enter(name, file, line, args=None):
     try:
         if getattr(_local, "busy", False):
             return False
-        shown = _previews(args) if args is not None else {}  # before the span's clock starts
         parent = _current.get()
-        span = _Span(name, file, line, parent)
+        span = _admit(name, file, line, parent)
+        if span.muted:
+            _current.set(span)
+            return span
+        shown = _previews(args) if args is not None else {}
+        span.start = time.perf_counter_ns()  # previews are not the call's time
         _current.set(span)
         _emit("function_entry", span, {
             "args": shown,
@@ -274,7 +453,7 @@ def enter(name, file, line, args=None):
 
 
 def ret(span, value):
-    if span:
+    if span and not span.muted:
         try:
             span.ret = _preview(value)
         except BaseException:
@@ -283,7 +462,7 @@ def ret(span, value):
 
 
 def fail(span, exc):
-    if span and not isinstance(exc, _IGNORED):
+    if span and not span.muted and not isinstance(exc, _IGNORED):
         try:
             span.error = _error_of(exc)
         except BaseException:
@@ -295,11 +474,18 @@ def exit(span):
         return
     try:
         span.done = True
+        if span.muted:
+            _restore_if_current(span)
+            return
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
         if span.error is not None:
             extra["error"] = span.error
+        limit = span.limit
+        if limit is not None and limit.dropped:
+            extra["dropped_calls"] = limit.dropped
+            limit.dropped = 0
         if span.loops:
             _close_loops(span, 0)  # loops left by return or raise: their exits come first
         _restore_if_current(span)
@@ -340,15 +526,16 @@ def _line(span, rel):
 class _Loop(object):
     """One run of a loop statement in a call: `__l0 and __l0.tick()` starts each iteration,
     `__l0 and __l0.done()` follows the loop statement."""
-    __slots__ = ("n", "span", "line", "kind", "start", "suppressed", "outer_n")
+    __slots__ = ("n", "span", "line", "kind", "start", "suppressed", "outer_n", "silent")
 
-    def __init__(self, span, line, kind, outer_n):
+    def __init__(self, span, line, kind, outer_n, silent):
         self.n = 0
         self.span = span
         self.line = line
         self.kind = kind
         self.suppressed = 0
         self.outer_n = outer_n  # the enclosing open loop's iteration when this one began
+        self.silent = silent  # opened in a sampled-out iteration: counts, writes nothing
         self.start = 0
 
     def tick(self):
@@ -367,10 +554,15 @@ class _Loop(object):
 
 
 def _close_loops(span, i):
-    """Writes loop_exit for the loops open at index i and above, innermost first."""
+    """Writes loop_exit for the loops open at index i and above, innermost first. A silent
+    loop writes nothing: its own entry and exit and what it suppressed count in the loop
+    around it."""
     loops = span.loops
     while len(loops) > i:
         lp = loops.pop()
+        if lp.silent:
+            loops[-1].suppressed += lp.suppressed + 2
+            continue
         _emit("loop_exit", span, {
             "loop": lp.kind,
             "iterations": lp.n,
@@ -397,10 +589,7 @@ def _sampled_out(span):
     """Inside an open loop at iteration n, an event is kept while n <= TELEMETRY_LOOP_EVENTS
     or n is a power of two; the others are only counted in that loop's `suppressed`."""
     lp = _innermost(span)
-    if lp is None or _LOOP_EVENTS is None:
-        return False
-    n = lp.n
-    if n <= _LOOP_EVENTS or not n & (n - 1):
+    if lp is None or (not lp.silent and _loop_keeps(_LOOP_EVENTS, lp.n)):
         return False
     lp.suppressed += 1
     return True
@@ -408,7 +597,7 @@ def _sampled_out(span):
 
 def var(span, rel, name, value=_NOTHING):
     """variable_change; without a value (the engine redacted it) nothing of it is shown."""
-    if not span:
+    if not span or span.muted:
         return
     try:
         if _sampled_out(span):
@@ -424,7 +613,7 @@ def var(span, rel, name, value=_NOTHING):
 
 
 def branch(span, rel, label, condition=None):
-    if not span:
+    if not span or span.muted:
         return
     try:
         if not _sampled_out(span):
@@ -436,15 +625,18 @@ def branch(span, rel, label, condition=None):
 
 def loop(span, rel, kind):
     """loop_entry; returns the loop that the body's tick() counts, or False."""
-    if not span:
+    if not span or span.muted:
         return False
     try:
         outer = _innermost(span)
         if span.loops is None:
             span.loops = []
-        lp = _Loop(span, _line(span, rel), str(kind), outer.n if outer is not None else 0)
+        # A loop nested in a sampled-out iteration is sampled out whole, by the same rule.
+        silent = outer is not None and _SAMPLED and (outer.silent or not _loop_keeps(_LOOP_EVENTS, outer.n))
+        lp = _Loop(span, _line(span, rel), str(kind), outer.n if outer is not None else 0, silent)
         span.loops.append(lp)
-        _emit("loop_entry", span, {"loop": lp.kind}, lp.line)
+        if not silent:
+            _emit("loop_entry", span, {"loop": lp.kind}, lp.line)
         lp.start = time.perf_counter_ns()
         return lp
     except BaseException:
@@ -452,7 +644,7 @@ def loop(span, rel, kind):
 
 
 def _clause(span, rel, clause):
-    if span:
+    if span and not span.muted:
         try:
             _emit("exception", span, {"clause": clause, "error": _error_of(sys.exc_info()[1])}, _line(span, rel))
         except BaseException:
