@@ -31,6 +31,14 @@ export interface EventError {
   message: string;
 }
 
+/** How many calls of one function the call limits left out (function_exit.dropped_calls). */
+export interface DroppedCalls {
+  function_name: string;
+  file: string;
+  line: number;
+  count: number;
+}
+
 /** One event line, any type: the common fields, and every type's own fields as optional. */
 export interface TelemetryEvent {
   event_type: string;
@@ -50,8 +58,8 @@ export interface TelemetryEvent {
   return?: string;
   /** A function_exit's thrown error; an exception event's, or null when unknown. */
   error?: EventError | null;
-  /** Calls of the function the per-function rate limit left out since its previous recorded exit. */
-  dropped_calls?: number;
+  /** Calls the per-function call limits left out: below this call, or of this function with no recorded caller. */
+  dropped_calls?: DroppedCalls[];
   // variable_change
   variable?: string;
   value?: string;

@@ -103,6 +103,15 @@ func appendValue(b []byte, v any) []byte {
 		return strconv.AppendUint(b, x, 10)
 	case bool:
 		return strconv.AppendBool(b, x)
+	case []any:
+		b = append(b, '[')
+		for i, item := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, item)
+		}
+		return append(b, ']')
 	case []field:
 		b = append(b, '{')
 		for i, f := range x {

@@ -13,11 +13,11 @@ import (
 var on atomic.Bool
 
 func init() {
-	on.Store(enabledFromEnv())
+	on.Store(enabledFromEnv(os.Getenv))
 	watchSIGHUP()
 }
 
-func enabledFromEnv() bool {
+func enabledFromEnv(getenv func(string) string) bool {
 	truthy := func(v string) bool {
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "1", "true", "yes", "on":
@@ -25,10 +25,10 @@ func enabledFromEnv() bool {
 		}
 		return false
 	}
-	if v := strings.TrimSpace(os.Getenv("TELEMETRY_ENABLED")); v != "" {
+	if v := strings.TrimSpace(getenv("TELEMETRY_ENABLED")); v != "" {
 		return truthy(v)
 	}
-	return truthy(os.Getenv("DEBUG"))
+	return truthy(getenv("DEBUG"))
 }
 
 // watchSIGHUP makes SIGHUP toggle telemetry. A process started with SIGHUP ignored (nohup)

@@ -170,6 +170,7 @@ class Span {
     this.traceId = traceId;
     this.spanId = randomHex(8);
     this.limit = limit;
+    this.drops = null; // Map "line\0file\0name" -> [name, file, line, calls below this one the limits left out]
     this.returned = undefined;
     this.hasReturn = false;
     this.error = undefined;
@@ -183,13 +184,15 @@ Span.prototype.muted = false;
 
 // A call left out by sampling: it writes nothing, but is current while it runs so that the
 // calls below it are left out with it (a trace is kept or dropped whole). `limited`: left out
-// by a call limit, whose callees count themselves as dropped too.
+// by a call limit, and then the calls below count themselves as dropped too, in `owner`, the
+// nearest recorded call above (undefined: in their own function's limit).
 class Muted {
-  constructor(parent, limited) {
+  constructor(parent, limited, owner) {
     this.parent = parent;
     this.outer = parent;
     this.done = false;
     this.limited = limited;
+    this.owner = owner;
   }
 }
 Muted.prototype.muted = true;
@@ -209,18 +212,49 @@ function admit(name, file, line, parent) {
     limits.set(key, limit);
   }
   if (parent !== undefined && parent.muted) {
-    if (parent.limited) limit.dropped++;
-    return new Muted(parent, parent.limited);
+    if (parent.limited) countDrop(parent.owner, limit, key, name, file, line);
+    return new Muted(parent, parent.limited, parent.owner);
   }
   let traceId;
   if (parent === undefined) {
     traceId = randomHex(16);
-    if (!keepTrace(SAMPLING.sampler, SAMPLING.ratio, traceId)) return new Muted(undefined, false);
+    if (!keepTrace(SAMPLING.sampler, SAMPLING.ratio, traceId)) return new Muted(undefined, false, undefined);
   } else {
     traceId = parent.traceId;
   }
-  if (!limit.allow(Number(process.hrtime.bigint() - HR_ORIGIN))) return new Muted(parent, true);
+  if (!limit.allow(Number(process.hrtime.bigint() - HR_ORIGIN))) {
+    countDrop(parent, limit, key, name, file, line);
+    return new Muted(parent, true, parent);
+  }
   return new Span(name, file, line, parent, traceId, limit);
+}
+
+// Counts a call the limits left out where its figures will surface: in the nearest recorded
+// call above it, whose exit reports it, or else in its own function's limit, which its next
+// recorded exit reports.
+function countDrop(owner, limit, key, name, file, line) {
+  if (owner === undefined) {
+    limit.dropped++;
+    return;
+  }
+  if (owner.drops === null) owner.drops = new Map();
+  const found = owner.drops.get(key);
+  if (found === undefined) owner.drops.set(key, [String(name), String(file), Number(line) || 0, 1]);
+  else found[3]++;
+}
+
+// function_exit's dropped_calls: what the limits left out, per function, or undefined.
+function droppedCalls(span) {
+  const found = [];
+  const limit = span.limit;
+  if (limit !== null && limit.dropped > 0) {
+    found.push({ function_name: span.name, file: span.file, line: span.line, count: limit.dropped });
+    limit.dropped = 0;
+  }
+  if (span.drops !== null) {
+    for (const [name, file, line, count] of span.drops.values()) found.push({ function_name: name, file, line, count });
+  }
+  return found.length > 0 ? found : undefined;
 }
 
 // If `span` is current or an ancestor of the current span, hand the context back to
@@ -479,11 +513,8 @@ function exit(span) {
     const extra = { duration_ns: Number(duration) };
     if (span.hasReturn) extra.return = span.returned;
     if (span.error !== undefined) extra.error = span.error;
-    const limit = span.limit;
-    if (limit !== null && limit.dropped > 0) {
-      extra.dropped_calls = limit.dropped;
-      limit.dropped = 0;
-    }
+    const drops = droppedCalls(span);
+    if (drops !== undefined) extra.dropped_calls = drops;
     if (span.loops !== null) closeLoops(span, 0); // loops left by return or throw: their exits come first
     restoreIfCurrent(span);
     emit('function_exit', span, extra);

@@ -171,7 +171,7 @@ _limits = {}  # (name, file, line) -> _CallLimit
 
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done", "loops", "limit")
+                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops")
     muted = False
 
     def __init__(self, name, file, line, parent, trace_id, limit):
@@ -188,21 +188,24 @@ class _Span(object):
         self.done = False
         self.loops = None  # open loops, outermost first; a list from the first loop on
         self.limit = limit
+        self.drops = None  # {(name, file, line): calls below this one the call limits left out}
         self.start = time.perf_counter_ns()
 
 
 class _Muted(object):
     """A call left out by sampling: it writes nothing, but is current while it runs so that
     the calls below it are left out with it (a trace is kept or dropped whole). `limited`:
-    left out by a call limit, whose callees count themselves as dropped too."""
-    __slots__ = ("parent", "outer", "done", "limited")
+    left out by a call limit, and then the calls below count themselves as dropped too, in
+    `owner`, the nearest recorded call above (None: in their own function's limit)."""
+    __slots__ = ("parent", "outer", "done", "limited", "owner")
     muted = True
 
-    def __init__(self, parent, limited):
+    def __init__(self, parent, limited, owner):
         self.parent = parent
         self.outer = parent
         self.done = False
         self.limited = limited
+        self.owner = owner
 
 
 _NOTHING = object()
@@ -414,17 +417,44 @@ def _admit(name, file, line, parent):
         limit = _limits[key] = _CallLimit(_SAMPLING["calls_first"], _SAMPLING["calls_per_sec"])
     if parent is not None and parent.muted:
         if parent.limited:
-            limit.dropped += 1
-        return _Muted(parent, parent.limited)
+            _count_drop(parent.owner, limit, key)
+        return _Muted(parent, parent.limited, parent.owner)
     if parent is None:
         trace_id = _new_trace_id()
         if not _keep_trace(_SAMPLING["sampler"], _SAMPLING["ratio"], trace_id):
-            return _Muted(None, False)
+            return _Muted(None, False, None)
     else:
         trace_id = parent.trace_id
     if not limit.allow(time.perf_counter_ns()):
-        return _Muted(parent, True)
+        _count_drop(parent, limit, key)
+        return _Muted(parent, True, parent)
     return _Span(name, file, line, parent, trace_id, limit)
+
+
+def _count_drop(owner, limit, key):
+    """Counts a call the limits left out where its figures will surface: in the nearest
+    recorded call above it, whose exit reports it, or else in its own function's limit,
+    which its next recorded exit reports."""
+    if owner is None:
+        limit.dropped += 1
+        return
+    drops = owner.drops
+    if drops is None:
+        drops = owner.drops = {}
+    drops[key] = drops.get(key, 0) + 1
+
+
+def _dropped_calls(span):
+    """function_exit's dropped_calls: what the limits left out, per function, or None."""
+    found = []
+    limit = span.limit
+    if limit is not None and limit.dropped:
+        found.append({"function_name": span.name, "file": span.file, "line": span.line, "count": limit.dropped})
+        limit.dropped = 0
+    if span.drops:
+        for (name, file, line), count in span.drops.items():
+            found.append({"function_name": name, "file": file, "line": line, "count": count})
+    return found or None
 
 
 def _new_trace_id():
@@ -482,10 +512,9 @@ def exit(span):
             extra["return"] = span.ret
         if span.error is not None:
             extra["error"] = span.error
-        limit = span.limit
-        if limit is not None and limit.dropped:
-            extra["dropped_calls"] = limit.dropped
-            limit.dropped = 0
+        drops = _dropped_calls(span)
+        if drops:
+            extra["dropped_calls"] = drops
         if span.loops:
             _close_loops(span, 0)  # loops left by return or raise: their exits come first
         _restore_if_current(span)
