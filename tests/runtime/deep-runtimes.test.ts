@@ -46,7 +46,7 @@ interface Row {
   /** Where each function of the program starts: the line `placeLines` numbers from. */
   header: RegExp;
   demo: string;
-  name: { scan: string; firstNegative: string; explode: string; sample: string; secrets: string; countdown: string; grid: string };
+  name: { scan: string; firstNegative: string; explode: string; sample: string; secrets: string; countdown: string; grid: string; hot: string; square: string };
   /** The text of the line where scan's loop probe and the found variable's probe are. */
   loopProbe: string;
   foundProbe: string;
@@ -82,7 +82,7 @@ const rows: Row[] = [
     command: () => ['python3', ['deep_app.py']],
     header: /^def /,
     demo: 'scan 4 None\ncountdown 4\nfirst_negative 2\nguarded caught\npropagate KeyError\nnested 12\npages [0, 1, 2]\npages closed early 0 1\n',
-    name: { scan: 'scan', firstNegative: 'first_negative', explode: 'explode', sample: 'sample', secrets: 'secrets', countdown: 'countdown', grid: 'grid' },
+    name: { scan: 'scan', firstNegative: 'first_negative', explode: 'explode', sample: 'sample', secrets: 'secrets', countdown: 'countdown', grid: 'grid', hot: 'hot', square: 'square' },
     loopProbe: '_tm.loop(',
     foundProbe: '"found", found)',
     scanDef: 'def scan(',
@@ -123,7 +123,7 @@ const rows: Row[] = [
     command: () => [process.execPath, ['deep-app.js']],
     header: /^(async )?function/,
     demo: 'scan 4 undefined\ncountdown 8\nkeysOf abc\nfirstNegative 2\nguarded caught twice\nlabeled 12\nkind one many\npoll [ 3, 6 ]\npages [ 0, 1, 2 ]\npages closed early 0 1\n',
-    name: { scan: 'scan', firstNegative: 'firstNegative', explode: 'explode', sample: 'sample', secrets: 'secrets', countdown: 'countdown', grid: 'grid' },
+    name: { scan: 'scan', firstNegative: 'firstNegative', explode: 'explode', sample: 'sample', secrets: 'secrets', countdown: 'countdown', grid: 'grid', hot: 'hot', square: 'square' },
     loopProbe: '_tm.loop(',
     foundProbe: '"found", found)',
     scanDef: 'function scan(',
@@ -159,7 +159,7 @@ const rows: Row[] = [
     command: (dir) => [join(dir, 'deep'), []],
     header: /^func /,
     demo: 'scan 4 -1\ncountdown 4\nfirstNegative 2\nguarded recovered\nlabeled 12\nkind one many other\nopen missing\nworkers 42456\n',
-    name: { scan: 'Scan', firstNegative: 'FirstNegative', explode: 'Explode', sample: 'Sample', secrets: 'Secrets', countdown: 'Countdown', grid: 'Grid' },
+    name: { scan: 'Scan', firstNegative: 'FirstNegative', explode: 'Explode', sample: 'Sample', secrets: 'Secrets', countdown: 'Countdown', grid: 'Grid', hot: 'Hot', square: 'Square' },
     loopProbe: '_tm.Loop(',
     foundProbe: '"found", found)',
     scanDef: 'func Scan(',
@@ -327,6 +327,31 @@ describe.each(rows)('deep probes in the $lang runtime', (row) => {
     expect(all.result.stdout).toBe(sum);
     expect(eventsOf(all.events, onlyCall(all.events, row.name.grid), 'loop_exit')).toHaveLength(101);
     expect(eventsOf(all.events, onlyCall(all.events, row.name.grid), 'variable_change')).toHaveLength(300);
+  });
+});
+
+describe.each(rows)('call limits in the $lang runtime', (row) => {
+  const p = program(row);
+
+  it("keeps a function's first calls, then a few a second, and reports every call left out on its caller's exit", async () => {
+    const { result, events } = await p.traced('hot', ['hot', '1000', '500']);
+    expect(result).toMatchObject({ code: 0, stdout: 'hot 332833500 41541750\n', stderr: '' });
+    expectDeepWellFormed(events);
+    expectSchema(events);
+    const [first, second] = callsOf(events, row.name.hot);
+    const squares = (call: DeepEvent) => events.filter((e) => e.event_type === 'function_entry' && e.parent_correlation_id === call.correlation_id);
+    const dropped = (call: DeepEvent) => exitEvent(events, call)?.dropped_calls;
+    // The first 100 calls, then at most 10 in the same second (a slow machine may open a second window).
+    const kept = squares(first).length;
+    expect(kept).toBeGreaterThanOrEqual(110);
+    expect(kept).toBeLessThanOrEqual(120);
+    const square = squares(first)[0];
+    const where = { function_name: row.name.square, file: square.file, line: square.line };
+    expect(dropped(first)).toEqual([{ ...where, count: 1000 - kept }]);
+    expect(dropped(second)).toEqual([{ ...where, count: 500 - squares(second).length }]);
+    const off = await p.traced('hot-off', ['hot', '1000', '500'], { TELEMETRY_SAMPLING: 'off' });
+    expect(callsOf(off.events, row.name.square)).toHaveLength(1500);
+    expect(off.events.some((e) => e.dropped_calls !== undefined)).toBe(false);
   });
 });
 
