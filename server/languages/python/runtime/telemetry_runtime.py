@@ -171,7 +171,7 @@ _limits = {}  # (name, file, line) -> _CallLimit
 
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops")
+                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel")
     muted = False
 
     def __init__(self, name, file, line, parent, trace_id, limit):
@@ -189,6 +189,8 @@ class _Span(object):
         self.loops = None  # open loops, outermost first; a list from the first loop on
         self.limit = limit
         self.drops = None  # {(name, file, line): calls below this one the call limits left out}
+        self.args = None  # the entry's previews, for the OTLP span
+        self.otel = None  # OTLP span events gathered until the exit
         self.start = time.perf_counter_ns()
 
 
@@ -361,6 +363,10 @@ def _emit(kind, span, extra, line=None):
     }
     if extra:
         event.update(extra)
+    if _otlp is not None:
+        _otlp.event(kind, span, event)
+        if _path is None:
+            return  # OTLP replaces the default sink (stderr); TELEMETRY_FILE still gets JSONL
     _write((_encode(event) + "\n").encode("ascii"))
 
 
@@ -471,6 +477,7 @@ def enter(name, file, line, args=None):
             _current.set(span)
             return span
         shown = _previews(args) if args is not None else {}
+        span.args = shown
         span.start = time.perf_counter_ns()  # previews are not the call's time
         _current.set(span)
         _emit("function_entry", span, {
@@ -690,6 +697,290 @@ def fin(span, rel):
     finally nested inside an except block of the same call reports that block's exception
     even when nothing passes through the finally: Python shows no difference.)"""
     _clause(span, rel, "finally")
+
+
+# OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
+# A call becomes a span when it exits; loop exits become its span events; variable, branch and
+# exception events become log records (or span events with TELEMETRY_OTLP_EVENTS=span). A
+# background thread sends batches; the program only appends to a bounded queue.
+
+_OTLP_QUEUE = 2048
+_OTLP_BATCH = 512
+_RETRYABLE = (429, 502, 503, 504)
+
+
+def _warn(text):
+    """One line on stderr about a setting the runtime could not use."""
+    try:
+        if sys.__stderr__ is not None:
+            _write_all(2, ("telemetry: %s\n" % text).encode("utf-8", "replace"))
+    except BaseException:
+        pass
+
+
+def _pairs(text, what):
+    """W3C-baggage-like `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES)."""
+    from urllib.parse import unquote
+    found = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            _warn("ignoring malformed %s entry %r" % (what, item.strip()[:80]))
+            continue
+        found[unquote(key.strip())] = unquote(value.strip())
+    return found
+
+
+def _otlp_config(env):
+    """The exporter's settings from the OTel environment, or None when no endpoint is set."""
+    base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+    traces = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    logs = env.get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "").strip()
+    if not (base or traces or logs):
+        return None
+    if base:
+        base = base.rstrip("/")
+        traces = traces or base + "/v1/traces"
+        logs = logs or base + "/v1/logs"
+    protocol = (env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "") or env.get("OTEL_EXPORTER_OTLP_PROTOCOL", "")).strip()
+    if protocol and protocol != "http/json":
+        _warn("OTEL_EXPORTER_OTLP_PROTOCOL=%s is not supported; sending http/json" % protocol[:40])
+    timeout = env.get("OTEL_EXPORTER_OTLP_TIMEOUT", "").strip()
+    if timeout and not _DIGITS.match(timeout):
+        _warn("ignoring malformed OTEL_EXPORTER_OTLP_TIMEOUT=%s" % timeout[:40])
+        timeout = ""
+    headers = _pairs(env.get("OTEL_EXPORTER_OTLP_HEADERS", ""), "OTEL_EXPORTER_OTLP_HEADERS")
+    resource = _pairs(env.get("OTEL_RESOURCE_ATTRIBUTES", ""), "OTEL_RESOURCE_ATTRIBUTES")
+    service = env.get("OTEL_SERVICE_NAME", "").strip() or resource.get("service.name") or "unknown_service:python"
+    resource["service.name"] = service
+    resource.setdefault("telemetry.sdk.name", "telemetry-injector")
+    resource.setdefault("telemetry.sdk.language", "python")
+    return {
+        "traces": traces or None,
+        "logs": logs or None,
+        "headers": headers,
+        "timeout": (int(timeout) if timeout else 10000) / 1000.0,
+        "resource": resource,
+        "span_events": env.get("TELEMETRY_OTLP_EVENTS", "").strip().lower() == "span",
+    }
+
+
+def _attr(key, value):
+    if type(value) is bool:
+        return {"key": key, "value": {"boolValue": value}}
+    if type(value) is int:
+        return {"key": key, "value": {"intValue": str(value)}}  # 64-bit integers are strings in OTLP/JSON
+    return {"key": key, "value": {"stringValue": str(value)}}
+
+
+_SKIP = frozenset(("event_type", "timestamp_ns", "function_name", "file", "correlation_id",
+                   "parent_correlation_id", "trace_id", "span_id"))
+
+
+def _detail(event):
+    """An inner event's own fields as attributes (code.line.number for its line)."""
+    attrs = [_attr("code.line.number", event["line"])]
+    for key, value in event.items():
+        if key in _SKIP or key == "line":
+            continue
+        if isinstance(value, dict):
+            for k, v in value.items():
+                attrs.append(_attr("telemetry.%s.%s" % (key, k), v))
+        elif value is not None:
+            attrs.append(_attr("telemetry." + key, value))
+    return attrs
+
+
+class _Otlp(object):
+    def __init__(self, config):
+        self.config = config
+        self.resource = {"attributes": [_attr(k, v) for k, v in config["resource"].items()]}
+        self.scope = {"name": "telemetry-injector", "version": "1"}
+        self.lock = threading.Lock()
+        self.spans = []
+        self.logs = []
+        self.wake = threading.Event()
+        self.thread = None
+        self.stopping = False
+        self.dropped = 0  # items the full queue refused
+        self.failed = 0  # items a receiver refused or never took
+        self.sent = 0
+
+    def event(self, kind, span, event):
+        if kind == "function_exit":
+            self._span(span, event)
+        elif kind == "loop_exit" or (self.config["span_events"] and kind != "function_entry" and kind != "loop_entry"):
+            if span.otel is None:
+                span.otel = []
+            span.otel.append({"timeUnixNano": str(event["timestamp_ns"]), "name": kind, "attributes": _detail(event)})
+        elif kind != "function_entry" and kind != "loop_entry":
+            self._log(kind, span, event, 17 if kind == "exception" else 9)
+
+    def _span(self, span, event):
+        end = event["timestamp_ns"]
+        attrs = [_attr("code.function.name", span.name), _attr("code.file.path", span.file),
+                 _attr("code.line.number", span.line)]
+        for name, shown in (span.args or {}).items():
+            attrs.append(_attr("telemetry.arg." + name, shown))
+        if "return" in event:
+            attrs.append(_attr("telemetry.return", event["return"]))
+        if "dropped_calls" in event:
+            attrs.append(_attr("telemetry.dropped_calls", sum(d["count"] for d in event["dropped_calls"])))
+        record = {
+            "traceId": span.trace_id,
+            "spanId": span.span_id,
+            "name": span.name,
+            "kind": 1,  # INTERNAL
+            "startTimeUnixNano": str(end - event["duration_ns"]),
+            "endTimeUnixNano": str(end),
+            "attributes": attrs,
+            "status": {},
+        }
+        if span.parent is not None:
+            record["parentSpanId"] = span.parent.span_id
+        if span.otel:
+            record["events"] = span.otel
+        error = event.get("error")
+        if error:
+            record["status"] = {"code": 2, "message": error["message"]}  # ERROR
+            attrs.append(_attr("error.type", error["type"]))
+            self._log("exception", span, {"line": span.line, "exception": {"type": error["type"], "message": error["message"]},
+                                          "timestamp_ns": end}, 17)
+        self._put(self.spans, record)
+
+    def _log(self, kind, span, event, severity):
+        ts = str(event["timestamp_ns"])
+        self._put(self.logs, {
+            "timeUnixNano": ts,
+            "observedTimeUnixNano": ts,
+            "severityNumber": severity,
+            "severityText": "ERROR" if severity >= 17 else "INFO",
+            "eventName": kind,
+            "body": {"stringValue": kind},
+            "attributes": [_attr("code.function.name", span.name), _attr("code.file.path", span.file)] + _detail(event),
+            "traceId": span.trace_id,
+            "spanId": span.span_id,
+        })
+
+    def _put(self, queue, item):
+        with self.lock:
+            if len(self.spans) + len(self.logs) >= _OTLP_QUEUE:
+                self.dropped += 1
+                return
+            queue.append(item)
+            full = len(queue) >= _OTLP_BATCH
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="telemetry-otlp", daemon=True)
+                self.thread.start()
+        if full:
+            self.wake.set()
+
+    def _take(self):
+        with self.lock:
+            spans, self.spans = self.spans[:_OTLP_BATCH], self.spans[_OTLP_BATCH:]
+            logs, self.logs = self.logs[:_OTLP_BATCH], self.logs[_OTLP_BATCH:]
+        return spans, logs
+
+    def _run(self):
+        _local.busy = True  # an instrumented module used while sending records nothing
+        while True:
+            self.wake.wait(1.0)
+            self.wake.clear()
+            while True:
+                spans, logs = self._take()
+                if not spans and not logs:
+                    break
+                self._send_batch(spans, logs, None)
+            if self.stopping:
+                return
+
+    def _send_batch(self, spans, logs, deadline):
+        c = self.config
+        if spans:
+            body = {"resourceSpans": [{"resource": self.resource, "scopeSpans": [{"scope": self.scope, "spans": spans}]}]}
+            self._send(c["traces"], body, len(spans), deadline)
+        if logs:
+            body = {"resourceLogs": [{"resource": self.resource, "scopeLogs": [{"scope": self.scope, "logRecords": logs}]}]}
+            self._send(c["logs"], body, len(logs), deadline)
+
+    def _send(self, url, body, count, deadline):
+        """POSTs one batch; retries 429/502/503/504 and connection errors with backoff and
+        jitter, honouring Retry-After, within the timeout; never partial successes."""
+        if url is None:
+            self.failed += count
+            return
+        data = _encode(body).encode("ascii")
+        timeout = self.config["timeout"]
+        deadline = deadline or time.monotonic() + max(timeout, 1.0) * 3
+        delay = 0.1
+        while True:
+            status, retry_after = self._post(url, data, timeout)
+            if 200 <= status < 300:
+                self.sent += count
+                return
+            if status != 0 and status not in _RETRYABLE:
+                self.failed += count
+                return
+            wait = retry_after if retry_after is not None else delay * (0.5 + _rng.random())
+            if time.monotonic() + wait >= deadline:
+                self.failed += count
+                return
+            time.sleep(wait)
+            delay = min(delay * 2, 5.0)
+
+    def _post(self, url, data, timeout):
+        """(status, Retry-After seconds or None); status 0 for a connection error."""
+        import http.client
+        from urllib.parse import urlsplit
+        try:
+            parts = urlsplit(url)
+            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            conn = cls(parts.hostname, parts.port, timeout=timeout)
+            try:
+                headers = {"Content-Type": "application/json"}
+                headers.update(self.config["headers"])
+                conn.request("POST", (parts.path or "/") + ("?" + parts.query if parts.query else ""), data, headers)
+                resp = conn.getresponse()
+                resp.read(65536)  # a huge or endless body is not read to its end
+                retry = resp.getheader("Retry-After")
+                return resp.status, (float(retry) if retry and retry.strip().isdigit() else None)
+            finally:
+                conn.close()
+        except BaseException:
+            return 0, None
+
+    def shutdown(self):
+        """At exit: send what is queued, within OTEL_EXPORTER_OTLP_TIMEOUT."""
+        if self.thread is None:
+            return
+        self.stopping = True
+        self.wake.set()
+        self.thread.join(self.config["timeout"])
+
+
+def _start_otlp():
+    try:
+        config = _otlp_config(os.environ)
+        if config is None:
+            return None
+        exporter = _Otlp(config)
+        import atexit
+        atexit.register(exporter.shutdown)
+        return exporter
+    except BaseException:
+        return None
+
+
+_otlp = _start_otlp()
+
+
+def otlp_stats():
+    """{sent, failed, dropped} items of the OTLP exporter, or None when it is off."""
+    if _otlp is None:
+        return None
+    return {"sent": _otlp.sent, "failed": _otlp.failed, "dropped": _otlp.dropped}
 
 
 def dropped():
