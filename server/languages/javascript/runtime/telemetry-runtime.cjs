@@ -279,6 +279,10 @@ function emit(kind, span, extra, line = span.line) {
     span_id: span.spanId,
     ...extra,
   };
+  if (otlp !== null) {
+    otlp.event(kind, span, body, ts);
+    if (path === null) return; // OTLP replaces the default sink (stderr); TELEMETRY_FILE still gets JSONL
+  }
   write(`{"event_type":${JSON.stringify(kind)},"timestamp_ns":${ts},${JSON.stringify(body).slice(1)}\n`);
 }
 
@@ -474,6 +478,7 @@ function enter(name, file, line, args) {
     if (args !== null && typeof args === 'object') {
       for (const key of Object.keys(args)) shown[key] = REDACT.test(key) ? REDACTED : preview(args[key]);
     }
+    span.args = shown;
     span.start = process.hrtime.bigint(); // previews are not the call's time
     emit('function_entry', span, { args: shown, caller: parent ? parent.name : null });
     return span;
@@ -672,6 +677,291 @@ function fin(span, rel) {
   } catch {}
 }
 
+// OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
+// A call becomes a span when it exits; loop exits become its span events; variable, branch and
+// exception events become log records (or span events with TELEMETRY_OTLP_EVENTS=span). Batches
+// leave on an unref'd timer; the program only appends to a bounded queue. What is queued at the
+// natural end of the program is sent on 'beforeExit', within OTEL_EXPORTER_OTLP_TIMEOUT
+// (process.exit() skips it).
+
+const OTLP_QUEUE = 2048;
+const OTLP_BATCH = 512;
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+function warn(text) {
+  try {
+    fs.writeSync(2, `telemetry: ${text}\n`);
+  } catch {}
+}
+
+// W3C-baggage-like `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES).
+function pairs(text, what) {
+  const found = {};
+  for (const item of String(text || '').split(',')) {
+    if (!item.trim()) continue;
+    const eq = item.indexOf('=');
+    if (eq <= 0 || !item.slice(0, eq).trim()) {
+      warn(`ignoring malformed ${what} entry ${JSON.stringify(item.trim().slice(0, 80))}`);
+      continue;
+    }
+    try {
+      found[decodeURIComponent(item.slice(0, eq).trim())] = decodeURIComponent(item.slice(eq + 1).trim());
+    } catch {
+      warn(`ignoring malformed ${what} entry ${JSON.stringify(item.trim().slice(0, 80))}`);
+    }
+  }
+  return found;
+}
+
+// The exporter's settings from the OTel environment, or null when no endpoint is set.
+function otlpConfig(env) {
+  let base = String(env.OTEL_EXPORTER_OTLP_ENDPOINT || '').trim();
+  let traces = String(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || '').trim();
+  let logs = String(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT || '').trim();
+  if (!base && !traces && !logs) return null;
+  if (base) {
+    base = base.replace(/\/+$/, '');
+    traces = traces || `${base}/v1/traces`;
+    logs = logs || `${base}/v1/logs`;
+  }
+  const protocol = String(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || '').trim();
+  if (protocol && protocol !== 'http/json') warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol.slice(0, 40)} is not supported; sending http/json`);
+  let timeout = String(env.OTEL_EXPORTER_OTLP_TIMEOUT || '').trim();
+  if (timeout && !/^[0-9]{1,10}$/.test(timeout)) {
+    warn(`ignoring malformed OTEL_EXPORTER_OTLP_TIMEOUT=${timeout.slice(0, 40)}`);
+    timeout = '';
+  }
+  const headers = pairs(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS');
+  const resource = pairs(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES');
+  resource['service.name'] = String(env.OTEL_SERVICE_NAME || '').trim() || resource['service.name'] || 'unknown_service:node';
+  resource['telemetry.sdk.name'] ??= 'telemetry-injector';
+  resource['telemetry.sdk.language'] ??= 'nodejs';
+  return {
+    traces: traces || null,
+    logs: logs || null,
+    headers,
+    timeoutMs: timeout ? Number(timeout) : 10000,
+    resource,
+    spanEvents: String(env.TELEMETRY_OTLP_EVENTS || '').trim().toLowerCase() === 'span',
+  };
+}
+
+function attr(key, value) {
+  if (typeof value === 'boolean') return { key, value: { boolValue: value } };
+  // 64-bit integers are decimal strings in OTLP/JSON.
+  if (typeof value === 'number' && Number.isInteger(value)) return { key, value: { intValue: String(value) } };
+  return { key, value: { stringValue: String(value) } };
+}
+
+const OWN = new Set(['function_name', 'file', 'line', 'correlation_id', 'parent_correlation_id', 'trace_id', 'span_id']);
+
+// An inner event's own fields as attributes (code.line.number for its line).
+function detail(body) {
+  const attrs = [attr('code.line.number', body.line)];
+  for (const key of Object.keys(body)) {
+    if (OWN.has(key)) continue;
+    const value = body[key];
+    if (value !== null && typeof value === 'object') {
+      for (const k of Object.keys(value)) attrs.push(attr(`telemetry.${key}.${k}`, value[k]));
+    } else if (value !== null && value !== undefined) {
+      attrs.push(attr(`telemetry.${key}`, value));
+    }
+  }
+  return attrs;
+}
+
+class Otlp {
+  constructor(config) {
+    this.config = config;
+    this.resource = { attributes: Object.keys(config.resource).map((k) => attr(k, config.resource[k])) };
+    this.scope = { name: 'telemetry-injector', version: '1' };
+    this.spans = [];
+    this.logs = [];
+    this.timer = null;
+    this.busy = false; // a batch is in flight
+    this.deadline = 0; // at exit: no retry after this
+    this.dropped = 0;
+    this.failed = 0;
+    this.sent = 0;
+  }
+
+  event(kind, span, body, ts) {
+    if (kind === 'function_exit') return this.span(span, body, ts);
+    if (kind === 'function_entry' || kind === 'loop_entry') return;
+    if (kind === 'loop_exit' || this.config.spanEvents) {
+      (span.otel ??= []).push({ timeUnixNano: String(ts), name: kind, attributes: detail(body) });
+      return;
+    }
+    this.log(kind, span, body, ts, kind === 'exception' ? 17 : 9);
+  }
+
+  span(span, body, ts) {
+    const attrs = [attr('code.function.name', span.name), attr('code.file.path', span.file), attr('code.line.number', span.line)];
+    for (const name of Object.keys(span.args || {})) attrs.push(attr(`telemetry.arg.${name}`, span.args[name]));
+    if ('return' in body) attrs.push(attr('telemetry.return', body.return));
+    if (body.dropped_calls) attrs.push(attr('telemetry.dropped_calls', body.dropped_calls.reduce((n, d) => n + d.count, 0)));
+    const record = {
+      traceId: span.traceId,
+      spanId: span.spanId,
+      name: span.name,
+      kind: 1, // INTERNAL
+      startTimeUnixNano: String(ts - BigInt(body.duration_ns)),
+      endTimeUnixNano: String(ts),
+      attributes: attrs,
+      status: {},
+    };
+    if (span.parent) record.parentSpanId = span.parent.spanId;
+    if (span.otel) record.events = span.otel;
+    if (body.error) {
+      record.status = { code: 2, message: body.error.message }; // ERROR
+      attrs.push(attr('error.type', body.error.type));
+      this.log('exception', span, { line: span.line, exception: body.error }, ts, 17);
+    }
+    this.put(this.spans, record);
+  }
+
+  log(kind, span, body, ts, severity) {
+    this.put(this.logs, {
+      timeUnixNano: String(ts),
+      observedTimeUnixNano: String(ts),
+      severityNumber: severity,
+      severityText: severity >= 17 ? 'ERROR' : 'INFO',
+      eventName: kind,
+      body: { stringValue: kind },
+      attributes: [attr('code.function.name', span.name), attr('code.file.path', span.file), ...detail(body)],
+      traceId: span.traceId,
+      spanId: span.spanId,
+    });
+  }
+
+  put(queue, item) {
+    if (this.spans.length + this.logs.length >= OTLP_QUEUE) {
+      this.dropped++;
+      return;
+    }
+    queue.push(item);
+    if (this.timer === null) {
+      this.timer = setInterval(() => this.pump(), 1000);
+      this.timer.unref();
+      process.on('beforeExit', () => this.atExit());
+    }
+    if (queue.length >= OTLP_BATCH) setImmediate(() => this.pump());
+  }
+
+  // Sends the next batch unless one is in flight; carries on until the queue is empty.
+  pump() {
+    if (this.busy) return;
+    let url;
+    let body;
+    let count;
+    if (this.spans.length > 0) {
+      const spans = this.spans.splice(0, OTLP_BATCH);
+      url = this.config.traces;
+      body = { resourceSpans: [{ resource: this.resource, scopeSpans: [{ scope: this.scope, spans }] }] };
+      count = spans.length;
+    } else if (this.logs.length > 0) {
+      const logRecords = this.logs.splice(0, OTLP_BATCH);
+      url = this.config.logs;
+      body = { resourceLogs: [{ resource: this.resource, scopeLogs: [{ scope: this.scope, logRecords }] }] };
+      count = logRecords.length;
+    } else {
+      return;
+    }
+    if (url === null) {
+      this.failed += count;
+      return this.pump();
+    }
+    this.busy = true;
+    const deadline = this.deadline || Date.now() + Math.max(this.config.timeoutMs, 1000) * 3;
+    this.send(url, JSON.stringify(body), count, deadline, 100, () => {
+      this.busy = false;
+      this.pump();
+    });
+  }
+
+  // POSTs one batch; retries 429/502/503/504 and connection errors with backoff and jitter,
+  // honouring Retry-After, until the deadline; never a partial success.
+  send(url, data, count, deadline, delay, done) {
+    this.post(url, data, (status, retryAfter) => {
+      if (status >= 200 && status < 300) {
+        this.sent += count;
+        return done();
+      }
+      const wait = retryAfter ?? delay * (0.5 + Math.random());
+      if ((status !== 0 && !RETRYABLE.has(status)) || Date.now() + wait >= (this.deadline || deadline)) {
+        this.failed += count;
+        return done();
+      }
+      const t = setTimeout(() => this.send(url, data, count, deadline, Math.min(delay * 2, 5000), done), wait);
+      if (!this.deadline) t.unref();
+    });
+  }
+
+  post(url, data, callback) {
+    let called = false;
+    const finish = (status, retryAfter) => {
+      if (!called) {
+        called = true;
+        callback(status, retryAfter);
+      }
+    };
+    try {
+      const target = new URL(url);
+      const lib = require(target.protocol === 'https:' ? 'node:https' : 'node:http');
+      const req = lib.request(
+        target,
+        {
+          method: 'POST',
+          headers: { ...this.config.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+          timeout: this.config.timeoutMs,
+        },
+        (res) => {
+          let read = 0;
+          res.on('data', (chunk) => {
+            read += chunk.length;
+            if (read > 65536) res.destroy(); // a huge or endless body is not read to its end
+          });
+          const retry = String(res.headers['retry-after'] || '').trim();
+          const done = () => finish(res.statusCode || 0, /^\d+$/.test(retry) ? Number(retry) * 1000 : undefined);
+          res.on('end', done);
+          res.on('close', done);
+          res.on('error', done);
+        },
+      );
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => finish(0, undefined));
+      req.end(data);
+    } catch {
+      finish(0, undefined);
+    }
+  }
+
+  // The loop is empty: send what is queued, within the timeout. The sockets keep the process
+  // alive until the batches are answered or given up; beforeExit then fires again, with nothing left.
+  atExit() {
+    if (this.spans.length === 0 && this.logs.length === 0) return;
+    if (!this.deadline) this.deadline = Date.now() + this.config.timeoutMs;
+    if (Date.now() >= this.deadline) {
+      this.failed += this.spans.length + this.logs.length;
+      this.spans.length = 0;
+      this.logs.length = 0;
+      return;
+    }
+    this.pump();
+  }
+}
+
+let otlp = null;
+try {
+  const config = otlpConfig(process.env);
+  if (config !== null) otlp = new Otlp(config);
+} catch {}
+
+// {sent, failed, dropped} items of the OTLP exporter, or null when it is off.
+function otlpStats() {
+  return otlp === null ? null : { sent: otlp.sent, failed: otlp.failed, dropped: otlp.dropped };
+}
+
 function dropped() {
   return droppedCount;
 }
@@ -704,6 +994,7 @@ exports.loop = loop;
 exports.done = done;
 exports.caught = caught;
 exports.fin = fin;
+exports.otlpStats = otlpStats;
 // For the contract's test-vector driver (tests/runtime/vectors/), not for probes.
 exports._contract = {
   enabledFromEnv, countFromEnv, samplingFromEnv, keepTrace, loopKeeps, CallLimit, redactFromEnv, preview, errorInfo,
