@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 
-__all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped",
+__all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped", "otlp_stats",
            "var", "branch", "loop", "caught", "fin"]
 
 _TRUE = ("1", "true", "yes", "on")
