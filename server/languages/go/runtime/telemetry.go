@@ -37,6 +37,8 @@ type Span struct {
 	owner           *Span              // a muted span's nearest recorded span above, or nil
 	limit           *callLimit         // the function's call limit, for dropped_calls; nil when not sampling
 	drops           map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
+	args            []field            // the entry's previews, for the OTLP span
+	otel            []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
 }
 
 // On reports whether events are being written now. Guarding the probe with it,
@@ -86,6 +88,7 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 	if span.muted {
 		return span
 	}
+	span.args = args
 	var caller any
 	if span.parent != nil {
 		caller = span.parent.name
@@ -148,6 +151,9 @@ func (s *Span) finish(panicked *any) {
 		s.closeLoops(0) // loops left by return or panic: their exits come first
 	}
 	emit("function_exit", s, fields...)
+	if exporter != nil && s.parent == nil && s.name == "main" {
+		exporter.flush() // main is returning: the program ends without an exit hook
+	}
 }
 
 // message is an error's text. Error and String are called directly, not through fmt, which
