@@ -4,11 +4,11 @@
 // parent, duration and status, loop exits as span events, the rest as log records. Then faults:
 // a receiver that fails, throttles, refuses, accepts in part, is down or hangs; the program's
 // output stays the same and its exit waits at most OTEL_EXPORTER_OTLP_TIMEOUT.
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../protocol/events.js';
 import { attr, OtlpReceiver } from '../otlp/receiver.js';
 import { program, rows } from './deep-programs.js';
+import { cli as runCli } from '../cli/helpers.js';
 import { readEvents } from './helpers.js';
 
 const EXPORTING = rows.filter((row) => ['python', 'javascript', 'go'].includes(row.lang));
@@ -143,8 +143,25 @@ describe.each(EXPORTING)('OTLP export from the $lang runtime', (row) => {
     expect(receiver.spans()).toHaveLength(events.filter((e) => e.event_type === 'function_exit').length);
   });
 
-  it('reads the events the run wrote to TELEMETRY_FILE as well', async () => {
-    const { file } = await exported('otlp-both', ['secrets']);
-    expect(readEvents(join(file)).length).toBeGreaterThan(0);
+  it('sends the same spans and log records as `telemetry-injector export` of the JSONL the run wrote beside', async () => {
+    const { file } = await exported('otlp-both', ['demo'], { OTEL_SERVICE_NAME: 'deep' });
+    expect(readEvents(file).length).toBeGreaterThan(0);
+    const fromCli = await OtlpReceiver.start();
+    try {
+      const cli = await runCli(['export', file, '--endpoint', fromCli.url, '--service-name', 'deep'], { cwd: p.dir });
+      expect(cli.stderr).toBe('');
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toMatch(/^\d+ spans and \d+ log records read; \d+ items delivered, 0 not\n$/);
+      expect(fromCli.problems()).toEqual([]);
+      const bySpan = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
+      // Attributes in one order: the runtimes and the CLI list args and fields alike, but say so explicitly.
+      const norm = <T extends { attributes?: { key: string }[] }>(x: T) => ({ ...x, attributes: [...(x.attributes ?? [])].sort((a, b) => a.key.localeCompare(b.key)) });
+      expect(fromCli.spans().map(norm).sort(bySpan)).toEqual(receiver.spans().map(norm).sort(bySpan));
+      const byLog = (a: { timeUnixNano: string; eventName: string }, b: { timeUnixNano: string; eventName: string }) =>
+        a.timeUnixNano.localeCompare(b.timeUnixNano) || a.eventName.localeCompare(b.eventName);
+      expect(fromCli.logs().map(norm).sort(byLog)).toEqual(receiver.logs().map(norm).sort(byLog));
+    } finally {
+      await fromCli.close();
+    }
   });
 });

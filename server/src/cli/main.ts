@@ -8,6 +8,7 @@ import { packagePath } from '../paths.js';
 import { ExitCode, UsageError } from './args.js';
 import { cacheHelp, runCache } from './cache.js';
 import { check, checkHelp } from './check.js';
+import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
 import { lsp, lspHelp } from './lsp.js';
@@ -29,6 +30,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   inject: { run: inject, help: injectHelp },
   strip: { run: strip, help: stripHelp },
   report: { run: report, help: reportHelp },
+  export: { run: exportEvents, help: exportHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 
