@@ -129,7 +129,10 @@ function enabledFromEnv(env) {
   return TRUE.has(String(env.DEBUG || '').trim().toLowerCase());
 }
 
-let enabled = enabledFromEnv(process.env);
+// `enabled` is what probes read: the global switch, or any function switched on by the control file.
+let globalOn = enabledFromEnv(process.env);
+let enabled = globalOn;
+let switches = null; // the control file's switches (see below), or null
 const REDACT = redactFromEnv(process.env);
 const SAMPLING = samplingFromEnv(process.env);
 const SAMPLED = SAMPLING.sampling;
@@ -208,7 +211,9 @@ function admit(name, file, line, parent) {
   const key = `${line}\0${file}\0${name}`;
   let limit = limits.get(key);
   if (limit === undefined) {
-    limit = new CallLimit(SAMPLING.calls_first, SAMPLING.calls_per_sec);
+    const switched = switches !== null && switches.rules.length > 0 ? switches.lookup(name, file) : null;
+    const perSec = switched !== null && switched.max_events_per_sec !== null ? switched.max_events_per_sec : SAMPLING.calls_per_sec;
+    limit = new CallLimit(SAMPLING.calls_first, perSec);
     limits.set(key, limit);
   }
   if (parent !== undefined && parent.muted) {
@@ -470,6 +475,12 @@ function on() {
 
 function enter(name, file, line, args) {
   try {
+    let switched = null;
+    if (switches !== null && switches.rules.length > 0) {
+      switched = switches.lookup(name, file);
+      if (switched === null ? !globalOn : !switched.enabled) return false;
+      if (switched !== null && !switched.capture_args) args = undefined;
+    }
     const parent = currentSpan();
     const span = admit(name, file, line, parent);
     storage.enterWith(span);
@@ -967,9 +978,126 @@ function dropped() {
 }
 
 function toggle() {
-  enabled = !enabled;
-  if (enabled) sinkFailed = false; // give an unwritable TELEMETRY_FILE another chance
+  globalOn = !globalOn;
+  if (globalOn) sinkFailed = false; // give an unwritable TELEMETRY_FILE another chance
+  refreshOn();
 }
+
+function refreshOn() {
+  enabled = globalOn || (switches !== null && switches.anyOn);
+}
+
+// Per-function switches with expiry: TELEMETRY_CONTROL (default .telemetry/control.json beside
+// this file) maps function ids (`file:name`, or `name`) and globs (`*`, `?`) to
+// {enabled, expires_at, max_events_per_sec, capture_args}; "*" is the default; a function left
+// out follows the global switch. An unref'd timer checks the file's modification time once a
+// second and turns expired entries off; probes only look up a cached answer. A malformed file is
+// reported once per change on stderr and the last good state stays.
+class Switches {
+  constructor(file) {
+    this.file = file;
+    this.stamp = null;
+    this.rules = []; // [matcher, entry], exact ids first, "*" last
+    this.cache = new Map();
+    this.anyOn = false;
+  }
+
+  poll() {
+    let stamp = null;
+    try {
+      const st = fs.statSync(this.file);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch {}
+    let changed = false;
+    if (stamp !== this.stamp) {
+      this.stamp = stamp;
+      changed = this.load(stamp);
+    }
+    const now = Date.now() / 1000;
+    const live = this.rules.filter(([, e]) => e.expires_at === null || e.expires_at > now);
+    if (live.length !== this.rules.length) {
+      this.rules = live;
+      changed = true;
+    }
+    if (changed) {
+      this.cache.clear();
+      this.anyOn = this.rules.some(([, e]) => e.enabled);
+      limits.clear(); // rates may have changed
+    }
+    return changed;
+  }
+
+  load(stamp) {
+    if (stamp === null) {
+      const had = this.rules.length > 0;
+      this.rules = [];
+      return had;
+    }
+    try {
+      this.rules = parseControl(JSON.parse(fs.readFileSync(this.file, 'utf8')));
+      return true;
+    } catch (e) {
+      warn(`ignoring malformed ${this.file} (${String((e && e.message) || e).slice(0, 120)}); keeping the last good switches`);
+      return false;
+    }
+  }
+
+  lookup(name, file) {
+    const key = `${file}\0${name}`;
+    let found = this.cache.get(key);
+    if (found === undefined) {
+      const id = `${file}:${name}`;
+      const rule = this.rules.find(([matches]) => matches(id, String(name)));
+      found = rule ? rule[1] : null;
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+}
+
+function parseControl(data) {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error('not a JSON object');
+  const exact = [];
+  const globs = [];
+  const fallback = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${key}: not an object`);
+    let expires = value.expires_at ?? null;
+    if (typeof expires === 'string') {
+      const ms = Date.parse(expires);
+      if (Number.isNaN(ms)) throw new Error(`${key}: expires_at is not a time`);
+      expires = ms / 1000;
+    } else if (expires !== null && typeof expires !== 'number') {
+      throw new Error(`${key}: expires_at is neither a time nor a number`);
+    }
+    const rate = value.max_events_per_sec ?? null;
+    if (rate !== null && !(Number.isInteger(rate) && rate >= 0)) throw new Error(`${key}: max_events_per_sec is not a count`);
+    const entry = { enabled: (value.enabled ?? true) === true, expires_at: expires, max_events_per_sec: rate, capture_args: value.capture_args !== false };
+    const onName = !key.includes(':');
+    if (key === '*') {
+      fallback.push([() => true, entry]);
+    } else if (key.includes('*') || key.includes('?')) {
+      const pattern = new RegExp(`^${key.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+      globs.push([(id, name) => pattern.test(onName ? name : id), entry]);
+    } else {
+      exact.push([(id, name) => (onName ? name : id) === key, entry]);
+    }
+  }
+  return [...exact, ...globs, ...fallback];
+}
+
+try {
+  let control = process.env.TELEMETRY_CONTROL || '';
+  if (!control) control = require('node:path').join(__dirname, '.telemetry', 'control.json');
+  switches = new Switches(resolve(control));
+  switches.poll();
+  refreshOn();
+  setInterval(() => {
+    try {
+      if (switches.poll()) refreshOn();
+    } catch {}
+  }, 1000).unref();
+} catch {}
 
 // A program's own SIGHUP listener wins. Adding a listener keeps nothing alive (Node's
 // signal handles are unref'd), but it does change the default: SIGHUP no longer terminates

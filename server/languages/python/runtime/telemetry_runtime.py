@@ -420,7 +420,11 @@ def _admit(name, file, line, parent):
     key = (name, file, line)
     limit = _limits.get(key)
     if limit is None:
-        limit = _limits[key] = _CallLimit(_SAMPLING["calls_first"], _SAMPLING["calls_per_sec"])
+        per_sec = _SAMPLING["calls_per_sec"]
+        switch = _switches.lookup(name, file) if _switches is not None and _switches.rules else None
+        if switch is not None and switch["max_events_per_sec"] is not None:
+            per_sec = switch["max_events_per_sec"]
+        limit = _limits[key] = _CallLimit(_SAMPLING["calls_first"], per_sec)
     if parent is not None and parent.muted:
         if parent.limited:
             _count_drop(parent.owner, limit, key)
@@ -471,11 +475,21 @@ def enter(name, file, line, args=None):
     try:
         if getattr(_local, "busy", False):
             return False
+        switch = None
+        if _switches is not None and _switches.rules:
+            switch = _switches.lookup(name, file)
+            if switch is None:
+                if not _global_on:
+                    return False
+            elif not switch["enabled"]:
+                return False
         parent = _current.get()
         span = _admit(name, file, line, parent)
         if span.muted:
             _current.set(span)
             return span
+        if switch is not None and not switch["capture_args"]:
+            args = None
         shown = _previews(args) if args is not None else {}
         span.args = shown
         span.start = time.perf_counter_ns()  # previews are not the call's time
@@ -989,10 +1003,151 @@ def dropped():
 
 
 def _toggle(signum, frame):
-    global on, _sink_failed
-    on = not on
-    if on:
+    global _global_on, _sink_failed
+    _global_on = not _global_on
+    if _global_on:
         _sink_failed = False  # give an unwritable TELEMETRY_FILE another chance
+    _refresh_on()
+
+
+def _refresh_on():
+    """`on` is what probes read: the global switch, or any function switched on by the control file."""
+    global on
+    on = _global_on or (_switches is not None and _switches.any_on)
+
+
+# Per-function switches with expiry: TELEMETRY_CONTROL (default .telemetry/control.json beside
+# this file) maps function ids (`file:name`, or `name`) and globs (`*`, `?`) to
+# {enabled, expires_at, max_events_per_sec, capture_args}; "*" is the default; a function left
+# out follows the global switch. A thread checks the file's modification time once a second and
+# turns expired entries off; probes only look up a cached answer. A malformed file is reported
+# once per change on stderr and the last good state stays.
+
+class _Switches(object):
+    def __init__(self, path):
+        self.path = path
+        self.stamp = None
+        self.rules = []  # (matcher, entry), exact ids first, "*" last
+        self.cache = {}
+        self.any_on = False
+
+    def poll(self):
+        """Reloads the file when it changed and drops expired entries; True when anything changed."""
+        try:
+            st = os.stat(self.path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        changed = False
+        if stamp != self.stamp:
+            self.stamp = stamp
+            changed = self._load(stamp)
+        now = time.time()
+        live = [(m, e) for m, e in self.rules if e["expires_at"] is None or e["expires_at"] > now]
+        if len(live) != len(self.rules):
+            self.rules = live
+            changed = True
+        if changed:
+            self.cache = {}
+            self.any_on = any(e["enabled"] for _, e in self.rules)
+            _limits.clear()  # rates may have changed
+        return changed
+
+    def _load(self, stamp):
+        if stamp is None:
+            had = bool(self.rules)
+            self.rules = []
+            return had
+        try:
+            with open(self.path, "rb") as f:
+                data = json.loads(f.read(1 << 20).decode("utf-8"))
+            rules = _parse_control(data)
+        except BaseException as e:
+            _warn("ignoring malformed %s (%s); keeping the last good switches" % (self.path, str(e)[:120] or type(e).__name__))
+            return False
+        self.rules = rules
+        return True
+
+    def lookup(self, name, file):
+        key = (name, file)
+        found = self.cache.get(key, _NOTHING)
+        if found is _NOTHING:
+            found = None
+            ident = "%s:%s" % (file, name)
+            for matcher, entry in self.rules:
+                if matcher(ident, name):
+                    found = entry
+                    break
+            self.cache[key] = found
+        return found
+
+
+def _parse_control(data):
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    exact, globs, default = [], [], []
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            raise ValueError("%s: not an object" % key)
+        expires = value.get("expires_at")
+        if isinstance(expires, str):
+            from datetime import datetime, timezone
+            stamp = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+            expires = (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
+        elif expires is not None and not isinstance(expires, (int, float)):
+            raise ValueError("%s: expires_at is neither a time nor a number" % key)
+        rate = value.get("max_events_per_sec")
+        if rate is not None and (type(rate) is not int or rate < 0):
+            raise ValueError("%s: max_events_per_sec is not a count" % key)
+        entry = {
+            "enabled": value.get("enabled", True) is True,
+            "expires_at": expires,
+            "max_events_per_sec": rate,
+            "capture_args": value.get("capture_args", True) is not False,
+        }
+        if key == "*":
+            default.append(((lambda ident, name: True), entry))
+        elif "*" in key or "?" in key:
+            pattern = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in key) + r"\Z")
+            on_name = ":" not in key
+            globs.append(((lambda ident, name, p=pattern, n=on_name: p.match(name if n else ident) is not None), entry))
+        else:
+            on_name = ":" not in key
+            exact.append(((lambda ident, name, k=key, n=on_name: (name if n else ident) == k), entry))
+    return exact + globs + default
+
+
+def _watch(switches):
+    while True:
+        time.sleep(1.0)
+        try:
+            if switches.poll():
+                _refresh_on()
+        except BaseException:
+            pass
+
+
+def _start_switches():
+    """The control file's switches, or None. The watcher thread starts only when TELEMETRY_CONTROL
+    is set or the default folder exists, so a program without switches gets no extra thread."""
+    try:
+        path = os.environ.get("TELEMETRY_CONTROL", "")
+        if not path:
+            folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".telemetry")
+            if not os.path.isdir(folder):
+                return None
+            path = os.path.join(folder, "control.json")
+        switches = _Switches(os.path.abspath(path))
+        switches.poll()
+        threading.Thread(target=_watch, args=(switches,), name="telemetry-control", daemon=True).start()
+        return switches
+    except BaseException:
+        return None
+
+
+_global_on = on
+_switches = _start_switches()
+_refresh_on()
 
 
 def _install_sighup():
@@ -1009,10 +1164,15 @@ def _install_sighup():
 
 def _after_fork_in_child():
     # A lock held by another thread at fork() would stay held forever in the child, and a
-    # copied generator would repeat the parent's ids.
+    # copied generator would repeat the parent's ids; the control watcher does not survive fork.
     global _lock
     _lock = threading.Lock()
     _rng.seed()
+    if _switches is not None:
+        try:
+            threading.Thread(target=_watch, args=(_switches,), name="telemetry-control", daemon=True).start()
+        except BaseException:
+            pass
 
 
 _install_sighup()
