@@ -162,7 +162,13 @@ func admit(s *Span, parent *Span) {
 	key := limitKey{s.name, s.file, s.line}
 	limit := limits[key]
 	if limit == nil {
-		limit = newCallLimit(sampling.callsFirst, sampling.callsPerSec)
+		perSec := sampling.callsPerSec
+		if hasRules.Load() {
+			if sw := switchFor(s.name, s.file); sw != nil && sw.maxPerSec >= 0 {
+				perSec = sw.maxPerSec
+			}
+		}
+		limit = newCallLimit(sampling.callsFirst, perSec)
 		limits[key] = limit
 	}
 	switch {

@@ -13,7 +13,9 @@ import (
 var on atomic.Bool
 
 func init() {
-	on.Store(enabledFromEnv(os.Getenv))
+	globalOn.Store(enabledFromEnv(os.Getenv))
+	startSwitches()
+	refreshOn()
 	watchSIGHUP()
 }
 
@@ -50,11 +52,12 @@ func watchSIGHUP() {
 	}()
 }
 
-// toggle flips the switch and reports whether it is now on.
+// toggle flips the global switch and reports whether it is now on.
 func toggle() bool {
 	for {
-		old := on.Load()
-		if on.CompareAndSwap(old, !old) {
+		old := globalOn.Load()
+		if globalOn.CompareAndSwap(old, !old) {
+			refreshOn()
 			return !old
 		}
 	}

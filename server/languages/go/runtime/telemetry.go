@@ -69,6 +69,17 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 			span = nil
 		}
 	}()
+	if hasRules.Load() {
+		if sw := switchFor(name, file); sw == nil {
+			if !globalOn.Load() {
+				return nil
+			}
+		} else if !sw.enabled {
+			return nil
+		} else if !sw.captureArgs {
+			kv = nil
+		}
+	}
 	gid := goroutineID()
 	st, fresh, ok := claim(gid)
 	if !ok { // a String method called by a preview is itself instrumented
