@@ -15,6 +15,7 @@ import { lsp, lspHelp } from './lsp.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
+import { trace, traceHelp } from './trace.js';
 
 interface Help {
   usage: string;
@@ -31,6 +32,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   strip: { run: strip, help: stripHelp },
   report: { run: report, help: reportHelp },
   export: { run: exportEvents, help: exportHelp },
+  trace: { run: trace, help: traceHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 
