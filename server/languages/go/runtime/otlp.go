@@ -192,6 +192,17 @@ func detail(line int, extra []field) []any {
 }
 
 func (e *otlpExporter) event(kind string, s *Span, line int, ts int64, extra []field) {
+	if kind != "loop_exit" && kind != "function_entry" && kind != "loop_entry" {
+		e.mu.Lock()
+		full := len(e.spans)+len(e.logs) >= otlpQueue
+		if full {
+			e.dropped++ // full: not worth building the record
+		}
+		e.mu.Unlock()
+		if full {
+			return
+		}
+	}
 	switch {
 	case kind == "function_exit":
 		e.span(s, ts, extra)

@@ -797,6 +797,10 @@ class Otlp {
   }
 
   event(kind, span, body, ts) {
+    if (this.spans.length + this.logs.length >= OTLP_QUEUE && kind !== 'loop_exit') {
+      if (kind !== 'function_entry' && kind !== 'loop_entry') this.dropped++; // full: not worth building the record
+      return;
+    }
     if (kind === 'function_exit') return this.span(span, body, ts);
     if (kind === 'function_entry' || kind === 'loop_entry') return;
     if (kind === 'loop_exit' || this.config.spanEvents) {

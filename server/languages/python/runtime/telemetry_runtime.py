@@ -823,6 +823,10 @@ class _Otlp(object):
         self.sent = 0
 
     def event(self, kind, span, event):
+        if len(self.spans) + len(self.logs) >= _OTLP_QUEUE and kind != "loop_exit":
+            if kind != "function_entry" and kind != "loop_entry":
+                self.dropped += 1  # full: not worth building the record (a racy read is fine)
+            return
         if kind == "function_exit":
             self._span(span, event)
         elif kind == "loop_exit" or (self.config["span_events"] and kind != "function_entry" and kind != "loop_entry"):
