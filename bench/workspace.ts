@@ -29,7 +29,7 @@ export async function measureWorkspace(root: string): Promise<WorkspaceFigures> 
   writeFileSync(open, pythonFile(20));
   const started = performance.now();
   // The corpus is the standard library itself: installed packages are left out, as in (a).
-  const settings = { telemetry: { exclude: ['**/site-packages/**'] } };
+  const settings = { telemetryInjector: { exclude: ['**/site-packages/**'] } };
   const client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace: root, settings });
   try {
     const doc = await client.open(open, 'python');

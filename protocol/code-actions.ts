@@ -11,8 +11,14 @@ export const DiagnosticSource = 'telemetry';
 export const MissingTelemetryCode = 'missing-telemetry';
 export const MissingTelemetryHref = 'https://github.com/telemetry-injector/telemetry-injector#missing-telemetry';
 
-/** The `data` of a `missing-telemetry` diagnostic: what the function must carry and what it lacks. */
+/** The `data` of a `missing-telemetry` diagnostic: which function, what it must carry and what it lacks. */
 export interface MissingTelemetryData {
+  /**
+   * The function id: `path::qualified.name::kind` (path relative to the workspace folder, `::2`… for
+   * later namesakes in the file). Stable across edits above the function; what baselines, events and
+   * lenses join on.
+   */
+  id: string;
   /** The probe kinds the function's file requires (settings and team file combined), in order. */
   require: string[];
   /** The required kinds the function lacks; `function` when it has no entry probe. */
@@ -22,5 +28,7 @@ export interface MissingTelemetryData {
 export function isMissingTelemetryData(value: unknown): value is MissingTelemetryData {
   const data = value as Partial<MissingTelemetryData> | null | undefined;
   const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
-  return typeof data === 'object' && data !== null && strings(data.require) && strings(data.lacks);
+  // `id` came later: data a client kept from an older server still counts.
+  const id = data?.id === undefined || typeof data.id === 'string';
+  return typeof data === 'object' && data !== null && id && strings(data.require) && strings(data.lacks);
 }

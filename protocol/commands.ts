@@ -1,23 +1,24 @@
 // Command ids the server handles through workspace/executeCommand (client -> server).
 // Clients never register these ids themselves: the server lists them in executeCommandProvider.
+// The prefix is the settings section's (`telemetryInjector`), never VS Code's own `telemetry.`.
 // Never add an id here that the server does not handle.
 
 export const Commands = {
   /** Adds telemetry to every function of a document, applied with workspace/applyEdit. */
-  addToFile: 'telemetry.addToFile',
+  addToFile: 'telemetryInjector.addToFile',
   /** Removes every probe and the runtime import from a document, applied with workspace/applyEdit. */
-  removeFromFile: 'telemetry.removeFromFile',
+  removeFromFile: 'telemetryInjector.removeFromFile',
   /**
    * Scans every workspace folder again (no arguments), with `$/progress`, and answers a ScanOutcome
    * once the scan ends. A newer scan cancels an older one, whose outcome is then `cancelled`.
    */
-  scanWorkspace: 'telemetry.scanWorkspace',
+  scanWorkspace: 'telemetryInjector.scanWorkspace',
 } as const;
 
 /** Arguments of addToFile and removeFromFile: the document and the version the command was issued for. */
 export type FileCommandArgs = [uri: string, version: number];
 
-/** The result of telemetry.scanWorkspace. */
+/** The result of telemetryInjector.scanWorkspace. */
 export interface ScanOutcome {
   /** Files analysed by this scan. */
   files: number;

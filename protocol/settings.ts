@@ -1,4 +1,4 @@
-// The `telemetry` settings section: its type and defaults, both read from settings-schema.json so
+// The `telemetryInjector` settings section: its type and defaults, both read from settings-schema.json so
 // that the schema clients ship and the defaults the server applies cannot drift apart.
 // Must never hold per-session values: this is shared, immutable data.
 import schema from './settings-schema.json' with { type: 'json' };
@@ -38,7 +38,13 @@ export interface TelemetrySettings {
 }
 
 /** The section name, as asked for in workspace/configuration and read from initializationOptions. */
-export const SettingsSection = 'telemetry';
+export const SettingsSection = 'telemetryInjector';
+
+/**
+ * The section's old name: VS Code owns `telemetry.*` (`telemetry.telemetryLevel`), where a
+ * `telemetry.enable` read as VS Code's own switch. Still read, under the new one, for one release.
+ */
+export const DeprecatedSettingsSection = 'telemetry';
 
 export const settingsSchema = schema;
 

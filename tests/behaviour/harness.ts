@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { Engine } from '../../server/src/engine/engine.js';
-import type { LanguageId } from '../../server/src/engine/types.js';
+import type { LanguageId, ProbeKind } from '../../server/src/engine/types.js';
 
 export { goSource, listFiles, pythonStdlib } from '../corpus/corpus.js';
 export { cleanEnv, removeScratch, repoRoot, run, type RunResult } from '../runtime/helpers.js';
@@ -48,6 +48,8 @@ export interface InstrumentJob {
   relPath: string;
   runtimeImport: string;
   esm?: boolean;
+  /** Probe kinds to add (the engine's default: all). */
+  kinds?: readonly ProbeKind[];
 }
 
 export interface InstrumentCounts {
@@ -71,7 +73,7 @@ export async function instrumentAll(engine: Engine, jobs: readonly InstrumentJob
     const text = readFileSync(job.source, 'utf8');
     const sites = engine.analyze(job.lang, text).functions;
     counts.eligible += sites.filter((f) => !f.instrumented && !f.ignored && !f.broken && !f.skip).length;
-    const result = engine.add(job.lang, text, { relPath: job.relPath, runtimeImport: job.runtimeImport, esm: job.esm });
+    const result = engine.add(job.lang, text, { relPath: job.relPath, runtimeImport: job.runtimeImport, esm: job.esm, kinds: job.kinds });
     counts.files++;
     if (result.text !== text) counts.changed++;
     counts.functions += result.added.length;

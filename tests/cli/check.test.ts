@@ -1,28 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CheckReport } from '../../protocol/coverage.js';
 import { cli, makeProject, removeProject } from './helpers.js';
 
-interface CheckJson {
-  files: {
-    path: string;
-    language: string;
-    require: string[];
-    teamFile?: string;
-    functions: {
-      name: string;
-      line: number;
-      column: number;
-      instrumented: boolean;
-      ignored: boolean;
-      missing: string[];
-      skip?: string;
-      broken?: boolean;
-    }[];
-    coverage: number;
-  }[];
-  total: { functions: number; instrumented: number; ignored: number; missing: number; skipped: number; broken: number; coverage: number };
-}
+type CheckJson = CheckReport;
 
 let project: string;
 beforeEach(() => {
@@ -53,7 +35,21 @@ describe('telemetry-injector check', () => {
     const file = report.files.find((f) => f.path === 'python/functions.py')!;
     expect(file.language).toBe('python');
     expect(file.require).toEqual(['function', 'variable', 'branch', 'loop', 'exception']);
-    expect(file.functions[0]).toEqual({ name: 'parse', line: 14, column: 5, instrumented: false, ignored: false, missing: ['function'] });
+    expect(file.functions[0]).toEqual({
+      id: 'python/functions.py::parse::function_definition',
+      name: 'parse',
+      kind: 'function_definition',
+      line: 14,
+      column: 5,
+      endLine: 14,
+      endColumn: 10,
+      instrumented: false,
+      ignored: false,
+      missing: ['function'],
+    });
+    // Each file carries the counts telemetry/coverage answers, and the total adds them up.
+    expect(file.counts.coverage).toBe(file.coverage);
+    expect(report.files.reduce((sum, f) => sum + f.counts.missing, 0)).toBe(report.total.missing);
     const all = report.files.flatMap((f) => f.functions);
     const eligible = all.filter((f) => !f.skip && !f.broken);
     expect(all.some((f) => f.broken)).toBe(true);
@@ -63,6 +59,7 @@ describe('telemetry-injector check', () => {
       ignored: eligible.filter((f) => f.ignored).length,
       missing: eligible.filter((f) => !f.ignored).length,
       broken: all.filter((f) => f.broken).length,
+      excluded: all.length - eligible.length + report.total.notRequired,
     });
     const expected = (100 * report.total.ignored) / eligible.length;
     expect(report.total.coverage).toBeCloseTo(expected, 1);

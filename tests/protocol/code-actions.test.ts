@@ -87,10 +87,10 @@ describe('code actions for VS Code (lazy edits through codeAction/resolve)', () 
     expect(document.text.replace(/^import telemetry_runtime as _tm\r?\n/m, '')).toBe(before);
   });
 
-  it('adds telemetry to the whole file through the telemetry.addToFile command, applied with workspace/applyEdit', async () => {
+  it('adds telemetry to the whole file through the telemetryInjector.addToFile command, applied with workspace/applyEdit', async () => {
     const commands = client.initializeResult.capabilities.executeCommandProvider?.commands;
-    expect(commands).toEqual(['telemetry.addToFile', 'telemetry.removeFromFile', 'telemetry.scanWorkspace']);
-    await client.request('workspace/executeCommand', { command: 'telemetry.addToFile', arguments: [document.uri, document.version] });
+    expect(commands).toEqual(['telemetryInjector.addToFile', 'telemetryInjector.removeFromFile', 'telemetryInjector.scanWorkspace']);
+    await client.request('workspace/executeCommand', { command: 'telemetryInjector.addToFile', arguments: [document.uri, document.version] });
     expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(true);
     expect(await client.diagnostics(document)).toEqual([]);
   });
@@ -99,7 +99,7 @@ describe('code actions for VS Code (lazy edits through codeAction/resolve)', () 
     const text = document.text;
     const applied = client.requests.filter((r) => r.method === 'workspace/applyEdit').length;
     await expect(
-      client.request('workspace/executeCommand', { command: 'telemetry.removeFromFile', arguments: [document.uri, document.version - 1] }),
+      client.request('workspace/executeCommand', { command: 'telemetryInjector.removeFromFile', arguments: [document.uri, document.version - 1] }),
     ).rejects.toThrow(/version/);
     expect(client.requests.filter((r) => r.method === 'workspace/applyEdit')).toHaveLength(applied);
     expect(document.text).toBe(text);

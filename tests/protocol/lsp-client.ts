@@ -134,6 +134,10 @@ export class LspClient {
     ) {
       suffix++;
     }
+    // No LSP position lies between a CR and its LF: widen the change to hold the whole line break.
+    const insideCrlf = (at: number) => document.text[at - 1] === '\r' && document.text[at] === '\n';
+    if (insideCrlf(start)) start--;
+    if (insideCrlf(document.text.length - suffix)) suffix--;
     const range = { start: old.positionAt(start), end: old.positionAt(document.text.length - suffix) };
     document.version++;
     document.text = text;

@@ -80,7 +80,7 @@ describe('the runtime module', () => {
     ['a file, not a folder', 'go.mod', 'vscode-languageclient-11.0.0'],
     ['missing', 'no/such/folder', 'neovim-0.7.2'],
   ])('leaves the source untouched and shows an error when the runtime path is %s (%s, %s)', async (_, runtimePath, editor) => {
-    const c = await start(editor, { initializationOptions: { telemetry: { runtimePath } } });
+    const c = await start(editor, { initializationOptions: { telemetryInjector: { runtimePath } } });
     const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
     const original = document.text;
     const add = await addAction(c, document);
@@ -88,7 +88,7 @@ describe('the runtime module', () => {
     else expect(add).toBeUndefined(); // no disabledSupport: the action is left out
     await c.waitFor(() => c.messages(MessageType.Error).find((m) => m.includes('runtimePath')));
     await expect(
-      c.request('workspace/executeCommand', { command: 'telemetry.addToFile', arguments: [document.uri, document.version] }),
+      c.request('workspace/executeCommand', { command: 'telemetryInjector.addToFile', arguments: [document.uri, document.version] }),
     ).resolves.toBeNull();
     expect(c.requests.filter((r) => r.method === 'workspace/applyEdit')).toEqual([]);
     expect(document.text).toBe(original);

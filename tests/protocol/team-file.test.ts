@@ -30,7 +30,7 @@ interface Start {
 async function start({ editor = 'vscode-languageclient-11.0.0', files = {}, settings }: Start = {}): Promise<LspClient> {
   workspace = makeWorkspace();
   for (const [rel, text] of Object.entries(files)) write(rel, text);
-  client = await LspClient.start({ editor, workspace, settings: settings && { telemetry: settings } });
+  client = await LspClient.start({ editor, workspace, settings: settings && { telemetryInjector: settings } });
   return client;
 }
 
@@ -128,7 +128,7 @@ describe('precedence between the editor settings and the team file', () => {
     const c = await start({ files: team, settings: { severity: 'hint' } });
     const python = await open(c, 'python/greeter.py');
     expect(messages(await c.diagnostics(python))).toEqual([]);
-    c.settings = { telemetry: { configurationPreference: 'editorOnly' } };
+    c.settings = { telemetryInjector: { configurationPreference: 'editorOnly' } };
     await c.notify('workspace/didChangeConfiguration', { settings: null });
     expect(messages(await c.diagnostics(python))).toEqual(lacksTelemetry(pythonFunctions));
   });
@@ -145,7 +145,7 @@ describe('precedence between the editor settings and the team file', () => {
   it('ignores a redact setting that is not a regular expression, with a log line', async () => {
     const c = await start({ settings: { redact: '(secret' } });
     expect(await c.diagnostics(await open(c, 'python/greeter.py'))).toHaveLength(4);
-    expect(c.logs().some((line) => line.includes('telemetry.redact') && line.includes('regular expression'))).toBe(true);
+    expect(c.logs().some((line) => line.includes('telemetryInjector.redact') && line.includes('regular expression'))).toBe(true);
   });
 });
 
@@ -192,7 +192,7 @@ describe('deep requirements in the language server', () => {
     await c.apply((await c.editOf(fixAll!))!);
     expect(await c.diagnostics(document)).toEqual([]);
 
-    c.settings = { telemetry: { require: ['function', 'loop'] } };
+    c.settings = { telemetryInjector: { require: ['function', 'loop'] } };
     await c.notify('workspace/didChangeConfiguration', { settings: null });
     const [lacksLoop] = await c.diagnostics(document);
     expect(lacksLoop).toMatchObject({ message: '`total` lacks loop telemetry', data: { require: ['function', 'loop'], lacks: ['loop'] } });
@@ -203,7 +203,7 @@ describe('deep requirements in the language server', () => {
     expect(await c.diagnostics(document)).toEqual([]);
 
     // The quickfix added the loop probe, and not the variable probes nobody required.
-    c.settings = { telemetry: { require: everyKind } };
+    c.settings = { telemetryInjector: { require: everyKind } };
     await c.notify('workspace/didChangeConfiguration', { settings: null });
     expect(messages(await c.diagnostics(document))).toEqual(['`total` lacks variable telemetry']);
   });

@@ -19,7 +19,7 @@ describe.each(['vscode-languageclient-11.0.0', 'helix-25.07.1'])('text edge case
 
   beforeAll(async () => {
     workspace = makeWorkspace();
-    client = await LspClient.start({ editor, workspace, initializationOptions: { telemetry: { maxFileSize: 4096 } } });
+    client = await LspClient.start({ editor, workspace, initializationOptions: { telemetryInjector: { maxFileSize: 4096 } } });
   });
 
   afterAll(async () => {

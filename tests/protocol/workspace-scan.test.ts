@@ -36,7 +36,7 @@ const coverage = (c: LspClient, params: { uris?: string[] } = {}, token?: Cancel
   c.request<CoverageResult>('telemetry/coverage', params, token?.token);
 
 const scanWorkspace = (c: LspClient) =>
-  c.request<ScanOutcome>('workspace/executeCommand', { command: 'telemetry.scanWorkspace', arguments: [] });
+  c.request<ScanOutcome>('workspace/executeCommand', { command: 'telemetryInjector.scanWorkspace', arguments: [] });
 
 const progressEnded = (c: LspClient) =>
   c.notifications.some((n) => n.method === '$/progress' && (n.params as { value: { kind: string } }).value.kind === 'end');
@@ -58,7 +58,7 @@ describe('the workspace scan', () => {
         'node_modules/pkg/index.js': 'function dep() {}\n',
         'telemetry_runtime.py': fn,
       },
-      { telemetry: { exclude: ['skipme/**'], maxFileSize: 2000 } },
+      { telemetryInjector: { exclude: ['skipme/**'], maxFileSize: 2000 } },
     );
     const { files } = await coverage(c);
     expect(files.map((f) => f.path)).toEqual(['go/greeter.go', 'javascript/greeter.js', 'lib/kept.py', 'python/greeter.py', 'typescript/greeter.ts']);
@@ -67,26 +67,26 @@ describe('the workspace scan', () => {
   it('answers telemetry/coverage for the workspace and per file, open documents as they are in the editor', async () => {
     const c = await start('vscode-languageclient-11.0.0');
     const before = await coverage(c);
-    expect(before.total).toEqual({ functions: 12, instrumented: 0, ignored: 0, missing: 12, excluded: 0, coverage: 0 });
+    expect(before.total).toEqual({ functions: 12, instrumented: 0, ignored: 0, missing: 12, excluded: 0, broken: 0, skipped: 0, notRequired: 0, coverage: 0 });
     expect(before.files.find((f) => f.path === 'python/greeter.py')).toMatchObject({ language: 'python', version: null, functions: 4, missing: 4 });
 
     const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
     await c.change(document, document.text.replace('def greet', '# telemetry: ignore\ndef greet'));
     const after = await coverage(c, { uris: [document.uri] });
     expect(after.files).toEqual([
-      { uri: document.uri, path: 'python/greeter.py', language: 'python', version: 2, functions: 4, instrumented: 0, ignored: 1, missing: 3, excluded: 0, coverage: 25 },
+      { uri: document.uri, path: 'python/greeter.py', language: 'python', version: 2, functions: 4, instrumented: 0, ignored: 1, missing: 3, excluded: 0, broken: 0, skipped: 0, notRequired: 0, coverage: 25 },
     ]);
     expect(after.total.coverage).toBe(25);
     expect((await coverage(c)).total).toMatchObject({ functions: 12, ignored: 1, missing: 11, coverage: 8.33 });
   });
 
   it('counts only the kinds in requireKinds, as the diagnostics do', async () => {
-    const c = await start('vscode-languageclient-11.0.0', {}, { telemetry: { requireKinds: ['method_definition'] } });
+    const c = await start('vscode-languageclient-11.0.0', {}, { telemetryInjector: { requireKinds: ['method_definition'] } });
     const js = (await coverage(c)).files.find((f) => f.path === 'javascript/greeter.js')!;
-    expect(js).toMatchObject({ functions: 4, missing: 2, excluded: 2 });
+    expect(js).toMatchObject({ functions: 4, missing: 2, excluded: 2, notRequired: 2 });
   });
 
-  it('stops an older scan when telemetry.scanWorkspace starts a newer one: only the newer one completes', async () => {
+  it('stops an older scan when telemetryInjector.scanWorkspace starts a newer one: only the newer one completes', async () => {
     const c = await start('helix-25.07.1', { 'slow.py': pathological });
     const [older, newer] = await Promise.all([scanWorkspace(c), scanWorkspace(c)]);
     expect(older).toMatchObject({ cancelled: true });

@@ -13,7 +13,7 @@ import { isDeepCapture } from '../../server/src/engine/sites.js';
 /** The capture names sites.ts gives meaning to. Names starting with `_` only feed predicates. */
 const readCaptures = [
   'function', 'name', 'body', 'function.named', 'scope', 'class', 'class.receiver', 'class.name',
-  'param', 'return.value', 'yield', 'await', 'super', 'prologue', 'prologue.module', 'module.syntax',
+  'param', 'return.value', 'return.type', 'yield', 'yield.unused', 'await', 'super', 'prologue', 'prologue.module', 'module.syntax',
   'string', 'comment', 'package', 'probe.entry', 'probe.import', 'probe.call', 'error',
 ];
 

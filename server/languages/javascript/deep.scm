@@ -2,9 +2,16 @@
 ; statement a probe follows, so a declaration in a for header is never taken for one).
 ; Braceless bodies (`if (x) y();`, `for (;;) y();`) are not sites: their probes would need braces.
 
-(lexical_declaration (variable_declarator name: (_) @var.after value: (_))) @var.stmt
-(variable_declaration (variable_declarator name: (_) @var.after value: (_))) @var.stmt
-(expression_statement (assignment_expression left: (identifier) @var.after)) @var.stmt
+; A declaration holding `null`, `undefined` or `[]` gets no probe: without a type annotation its
+; variable's type is still evolving there, and TypeScript (and checkJs) rejects reading it (TS7005,
+; TS7034); typescript/sites.scm puts the probe back where the declaration has a type. For the same
+; reason an assignment of `[]` gets none.
+(lexical_declaration (variable_declarator name: (_) @var.after value: (_) @_value)
+  (#not-match? @_value "^(null|undefined|\\[\\s*\\])$")) @var.stmt
+(variable_declaration (variable_declarator name: (_) @var.after value: (_) @_value)
+  (#not-match? @_value "^(null|undefined|\\[\\s*\\])$")) @var.stmt
+(expression_statement (assignment_expression left: (identifier) @var.after right: (_) @_value)
+  (#not-match? @_value "^\\[\\s*\\]$")) @var.stmt
 (expression_statement (augmented_assignment_expression left: (identifier) @var.after)) @var.stmt
 (expression_statement (update_expression argument: (identifier) @var.after)) @var.stmt
 

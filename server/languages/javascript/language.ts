@@ -17,6 +17,9 @@ export const jsTemplates: Templates = {
   bareSuspend: ' _tm.suspend(__tel)',
 };
 
+/** A JSDoc block, unless it holds a pragma that must stay among a file's leading comments (`@jsx`, `@ts-check`). */
+export const JS_DOC = /^\/\*\*(?![\s\S]*@(jsx|ts-))/;
+
 export const jsDeep: DeepSpec = {
   containers: { statement_block: '{', switch_case: ':', switch_default: ':' },
   barriers: ['class_static_block'],
@@ -26,6 +29,8 @@ export const jsDeep: DeepSpec = {
     pair_pattern: ['value'], object_assignment_pattern: ['left'], assignment_pattern: ['left'],
   },
   inlineAfterNeedsTerminator: ';',
+  // JSDoc too: `/** @type {X} */` types the statement below it, which a probe between would take.
+  nextLineDirective: /^\/\*\*|@ts-(ignore|expect-error)|eslint-disable-next-line/,
   sep: ' ',
   handlePrefix: '__l',
   templates: {
@@ -47,6 +52,7 @@ export const javascript: LanguageSpec = {
   folder: 'server/languages/javascript',
   queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
+  docComment: JS_DOC,
   style: 'brace',
   wrapAwait: true,
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],

@@ -9,9 +9,11 @@
 (method_definition name: (_) @name body: (statement_block) @body) @function
 (arrow_function) @scope
 
-; Names for anonymous functions come from where they are stored.
+; Names for anonymous functions come from where they are stored: only a name-like left-hand side
+; (`f`, `a.b.f`, `this.f`) names one. A function stored into a destructuring pattern or a subscript
+; keeps its positional name, as anonymous functions do.
 (variable_declarator name: (identifier) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
-(assignment_expression left: (_) @name right: [(function_expression) (arrow_function) (generator_function)] @function.named)
+(assignment_expression left: [(identifier) (member_expression)] @name right: [(function_expression) (arrow_function) (generator_function)] @function.named)
 (pair key: (_) @name value: [(function_expression) (arrow_function) (generator_function)] @function.named)
 
 (class_declaration name: (_) @class.name) @class
@@ -21,6 +23,7 @@
 
 (return_statement (_) @return.value)
 (yield_expression) @yield
+(expression_statement (yield_expression) @yield.unused)
 (await_expression) @await
 (comment) @comment
 (call_expression function: (super)) @super

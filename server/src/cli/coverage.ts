@@ -1,53 +1,35 @@
-// Owns the coverage arithmetic of `check`: each function's state, per-file and total counts, and
-// the percentage (instrumented + ignored) / eligible, where broken and skipped sites are not
-// eligible. Plain data in, plain data out.
-// Must never read files or print.
-import { lackingKinds, stateOf, type FunctionState, type Requirement } from '../config/coverage-rule.js';
+// Owns `check`'s per-file report: each function with its id, name range, state and the kinds it
+// lacks (protocol/coverage.ts's CheckFunction), and the counts of config/coverage-rule.ts over them,
+// the same counts `telemetry/coverage` answers. Plain data in, plain data out.
+// Must never read files or print, and never count coverage itself (coverage-rule.ts does).
+import type { CheckFile, CheckFunction, CoverageCounts } from '../../../protocol/coverage.js';
+import { countStates, lackingKinds, stateOf, type FunctionState, type Requirement } from '../config/coverage-rule.js';
+import { functionIds } from '../engine/function-id.js';
 import type { FunctionSite, LanguageId, ProbeKind } from '../engine/types.js';
 import { LineIndex } from '../text/positions.js';
 
-export interface FunctionReport {
-  name: string;
-  /** 1-based; the column counts UTF-16 code units, as LSP positions do. */
-  line: number;
-  column: number;
-  instrumented: boolean;
-  ignored: boolean;
-  /** The required probe kinds it lacks, in PROBE_KINDS order; `function` when it has no entry probe. */
+export interface FunctionReport extends CheckFunction {
   missing: ProbeKind[];
-  /** Why the function cannot take a probe: not counted in coverage. */
-  skip?: string;
-  /** The function holds a parse error: not counted in coverage. */
-  broken?: true;
 }
 
-export interface FileReport {
-  path: string;
+export interface FileReport extends CheckFile {
   language: LanguageId;
-  /** The probe kinds this file's functions must carry. */
   require: ProbeKind[];
-  /** The team file that said so, if any. */
-  teamFile?: string;
   functions: FunctionReport[];
-  coverage: number;
-}
-
-export interface Totals {
-  functions: number;
-  instrumented: number;
-  ignored: number;
-  missing: number;
-  skipped: number;
-  broken: number;
-  coverage: number;
 }
 
 export interface ReportRequirement extends Requirement {
   kinds: ProbeKind[];
 }
 
+/** Where the file is: `display` for people, `relPath` (under the root, `/`-separated) for function ids. */
+export interface ReportPlace {
+  display: string;
+  relPath: string;
+}
+
 export function fileReport(
-  path: string,
+  place: ReportPlace,
   language: LanguageId,
   text: string,
   sites: readonly FunctionSite[],
@@ -55,12 +37,17 @@ export function fileReport(
   teamFile?: string,
 ): FileReport {
   const lines = new LineIndex(text);
-  const functions = sites.map((site): FunctionReport => {
-    const at = lines.positionAt(site.nameRange.start);
+  const ids = functionIds(place.relPath, sites);
+  const functions = sites.map((site, i): FunctionReport => {
+    const { start, end } = lines.rangeOf(site.nameRange);
     const report: FunctionReport = {
+      id: ids[i]!,
       name: site.name,
-      line: at.line + 1,
-      column: at.character + 1,
+      kind: site.kind,
+      line: start.line + 1,
+      column: start.character + 1,
+      endLine: end.line + 1,
+      endColumn: end.character + 1,
       instrumented: site.instrumented,
       ignored: site.ignored,
       missing: lackingKinds(site, requirement),
@@ -69,9 +56,13 @@ export function fileReport(
     if (site.broken) report.broken = true;
     return report;
   });
-  const report: FileReport = { path, language, require: requirement.kinds, functions, coverage: totals([{ functions }]).coverage };
-  if (teamFile !== undefined) report.teamFile = teamFile;
-  return report;
+  return withCounts({ path: place.display, language, require: requirement.kinds, ...(teamFile !== undefined && { teamFile }), functions });
+}
+
+/** The report's counts (and coverage) from its functions: after filtering them, call it again. */
+export function withCounts(report: Omit<FileReport, 'counts' | 'coverage'>): FileReport {
+  const counts = countStates(report.functions.map(reportState));
+  return { ...report, coverage: counts.coverage, counts };
 }
 
 /** The coverage rule over a report: `missing` already holds what it lacks of what is required. */
@@ -79,22 +70,6 @@ export function reportState(f: FunctionReport): FunctionState {
   return stateOf({ ...f, broken: f.broken === true }, f.missing);
 }
 
-export function totals(files: readonly { functions: readonly FunctionReport[] }[]): Totals {
-  const count: Record<FunctionState, number> = { instrumented: 0, ignored: 0, missing: 0, broken: 0, skipped: 0, 'not-required': 0 };
-  let functions = 0;
-  for (const file of files) {
-    for (const f of file.functions) {
-      count[reportState(f)]++;
-      functions++;
-    }
-  }
-  const covered = count.instrumented + count.ignored;
-  const eligible = covered + count.missing;
-  return { functions, ...count, coverage: eligible === 0 ? 100 : (100 * covered) / eligible };
-}
-
-/** Rounded down, so that 99.99% never reads as 100%. */
-export function roundDown(value: number, decimals: number): number {
-  const scale = 10 ** decimals;
-  return Math.floor(value * scale + 1e-9) / scale;
+export function totals(files: readonly { functions: readonly FunctionReport[] }[]): CoverageCounts {
+  return countStates(files.flatMap((file) => file.functions.map(reportState)));
 }

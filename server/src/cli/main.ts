@@ -2,9 +2,8 @@
 // the process's one engine on first use, and turns usage errors and crashes into exit code 2.
 // Must never write results to stderr or messages to stdout, and never call process.exit (stdout
 // must drain; `lsp` keeps running after run() returns) except once the reader has closed stdout.
-import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
-import { packagePath } from '../paths.js';
+import { packageVersion } from '../paths.js';
 import { ExitCode, UsageError } from './args.js';
 import { cacheHelp, runCache } from './cache.js';
 import { check, checkHelp } from './check.js';
@@ -129,5 +128,5 @@ function commandLines(help: Help): string[] {
 }
 
 function version(): string {
-  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+  return packageVersion();
 }

@@ -204,7 +204,7 @@ function exception(ctx: Ctx, block: Node, clause: string, binding: Node | undefi
 function loop(ctx: Ctx, node: Node, kind: string, block: Node | undefined, nextHandle: () => string): DeepSite | undefined {
   const stmt = statementOf(ctx, node);
   if (!stmt || !block || !owned(ctx, block)) return undefined;
-  const covered = roleOf(ctx, stmt.previousNamedSibling) === 'loop';
+  const covered = roleOf(ctx, previousStatement(stmt)) === 'loop';
   const start = atStart(ctx, block, 'tick');
   const entry = before(ctx, stmt, SLOT.loop);
   if (!start || !entry) return undefined;
@@ -251,8 +251,28 @@ function placeBefore(ctx: Ctx, stmt: Node): Omit<Placement, 'rank'> {
   const { text } = ctx;
   const ls = lineStart(text, stmt.startIndex);
   const nl = lineBreakAfter(text, stmt.startIndex);
-  if (startsLine(text, stmt.startIndex)) return { form: 'line', at: ls, indent: text.slice(ls, stmt.startIndex), nl };
+  if (startsLine(text, stmt.startIndex)) {
+    const top = lineStart(text, aboveDirectives(ctx, stmt).startIndex);
+    return { form: 'line', at: top, indent: text.slice(ls, stmt.startIndex), nl };
+  }
   return { form: 'inline-before', at: stmt.startIndex, indent: '', nl };
+}
+
+/**
+ * The first of the comment lines right above `stmt` when one of them governs the next line of
+ * code (`// @ts-expect-error`): a probe line between would take the directive for itself.
+ */
+function aboveDirectives(ctx: Ctx, stmt: Node): Node {
+  const directive = ctx.deep.nextLineDirective;
+  if (!directive) return stmt;
+  let top = stmt;
+  let governs = false;
+  for (let c = stmt.previousNamedSibling; c?.type === 'comment'; c = c.previousNamedSibling) {
+    if (c.endPosition.row !== top.startPosition.row - 1 || !startsLine(ctx.text, c.startIndex)) break;
+    top = c;
+    governs ||= directive.test(c.text);
+  }
+  return governs ? top : stmt;
 }
 
 /**
@@ -286,6 +306,13 @@ function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement
 function nextStatement(stmt: Node): Node | null {
   let n = stmt.nextNamedSibling;
   while (n && n.type === 'comment') n = n.nextNamedSibling;
+  return n;
+}
+
+/** The statement before `stmt`, past comments (a loop's handle may sit above a directive comment). */
+function previousStatement(stmt: Node): Node | null {
+  let n = stmt.previousNamedSibling;
+  while (n && n.type === 'comment') n = n.previousNamedSibling;
   return n;
 }
 

@@ -54,7 +54,7 @@ export interface PlanInput {
 }
 
 /** Part of the plan cache key: bump it when plans change for the same function text. */
-export const PLAN_FORMAT_VERSION = 3;
+export const PLAN_FORMAT_VERSION = 4;
 
 
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
@@ -151,20 +151,27 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
   if (spec.style !== 'defer') {
     let order = 0;
     for (const value of site.detail.returns) {
-      if (!joinsWord(text, value.start)) wrap(add, text, value, spec.templates.ret, 'return', order++);
+      if (!joinsWord(text, value.start)) wrap(add, text, value, returnWrap(spec, site, value), 'return', order++);
     }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
       if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
-      const resume = (s.kind === 'await' && spec.templates.resumeAwait) || spec.templates.resume;
+      const resume = (s.unused && spec.templates.resumeUnused) || spec.templates.resume;
       wrap(add, text, s.node, resume, 'resume', order++);
       if (s.operand) wrap(add, text, s.operand, spec.templates.suspend, 'suspend', order++);
       else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
     }
   }
   return indent;
+}
+
+/** The return wrap: the language's form for a written return type (see Templates.retBy), else `ret`. */
+function returnWrap(spec: LanguageSpec, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
+  const by = spec.templates.retBy;
+  if (!site.detail.returnTyped || !by) return spec.templates.ret;
+  return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || spec.templates.ret;
 }
 
 /**

@@ -5,14 +5,20 @@ import type { Query } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
-import { breakBefore, lineStart, nextLineStart } from './lines.js';
+import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
 import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
-  returns: Span[];
-  /** Yield/await expressions to wrap; `operand` is absent for a bare `yield`. */
-  suspensions: { kind: 'yield' | 'await'; node: Span; operand?: Span; keywordEnd: number }[];
+  /** Values to wrap; `awaited` when the value is an await expression (the same span as one). */
+  returns: (Span & { awaited?: boolean })[];
+  /** The function's return type is written (TS: `@return.type`). */
+  returnTyped: boolean;
+  /**
+   * Yield/await expressions to wrap; `operand` is absent for a bare `yield`; `unused` when the
+   * yield is a whole expression statement (`@yield.unused`); `delegates` for `yield*` (`yield from`).
+   */
+  suspensions: { kind: 'yield' | 'await'; node: Span; operand?: Span; keywordEnd: number; unused?: boolean; delegates?: boolean }[];
   /** End of the directive prologue or docstring, or the body's opening offset. */
   prologueEnd: number;
   /** First and last statements after the prologue (absent when the body holds nothing else). */
@@ -133,7 +139,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
   );
   const sites = makeSites(spec, ordered, classes, text);
-  assignOwned(owned, ordered, spec.paramFences ?? []);
+  assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
 
   return {
@@ -142,7 +148,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     errorCount: countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: importOffset(root, modulePrologue, text),
+    importAt: importOffset(root, modulePrologue, text, spec.docComment),
     moduleSyntax,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
@@ -155,7 +161,10 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
   const base = own?.text ?? '<anonymous>';
   const name = [...ancestors, ...(receiver ? [receiver] : []), base].join('.');
   const first = node.child(0);
-  const nameRange = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
+  // A diagnostic sits on the name, or on the function's first token when it has none, and never
+  // runs past the first line (error recovery can stretch either over many lines).
+  const wanted = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
+  const nameRange = { start: wanted.start, end: Math.min(wanted.end, lineEnd(text, wanted.start)) };
   const head = node.parent?.type === 'decorated_definition' ? node.parent : node;
   const bodyNode = body!;
   return {
@@ -175,6 +184,7 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
     line: (own ?? node).startPosition.row + 1,
     detail: {
       returns: [],
+      returnTyped: false,
       suspensions: [],
       prologueEnd: spec.style === 'indent' ? bodyNode.startIndex : bodyNode.startIndex + 1,
       calls: [],
@@ -215,7 +225,8 @@ interface Owned {
   deep?: DeepCapture;
 }
 
-function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[]): void {
+function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[], splits: LanguageSpec['splitReturns'] = {}): void {
+  const unused = new Set<number>();
   // Wider items first at one offset: a block starting where the function it holds starts must not
   // take the function off the stack before the function's own items come.
   owned.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
@@ -235,8 +246,11 @@ function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[])
     const d = site.detail;
     switch (name) {
       case 'param': if (!fenced(node, owner.node, fences)) site.params.push(node.text); break;
-      case 'return.value': if (node.type !== 'comment') d.returns.push(span(node)); break;
+      case 'return.value': if (node.type !== 'comment') d.returns.push(...returnValues(node, splits)); break;
       case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
+      // Captured with `@yield` of the same node, which may come first or second at one offset.
+      case 'yield.unused': unused.add(node.startIndex); break;
+      case 'return.type': d.returnTyped = true; break;
       case 'await':
         // `await get<T>(x)` parses (TS grammar) as a call of `await get`: a wrap would split it.
         if (!isCallee(node)) d.suspensions.push(suspension('await', node));
@@ -257,6 +271,10 @@ function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[])
       case 'deep': (owner.deep ??= []).push(deep!);
     }
   }
+  if (!unused.size) return;
+  for (const scope of scopes) {
+    for (const s of scope.site?.detail.suspensions ?? []) if (s.kind === 'yield' && unused.has(s.node.start)) s.unused = true;
+  }
 }
 
 /** A node of one of the `fences` types lies between `node` and its function `owner`. */
@@ -264,6 +282,15 @@ function fenced(node: Node, owner: Node, fences: readonly string[]): boolean {
   if (!fences.length) return false;
   for (let n = node.parent; n && n.id !== owner.id; n = n.parent) if (fences.includes(n.type)) return true;
   return false;
+}
+
+/** A returned value, or the values its parts return (each branch of a conditional) where the language splits it. */
+function returnValues(node: Node, splits: LanguageSpec['splitReturns'] = {}): Span[] {
+  const fields = splits[node.type];
+  if (!fields) return [span(node)];
+  const parts = fields.map((f) => node.childForFieldName(f));
+  if (parts.some((p) => !p)) return [span(node)];
+  return parts.flatMap((p) => returnValues(p!, splits));
 }
 
 function isCallee(node: Node): boolean {
@@ -298,7 +325,8 @@ function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspension
   const kids = node.children.filter((c): c is Node => !!c);
   const keywords = kids.filter((c) => !c.isNamed);
   const keywordEnd = keywords.length ? keywords.at(-1)!.endIndex : node.startIndex;
-  return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd };
+  const delegates = keywords.length > 1 || undefined;
+  return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd, delegates };
 }
 
 function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string): void {
@@ -310,6 +338,9 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   d.first = rest[0] && span(rest[0]);
   d.last = rest.at(-1) && span(rest.at(-1)!);
   site.instrumented = d.entry !== undefined;
+  for (const r of d.returns) {
+    if (d.suspensions.some((x) => x.kind === 'await' && x.node.start === r.start && x.node.end === r.end)) r.awaited = true;
+  }
   if (!site.instrumented) site.missing.push('function');
   if (spec.deep) {
     const deep = resolveDeep(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));
@@ -320,6 +351,9 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
     }
   }
   if (site.skip === 'super') site.skip = spec.superCallSkip;
+  if (spec.usedYieldSkip && !d.returnTyped && d.suspensions.some((x) => x.kind === 'yield' && !x.unused && !x.delegates)) {
+    site.skip ??= spec.usedYieldSkip;
+  }
   if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;
   site.ignored = comments.some((c) => {
@@ -344,17 +378,32 @@ function probeScaffold(entry: Node | undefined): Span[] {
   return out;
 }
 
+/**
+ * The topmost doc comment (`doc`) among the comment lines right above `stmt`, or `stmt`: nothing
+ * may come between a statement and the comment that documents it (checkJs reads its types there).
+ */
+function documented(stmt: Node, doc: RegExp | undefined): Node {
+  let top = stmt;
+  let below = stmt;
+  for (let c = stmt.previousNamedSibling; doc && c?.type === 'comment'; c = c.previousNamedSibling) {
+    if (c.endPosition.row < below.startPosition.row - 1) break;
+    below = c;
+    if (doc.test(c.text)) top = c;
+  }
+  return top;
+}
+
 function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
 
 
-function importOffset(root: Node, prologue: Node[], text: string): number {
+function importOffset(root: Node, prologue: Node[], text: string, doc: RegExp | undefined): number {
   const ids = new Set(prologue.map((n) => n.id));
   const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'hash_bang_line');
   let last = -1;
   while (last + 1 < statements.length && ids.has(statements[last + 1].id)) last++;
-  if (last < 0) return statements[0] ? lineStart(text, statements[0].startIndex) : text.length;
+  if (last < 0) return statements[0] ? lineStart(text, documented(statements[0], doc).startIndex) : text.length;
   // Statements sharing the prologue's last line (`from __future__ import x; import y`) come along.
   let at = nextLineStart(text, statements[last].endIndex);
   while (last + 1 < statements.length && statements[last + 1].startIndex < at) {

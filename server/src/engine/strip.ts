@@ -163,7 +163,7 @@ function probeDeletion(spec: LanguageSpec, probe: Span, text: string, claimed: n
 function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | undefined {
   const body = text.slice(call.start, call.end);
   const t = spec.templates;
-  for (const [pre, suf] of [t.ret, t.resume, ...(t.resumeAwait ? [t.resumeAwait] : []), t.suspend]) {
+  for (const [pre, suf] of wrapsOf(spec)) {
     if (pre && body.startsWith(pre) && body.endsWith(suf) && body.length >= pre.length + suf.length) {
       return [
         { start: call.start, end: call.start + pre.length },
@@ -176,6 +176,17 @@ function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | u
     return [{ start: call.start - (bare.length - body.length), end: call.end }];
   }
   return undefined;
+}
+
+/**
+ * Every wrap the language has inserted, longest first: one form may begin and end like another
+ * (`_tm.resume(__tel, void (` and `_tm.resume(__tel, `), and the longer one is what was inserted.
+ */
+function wrapsOf(spec: LanguageSpec): (readonly [string, string])[] {
+  const t = spec.templates;
+  const by = t.retBy ?? {};
+  const all = [t.ret, by.typed, by.typedAwaited, t.resume, t.resumeUnused, t.suspend, ...(t.legacy ?? [])];
+  return all.filter((w): w is readonly [string, string] => !!w).sort((a, b) => b[0].length + b[1].length - a[0].length - a[1].length);
 }
 
 function importDeletion(analysis: Analysis, text: string): Span | undefined {

@@ -1,9 +1,12 @@
 // Validate: renders planned functions, reparses, and checks that the result adds no parse error
 // and strips back to the original byte for byte. On failure it names the functions to blame,
-// so the caller can drop them and try again without reparsing once per function.
+// so the caller can drop them and try again: the function holding a new error, or, for an error
+// outside every planned function, the ones bisection finds (blame.ts).
 import type { Node, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import { applyChanges, render, type Piece, type PlannedFunction } from './render.js';
+import { bisect, locate } from './blame.js';
+import { countErrors } from './errors.js';
 import type { Analysis } from './sites.js';
 import { stripChanges } from './strip.js';
 import type { TextChange } from './types.js';
@@ -34,7 +37,7 @@ export function validate<P extends PlannedFunction & { name: string }>(
     const after = host.analyze(tree, next);
     if (after.errorCount > analysis.errorCount) {
       const offsets = errorStarts(tree.rootNode).map((o) => toOriginal(o, changes));
-      return { ok: false, reason: 'instrumented text would not parse', blame: blameAt(planned, offsets) };
+      return { ok: false, reason: 'instrumented text would not parse', blame: parseBlame(host, text, analysis, planned, extra, offsets) };
     }
     const starts = shiftedStarts(planned, changes);
     const stripped = stripChanges(spec, tree, after, next, (f) => starts.has(f.range.start));
@@ -72,17 +75,40 @@ function toOriginal(offset: number, changes: TextChange[]): number {
   return offset - delta;
 }
 
-/** The innermost planned function holding each offset; all overlapping ones when none holds it. */
+/** The innermost planned function holding each offset; all of them when none holds any. */
 function blameAt<P extends PlannedFunction>(planned: P[], offsets: number[]): P[] {
-  const out = new Set<P>();
-  for (const o of offsets) {
-    let best: P | undefined;
-    for (const p of planned) {
-      if (p.range.start <= o && o <= p.range.end && (!best || p.range.end - p.range.start < best.range.end - best.range.start)) best = p;
+  const { held } = locate(planned, offsets);
+  return held.length ? held : planned;
+}
+
+/**
+ * Who adds the new parse errors: the functions holding them and, when an error lies outside every
+ * planned function, the ones bisection finds among the rest (each test renders and parses once).
+ */
+function parseBlame<P extends PlannedFunction>(
+  host: ValidationHost,
+  text: string,
+  analysis: Analysis,
+  planned: P[],
+  extra: Piece[],
+  offsets: number[],
+): P[] {
+  const { held, stray } = locate(planned, offsets);
+  if (!stray) return held;
+  const adds = (subset: P[]) => {
+    const tree = host.parse(applyChanges(text, render(text, subset, extra, analysis.strings)));
+    try {
+      return countErrors(tree.rootNode) > analysis.errorCount;
+    } finally {
+      tree.delete();
     }
-    if (best) out.add(best);
-  }
-  return out.size ? [...out] : planned;
+  };
+  // When the import alone adds the error, no function can be instrumented.
+  if (adds([])) return planned;
+  const rest = planned.filter((p) => !held.includes(p));
+  const found = rest.length && (held.length === 0 || adds(rest)) ? bisect(rest, adds) : [];
+  const blame = [...held, ...found];
+  return blame.length ? blame : planned;
 }
 
 function firstDifference(a: string, b: string): number {

@@ -36,11 +36,19 @@ export interface Templates {
   close: readonly string[];
   /** Return values: `return <prefix>value<suffix>`. */
   ret: Wrap;
+  /**
+   * Return values of a function whose return type is written, where a type checker needs another
+   * form than `ret` (TS): `typed`; in an async function `typedAwaited` for a value that is an
+   * await expression, `typed` for any other (default `typed`).
+   */
+  retBy?: { typed?: Wrap; typedAwaited?: Wrap };
   /** Around a yield/await expression and around its operand, so context follows suspension. */
   resume: Wrap;
-  /** Around an await when it needs another form than a yield (TS: keeps the awaited type). */
-  resumeAwait?: Wrap;
+  /** Around a yield whose value is unused (an expression statement); default `resume`. */
+  resumeUnused?: Wrap;
   suspend: Wrap;
+  /** Wraps earlier versions inserted: strip still removes them (the planner no longer writes them). */
+  legacy?: readonly Wrap[];
   /** Inserted after a bare `yield` keyword. */
   bareSuspend: string;
 }
@@ -71,6 +79,11 @@ export interface DeepSpec {
   afterCompound?: 'next-line';
   /** A probe joined after a statement needs the statement to end with this (JS: `;`). */
   inlineAfterNeedsTerminator?: string;
+  /**
+   * Comments that govern the next line of code (`// @ts-expect-error`): a probe line placed before
+   * a statement goes above the comment lines right above it when one of them matches.
+   */
+  nextLineDirective?: RegExp;
   /** Joins an inline probe to its neighbour statement. */
   sep: string;
   /** Loop handles are this prefix plus a number unique in the function. */
@@ -88,6 +101,11 @@ export interface LanguageSpec {
   /** Query files, relative to the package root, concatenated into the sites query. */
   queries: readonly string[];
   lineComment: string;
+  /**
+   * A comment that documents the statement below it (JSDoc, which checkJs reads types from): the
+   * runtime import goes above it rather than between them.
+   */
+  docComment?: RegExp;
   style: BodyStyle;
   templates: Templates;
   /** Whether `await` needs suspend/resume probes (Python's contextvars follow tasks by themselves). */
@@ -100,6 +118,18 @@ export interface LanguageSpec {
   runtimeSubdir?: string;
   /** Functions owning a `@super` capture are skipped with this reason (TS constructors). */
   superCallSkip?: string;
+  /**
+   * Generators without a written return type (no `@return.type` capture) that use a yield's value
+   * (a `@yield` that is neither `@yield.unused` nor `yield*`) are skipped with this reason (TS: no wrap keeps the
+   * yield's contextual type, so noImplicitAny would reject it).
+   */
+  usedYieldSkip?: string;
+  /**
+   * Returned values of these node types are not wrapped whole: the values in these fields are,
+   * each split again (TS: each branch of `c ? a : b` gets the context the conditional has, which
+   * a generic wrap around the whole does not pass on to a call inside).
+   */
+  splitReturns?: Readonly<Record<string, readonly string[]>>;
   /**
    * Node types whose parameters are not a function's own (TS function types and signatures): a
    * `@param` inside one is dropped.

@@ -18,7 +18,7 @@ import {
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
-import { diagnosticFor } from './diagnostics.js';
+import { diagnosticFor, idsOf } from './diagnostics.js';
 import type { Session } from './session.js';
 
 export const providedKinds = [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FixAllKind, RemoveFromFileKind];
@@ -65,11 +65,12 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
   const functions = snap.analysis.functions;
   const lacking = functions.filter((f) => lacksTelemetry(f, snap.requirements));
   const offers: Offer[] = [];
+  const ids = lacking.length > 0 ? idsOf(snap) : [];
   for (const site of lacking) {
     const range = snap.lines.rangeOf(site.nameRange);
     const sent = ours.find((d) => sameRange(d.range, range));
     if (!sent && (site.nameRange.start > end || site.nameRange.end < start)) continue;
-    const diagnostic = sent ?? diagnosticFor(snap, site);
+    const diagnostic = sent ?? diagnosticFor(snap, site, ids);
     const kinds = requiredBy(diagnostic) ?? snap.requirements.kinds;
     offers.push(
       { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic, kinds },

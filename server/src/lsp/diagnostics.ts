@@ -23,6 +23,7 @@ import {
 } from '../../../protocol/code-actions.js';
 import type { Severity } from '../../../protocol/settings.js';
 import { lackingKinds, lackMessage } from '../config/coverage-rule.js';
+import { functionIds } from '../engine/function-id.js';
 import type { FunctionSite, ProbeKind } from '../engine/types.js';
 import { lacksTelemetry, type Analyzer, type Snapshot } from './analyzer.js';
 import type { DocumentStore } from './documents.js';
@@ -35,15 +36,28 @@ const severities: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function diagnosticFor(snap: Snapshot, site: FunctionSite): Diagnostic {
+export function diagnosticFor(snap: Snapshot, site: FunctionSite, ids = idsOf(snap)): Diagnostic {
   const { requirements } = snap;
   const lacks = lackingKinds(site, requirements);
-  return missingTelemetry(snap.lines.rangeOf(site.nameRange), site.name, snap.settings.severity, { require: requirements.kinds, lacks });
+  const id = ids[snap.analysis.functions.indexOf(site)] ?? '';
+  return missingTelemetry(snap.lines.rangeOf(site.nameRange), site.name, snap.settings.severity, { id, require: requirements.kinds, lacks });
+}
+
+/** The function ids of the snapshot's functions, in order. */
+export function idsOf(snap: Snapshot): string[] {
+  return functionIds(snap.relPath, snap.analysis.functions);
+}
+
+/** What a diagnostic says about its function. */
+export interface MissingWhat {
+  id: string;
+  require: readonly ProbeKind[];
+  lacks: readonly ProbeKind[];
 }
 
 /** The one shape of the diagnostic, for open documents and for files read from disk alike. */
-export function missingTelemetry(range: Range, name: string, severity: Severity, what: { require: readonly ProbeKind[]; lacks: readonly ProbeKind[] }): Diagnostic {
-  const data: MissingTelemetryData = { require: [...what.require], lacks: [...what.lacks] };
+export function missingTelemetry(range: Range, name: string, severity: Severity, what: MissingWhat): Diagnostic {
+  const data: MissingTelemetryData = { id: what.id, require: [...what.require], lacks: [...what.lacks] };
   return {
     range,
     severity: severities[severity],
@@ -57,7 +71,8 @@ export function missingTelemetry(range: Range, name: string, severity: Severity,
 
 export function diagnosticsOf(snap: Snapshot | undefined): Diagnostic[] {
   if (!snap) return [];
-  return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.requirements)).map((f) => diagnosticFor(snap, f));
+  const ids = idsOf(snap);
+  return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.requirements)).map((f) => diagnosticFor(snap, f, ids));
 }
 
 /** Cancellation is checked before and after the work: a cancelled pull is never answered with items. */

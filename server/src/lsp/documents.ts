@@ -1,12 +1,15 @@
-// Owns the open documents (text sync through TextDocuments) and the one tree per open document,
-// keyed by version: reparsed incrementally (tree.edit) when asked for after a change, and
-// delete()d when replaced or when the document closes. Also caches each version's analysis.
-// Must never hand out a tree or analysis for a version other than the document's current one.
+// Owns the open documents (text sync through TextDocuments, keeping DocumentText copies) and the
+// one tree per open document, keyed by version: reparsed incrementally (tree.edit) when asked for
+// after a change, from scratch when errors are involved, and delete()d when replaced or when the
+// document closes. Also caches each version's analysis.
+// Must never hand out a tree or analysis for a version other than the document's current one, nor
+// a tree that differs from a fresh parse of the text.
 import { TextDocuments, type Connection } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Edit, Tree } from 'web-tree-sitter';
 import type { Engine } from '../engine/engine.js';
 import type { FileAnalysis, LanguageId } from '../engine/types.js';
+import { documentTexts } from '../text/document-text.js';
 import { LineIndex, pointAt } from '../text/positions.js';
 
 interface Parsed {
@@ -24,7 +27,7 @@ export interface DocumentEvents {
 }
 
 export class DocumentStore {
-  private readonly documents = new TextDocuments(TextDocument);
+  private readonly documents = new TextDocuments(documentTexts);
   private readonly parsed = new Map<string, Parsed>();
 
   constructor(private readonly engine: Engine) {
@@ -80,14 +83,8 @@ export class DocumentStore {
     const previous = this.parsed.get(document.uri);
     if (previous?.version === document.version) return previous;
     const text = document.getText();
-    let tree: Tree;
-    if (previous) {
-      previous.tree.edit(treeEdit(previous.text, text));
-      tree = this.engine.parse(lang, text, previous.tree);
-      previous.tree.delete();
-    } else {
-      tree = this.engine.parse(lang, text);
-    }
+    const tree = previous ? reparse(this.engine, lang, previous, text) : this.engine.parse(lang, text);
+    previous?.tree.delete();
     const parsed: Parsed = { version: document.version, text, tree };
     this.parsed.set(document.uri, parsed);
     return parsed;
@@ -97,6 +94,21 @@ export class DocumentStore {
     this.parsed.get(uri)?.tree.delete();
     this.parsed.delete(uri);
   }
+}
+
+/**
+ * The tree of `text`, equal to a fresh parse of it: the diagnostics of a text must never depend on
+ * the edits that led to it. Tree-sitter's error recovery can differ between an incremental and a
+ * fresh parse (tree-sitter#4001, #1444), so the old tree is reused only when neither it nor the
+ * result holds an error; otherwise the text is parsed from scratch. Leaves `previous.tree` alive.
+ */
+function reparse(engine: Engine, lang: LanguageId, previous: Parsed, text: string): Tree {
+  if (previous.tree.rootNode.hasError) return engine.parse(lang, text);
+  previous.tree.edit(treeEdit(previous.text, text));
+  const incremental = engine.parse(lang, text, previous.tree);
+  if (!incremental.rootNode.hasError) return incremental;
+  incremental.delete();
+  return engine.parse(lang, text);
 }
 
 /**

@@ -8,7 +8,7 @@
 //   textDocument/didOpen, didChange, didClose      main (didOpen also pool, for clients that cannot watch)
 //   textDocument/didSave                           pool (bound only for clients that cannot watch)
 //   textDocument/diagnostic, codeAction, codeAction/resolve, executeCommand (file commands)   main
-//   workspace/executeCommand telemetry.scanWorkspace, workspace/didChangeWatchedFiles        pool
+//   workspace/executeCommand telemetryInjector.scanWorkspace, workspace/didChangeWatchedFiles   pool
 //   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
 //   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
 import {
@@ -21,7 +21,7 @@ import {
 } from 'vscode-languageserver';
 import { Commands } from '../../../protocol/commands.js';
 import { CoverageRequest } from '../../../protocol/coverage.js';
-import { SettingsSection } from '../../../protocol/settings.js';
+import { DeprecatedSettingsSection, SettingsSection } from '../../../protocol/settings.js';
 import { provideCodeActions, providedKinds, resolveCodeAction } from './code-actions.js';
 import { pullDiagnostics } from './diagnostics.js';
 import { executeCommand, handledCommands } from './execute-command.js';
@@ -66,7 +66,7 @@ export function bindRoutes(connection: Connection, session: Session): void {
   connection.onInitialized(() => {
     if (session.client.watchFiles) registerFileWatchers(connection, logger);
     if (session.client.registerConfigurationChange) {
-      connection.client.register(DidChangeConfigurationNotification.type, { section: SettingsSection }).catch((error) => {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: [SettingsSection, DeprecatedSettingsSection] }).catch((error) => {
         logger.warn(`could not register for configuration changes: ${String(error)}`);
       });
     }

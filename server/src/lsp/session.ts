@@ -47,9 +47,8 @@ export class Session {
     params: InitializeParams,
   ) {
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    const initial = SettingsStore.fromInitializationOptions(params.initializationOptions);
     this.documents = new DocumentStore(engine);
-    this.settings = new SettingsStore(connection, client, initial, logger);
+    this.settings = new SettingsStore(connection, client, params.initializationOptions, logger);
     this.requirements = new RequirementStore(logger);
     this.analyzer = new Analyzer(engine, this.documents, this.settings, this.requirements, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
@@ -112,7 +111,11 @@ export class Session {
     this.workspaceDiagnostics.closed(uri);
   }
 
-  /** didChangeConfiguration: settings (and team files) are read again, every open document is checked again, the workspace rescanned. */
+  /**
+   * didChangeConfiguration: settings (and team files) are read again, every open document is checked
+   * again, and the workspace's files are judged again from the store's facts (or scanned again when
+   * the settings change which files are scanned).
+   */
   configurationChanged(payload: unknown): void {
     this.settings.changed(payload);
     this.runtime.reset();
@@ -122,7 +125,7 @@ export class Session {
   /** A team file (telemetry.toml, pyproject.toml) changed on disk: what is required may have changed everywhere. */
   teamFilesChanged(): void {
     this.requirements.changed();
-    void this.scanner.scan();
+    void this.scanner.requirementsChanged();
     if (this.push) {
       for (const document of this.documents.all()) this.push.schedule(document.uri, 0);
     } else if (this.client.diagnosticRefresh) {

@@ -1,30 +1,53 @@
-// Owns the `telemetry` settings of a session: defaults <- initializationOptions <- workspace/configuration
+// Owns the `telemetryInjector` settings of a session: defaults <- initializationOptions <- workspace/configuration
 // (asked per document, with section and scopeUri), cached per document as promises, and
-// forgotten on didChangeConfiguration. Must never keep settings in module scope.
+// forgotten on didChangeConfiguration. For one release the old `telemetry` section is read under the
+// new one, with one deprecation line per session. Must never keep settings in module scope.
 import type { Connection } from 'vscode-languageserver';
-import { defaultSettings, settingsSchema, SettingsSection, type TelemetrySettings } from '../../../protocol/settings.js';
+import {
+  defaultSettings,
+  DeprecatedSettingsSection,
+  settingsSchema,
+  SettingsSection,
+  type TelemetrySettings,
+} from '../../../protocol/settings.js';
 import { schemaChecks } from '../config/schema-check.js';
 import type { ClientFeatures } from './capabilities.js';
 import type { Logger } from './logger.js';
 
 type Raw = Record<string, unknown>;
 
+/** Settings as one source gave them: the new section's keys over the deprecated section's. */
+interface Layers {
+  current: Raw;
+  deprecated: Raw;
+}
+
 export class SettingsStore {
   private readonly cache = new Map<string, Promise<TelemetrySettings>>();
+  private readonly initial: Layers;
   /** Settings sent in didChangeConfiguration, for clients that cannot be asked. */
-  private pushed: Raw = {};
+  private pushed: Layers = { current: {}, deprecated: {} };
+  private deprecationLogged = false;
 
   constructor(
     private readonly connection: Connection,
     private readonly client: ClientFeatures,
-    private readonly initial: Raw,
+    initializationOptions: unknown,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.initial = SettingsStore.sections(initializationOptions);
+  }
 
-  /** `initializationOptions` may hold the section (`{telemetry: {...}}`) or be the settings themselves. */
-  static fromInitializationOptions(options: unknown): Raw {
-    if (!isObject(options)) return {};
-    return isObject(options[SettingsSection]) ? options[SettingsSection] : options;
+  /**
+   * `initializationOptions` and a didChangeConfiguration payload hold the section
+   * (`{telemetryInjector: {...}}`, or the deprecated `{telemetry: {...}}`), or are the settings themselves.
+   */
+  static sections(options: unknown): Layers {
+    if (!isObject(options)) return { current: {}, deprecated: {} };
+    const current = options[SettingsSection];
+    const deprecated = options[DeprecatedSettingsSection];
+    if (!isObject(current) && !isObject(deprecated)) return { current: options, deprecated: {} };
+    return { current: isObject(current) ? current : {}, deprecated: isObject(deprecated) ? deprecated : {} };
   }
 
   forDocument(uri: string): Promise<TelemetrySettings> {
@@ -39,7 +62,7 @@ export class SettingsStore {
   /** didChangeConfiguration: its payload counts only for clients that cannot be asked. */
   changed(payload: unknown): void {
     if (!this.client.configuration && isObject(payload)) {
-      this.pushed = SettingsStore.fromInitializationOptions(payload);
+      this.pushed = SettingsStore.sections(payload);
     }
     this.cache.clear();
   }
@@ -49,19 +72,37 @@ export class SettingsStore {
   }
 
   private async read(uri: string): Promise<TelemetrySettings> {
-    let asked: unknown = this.pushed;
+    let asked: Layers = this.pushed;
     if (this.client.configuration) {
       try {
-        [asked] = await this.connection.workspace.getConfiguration([{ section: SettingsSection, scopeUri: uri }]);
+        // One request for both sections; a client that knows neither answers null for it.
+        const [current, deprecated] = await this.connection.workspace.getConfiguration([
+          { section: SettingsSection, scopeUri: uri },
+          { section: DeprecatedSettingsSection, scopeUri: uri },
+        ]);
+        asked = { current: isObject(current) ? current : {}, deprecated: isObject(deprecated) ? deprecated : {} };
       } catch (error) {
         this.logger.warn(`workspace/configuration failed, using initializationOptions: ${String(error)}`);
       }
     }
     return {
       ...defaultSettings,
-      ...validated(this.initial, 'initializationOptions', this.logger),
-      ...validated(isObject(asked) ? asked : {}, 'workspace/configuration', this.logger),
+      ...this.validated(this.initial, 'initializationOptions'),
+      ...this.validated(asked, 'workspace/configuration'),
     };
+  }
+
+  /** The deprecated section's valid keys, then the new section's over them. */
+  private validated(layers: Layers, origin: string): Partial<TelemetrySettings> {
+    const deprecated = validated(layers.deprecated, origin, DeprecatedSettingsSection, this.logger);
+    if (Object.keys(deprecated).length > 0 && !this.deprecationLogged) {
+      this.deprecationLogged = true;
+      this.logger.warn(
+        `the "${DeprecatedSettingsSection}" settings section is deprecated and will be ignored in the next release: ` +
+          `move ${Object.keys(deprecated).map((key) => `${DeprecatedSettingsSection}.${key}`).join(', ')} to "${SettingsSection}"`,
+      );
+    }
+    return { ...deprecated, ...validated(layers.current, origin, SettingsSection, this.logger) };
   }
 }
 
@@ -69,14 +110,14 @@ export class SettingsStore {
 const checks = schemaChecks(settingsSchema.properties);
 
 /** Keeps the keys whose values match the schema; logs and drops the others. */
-function validated(raw: Raw, origin: string, logger: Logger): Partial<TelemetrySettings> {
+function validated(raw: Raw, origin: string, section: string, logger: Logger): Partial<TelemetrySettings> {
   const result: Raw = {};
   for (const [key, check] of Object.entries(checks)) {
     const value = raw[key];
     if (value === undefined || value === null) continue;
     const problem = check(value)[0]?.message ?? (key === 'redact' ? regexProblem(value as string) : undefined);
     if (problem === undefined) result[key] = value;
-    else logger.warn(`ignoring ${origin} ${SettingsSection}.${key}: ${JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')})`);
+    else logger.warn(`ignoring ${origin} ${section}.${key}: ${JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')})`);
   }
   return result as Partial<TelemetrySettings>;
 }

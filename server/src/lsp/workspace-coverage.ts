@@ -4,10 +4,11 @@
 // after the client cancelled.
 import type { CancellationToken } from 'vscode-languageserver';
 import type { CoverageParams, CoverageResult, FileCoverage } from '../../../protocol/coverage.js';
+import { sumCounts } from '../config/coverage-rule.js';
 import { requestCancelled } from './diagnostics.js';
 import type { Session } from './session.js';
 import { storeUri } from './workspace-scan.js';
-import { coverageOf, sumCoverage } from './workspace-store.js';
+import { coverageOf } from './workspace-store.js';
 
 export async function workspaceCoverage(session: Session, params: CoverageParams | null, token: CancellationToken): Promise<CoverageResult> {
   if (!(await session.scanner.settled(token))) throw requestCancelled();
@@ -30,5 +31,5 @@ export async function workspaceCoverage(session: Session, params: CoverageParams
   const wanted = params?.uris && new Set(params.uris.map(storeUri));
   const chosen = [...files].filter(([key]) => !wanted || wanted.has(key)).map(([, file]) => file);
   chosen.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
-  return { total: sumCoverage(chosen), files: chosen };
+  return { total: sumCounts(chosen), files: chosen };
 }

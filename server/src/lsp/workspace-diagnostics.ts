@@ -115,5 +115,5 @@ export class WorkspaceDiagnostics implements ScanListener {
 }
 
 function diagnosticsOf(entry: FileEntry): Diagnostic[] {
-  return entry.missing.map((m) => missingTelemetry(m.range, m.name, entry.severity, { require: entry.require, lacks: m.lacks }));
+  return entry.missing.map((m) => missingTelemetry(m.range, m.name, entry.severity, { id: m.id, require: entry.require, lacks: m.lacks }));
 }

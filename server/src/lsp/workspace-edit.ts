@@ -21,7 +21,10 @@ export function workspaceEdit(
   changes: readonly TextChange[],
   create: readonly RuntimeFile[] = [],
 ): WorkspaceEdit {
-  const edits = changes.map((change) => TextEdit.replace(snap.lines.rangeOf(change), change.text));
+  const edits = changes.map((change) => {
+    const inside = withinLastLine(change, snap.text);
+    return TextEdit.replace(snap.lines.rangeOf(inside), inside.text);
+  });
   if (!client.documentChanges) return { changes: { [snap.uri]: edits } };
   const creations = client.createFiles
     ? create.flatMap((file) => {
@@ -36,4 +39,18 @@ export function workspaceEdit(
   return {
     documentChanges: [...creations, TextDocumentEdit.create({ uri: snap.uri, version: snap.version }, edits)],
   };
+}
+
+/**
+ * An insertion at the very end of a document that ends with a line break, whose text ends with
+ * one too, is sent as the same bytes inserted before that final line break instead: Neovim 0.8 to
+ * 0.11 append an edit that starts past the last line as whole lines and leave an extra empty line
+ * (the conformance scenario's fix-all on Neovim 0.11 showed it). The resulting text is identical.
+ */
+function withinLastLine(change: TextChange, text: string): TextChange {
+  if (change.start !== text.length || change.end !== text.length) return change;
+  const lineBreak = /(\r\n|\n|\r)$/.exec(text)?.[1];
+  if (!lineBreak || !change.text.endsWith(lineBreak)) return change;
+  const at = text.length - lineBreak.length;
+  return { start: at, end: at, text: lineBreak + change.text.slice(0, -lineBreak.length) };
 }

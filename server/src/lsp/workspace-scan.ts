@@ -1,7 +1,8 @@
 // Owns the workspace scan: which files are read from disk (../workspace/file-set.ts, the CLI's
 // too), their analysis as pool tasks, the store their coverage lands in, and the work-done
 // progress. Files are also read again one at a time: on a file-system event, or on open, save and
-// close.
+// close. When only requirements change, stored files are judged again from their facts
+// (workspace-store.ts), none read.
 // Stale work is dropped, never stored: each scan has a run that a newer scan, a cancelled progress
 // or a shutdown stops (nothing more is dispatched), and each file has a generation (a result read
 // before the file's latest read began is thrown away).
@@ -10,8 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { ScanOutcome } from '../../../protocol/commands.js';
 import type { TelemetrySettings } from '../../../protocol/settings.js';
-import { lackingKinds, stateOf } from '../config/coverage-rule.js';
 import type { Engine } from '../engine/engine.js';
+import { functionIds } from '../engine/function-id.js';
 import { TaskCancelled, WorkerFault, type EnginePool } from '../pool/pool.js';
 import type { FileSummary } from '../pool/tasks.js';
 import { isInside, type LimitNames } from '../workspace/file-filter.js';
@@ -19,7 +20,7 @@ import { FileSet, type ListedFile } from '../workspace/file-set.js';
 import type { Logger } from './logger.js';
 import type { RequirementStore } from './requirements.js';
 import type { SettingsStore } from './settings.js';
-import { coverageOf, type WorkspaceStore } from './workspace-store.js';
+import { judge, type FileFacts, type WorkspaceStore } from './workspace-store.js';
 
 /** A progress reporter; `token` is set when the client may cancel it. */
 export type ScanProgress = WorkDoneProgressReporter & { token?: CancellationToken };
@@ -69,6 +70,10 @@ export class WorkspaceScanner {
   /** Reads of single files still under way: coverage waits for them as it waits for a scan. */
   private readonly refreshing = new Set<Promise<void>>();
   private disposed = false;
+  /** Counts reapply() passes: an older pass still awaiting requirements must not overwrite a newer one. */
+  private reapplies = 0;
+  /** Files being judged again after a requirements change: requests wait for it as for a scan. */
+  private reapplying: Promise<void> | undefined;
 
   constructor(private readonly deps: ScannerDeps) {}
 
@@ -99,15 +104,20 @@ export class WorkspaceScanner {
 
   /** Resolves true once no scan or single-file read is running, or false as soon as `token` is cancelled. */
   async settled(token?: CancellationToken): Promise<boolean> {
-    while (this.current || this.refreshing.size > 0) {
+    for (let pending = this.pending(); pending; pending = this.pending()) {
       if (token?.isCancellationRequested) return false;
       let listener: { dispose(): void } | undefined;
       const cancelled = new Promise<'cancelled'>((resolve) => (listener = token?.onCancellationRequested(() => resolve('cancelled'))));
-      const outcome = await Promise.race([this.current?.done ?? Promise.all(this.refreshing), cancelled]);
+      const outcome = await Promise.race([pending, cancelled]);
       listener?.dispose();
       if (outcome === 'cancelled') return false;
     }
     return !token?.isCancellationRequested;
+  }
+
+  /** The scan, the judging again, or the single-file reads still under way, in that order. */
+  private pending(): Promise<unknown> | undefined {
+    return this.current?.done ?? this.reapplying ?? (this.refreshing.size > 0 ? Promise.all(this.refreshing) : undefined);
   }
 
   /** Reads these files from disk again (or forgets them when the scan would leave them out). */
@@ -208,16 +218,56 @@ export class WorkspaceScanner {
       if (this.deps.store.delete(uri)) this.deps.listener.changed(uri);
       return;
     }
+    const ids = functionIds(file.relPath, summary.functions);
+    const functions = summary.functions.map((f, i) => ({ ...f, id: ids[i]! }));
+    const facts: FileFacts = { uri, filePath: file.filePath, root: file.root, relPath: file.relPath, lang: file.lang, functions };
     const requirements = await this.deps.requirements.forFile(file, file.lang, settings);
     if (this.generations.get(uri) !== generation || this.disposed) return;
-    const { severity } = settings;
-    const missing = summary.functions.flatMap(({ name, range, ...site }) => {
-      const lacks = lackingKinds(site, requirements);
-      return stateOf(site, lacks) === 'missing' ? [{ name, range, lacks }] : [];
-    });
-    const counts = coverageOf(summary.functions, requirements);
-    const entry = { uri, relPath: file.relPath, lang: file.lang, severity, require: requirements.kinds, counts, missing };
-    if (this.deps.store.set(entry)) this.deps.listener.changed(uri);
+    if (this.deps.store.set(judge(facts, requirements, settings.severity))) this.deps.listener.changed(uri);
+  }
+
+  /**
+   * Requirements changed (settings, team files): each stored file is judged again from the facts
+   * the store keeps, without reading it. Settings that change which files are scanned (enable,
+   * include, exclude, maxFileSize) start a scan instead, as does a change during a scan.
+   */
+  requirementsChanged(): Promise<void> {
+    if (this.current) return this.scan().then(() => undefined);
+    const pass = ++this.reapplies;
+    const work = this.reapply(pass)
+      .catch((error: unknown) => {
+        this.deps.logger.error(`judging the workspace again failed, scanning it instead: ${String(error)}`);
+        return false;
+      })
+      .then((done) => (done ? undefined : this.scan().then(() => undefined)))
+      .finally(() => {
+        if (this.reapplying === work) this.reapplying = undefined;
+      });
+    this.reapplying = work;
+    return work;
+  }
+
+  private async reapply(pass: number): Promise<boolean> {
+    const before = new Map(this.folders);
+    this.folders.clear();
+    for (const root of this.deps.roots) {
+      const old = await before.get(root);
+      const { settings } = await this.folder(root);
+      if (!old || !sameFileSet(old.settings, settings)) return false;
+    }
+    await Promise.all(
+      this.deps.store.all().map(async (entry) => {
+        const generation = this.generations.get(entry.uri);
+        const { settings } = await this.folder(entry.root);
+        const requirements = await this.deps.requirements.forFile(entry, entry.lang, settings);
+        // A newer read of the file (or a scan) owns the entry now.
+        const stale = pass !== this.reapplies || this.disposed || this.current !== undefined;
+        if (stale || this.generations.get(entry.uri) !== generation) return;
+        const current = this.deps.store.get(entry.uri);
+        if (current && this.deps.store.set(judge(current, requirements, settings.severity))) this.deps.listener.changed(entry.uri);
+      }),
+    );
+    return true;
   }
 
   private bump(uri: string): number {
@@ -246,4 +296,10 @@ export class WorkspaceScanner {
     }
     return folder;
   }
+}
+
+/** Whether two settings scan the same files. */
+function sameFileSet(a: TelemetrySettings, b: TelemetrySettings): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((item, i) => item === y[i]);
+  return a.enable === b.enable && a.maxFileSize === b.maxFileSize && same(a.include, b.include) && same(a.exclude, b.exclude);
 }

@@ -1,26 +1,46 @@
-// Owns what the server knows about files on disk, per file: coverage counts and the name and range
-// of each function lacking telemetry, with a result id that changes whenever those change (pull
-// clients send it back in previousResultIds). Holds no text and no tree, so memory grows with the
-// number of functions, not with the size of the workspace.
+// Owns what the server knows about files on disk, per file: the facts of each function (id, name
+// range, kind, what it has and lacks, which no requirement changes) and, derived from them with the
+// file's requirements, the coverage counts and the functions lacking telemetry, with a result id
+// that changes whenever those change (pull clients send it back in previousResultIds). Because the
+// facts stay, new requirements (settings, team files) are applied again without reading a file.
+// Holds no text and no tree, so memory grows with the number of functions, not the workspace's size.
 // Must never decide what is scanned or when (the scanner writes), nor how it reaches a client.
 import type { CoverageCounts } from '../../../protocol/coverage.js';
 import type { Severity } from '../../../protocol/settings.js';
-import { requirementState, type Requirement, type RuleSite } from '../config/coverage-rule.js';
+import { countStates, lackingKinds, requirementState, stateOf, type Requirement, type RuleSite } from '../config/coverage-rule.js';
 import type { LanguageId, ProbeKind } from '../engine/types.js';
 import type { Range } from '../text/positions.js';
 
-export interface MissingFunction {
+/** One function as read from disk: what any requirement is applied to. */
+export interface FunctionFacts extends RuleSite {
+  /** The function id (engine/function-id.ts). */
+  id: string;
   name: string;
   /** The name's range, where the diagnostic goes. */
+  range: Range;
+}
+
+export interface MissingFunction {
+  id: string;
+  name: string;
   range: Range;
   /** The required kinds it lacks, for the diagnostic's words. */
   lacks: ProbeKind[];
 }
 
-export interface FileEntry {
+/** A file as read from disk, and where it is. */
+export interface FileFacts {
   uri: string;
+  filePath: string;
+  /** The workspace folder it was scanned under. */
+  root: string;
   relPath: string;
   lang: LanguageId;
+  functions: FunctionFacts[];
+}
+
+/** What the file's current requirements and settings make of it. */
+export interface FileEntry extends FileFacts {
   severity: Severity;
   /** What the file's functions must carry (the diagnostics' data). */
   require: ProbeKind[];
@@ -31,22 +51,21 @@ export interface FileEntry {
 
 export type CoverageSite = RuleSite;
 
-export function coverageOf(functions: readonly CoverageSite[], requirement: Requirement): CoverageCounts {
-  const counts = { functions: functions.length, instrumented: 0, ignored: 0, missing: 0, excluded: 0 };
-  for (const f of functions) counts[stateOf(f, requirement)]++;
-  return withPercentage(counts);
+export interface AppliedRequirements extends Requirement {
+  kinds: ProbeKind[];
 }
 
-export function sumCoverage(list: readonly CoverageCounts[]): CoverageCounts {
-  const sum = { functions: 0, instrumented: 0, ignored: 0, missing: 0, excluded: 0 };
-  for (const c of list) {
-    sum.functions += c.functions;
-    sum.instrumented += c.instrumented;
-    sum.ignored += c.ignored;
-    sum.missing += c.missing;
-    sum.excluded += c.excluded;
-  }
-  return withPercentage(sum);
+/** The facts judged by `requirements`: counts and the functions that lack telemetry. */
+export function judge(facts: FileFacts, requirements: AppliedRequirements, severity: Severity): Omit<FileEntry, 'resultId'> {
+  const missing = facts.functions.flatMap(({ id, name, range, ...site }) => {
+    const lacks = lackingKinds(site, requirements);
+    return stateOf(site, lacks) === 'missing' ? [{ id, name, range, lacks }] : [];
+  });
+  return { ...facts, severity, require: requirements.kinds, counts: coverageOf(facts.functions, requirements), missing };
+}
+
+export function coverageOf(functions: readonly CoverageSite[], requirement: Requirement): CoverageCounts {
+  return countStates(functions.map((f) => requirementState(f, requirement)));
 }
 
 export class WorkspaceStore {
@@ -93,24 +112,8 @@ export class WorkspaceStore {
   }
 }
 
-type State = 'instrumented' | 'ignored' | 'missing' | 'excluded';
-
-/** config/coverage-rule.ts's one rule, folded into what the coverage request counts. */
-function stateOf(site: CoverageSite, requirement: Requirement): State {
-  const state = requirementState(site, requirement);
-  return state === 'broken' || state === 'skipped' || state === 'not-required' ? 'excluded' : state;
-}
-
-function withPercentage(counts: Omit<CoverageCounts, 'coverage'>): CoverageCounts {
-  const covered = counts.instrumented + counts.ignored;
-  const counted = covered + counts.missing;
-  // Rounded down, so that 99.999% never reads as 100%.
-  const coverage = counted === 0 ? 100 : Math.floor((10_000 * covered) / counted) / 100;
-  return { ...counts, coverage };
-}
-
 function sameMissing(a: readonly MissingFunction[], b: readonly MissingFunction[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.name === b[i]!.name && sameKinds(m.lacks, b[i]!.lacks) && sameRange(m.range, b[i]!.range));
+  return a.length === b.length && a.every((m, i) => m.id === b[i]!.id && sameKinds(m.lacks, b[i]!.lacks) && sameRange(m.range, b[i]!.range));
 }
 
 function sameKinds(a: readonly ProbeKind[], b: readonly ProbeKind[]): boolean {

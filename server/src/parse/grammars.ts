@@ -10,8 +10,14 @@ interface Loaded {
   sites: Query;
 }
 
-/** Parse deadline: error recovery on pathological input must not stall the server. */
+/**
+ * Parse deadline: error recovery on pathological input must not stall the server. A parse is
+ * stopped once it has run this long and also done more work than a 2 MB file of ordinary code
+ * needs, counted in tree-sitter's progress calls (one per fixed number of parse operations); on a
+ * loaded machine the clock alone would stop ordinary large files.
+ */
 const PARSE_DEADLINE_MS = 5_000;
+const PARSE_DEADLINE_CALLS = 60_000;
 
 /** The sites query of a language: its query files, concatenated. */
 export function querySource(spec: LanguageSpec): string {
@@ -56,8 +62,9 @@ export class Grammars {
     // setTimeoutMicros is broken in web-tree-sitter 0.25.10 (BigInt conversion); the progress
     // callback cancels instead.
     const deadline = performance.now() + PARSE_DEADLINE_MS;
+    let calls = 0;
     const tree = this.get(spec).parser.parse(text, oldTree ?? null, {
-      progressCallback: () => performance.now() > deadline,
+      progressCallback: () => ++calls > PARSE_DEADLINE_CALLS && performance.now() > deadline,
     });
     if (!tree) throw new Error(`parse of ${spec.id} text timed out`);
     return tree;

@@ -1115,6 +1115,10 @@ try {
 exports.on = on;
 exports.enter = enter;
 exports.ret = ret;
+// The same function under the names TypeScript probes call: each has its own signature in the
+// .d.cts, so a returned value keeps the type checking it had (see server/languages/README.md).
+exports.retTyped = ret;
+exports.retAwaited = ret;
 exports.fail = fail;
 exports.exit = exit;
 exports.suspend = suspend;

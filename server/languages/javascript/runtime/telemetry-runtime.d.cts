@@ -19,6 +19,21 @@ export declare function enter(name: string, file: string, line: number, args?: R
 /** Records a preview of the value a call returns, and returns the value unchanged. */
 export declare function ret<T>(span: Span | false, value: T): T;
 
+/**
+ * Any value, spelt so that a template literal checked against it keeps its template literal type
+ * (`other:${x}` returned where `` `other:${string}` `` is declared): `unknown` would widen it to string.
+ */
+type Returnable = string | {} | null | undefined | void;
+
+/** `ret` in a function with a written return type: the value is checked against that type. */
+export declare function retTyped<T extends Returnable>(span: Span | false, value: T): T;
+
+/**
+ * `ret` of an awaited value in an async function with a written return type: its
+ * `T | PromiseLike<T>` lets a `Promise<this>` (or `Promise<T>`) return type reach the awaited call.
+ */
+export declare function retAwaited<T extends Returnable>(span: Span | false, value: T): T | PromiseLike<T>;
+
 /** Records the error a call is exiting with. */
 export declare function fail(span: Span | false, error: unknown): void;
 

@@ -1,0 +1,5 @@
+package app
+
+func Greet(name string) string {
+	return "Hello, " + name
+}

