@@ -77,6 +77,7 @@ for (const r of runtime) {
     row(`(g) ${r.language}: disabled ${d.kind} probe, per execution`, value, `<= ${offTarget[r.language]} ns`, d.offNs <= offTarget[r.language]);
   }
   row(`(g) ${r.language}: enabled, per variable event (file sink)`, `${r.varEventNs.toFixed(0)} ns`, `<= ${onTarget[r.language]} ns`, r.varEventNs <= onTarget[r.language]);
+  row(`(g) ${r.language}: enabled, per call with OTLP export (no JSONL)`, `${r.otlpCallNs.toFixed(0)} ns`, `<= ${2 * onTarget[r.language]} ns`, r.otlpCallNs <= 2 * onTarget[r.language]);
 }
 
 const width = [0, 0, 0];

@@ -2,7 +2,7 @@
 // the same process, for Python, Node and Go, with telemetry off and on (events to a file). The
 // entry/exit programs are instrumented by the real engine; the deep probes (variable, branch,
 // loop tick, exception) are written by hand in the contract's forms (deep-probe-programs.ts).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface RuntimeCost {
   deep: DeepCost[];
   /** Enabled cost of one variable_change event written to the file sink. */
   varEventNs: number;
+  /** Enabled cost per call with OTLP export on (one span a call) to a loopback receiver, no JSONL. */
+  otlpCallNs: number;
 }
 
 interface Program {
@@ -169,6 +171,7 @@ func main() {
 
 export async function measureRuntimeCost(engine: Engine): Promise<RuntimeCost[]> {
   const out: RuntimeCost[] = [];
+  const receiver = await startReceiver();
   for (const p of programs) {
     await engine.ready(p.lang);
     const dir = mkdtempSync(join(tmpdir(), `bench-${p.lang}-`));
@@ -187,7 +190,9 @@ export async function measureRuntimeCost(engine: Engine): Promise<RuntimeCost[]>
     };
     const clean = { ...process.env, DEBUG: '', TELEMETRY_ENABLED: 'false', GOCACHE: join(tmpdir(), 'bench-gocache') };
     const offNs = cost(clean);
-    const onNs = cost({ ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_FILE: join(dir, 'events.jsonl') });
+    // Sampling off: the cost of writing every event, as before sampling existed.
+    const onNs = cost({ ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_SAMPLING: 'off', TELEMETRY_FILE: join(dir, 'events.jsonl') });
+    const otlpCallNs = cost({ ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_SAMPLING: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
     const lang = p.lang as keyof typeof DEEP_ITERATIONS;
     const runDeep = p.deep(dir, clean);
     const timings = (n: number, kinds: readonly string[], env: NodeJS.ProcessEnv) =>
@@ -200,10 +205,24 @@ export async function measureRuntimeCost(engine: Engine): Promise<RuntimeCost[]>
     });
     // Every event recorded: outside an open loop nothing is sampled, and loops are not probed here.
     const events = join(dir, 'deep-events.jsonl');
-    const on = timings(EVENT_ITERATIONS[lang], ['variable'], { ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_FILE: events });
+    const on = timings(EVENT_ITERATIONS[lang], ['variable'], { ...clean, TELEMETRY_ENABLED: 'true', TELEMETRY_SAMPLING: 'off', TELEMETRY_FILE: events });
     rmSync(events, { force: true });
     const varEventNs = (on.variable[1] - on.variable[0]) / EVENT_ITERATIONS[lang];
-    out.push({ language: p.lang === 'javascript' ? 'node' : p.lang, offNs, onNs: onNs / 2, calls, deep, varEventNs });
+    out.push({ language: p.lang === 'javascript' ? 'node' : p.lang, offNs, onNs: onNs / 2, calls, deep, varEventNs, otlpCallNs });
   }
+  receiver.stop();
   return out;
+}
+
+/**
+ * An OTLP receiver in a process of its own (the bench runs programs synchronously, so this
+ * process could not answer): it accepts every request with 200 and `{}`.
+ */
+async function startReceiver(): Promise<{ url: string; stop: () => void }> {
+  const source =
+    "require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{}')); })" +
+    ".listen(0, '127.0.0.1', function () { console.log(this.address().port); });";
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }

@@ -9,22 +9,17 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
 import { DEFAULT_REDACT } from '../../server/src/engine/types.js';
-import type { TelemetryEvent } from '../runtime/helpers.js';
+import { EVENT_TYPES, INNER_EVENT_TYPES, LABELS, PREVIEW, type RuntimeLanguage, type TelemetryEvent } from '../../protocol/events.js';
 
-export type RuntimeLanguage = 'python' | 'javascript' | 'go';
+export type { RuntimeLanguage };
 
-/** Labels, loop kinds and exception clauses the deep probes (server/languages/README.md) allow per language. */
-export const CONTRACT: Record<RuntimeLanguage, { branch: string[]; loop: string[] | null; clause: string[] }> = {
-  python: { branch: ['if', 'elif', 'else', 'case'], loop: ['for', 'while'], clause: ['except', 'finally'] },
-  javascript: { branch: ['if', 'else', 'case', 'default'], loop: ['for', 'for-in', 'for-of', 'while', 'do'], clause: ['catch', 'finally'] },
-  // The contract names no loop kinds for Go (its example is "for"); any non-empty kind is accepted.
-  go: { branch: ['if', 'else', 'case', 'default', 'select-case', 'type-case'], loop: null, clause: ['error', 'panic'] },
-};
+/** Labels, loop kinds and exception clauses the deep probes allow per language (protocol/runtime-vectors.json). */
+export const CONTRACT = LABELS;
 
-export const EVENT_TYPES = ['function_entry', 'function_exit', 'variable_change', 'branch', 'loop_entry', 'loop_exit', 'exception'];
-const DEEP_TYPES = new Set(EVENT_TYPES.slice(2));
+export { EVENT_TYPES };
+const DEEP_TYPES = new Set<string>(INNER_EVENT_TYPES);
 const REDACT = new RegExp(DEFAULT_REDACT, 'i');
-const REDACTED = '<redacted>';
+const REDACTED = PREVIEW.redacted;
 const MAX_KEPT_PROBLEMS = 40;
 
 export type { TelemetryEvent };
@@ -120,7 +115,7 @@ export class EventChecker {
     this.events++;
     const type = e.event_type;
     this.byType[type] = (this.byType[type] ?? 0) + 1;
-    if (!EVENT_TYPES.includes(type)) return this.problem(`unknown event_type ${JSON.stringify(type)}`);
+    if (!(EVENT_TYPES as readonly string[]).includes(type)) return this.problem(`unknown event_type ${JSON.stringify(type)}`);
     if (!this.common(e)) return;
     this.byFile.set(e.file, (this.byFile.get(e.file) ?? 0) + 1);
     if (type === 'function_entry') return this.entry(e);

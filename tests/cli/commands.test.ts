@@ -9,7 +9,7 @@ describe('telemetry-injector', () => {
     for (const flag of ['--help', '-h', 'help']) {
       const run = await cli([flag], { cwd: repoRoot });
       expect(run.code).toBe(0);
-      for (const command of ['lsp', 'check', 'inject', 'strip', 'report']) {
+      for (const command of ['lsp', 'check', 'inject', 'strip', 'report', 'export', 'trace']) {
         expect(run.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
         expect(run.stdout).toContain(`telemetry-injector ${command} `);
       }

@@ -45,9 +45,27 @@ describe('telemetry-injector report', () => {
     const report = JSON.parse(run.stdout);
     expect(report.functions.map((f: { name: string }) => f.name)).toEqual(['slow', 'parse', 'tiny']);
     expect(report.functions[1]).toEqual({
-      name: 'parse', file: 'app.py', line: 3, calls: 20, errors: 1, total_ns: 40000, mean_ns: 2000, p95_ns: 1900,
+      name: 'parse', file: 'app.py', line: 3, calls: 20, recorded: 20, errors: 1, total_ns: 40000, mean_ns: 2000, p95_ns: 1900,
     });
     expect(report.malformed).toEqual({ count: 2, files: [{ path: 'events.jsonl', count: 2, lines: [22, 25] }] });
+  });
+
+  it("counts the calls the runtimes' call limits left out, from dropped_calls on the recorded exits", async () => {
+    const drop = (function_name: string, count: number) => ({ function_name, file: 'hot.go', line: 2, count });
+    const withDrops = [
+      JSON.stringify({ ...JSON.parse(exit('hot', 'hot.go', 2, 100)), dropped_calls: [drop('hot', 990)] }),
+      exit('hot', 'hot.go', 2, 300),
+      JSON.stringify({ ...JSON.parse(exit('main', 'hot.go', 1, 5000)), dropped_calls: [drop('hot', 8), drop('cold', 3)] }),
+    ];
+    fs.writeFileSync(path.join(dir, 'hot.jsonl'), `${withDrops.join('\n')}\n`);
+    const run = await cli(['report', 'hot.jsonl', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(run.stdout).functions).toEqual([
+      { name: 'main', file: 'hot.go', line: 1, calls: 1, recorded: 1, errors: 0, total_ns: 5000, mean_ns: 5000, p95_ns: 5000 },
+      { name: 'hot', file: 'hot.go', line: 2, calls: 1000, recorded: 2, errors: 0, total_ns: 400, mean_ns: 200, p95_ns: 300 },
+      { name: 'cold', file: 'hot.go', line: 2, calls: 3, recorded: 0, errors: 0, total_ns: 0, mean_ns: null, p95_ns: null },
+    ]);
+    const text = await cli(['report', 'hot.jsonl'], { cwd: dir });
+    expect(text.stdout).toMatch(/^\s*3\s+0\s+0ns\s+-\s+-\s+cold \(hot\.go:2\)$/m);
   });
 
   it('exits 2 with a message for each file it cannot read', async () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AddResult, Engine } from '../../server/src/engine/engine.js';
 import type { EngineOptions, LanguageId } from '../../server/src/engine/types.js';
+import { EVENT_TYPES, INNER_EVENT_TYPES, type TelemetryEvent } from '../../protocol/events.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const runtimeDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'server/languages', lang, 'runtime');
@@ -58,33 +59,8 @@ export function lineOf(text: string, needle: string): number {
   return text.slice(0, at).split('\n').length;
 }
 
-export interface TelemetryEvent {
-  event_type: string;
-  timestamp_ns: number;
-  function_name: string;
-  file: string;
-  line: number;
-  correlation_id: string;
-  parent_correlation_id: string | null;
-  trace_id: string;
-  span_id: string;
-  args?: Record<string, string>;
-  caller?: string | null;
-  duration_ns?: number;
-  return?: string;
-  /** A function_exit's thrown error; an exception event's, or null when unknown. */
-  error?: { type: string; message: string } | null;
-  // Deep events (variable_change, branch, loop_entry/loop_exit, exception).
-  variable?: string;
-  value?: string;
-  redacted?: boolean;
-  branch?: string;
-  condition?: string | null;
-  loop?: string;
-  iterations?: number;
-  suppressed?: number;
-  clause?: string;
-}
+/** One event line: the contract's own type (protocol/events.ts). */
+export type { TelemetryEvent };
 
 export interface RunResult {
   code: number | null;
@@ -118,8 +94,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     childTmp = made;
   }
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: childTmp, TMP: childTmp, TEMP: childTmp };
-  for (const key of ['DEBUG', 'TELEMETRY_ENABLED', 'TELEMETRY_FILE', 'TELEMETRY_REDACT', 'TELEMETRY_LOOP_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
-    delete env[key];
+  for (const key of Object.keys(env)) {
+    if (key === 'DEBUG' || key.startsWith('TELEMETRY_') || key.startsWith('OTEL_')) delete env[key];
   }
   return { ...env, ...extra };
 }
@@ -190,7 +166,7 @@ export function call(events: TelemetryEvent[], name: string, arg: string, shown:
 }
 
 /** Events a call may write between its entry and exit (a Go panic writes `exception` with no deep probe). */
-const INNER_EVENTS = ['variable_change', 'branch', 'loop_entry', 'loop_exit', 'exception'];
+const INNER_EVENTS: readonly string[] = INNER_EVENT_TYPES;
 
 /**
  * What every stream must satisfy: schema, one exit per entry, parents that resolve. Events
@@ -200,7 +176,7 @@ export function expectWellFormed(events: TelemetryEvent[]): void {
   expect(events.length).toBeGreaterThan(0);
   const seen = new Map<string, string[]>();
   for (const e of events) {
-    expect(['function_entry', 'function_exit', ...INNER_EVENTS]).toContain(e.event_type);
+    expect(EVENT_TYPES).toContain(e.event_type);
     expect(Number.isInteger(e.timestamp_ns) && e.timestamp_ns > 1.5e18).toBe(true);
     expect(typeof e.function_name).toBe('string');
     expect(typeof e.file).toBe('string');

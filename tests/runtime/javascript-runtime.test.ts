@@ -173,7 +173,7 @@ describe('the JavaScript runtime', () => {
       '-e',
       'import * as t from "./telemetry-runtime.cjs"; console.log(Object.keys(t).filter((k) => typeof t[k] === "function").sort().join())',
     ]);
-    expect(result.stdout).toBe('branch,caught,done,dropped,enter,exit,fail,fin,loop,on,resume,ret,retAwaited,retTyped,suspend,var\n');
+    expect(result.stdout).toBe('branch,caught,done,dropped,enter,exit,fail,fin,loop,on,otlpStats,resume,ret,retAwaited,retTyped,suspend,var\n');
   });
 
   it('redacts secret names at any depth, bounds previews, and never runs getters or proxy traps', async () => {
@@ -196,7 +196,7 @@ describe('the JavaScript runtime', () => {
     expect(entries(readEvents(file)).map((e) => e.function_name)).toEqual(['f']);
     const [entry] = entries(readEvents(file));
     expect(entry.args).toEqual({
-      opts: '{"lazy":[Getter],"headers":{"Cookie":"<redacted>"},"big":[7,7,7,7,7,7,7,7,…]}',
+      opts: '{"lazy": [Getter], "headers": {"Cookie": <redacted>}, "big": [7, 7, 7, 7, 7, 7, 7, 7, …]}',
       proxy: '[Proxy]',
       authToken: '<redacted>',
     });

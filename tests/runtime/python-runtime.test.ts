@@ -81,7 +81,7 @@ describe('the Python runtime', () => {
     expect(exitOf(events, risky)?.error).toEqual({ type: 'ValueError', message: 'negative: -1' });
     const safe = parentOf(events, risky)!;
     expect(exitOf(events, safe)).not.toHaveProperty('error');
-    expect(exitOf(events, safe)?.return).toBe("'caught negative: -1'");
+    expect(exitOf(events, safe)?.return).toBe('"caught negative: -1"');
   });
 
   it('keeps each asyncio task under its own call when two tasks interleave across awaits', async () => {
@@ -133,7 +133,7 @@ describe('the Python runtime', () => {
     await python(['app.py', 'demo'], { DEBUG: 'true', TELEMETRY_FILE: file });
     const login = entries(readEvents(file), 'login')[0];
     expect(login.args?.password).toBe('<redacted>');
-    expect(login.args?.user).toBe("'ada'");
+    expect(login.args?.user).toBe('"ada"');
     expect(login.args!.note.length).toBeLessThanOrEqual(100);
     expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
   });
@@ -157,9 +157,9 @@ describe('the Python runtime', () => {
     const events = readEvents(file);
     expect(entries(events).map((e) => e.function_name)).toEqual(['f']);
     const { a, b, opts } = entries(events)[0].args!;
-    expect(a).toMatch(/^<Bad instance at 0x[0-9a-f]+>$/);
+    expect(a).toBe('<unrepresentable Bad>');
     expect(b).toBe('loud');
-    expect(opts).toMatch(/^\{'api_key': <redacted>, 'n': \[0, 1, 2, 3, 4, 5, 6, 7, \.\.\.\]\}$/);
+    expect(opts).toBe('{"api_key": <redacted>, "n": [0, 1, 2, 3, 4, 5, 6, 7, …]}');
     expect(exitOf(events, entries(events)[0])?.return).toBe(a);
   });
 
@@ -188,13 +188,14 @@ describe('the Python runtime', () => {
     expect(entries(parseEvents(redirected.stderr), 'add')).toHaveLength(1);
   });
 
-  it('keeps every line whole and every thread its own parents when eight threads call at once', async () => {
+  it('keeps every line whole and every thread its own parents when eight threads call at once (sampling off)', async () => {
     const file = join(dir, 'threads.jsonl');
     const source =
       'import threading, app\n' +
       'ts = [threading.Thread(target=lambda: [app.Counter().inc(i) for i in range(200)]) for _ in range(8)]\n' +
       '[t.start() for t in ts]; [t.join() for t in ts]\nprint("ok")';
-    expect(await script(source, { DEBUG: 'true', TELEMETRY_FILE: file })).toMatchObject({ code: 0, stdout: 'ok\n' });
+    const env = { DEBUG: 'true', TELEMETRY_FILE: file, TELEMETRY_SAMPLING: 'off' };
+    expect(await script(source, env)).toMatchObject({ code: 0, stdout: 'ok\n' });
     const events = readEvents(file);
     expectWellFormed(events);
     expect(entries(events, 'add')).toHaveLength(8 * 200);
@@ -208,7 +209,7 @@ describe('the Python runtime', () => {
     expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\non\ndone\n' });
     expectWellFormed(events);
     expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['session', 'phase', 'add']));
-    expect(entries(events, 'phase').map((e) => e.args?.name)).toEqual(["'during'"]);
+    expect(entries(events, 'phase').map((e) => e.args?.name)).toEqual(['"during"']);
   });
 
   it("leaves a program's own SIGHUP handler in place", async () => {

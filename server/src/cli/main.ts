@@ -7,12 +7,14 @@ import { packageVersion } from '../paths.js';
 import { ExitCode, UsageError } from './args.js';
 import { cacheHelp, runCache } from './cache.js';
 import { check, checkHelp } from './check.js';
+import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
 import { lsp, lspHelp } from './lsp.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
+import { trace, traceHelp } from './trace.js';
 
 interface Help {
   usage: string;
@@ -28,6 +30,8 @@ const commands: Record<string, { run: Command; help: Help }> = {
   inject: { run: inject, help: injectHelp },
   strip: { run: strip, help: stripHelp },
   report: { run: report, help: reportHelp },
+  export: { run: exportEvents, help: exportHelp },
+  trace: { run: trace, help: traceHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 

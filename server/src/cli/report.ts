@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { TelemetryEvent } from '../../../protocol/events.js';
 import { ExitCode, format, needPaths, parse } from './args.js';
 import type { CliContext } from './context.js';
 import { displayPath, message } from './sources.js';
@@ -24,6 +25,8 @@ interface FunctionStats {
   line: number | null;
   errors: number;
   durations: number[];
+  /** Calls the runtime's per-function rate limit left out, as the recorded exits count them. */
+  dropped: number;
 }
 
 interface Malformed {
@@ -80,26 +83,30 @@ async function readEvents(file: string, stats: Map<string, FunctionStats>, malfo
     }
     events++;
     if (event.event_type !== 'function_exit') continue;
-    const key = `${event.file ?? ''}\0${event.function_name}`;
-    let entry = stats.get(key);
-    if (!entry) {
-      entry = { name: event.function_name, file: event.file ?? null, line: event.line ?? null, errors: 0, durations: [] };
-      stats.set(key, entry);
-    }
+    const entry = statsOf(stats, event.function_name, event.file, event.line);
     entry.durations.push(event.duration_ns!);
     if (event.error) entry.errors++;
+    for (const drop of Array.isArray(event.dropped_calls) ? event.dropped_calls : []) {
+      if (typeof drop?.function_name !== 'string' || !Number.isInteger(drop.count) || drop.count < 1) continue;
+      statsOf(stats, drop.function_name, typeof drop.file === 'string' ? drop.file : undefined, drop.line).dropped += drop.count;
+    }
   }
   return events;
 }
 
-interface Event {
-  event_type: string;
-  function_name: string;
-  file?: string;
-  line?: number;
-  duration_ns?: number;
-  error?: unknown;
+function statsOf(stats: Map<string, FunctionStats>, name: string, file: string | undefined, line: number | undefined) {
+  const key = `${file ?? ''}\0${name}`;
+  let entry = stats.get(key);
+  if (!entry) {
+    entry = { name, file: file ?? null, line: typeof line === 'number' ? line : null, errors: 0, durations: [], dropped: 0 };
+    stats.set(key, entry);
+  }
+  return entry;
 }
+
+/** What report reads of an event: the contract's fields, any of them possibly missing in a file. */
+type Event = Pick<TelemetryEvent, 'event_type' | 'function_name'> &
+  Partial<Pick<TelemetryEvent, 'file' | 'line' | 'duration_ns' | 'error' | 'dropped_calls'>>;
 
 /** The event on one line, or undefined when the line is not one (a function_exit needs its duration). */
 function parseEvent(line: string): Event | undefined {
@@ -124,17 +131,20 @@ function parseEvent(line: string): Event | undefined {
 function summarise(stats: FunctionStats) {
   const sorted = [...stats.durations].sort((a, b) => a - b);
   const total = sorted.reduce((sum, d) => sum + d, 0);
-  const calls = sorted.length;
+  const recorded = sorted.length;
   return {
     name: stats.name,
     file: stats.file,
     line: stats.line,
-    calls,
+    // Durations are a sample when the rate limit left calls out; the call count stays whole.
+    calls: recorded + stats.dropped,
+    recorded,
     errors: stats.errors,
     total_ns: total,
-    mean_ns: Math.round(total / calls),
+    // Null when every call was left out and no duration was recorded.
+    mean_ns: recorded > 0 ? Math.round(total / recorded) : null,
     // Nearest rank: the smallest duration that at least 95% of calls do not exceed.
-    p95_ns: sorted[Math.ceil(0.95 * calls) - 1]!,
+    p95_ns: recorded > 0 ? sorted[Math.ceil(0.95 * recorded) - 1]! : null,
   };
 }
 
@@ -151,8 +161,8 @@ function asText(rows: readonly Row[], events: number, malformed: readonly Malfor
     String(r.calls),
     String(r.errors),
     duration(r.total_ns),
-    duration(r.mean_ns),
-    duration(r.p95_ns),
+    r.mean_ns === null ? '-' : duration(r.mean_ns),
+    r.p95_ns === null ? '-' : duration(r.p95_ns),
     r.file ? `${r.name} (${r.file}${r.line !== null ? `:${r.line}` : ''})` : r.name,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));

@@ -1,6 +1,6 @@
 // Copied into the runtime's package by tests/runtime/deep-go.test.ts, for what an event
-// stream cannot show: that the disabled deep probes and Tick allocate nothing, and how the
-// environment's sampling and redaction settings are read.
+// stream cannot show: that the disabled deep probes and Tick allocate nothing. (How the
+// environment's settings are read is checked by protocol/runtime-vectors.json.)
 package telemetry
 
 import "testing"
@@ -46,31 +46,5 @@ func TestDisabledDeepProbesAllocateNothing(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, probes); n != 0 {
 		t.Errorf("disabled probes allocate %v times per run", n)
-	}
-}
-
-func TestLoopEventsFromEnv(t *testing.T) {
-	for v, want := range map[string]int64{"": 16, "4": 4, " 0 ": 0, "ALL": -1, "-3": 16, "many": 16} {
-		if got := loopEventsFromEnv(v); got != want {
-			t.Errorf("loopEventsFromEnv(%q) = %d; want %d", v, got, want)
-		}
-	}
-}
-
-func TestRedactFromEnv(t *testing.T) {
-	def := redactFromEnv("")
-	for name, want := range map[string]bool{
-		"password": true, "PassPhrase": true, "api_key": true, "apiKey": true, "key": true, "user_key": true,
-		"sessionId": true, "monkey": false, "keyboard": false, "user": false, "total": false,
-	} {
-		if got := def.MatchString(name); got != want {
-			t.Errorf("default redaction of %q = %v; want %v", name, got, want)
-		}
-	}
-	if custom := redactFromEnv("^card"); !custom.MatchString("CardNumber") || custom.MatchString("password") {
-		t.Error("TELEMETRY_REDACT=^card should replace the default, case-insensitively")
-	}
-	if broken := redactFromEnv("(?<=x)y"); !broken.MatchString("anything") {
-		t.Error("a pattern that does not compile should redact every name")
 	}
 }

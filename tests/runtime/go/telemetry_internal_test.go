@@ -52,9 +52,9 @@ func TestPreviewShowsPointersToStructsAndRedactsSecretFields(t *testing.T) {
 		value any
 		want  string
 	}{
-		{&counter{total: 5}, "&{total:5}"},
-		{login{"ada", "hunter2"}, `{User:"ada" Password:<redacted>}`},
-		{map[string]int{"apiKey": 1}, "map[\"apiKey\":<redacted>]"},
+		{&counter{total: 5}, "&{total: 5}"},
+		{login{"ada", "hunter2"}, `{User: "ada", Password: <redacted>}`},
+		{map[string]int{"apiKey": 1}, `{"apiKey": <redacted>}`},
 	} {
 		if got := preview(c.value); got != c.want {
 			t.Errorf("preview(%#v) = %s; want %s", c.value, got, c.want)

@@ -15,7 +15,7 @@ import "fmt"
 func Var(rel int, name string, value any) {
 	defer func() { _ = recover() }()
 	st, s := current()
-	if s == nil || s.sampledOut() {
+	if s == nil || s.muted || s.sampledOut() {
 		return
 	}
 	if redactName.MatchString(name) {
@@ -30,7 +30,7 @@ func Var(rel int, name string, value any) {
 // Redacted writes variable_change for a variable whose value the engine left out.
 func Redacted(rel int, name string) {
 	defer func() { _ = recover() }()
-	if _, s := current(); s != nil && !s.sampledOut() {
+	if _, s := current(); s != nil && !s.muted && !s.sampledOut() {
 		emitRedacted(s, rel, name)
 	}
 }
@@ -44,7 +44,7 @@ func emitRedacted(s *Span, rel int, name string) {
 func Branch(rel int, label string, condition ...string) {
 	defer func() { _ = recover() }()
 	_, s := current()
-	if s == nil || s.sampledOut() {
+	if s == nil || s.muted || s.sampledOut() {
 		return
 	}
 	var cond any
@@ -58,7 +58,7 @@ func Branch(rel int, label string, condition ...string) {
 func Caught(rel int, err any) {
 	defer func() { _ = recover() }()
 	st, s := current()
-	if s == nil {
+	if s == nil || s.muted {
 		return
 	}
 	var info any

@@ -42,24 +42,33 @@ func claim(gid uint64) (st *goroutineState, fresh, ok bool) {
 	return st, len(st.stack) == 0, true
 }
 
-// push ends the claim and makes s its goroutine's current span, under the span that was
-// current there or, for a goroutine's first span, under its creator's current span.
-func push(st *goroutineState, s *Span, creator uint64, hasCreator bool) {
+// place gives s, under stateMu, its parent (the span current on its goroutine or, for a
+// goroutine's first span, its creator's current span), its ids, and sampling's decision.
+func place(s *Span, creator uint64, hasCreator bool, st *goroutineState) {
 	stateMu.Lock()
 	defer stateMu.Unlock()
-	st.busy = false
 	if n := len(st.stack); n > 0 {
 		s.parent = st.stack[n-1]
 	} else if cs := states[creator]; hasCreator && cs != nil && len(cs.stack) > 0 {
 		s.parent = cs.stack[len(cs.stack)-1]
 	}
-	s.cid = newUUID()
-	s.spanID = randomHex(8)
 	if s.parent != nil {
 		s.traceID = s.parent.traceID
 	} else {
 		s.traceID = randomHex(16)
 	}
+	admit(s, s.parent)
+	if !s.muted {
+		s.cid = newUUID()
+		s.spanID = randomHex(8)
+	}
+}
+
+// push ends the claim and makes s its goroutine's current span.
+func push(st *goroutineState, s *Span) {
+	stateMu.Lock()
+	defer stateMu.Unlock()
+	st.busy = false
 	st.stack = append(st.stack, s)
 }
 

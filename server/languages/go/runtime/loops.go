@@ -13,28 +13,11 @@
 // writes its loops: they need no lock. Tick must stay a nil test and an increment.
 package telemetry
 
-import (
-	"os"
-	"strconv"
-	"strings"
-	"time"
-)
+import "time"
 
+// Events recorded per open loop before sampling starts (loopEvents, in sampling.go); -1
+// records every event.
 const defaultLoopEvents = 16
-
-// Events recorded per open loop before sampling starts; -1 records every event.
-var loopEvents = loopEventsFromEnv(os.Getenv("TELEMETRY_LOOP_EVENTS"))
-
-func loopEventsFromEnv(v string) int64 {
-	v = strings.ToLower(strings.TrimSpace(v))
-	if v == "all" {
-		return -1
-	}
-	if n, err := strconv.ParseUint(v, 10, 63); err == nil {
-		return int64(n)
-	}
-	return defaultLoopEvents
-}
 
 // LoopSpan is one run of a loop statement in an instrumented call.
 type LoopSpan struct {
@@ -45,6 +28,7 @@ type LoopSpan struct {
 	start      time.Time
 	suppressed uint64 // events sampled out while this was the innermost loop
 	outerN     uint64 // the enclosing open loop's iteration when this one began
+	silent     bool   // opened in a sampled-out iteration: counts, writes nothing
 }
 
 // Loop writes loop_entry for a loop statement at the function's line + rel and returns the
@@ -80,16 +64,21 @@ func openLoop(rel int, kind string) (l *LoopSpan) {
 		}
 	}()
 	_, s := current()
-	if s == nil { // the function began while telemetry was off, or runs inside a preview
+	if s == nil || s.muted { // the function began while telemetry was off, runs inside a preview, or is sampled out
 		return nil
 	}
 	var outerN uint64
+	silent := false
 	if outer := s.innermostLoop(); outer != nil {
 		outerN = outer.n
+		// A loop nested in a sampled-out iteration is sampled out whole, by the same rule.
+		silent = sampling.sampling && (outer.silent || !loopKeeps(loopEvents, outer.n))
 	}
-	l = &LoopSpan{span: s, line: s.line + rel, kind: kind, outerN: outerN}
+	l = &LoopSpan{span: s, line: s.line + rel, kind: kind, outerN: outerN, silent: silent}
 	s.loops = append(s.loops, l)
-	emitAt("loop_entry", s, l.line, field{"loop", kind})
+	if !silent {
+		emitAt("loop_entry", s, l.line, field{"loop", kind})
+	}
 	l.start = time.Now()
 	return l
 }
@@ -106,13 +95,19 @@ func (l *LoopSpan) done() {
 	}
 }
 
-// closeLoops writes loop_exit for the loops open at index i and above, innermost first.
+// closeLoops writes loop_exit for the loops open at index i and above, innermost first. A
+// silent loop writes nothing: its own entry and exit and what it suppressed count in the loop
+// around it.
 func (s *Span) closeLoops(i int) {
 	for len(s.loops) > i {
 		last := len(s.loops) - 1
 		l := s.loops[last]
 		s.loops[last] = nil
 		s.loops = s.loops[:last]
+		if l.silent {
+			s.loops[last-1].suppressed += l.suppressed + 2
+			continue
+		}
 		d := time.Since(l.start).Nanoseconds()
 		if d <= 0 {
 			d = 1
@@ -142,10 +137,7 @@ func (s *Span) innermostLoop() *LoopSpan {
 // counted in the loop's `suppressed` otherwise.
 func (s *Span) sampledOut() bool {
 	l := s.innermostLoop()
-	if l == nil || loopEvents < 0 {
-		return false
-	}
-	if l.n <= uint64(loopEvents) || l.n&(l.n-1) == 0 {
+	if l == nil || (!l.silent && loopKeeps(loopEvents, l.n)) {
 		return false
 	}
 	l.suppressed++

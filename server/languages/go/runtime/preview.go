@@ -8,9 +8,9 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 const (
@@ -68,27 +68,55 @@ func previewArgs(kv []any) []field {
 func preview(v any) (s string) {
 	defer func() {
 		if recover() != nil {
-			s = "<unrepresentable>"
+			s = unrepresentable(v)
 		}
 	}()
 	var b strings.Builder
-	writeValue(&b, reflect.ValueOf(v), 0)
+	writeOne(&b, reflect.ValueOf(v), 0)
 	return clip(b.String(), previewLimit)
 }
 
-// writeValue is a bounded %v: a few items per collection, a few levels deep, and it stops
-// once the text is long enough to be clipped anyway, so a huge value costs little.
+// unrepresentable is what a preview or a message shows of a value it could not read.
+func unrepresentable(v any) string {
+	return "<unrepresentable " + fmt.Sprintf("%T", v) + ">"
+}
+
+// writeOne writes one value; if its String or Error method panics, only this value falls
+// back to <unrepresentable T> and its neighbours still show.
+func writeOne(b *strings.Builder, v reflect.Value, depth int) {
+	mark := b.Len()
+	defer func() {
+		if recover() != nil {
+			text := b.String()[:mark]
+			b.Reset()
+			b.WriteString(text)
+			if v.IsValid() && v.CanInterface() {
+				b.WriteString(unrepresentable(v.Interface()))
+			} else {
+				b.WriteString("<unrepresentable>")
+			}
+		}
+	}()
+	writeValue(b, v, depth)
+}
+
+// writeValue is the canonical preview (protocol/runtime-vectors.json): null, true/false,
+// numbers, JSON-quoted strings, [a, b] and {"k": v}, a few items per collection, a few levels
+// deep, stopping once the text is long enough to be clipped anyway, so a huge value costs little.
 func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 	if b.Len() > previewLimit {
 		return
 	}
 	if !v.IsValid() {
-		b.WriteString("nil")
+		b.WriteString("null")
 		return
 	}
-	if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
-		b.WriteString("nil")
-		return
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		if v.IsNil() {
+			b.WriteString("null")
+			return
+		}
 	}
 	if v.CanInterface() {
 		switch x := v.Interface().(type) {
@@ -102,7 +130,7 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		b.WriteString(strconv.Quote(clip(v.String(), previewLimit)))
+		writeQuoted(b, clip(v.String(), previewLimit+1))
 	case reflect.Bool:
 		b.WriteString(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -115,83 +143,142 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 		b.WriteString(strconv.FormatComplex(v.Complex(), 'g', -1, v.Type().Bits()))
 	case reflect.Pointer:
 		b.WriteByte('&')
-		if depth >= maxDepth {
-			b.WriteString("…")
-			return
-		}
-		writeValue(b, v.Elem(), depth+1)
+		writeValue(b, v.Elem(), depth)
 	case reflect.Interface:
 		writeValue(b, v.Elem(), depth)
 	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteByte('[')
-		for i := 0; i < v.Len() && depth < maxDepth; i++ {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			if i == maxItems || b.Len() > previewLimit {
-				b.WriteString("…")
-				break
-			}
-			writeValue(b, v.Index(i), depth+1)
-		}
-		b.WriteByte(']')
+		n := v.Len()
+		writeItems(b, "[", "]", n, depth, func(i int) { writeOne(b, v.Index(i), depth+1) })
 	case reflect.Map:
-		b.WriteString("map[")
-		it := v.MapRange()
-		for i := 0; depth < maxDepth && it.Next(); i++ {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			if i == maxItems || b.Len() > previewLimit {
-				b.WriteString("…")
-				break
-			}
-			writeValue(b, it.Key(), depth+1)
-			b.WriteByte(':')
-			if k := it.Key(); k.Kind() == reflect.String && secretKey(k.String()) {
+		keys := mapKeys(v)
+		writeItems(b, "{", "}", len(keys), depth, func(i int) {
+			k := keys[i]
+			writeOne(b, k, depth+1)
+			b.WriteString(": ")
+			if k.Kind() == reflect.String && secretKey(k.String()) {
 				b.WriteString(redacted)
 			} else {
-				writeValue(b, it.Value(), depth+1)
+				writeOne(b, v.MapIndex(k), depth+1)
 			}
-		}
-		b.WriteByte(']')
+		})
 	case reflect.Struct:
-		b.WriteByte('{')
 		t := v.Type()
-		for i := 0; i < v.NumField() && depth < maxDepth; i++ {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			if i == maxItems || b.Len() > previewLimit {
-				b.WriteString("…")
-				break
-			}
+		writeItems(b, "{", "}", v.NumField(), depth, func(i int) {
 			name := t.Field(i).Name
 			b.WriteString(name)
-			b.WriteByte(':')
+			b.WriteString(": ")
 			if secretKey(name) {
 				b.WriteString(redacted)
 			} else {
-				writeValue(b, v.Field(i), depth+1)
+				writeOne(b, v.Field(i), depth+1)
 			}
-		}
-		b.WriteByte('}')
+		})
 	default: // chan, func, unsafe pointer
 		b.WriteString(v.Type().String())
 	}
 }
 
+// writeItems writes open, at most maxItems items and "…" for the rest, and close; a
+// non-empty collection deeper than maxDepth is open…close.
+func writeItems(b *strings.Builder, open, close string, n, depth int, item func(int)) {
+	b.WriteString(open)
+	if n > 0 && depth >= maxDepth {
+		b.WriteString("…")
+	}
+	for i := 0; i < n && depth < maxDepth; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == maxItems || b.Len() > previewLimit {
+			b.WriteString("…")
+			break
+		}
+		item(i)
+	}
+	b.WriteString(close)
+}
+
+// mapKeys returns a map's keys, sorted by their preview as fmt sorts maps, when the map is
+// small enough to sort cheaply; a larger map shows its first keys in iteration order.
+func mapKeys(v reflect.Value) []reflect.Value {
+	const sortable = 64
+	if v.Len() > sortable {
+		keys := make([]reflect.Value, 0, maxItems+1)
+		it := v.MapRange()
+		for len(keys) <= maxItems && it.Next() {
+			keys = append(keys, it.Key())
+		}
+		return keys
+	}
+	keys := v.MapKeys()
+	shown := make([]string, len(keys))
+	for i, k := range keys {
+		shown[i] = preview(k.Interface())
+	}
+	sort.Sort(byShown{keys, shown})
+	return keys
+}
+
+type byShown struct {
+	keys  []reflect.Value
+	shown []string
+}
+
+func (s byShown) Len() int           { return len(s.keys) }
+func (s byShown) Less(i, j int) bool { return s.shown[i] < s.shown[j] }
+func (s byShown) Swap(i, j int) {
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+	s.shown[i], s.shown[j] = s.shown[j], s.shown[i]
+}
+
+// writeQuoted writes s as JSON.stringify writes a string: \" \\ \b \f \n \r \t, other
+// control characters as \u00XX, invalid UTF-8 as U+FFFD, everything else as it is.
+func writeQuoted(b *strings.Builder, s string) {
+	const hexDigits = "0123456789abcdef"
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if r < 0x20 {
+				b.WriteString(`\u00`)
+				b.WriteByte(hexDigits[r>>4])
+				b.WriteByte(hexDigits[r&0xf])
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+}
+
+// clip keeps at most limit characters (code points), the last being … when s was longer.
 func clip(s string, limit int) string {
 	if len(s) <= limit {
 		return s
 	}
-	cut := limit - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	n := 0
+	cut := 0
+	for i := range s {
+		if n == limit-1 {
+			cut = i
+		}
+		if n == limit {
+			return s[:cut] + "…"
+		}
+		n++
 	}
-	return s[:cut] + "…"
+	return s
 }

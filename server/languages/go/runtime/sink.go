@@ -66,7 +66,8 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 	b = append(b, `{"event_type":`...)
 	b = appendString(b, kind)
 	b = append(b, `,"timestamp_ns":`...)
-	b = strconv.AppendInt(b, time.Now().UnixNano(), 10)
+	ts := time.Now().UnixNano()
+	b = strconv.AppendInt(b, ts, 10)
 	var parentCID any
 	if s.parent != nil {
 		parentCID = s.parent.cid
@@ -80,6 +81,12 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 		{"trace_id", s.traceID},
 		{"span_id", s.spanID},
 	}, extra...)
+	if exporter != nil {
+		exporter.event(kind, s, line, ts, extra)
+		if outPath == "" {
+			return // OTLP replaces the default sink (stderr); TELEMETRY_FILE still gets JSONL
+		}
+	}
 	for _, f := range fields {
 		b = append(b, ',')
 		b = appendString(b, f.key)
@@ -103,6 +110,15 @@ func appendValue(b []byte, v any) []byte {
 		return strconv.AppendUint(b, x, 10)
 	case bool:
 		return strconv.AppendBool(b, x)
+	case []any:
+		b = append(b, '[')
+		for i, item := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, item)
+		}
+		return append(b, ']')
 	case []field:
 		b = append(b, '{')
 		for i, f := range x {

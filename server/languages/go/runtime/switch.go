@@ -13,11 +13,13 @@ import (
 var on atomic.Bool
 
 func init() {
-	on.Store(enabledFromEnv())
+	globalOn.Store(enabledFromEnv(os.Getenv))
+	startSwitches()
+	refreshOn()
 	watchSIGHUP()
 }
 
-func enabledFromEnv() bool {
+func enabledFromEnv(getenv func(string) string) bool {
 	truthy := func(v string) bool {
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "1", "true", "yes", "on":
@@ -25,10 +27,10 @@ func enabledFromEnv() bool {
 		}
 		return false
 	}
-	if v := strings.TrimSpace(os.Getenv("TELEMETRY_ENABLED")); v != "" {
+	if v := strings.TrimSpace(getenv("TELEMETRY_ENABLED")); v != "" {
 		return truthy(v)
 	}
-	return truthy(os.Getenv("DEBUG"))
+	return truthy(getenv("DEBUG"))
 }
 
 // watchSIGHUP makes SIGHUP toggle telemetry. A process started with SIGHUP ignored (nohup)
@@ -50,11 +52,12 @@ func watchSIGHUP() {
 	}()
 }
 
-// toggle flips the switch and reports whether it is now on.
+// toggle flips the global switch and reports whether it is now on.
 func toggle() bool {
 	for {
-		old := on.Load()
-		if on.CompareAndSwap(old, !old) {
+		old := globalOn.Load()
+		if globalOn.CompareAndSwap(old, !old) {
+			refreshOn()
 			return !old
 		}
 	}

@@ -31,7 +31,14 @@ type Span struct {
 	parent          *Span
 	gid             uint64
 	start           time.Time
-	loops           []*LoopSpan // open loops, outermost first; used by the span's goroutine only
+	loops           []*LoopSpan        // open loops, outermost first; used by the span's goroutine only
+	muted           bool               // left out by sampling: writes nothing, and neither do the calls below it
+	limited         bool               // muted by a call limit: the calls below count themselves dropped, in owner
+	owner           *Span              // a muted span's nearest recorded span above, or nil
+	limit           *callLimit         // the function's call limit, for dropped_calls; nil when not sampling
+	drops           map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
+	args            []field            // the entry's previews, for the OTLP span
+	otel            []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
 }
 
 // On reports whether events are being written now. Guarding the probe with it,
@@ -62,18 +69,37 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 			span = nil
 		}
 	}()
+	if hasRules.Load() {
+		if sw := switchFor(name, file); sw == nil {
+			if !globalOn.Load() {
+				return nil
+			}
+		} else if !sw.enabled {
+			return nil
+		} else if !sw.captureArgs {
+			kv = nil
+		}
+	}
 	gid := goroutineID()
 	st, fresh, ok := claim(gid)
 	if !ok { // a String method called by a preview is itself instrumented
 		return nil
 	}
-	args := previewArgs(kv)
 	creator, hasCreator := uint64(0), false
 	if fresh && creatorInTraces {
 		creator, hasCreator = creatorID()
 	}
 	span = &Span{name: name, file: file, line: line, gid: gid}
-	push(st, span, creator, hasCreator)
+	place(span, creator, hasCreator, st)
+	var args []field
+	if !span.muted {
+		args = previewArgs(kv) // while the goroutine is still busy: a String method records nothing
+	}
+	push(st, span)
+	if span.muted {
+		return span
+	}
+	span.args = args
 	var caller any
 	if span.parent != nil {
 		caller = span.parent.name
@@ -120,7 +146,13 @@ func (s *Span) finish(panicked *any) {
 		d = 1
 	}
 	pop(s)
+	if s.muted {
+		return
+	}
 	fields := []field{{"duration_ns", d}}
+	if drops := takeDropped(s); len(drops) > 0 {
+		fields = append(fields, field{"dropped_calls", drops})
+	}
 	if panicked != nil {
 		info := errorFields(*panicked)
 		emit("exception", s, field{"clause", "panic"}, field{"error", info})
@@ -130,13 +162,24 @@ func (s *Span) finish(panicked *any) {
 		s.closeLoops(0) // loops left by return or panic: their exits come first
 	}
 	emit("function_exit", s, fields...)
+	if exporter != nil && s.parent == nil && s.name == "main" {
+		exporter.flush() // main is returning: the program ends without an exit hook
+	}
 }
 
+// message is an error's text. Error and String are called directly, not through fmt, which
+// would print its own %!v(PANIC=...) text when they panic instead of <unrepresentable T>.
 func message(v any) (s string) {
 	defer func() {
 		if recover() != nil {
-			s = "<unprintable>"
+			s = unrepresentable(v)
 		}
 	}()
+	switch x := v.(type) {
+	case error:
+		return x.Error()
+	case fmt.Stringer:
+		return x.String()
+	}
 	return fmt.Sprint(v)
 }

@@ -7,8 +7,11 @@
 // Owns: the on/off switch (environment read once at load, SIGHUP toggles), span
 // bookkeeping (ids, parents through AsyncLocalStorage, suspend/resume around await and
 // yield), the deep events inside a call (variables, branches, loops with sampling, catch
-// and finally clauses), bounded and redacted previews of values, and writing one JSON
-// event per line to TELEMETRY_FILE or to file descriptor 2.
+// and finally clauses), bounded event volume (whole-trace sampling, a per-function call
+// limit, nested loop sampling), bounded and redacted previews of values, and writing one
+// JSON event per line to TELEMETRY_FILE or to file descriptor 2. What it shares with the
+// other runtimes (env parsing, previews, redaction, sampling) is fixed by
+// protocol/runtime-vectors.json; `_contract` exposes those pieces to the vector driver.
 //
 // Must never: throw into the program, read the environment per call, do more than return a
 // boolean from on() when telemetry is off, run user code (getters, proxies, inspect hooks)
@@ -30,7 +33,10 @@ const MAX_DEPTH = 3;
 const SECRET = /pass(word)?|token|secret|key|auth|cookie|credential/i;
 const DEFAULT_REDACT = 'pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session';
 const DEFAULT_LOOP_EVENTS = 16;
+const DEFAULT_CALLS_FIRST = 100;
+const DEFAULT_CALLS_PER_SEC = 10;
 const REDACTED = '<redacted>';
+const SAMPLERS = new Set(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']);
 
 // Names (parameters, variables) whose values are never previewed. A pattern that does not
 // compile redacts every value: failing open would show what the user meant to hide.
@@ -42,12 +48,79 @@ function redactFromEnv(env) {
   }
 }
 
-// Events recorded per open loop before sampling starts; Infinity records every event.
-function loopEventsFromEnv(env) {
-  const value = String(env.TELEMETRY_LOOP_EVENTS || '').trim().toLowerCase();
-  if (value === 'all') return Infinity;
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  return Number.isFinite(n) ? n : DEFAULT_LOOP_EVENTS;
+// A count such as TELEMETRY_LOOP_EVENTS: ASCII digits (surrounding blanks allowed), or "all"
+// (null: no limit). Anything else (-5, +4, 1e3, 4.5) is malformed: the default.
+function countFromEnv(value, fallback) {
+  const text = String(value || '').trim().toLowerCase();
+  if (text === 'all') return null;
+  return /^[0-9]{1,10}$/.test(text) ? Number(text) : fallback;
+}
+
+function ratioFromEnv(value) {
+  const text = String(value || '').trim();
+  // Number('') is 0 and Number('0x1') is 1: only what a float literal looks like counts.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return 1;
+  const ratio = Number(text);
+  return ratio >= 0 && ratio <= 1 ? ratio : 1;
+}
+
+// TELEMETRY_SAMPLING (off keeps everything), OTEL_TRACES_SAMPLER/_ARG as the OTel spec reads
+// them (unknown samplers and ratios outside [0, 1] fall back to the defaults), and the
+// per-function call limit: TELEMETRY_CALLS_FIRST calls kept, then TELEMETRY_CALLS_PER_SEC.
+function samplingFromEnv(env) {
+  const sampler = String(env.OTEL_TRACES_SAMPLER || '').trim().toLowerCase();
+  const first = countFromEnv(env.TELEMETRY_CALLS_FIRST, DEFAULT_CALLS_FIRST);
+  return {
+    sampling: String(env.TELEMETRY_SAMPLING || '').trim().toLowerCase() !== 'off',
+    sampler: SAMPLERS.has(sampler) ? sampler : 'parentbased_always_on',
+    ratio: ratioFromEnv(env.OTEL_TRACES_SAMPLER_ARG),
+    calls_first: first === null ? DEFAULT_CALLS_FIRST : first,
+    calls_per_sec: countFromEnv(env.TELEMETRY_CALLS_PER_SEC, DEFAULT_CALLS_PER_SEC),
+  };
+}
+
+// Whether a root call's trace is kept. Calls below a root follow it, so a trace is kept or
+// dropped whole; with no remote parent the parentbased_ samplers decide roots alike.
+function keepTrace(sampler, ratio, traceId) {
+  if (sampler.endsWith('always_on')) return true;
+  if (sampler.endsWith('always_off')) return false;
+  return BigInt(`0x${traceId.slice(16)}`) >> 1n < BigInt(Math.floor(ratio * 9223372036854775808));
+}
+
+const isPowerOfTwo = (n) => (n < 0x80000000 ? (n & (n - 1)) === 0 : Number.isInteger(Math.log2(n)));
+
+// Inside an open loop at iteration n, events (and loops nested in it) are kept while
+// n <= limit or n is a power of two.
+const loopKeeps = (limit, n) => limit === null || n <= limit || isPowerOfTwo(n);
+
+// One function's call limit: the first `first` calls are kept, then at most `perSec` in each
+// one-second window; `dropped` counts the others until a kept exit reports them.
+class CallLimit {
+  constructor(first, perSec) {
+    this.first = first;
+    this.perSec = perSec;
+    this.window = -1;
+    this.inWindow = 0;
+    this.dropped = 0;
+  }
+
+  allow(nowNs) {
+    if (this.first > 0) {
+      this.first--;
+      return true;
+    }
+    if (this.perSec === null) return true;
+    if (this.window < 0 || nowNs - this.window >= 1e9) {
+      this.window = nowNs;
+      this.inWindow = 0;
+    }
+    if (this.inWindow < this.perSec) {
+      this.inWindow++;
+      return true;
+    }
+    this.dropped++;
+    return false;
+  }
 }
 
 function enabledFromEnv(env) {
@@ -56,9 +129,16 @@ function enabledFromEnv(env) {
   return TRUE.has(String(env.DEBUG || '').trim().toLowerCase());
 }
 
-let enabled = enabledFromEnv(process.env);
+// `enabled` is what probes read: the global switch, or any function switched on by the control file.
+let globalOn = enabledFromEnv(process.env);
+let enabled = globalOn;
+let switches = null; // the control file's switches (see below), or null
 const REDACT = redactFromEnv(process.env);
-const LOOP_EVENTS = loopEventsFromEnv(process.env);
+const SAMPLING = samplingFromEnv(process.env);
+const SAMPLED = SAMPLING.sampling;
+// TELEMETRY_SAMPLING=off keeps every event inside loops too, unless TELEMETRY_LOOP_EVENTS says otherwise.
+const LOOP_EVENTS = countFromEnv(process.env.TELEMETRY_LOOP_EVENTS || (SAMPLED ? '' : 'all'), DEFAULT_LOOP_EVENTS);
+const limits = new Map(); // "line\0file\0name" -> CallLimit
 // Absolute now: the file is opened at the first event, perhaps after process.chdir().
 const path = process.env.TELEMETRY_FILE ? resolve(process.env.TELEMETRY_FILE) : null;
 let fd = null;
@@ -83,15 +163,17 @@ function randomHex(bytes) {
 }
 
 class Span {
-  constructor(name, file, line, parent) {
+  constructor(name, file, line, parent, traceId, limit) {
     this.name = String(name);
     this.file = String(file);
     this.line = Number(line) || 0;
     this.parent = parent;
     this.outer = parent;
     this.cid = crypto.randomUUID();
-    this.traceId = parent ? parent.traceId : randomHex(16);
+    this.traceId = traceId;
     this.spanId = randomHex(8);
+    this.limit = limit;
+    this.drops = null; // Map "line\0file\0name" -> [name, file, line, calls below this one the limits left out]
     this.returned = undefined;
     this.hasReturn = false;
     this.error = undefined;
@@ -101,9 +183,83 @@ class Span {
   }
 }
 
+Span.prototype.muted = false;
+
+// A call left out by sampling: it writes nothing, but is current while it runs so that the
+// calls below it are left out with it (a trace is kept or dropped whole). `limited`: left out
+// by a call limit, and then the calls below count themselves as dropped too, in `owner`, the
+// nearest recorded call above (undefined: in their own function's limit).
+class Muted {
+  constructor(parent, limited, owner) {
+    this.parent = parent;
+    this.outer = parent;
+    this.done = false;
+    this.limited = limited;
+    this.owner = owner;
+  }
+}
+Muted.prototype.muted = true;
+
 function currentSpan() {
   const store = storage.getStore();
-  return store instanceof Span ? store : undefined;
+  return store instanceof Span || store instanceof Muted ? store : undefined;
+}
+
+// The span for a new call: a recorded one, or a muted one when sampling leaves it out.
+function admit(name, file, line, parent) {
+  if (!SAMPLED) return new Span(name, file, line, parent, parent ? parent.traceId : randomHex(16), null);
+  const key = `${line}\0${file}\0${name}`;
+  let limit = limits.get(key);
+  if (limit === undefined) {
+    const switched = switches !== null && switches.rules.length > 0 ? switches.lookup(name, file) : null;
+    const perSec = switched !== null && switched.max_events_per_sec !== null ? switched.max_events_per_sec : SAMPLING.calls_per_sec;
+    limit = new CallLimit(SAMPLING.calls_first, perSec);
+    limits.set(key, limit);
+  }
+  if (parent !== undefined && parent.muted) {
+    if (parent.limited) countDrop(parent.owner, limit, key, name, file, line);
+    return new Muted(parent, parent.limited, parent.owner);
+  }
+  let traceId;
+  if (parent === undefined) {
+    traceId = randomHex(16);
+    if (!keepTrace(SAMPLING.sampler, SAMPLING.ratio, traceId)) return new Muted(undefined, false, undefined);
+  } else {
+    traceId = parent.traceId;
+  }
+  if (!limit.allow(Number(process.hrtime.bigint() - HR_ORIGIN))) {
+    countDrop(parent, limit, key, name, file, line);
+    return new Muted(parent, true, parent);
+  }
+  return new Span(name, file, line, parent, traceId, limit);
+}
+
+// Counts a call the limits left out where its figures will surface: in the nearest recorded
+// call above it, whose exit reports it, or else in its own function's limit, which its next
+// recorded exit reports.
+function countDrop(owner, limit, key, name, file, line) {
+  if (owner === undefined) {
+    limit.dropped++;
+    return;
+  }
+  if (owner.drops === null) owner.drops = new Map();
+  const found = owner.drops.get(key);
+  if (found === undefined) owner.drops.set(key, [String(name), String(file), Number(line) || 0, 1]);
+  else found[3]++;
+}
+
+// function_exit's dropped_calls: what the limits left out, per function, or undefined.
+function droppedCalls(span) {
+  const found = [];
+  const limit = span.limit;
+  if (limit !== null && limit.dropped > 0) {
+    found.push({ function_name: span.name, file: span.file, line: span.line, count: limit.dropped });
+    limit.dropped = 0;
+  }
+  if (span.drops !== null) {
+    for (const [name, file, line, count] of span.drops.values()) found.push({ function_name: name, file, line, count });
+  }
+  return found.length > 0 ? found : undefined;
 }
 
 // If `span` is current or an ancestor of the current span, hand the context back to
@@ -128,6 +284,10 @@ function emit(kind, span, extra, line = span.line) {
     span_id: span.spanId,
     ...extra,
   };
+  if (otlp !== null) {
+    otlp.event(kind, span, body, ts);
+    if (path === null) return; // OTLP replaces the default sink (stderr); TELEMETRY_FILE still gets JSONL
+  }
   write(`{"event_type":${JSON.stringify(kind)},"timestamp_ns":${ts},${JSON.stringify(body).slice(1)}\n`);
 }
 
@@ -190,7 +350,9 @@ function render(v, depth, out) {
   if (out.length > LIMIT) return out;
   switch (typeof v) {
     case 'string':
-      return out + JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v);
+      // Twice the limit in code units holds the limit in code points: a pair cut in two lands
+      // after the clip.
+      return out + JSON.stringify(v.length > 2 * LIMIT ? v.slice(0, 2 * LIMIT) : v);
     case 'number':
     case 'boolean':
     case 'undefined':
@@ -217,27 +379,36 @@ function render(v, depth, out) {
   if (types.isPromise(v)) return out + 'Promise';
   if (types.isMap(v) || types.isSet(v) || types.isWeakMap(v) || types.isWeakSet(v)) return out + `${protoName(v)}{…}`;
   if (ArrayBuffer.isView(v) || types.isAnyArrayBuffer(v)) return out + `${protoName(v)}{…}`;
-  if (depth >= MAX_DEPTH) return out + (Array.isArray(v) ? '[…]' : '{…}');
   if (Array.isArray(v)) {
-    out += '[';
     const n = v.length;
-    for (let i = 0; i < n && i < MAX_ITEMS && out.length <= LIMIT; i++) {
-      if (i > 0) out += ',';
+    if (n === 0) return out + '[]';
+    if (depth >= MAX_DEPTH) return out + '[…]';
+    out += '[';
+    for (let i = 0; i < n && out.length <= LIMIT; i++) {
+      if (i > 0) out += ', ';
+      if (i === MAX_ITEMS) {
+        out += '…';
+        break;
+      }
       const item = ownValue(v, String(i));
       out = item.ok ? render(item.value, depth + 1, out) : out + '[Getter]';
     }
-    return out + (n > MAX_ITEMS ? ',…]' : ']');
+    return out + ']';
   }
   const name = protoName(v);
   out += name && name !== 'Object' ? `${name} {` : '{';
+  if (depth >= MAX_DEPTH) {
+    for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key)) return out + '…}';
+    return out + '}';
+  }
   let count = 0;
   for (const key in v) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-    if (count > 0) out += ',';
+    if (count > 0) out += ', ';
     if (++count > MAX_ITEMS || out.length > LIMIT) return out + '…}';
-    out += `${JSON.stringify(key)}:`;
+    out += `${JSON.stringify(key)}: `;
     if (SECRET.test(key) || REDACT.test(key)) {
-      out += JSON.stringify(REDACTED);
+      out += REDACTED;
       continue;
     }
     const item = ownValue(v, key);
@@ -246,38 +417,55 @@ function render(v, depth, out) {
   return out + '}';
 }
 
+// At most `limit` code points, the last being … when the text was longer.
 function clip(text, limit) {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+  if (text.length <= limit) return text;
+  let cut = 0;
+  for (let i = 0, n = 0; i < text.length; n++) {
+    if (n === limit - 1) cut = i;
+    if (n === limit) return `${text.slice(0, cut)}…`;
+    i += text.codePointAt(i) > 0xffff ? 2 : 1;
+  }
+  return text;
 }
+
+const unrepresentable = (value) => {
+  let type = typeof value;
+  try {
+    if (value !== null && type === 'object') type = protoName(value) || 'Object';
+  } catch {}
+  return `<unrepresentable ${type}>`;
+};
 
 function preview(value) {
   try {
     return clip(render(value, 0, ''), LIMIT);
   } catch {
-    return '<unrepresentable>';
+    return unrepresentable(value);
   }
 }
 
 function errorInfo(err) {
   try {
     if (err !== null && typeof err === 'object' && !types.isProxy(err)) {
+      const GETTER = {};
       const nameOf = (k) => {
         for (let o = err; o !== null; o = Object.getPrototypeOf(o)) {
           const d = Object.getOwnPropertyDescriptor(o, k);
-          if (d) return 'value' in d ? d.value : undefined;
+          if (d) return 'value' in d ? d.value : GETTER;
         }
         return undefined;
       };
-      const type = nameOf('name');
+      const name = nameOf('name');
+      const type = typeof name === 'string' && name ? name : protoName(err) || 'Object';
       const message = nameOf('message');
-      return {
-        type: typeof type === 'string' && type ? type : protoName(err) || 'Object',
-        message: clip(typeof message === 'string' ? message : preview(err), MESSAGE_LIMIT),
-      };
+      // A getter is user code, which the runtime never runs: its message cannot be read.
+      const text = message === GETTER ? `<unrepresentable ${type}>` : typeof message === 'string' ? message : preview(err);
+      return { type, message: clip(text, MESSAGE_LIMIT) };
     }
     return { type: typeof err, message: clip(typeof err === 'string' ? err : preview(err), MESSAGE_LIMIT) };
   } catch {
-    return { type: 'unknown', message: '<unrepresentable>' };
+    return { type: 'unknown', message: '<unrepresentable unknown>' };
   }
 }
 
@@ -287,13 +475,22 @@ function on() {
 
 function enter(name, file, line, args) {
   try {
-    const shown = {}; // before the span's clock starts
+    let switched = null;
+    if (switches !== null && switches.rules.length > 0) {
+      switched = switches.lookup(name, file);
+      if (switched === null ? !globalOn : !switched.enabled) return false;
+      if (switched !== null && !switched.capture_args) args = undefined;
+    }
+    const parent = currentSpan();
+    const span = admit(name, file, line, parent);
+    storage.enterWith(span);
+    if (span.muted) return span;
+    const shown = {};
     if (args !== null && typeof args === 'object') {
       for (const key of Object.keys(args)) shown[key] = REDACT.test(key) ? REDACTED : preview(args[key]);
     }
-    const parent = currentSpan();
-    const span = new Span(name, file, line, parent);
-    storage.enterWith(span);
+    span.args = shown;
+    span.start = process.hrtime.bigint(); // previews are not the call's time
     emit('function_entry', span, { args: shown, caller: parent ? parent.name : null });
     return span;
   } catch {
@@ -302,7 +499,7 @@ function enter(name, file, line, args) {
 }
 
 function ret(span, value) {
-  if (span) {
+  if (span && !span.muted) {
     try {
       span.returned = preview(value);
       span.hasReturn = true;
@@ -312,7 +509,7 @@ function ret(span, value) {
 }
 
 function fail(span, err) {
-  if (span) {
+  if (span && !span.muted) {
     try {
       span.error = errorInfo(err);
     } catch {}
@@ -323,11 +520,17 @@ function exit(span) {
   if (!span || span.done) return;
   try {
     span.done = true;
+    if (span.muted) {
+      restoreIfCurrent(span);
+      return;
+    }
     let duration = process.hrtime.bigint() - span.start;
     if (duration <= 0n) duration = 1n;
     const extra = { duration_ns: Number(duration) };
     if (span.hasReturn) extra.return = span.returned;
     if (span.error !== undefined) extra.error = span.error;
+    const drops = droppedCalls(span);
+    if (drops !== undefined) extra.dropped_calls = drops;
     if (span.loops !== null) closeLoops(span, 0); // loops left by return or throw: their exits come first
     restoreIfCurrent(span);
     emit('function_exit', span, extra);
@@ -365,22 +568,28 @@ const lineOf = (span, rel) => (Number.isInteger(rel) ? span.line + rel : span.li
 // One run of a loop statement in a call. The body's first statement, `__l0 && __l0.n++`,
 // counts iterations without calling the runtime; `_tm.done(__l0)` follows the loop.
 class Loop {
-  constructor(span, line, kind, outerN) {
+  constructor(span, line, kind, outerN, silent) {
     this.n = 0;
     this.span = span;
     this.line = line;
     this.kind = String(kind);
     this.suppressed = 0;
     this.outerN = outerN; // the enclosing open loop's iteration when this one began
+    this.silent = silent; // opened in a sampled-out iteration: counts, writes nothing
     this.start = 0n;
   }
 }
 
-// Writes loop_exit for the loops open at index i and above, innermost first.
+// Writes loop_exit for the loops open at index i and above, innermost first. A silent loop
+// writes nothing: its own entry and exit and what it suppressed count in the loop around it.
 function closeLoops(span, i) {
   const loops = span.loops;
   while (loops.length > i) {
     const loop = loops.pop();
+    if (loop.silent) {
+      loops[loops.length - 1].suppressed += loop.suppressed + 2;
+      continue;
+    }
     let duration = process.hrtime.bigint() - loop.start;
     if (duration <= 0n) duration = 1n;
     const n = Number(loop.n) || 0;
@@ -403,22 +612,18 @@ function innermost(span) {
   return loops[loops.length - 1];
 }
 
-const isPowerOfTwo = (n) => (n < 0x80000000 ? (n & (n - 1)) === 0 : Number.isInteger(Math.log2(n)));
-
 // Inside an open loop at iteration n, an event is kept while n <= TELEMETRY_LOOP_EVENTS or
 // n is a power of two; the others are only counted in that loop's `suppressed`.
 function sampledOut(span) {
   const loop = innermost(span);
-  if (loop === undefined) return false;
-  const n = loop.n;
-  if (n <= LOOP_EVENTS || isPowerOfTwo(n)) return false;
+  if (loop === undefined || (!loop.silent && loopKeeps(LOOP_EVENTS, loop.n))) return false;
   loop.suppressed++;
   return true;
 }
 
 // variable_change; without a value (the engine redacted it) nothing of it is shown.
 function variable(span, rel, name, value) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     if (sampledOut(span)) return;
     name = String(name);
@@ -431,7 +636,7 @@ function variable(span, rel, name, value) {
 }
 
 function branch(span, rel, label, condition) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     if (!sampledOut(span)) {
       emit('branch', span, { branch: String(label), condition: condition ? String(condition) : null }, lineOf(span, rel));
@@ -441,13 +646,15 @@ function branch(span, rel, label, condition) {
 
 // loop_entry; returns the loop whose `n` the body counts, or false.
 function loop(span, rel, kind) {
-  if (!span) return false;
+  if (!span || span.muted) return false;
   try {
     const outer = innermost(span);
     if (span.loops === null) span.loops = [];
-    const opened = new Loop(span, lineOf(span, rel), kind, outer === undefined ? 0 : outer.n);
+    // A loop nested in a sampled-out iteration is sampled out whole, by the same rule.
+    const silent = outer !== undefined && SAMPLED && (outer.silent || !loopKeeps(LOOP_EVENTS, outer.n));
+    const opened = new Loop(span, lineOf(span, rel), kind, outer === undefined ? 0 : outer.n, silent);
     span.loops.push(opened);
-    emit('loop_entry', span, { loop: opened.kind }, opened.line);
+    if (!silent) emit('loop_entry', span, { loop: opened.kind }, opened.line);
     opened.start = process.hrtime.bigint();
     return opened;
   } catch {
@@ -466,7 +673,7 @@ function done(loop) {
 
 // First statement of a catch block; `error` is its binding, when it has one.
 function caught(span, rel, error) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     emit('exception', span, { clause: 'catch', error: arguments.length < 3 ? null : errorInfo(error) }, lineOf(span, rel));
   } catch {}
@@ -475,10 +682,299 @@ function caught(span, rel, error) {
 // First statement of a finally block. JavaScript does not tell it whether an exception is
 // passing through, so `error` is null.
 function fin(span, rel) {
-  if (!span) return;
+  if (!span || span.muted) return;
   try {
     emit('exception', span, { clause: 'finally', error: null }, lineOf(span, rel));
   } catch {}
+}
+
+// OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
+// A call becomes a span when it exits; loop exits become its span events; variable, branch and
+// exception events become log records (or span events with TELEMETRY_OTLP_EVENTS=span). Batches
+// leave on an unref'd timer; the program only appends to a bounded queue. What is queued at the
+// natural end of the program is sent on 'beforeExit', within OTEL_EXPORTER_OTLP_TIMEOUT
+// (process.exit() skips it).
+
+const OTLP_QUEUE = 2048;
+const OTLP_BATCH = 512;
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+function warn(text) {
+  try {
+    fs.writeSync(2, `telemetry: ${text}\n`);
+  } catch {}
+}
+
+// W3C-baggage-like `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES).
+function pairs(text, what) {
+  const found = {};
+  for (const item of String(text || '').split(',')) {
+    if (!item.trim()) continue;
+    const eq = item.indexOf('=');
+    if (eq <= 0 || !item.slice(0, eq).trim()) {
+      warn(`ignoring malformed ${what} entry ${JSON.stringify(item.trim().slice(0, 80))}`);
+      continue;
+    }
+    try {
+      found[decodeURIComponent(item.slice(0, eq).trim())] = decodeURIComponent(item.slice(eq + 1).trim());
+    } catch {
+      warn(`ignoring malformed ${what} entry ${JSON.stringify(item.trim().slice(0, 80))}`);
+    }
+  }
+  return found;
+}
+
+// The exporter's settings from the OTel environment, or null when no endpoint is set.
+function otlpConfig(env) {
+  let base = String(env.OTEL_EXPORTER_OTLP_ENDPOINT || '').trim();
+  let traces = String(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || '').trim();
+  let logs = String(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT || '').trim();
+  if (!base && !traces && !logs) return null;
+  if (base) {
+    base = base.replace(/\/+$/, '');
+    traces = traces || `${base}/v1/traces`;
+    logs = logs || `${base}/v1/logs`;
+  }
+  const protocol = String(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || '').trim();
+  if (protocol && protocol !== 'http/json') warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol.slice(0, 40)} is not supported; sending http/json`);
+  let timeout = String(env.OTEL_EXPORTER_OTLP_TIMEOUT || '').trim();
+  if (timeout && !/^[0-9]{1,10}$/.test(timeout)) {
+    warn(`ignoring malformed OTEL_EXPORTER_OTLP_TIMEOUT=${timeout.slice(0, 40)}`);
+    timeout = '';
+  }
+  const headers = pairs(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS');
+  const resource = pairs(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES');
+  resource['service.name'] = String(env.OTEL_SERVICE_NAME || '').trim() || resource['service.name'] || 'unknown_service:node';
+  resource['telemetry.sdk.name'] ??= 'telemetry-injector';
+  resource['telemetry.sdk.language'] ??= 'nodejs';
+  return {
+    traces: traces || null,
+    logs: logs || null,
+    headers,
+    timeoutMs: timeout ? Number(timeout) : 10000,
+    resource,
+    spanEvents: String(env.TELEMETRY_OTLP_EVENTS || '').trim().toLowerCase() === 'span',
+  };
+}
+
+function attr(key, value) {
+  if (typeof value === 'boolean') return { key, value: { boolValue: value } };
+  // 64-bit integers are decimal strings in OTLP/JSON.
+  if (typeof value === 'number' && Number.isInteger(value)) return { key, value: { intValue: String(value) } };
+  return { key, value: { stringValue: String(value) } };
+}
+
+const OWN = new Set(['function_name', 'file', 'line', 'correlation_id', 'parent_correlation_id', 'trace_id', 'span_id']);
+
+// An inner event's own fields as attributes (code.line.number for its line).
+function detail(body) {
+  const attrs = [attr('code.line.number', body.line)];
+  for (const key of Object.keys(body)) {
+    if (OWN.has(key)) continue;
+    const value = body[key];
+    if (value !== null && typeof value === 'object') {
+      for (const k of Object.keys(value)) attrs.push(attr(`telemetry.${key}.${k}`, value[k]));
+    } else if (value !== null && value !== undefined) {
+      attrs.push(attr(`telemetry.${key}`, value));
+    }
+  }
+  return attrs;
+}
+
+class Otlp {
+  constructor(config) {
+    this.config = config;
+    this.resource = { attributes: Object.keys(config.resource).map((k) => attr(k, config.resource[k])) };
+    this.scope = { name: 'telemetry-injector', version: '1' };
+    this.spans = [];
+    this.logs = [];
+    this.timer = null;
+    this.busy = false; // a batch is in flight
+    this.deadline = 0; // at exit: no retry after this
+    this.dropped = 0;
+    this.failed = 0;
+    this.sent = 0;
+  }
+
+  event(kind, span, body, ts) {
+    if (this.spans.length + this.logs.length >= OTLP_QUEUE && kind !== 'loop_exit') {
+      if (kind !== 'function_entry' && kind !== 'loop_entry') this.dropped++; // full: not worth building the record
+      return;
+    }
+    if (kind === 'function_exit') return this.span(span, body, ts);
+    if (kind === 'function_entry' || kind === 'loop_entry') return;
+    if (kind === 'loop_exit' || this.config.spanEvents) {
+      (span.otel ??= []).push({ timeUnixNano: String(ts), name: kind, attributes: detail(body) });
+      return;
+    }
+    this.log(kind, span, body, ts, kind === 'exception' ? 17 : 9);
+  }
+
+  span(span, body, ts) {
+    const attrs = [attr('code.function.name', span.name), attr('code.file.path', span.file), attr('code.line.number', span.line)];
+    for (const name of Object.keys(span.args || {})) attrs.push(attr(`telemetry.arg.${name}`, span.args[name]));
+    if ('return' in body) attrs.push(attr('telemetry.return', body.return));
+    if (body.dropped_calls) attrs.push(attr('telemetry.dropped_calls', body.dropped_calls.reduce((n, d) => n + d.count, 0)));
+    const record = {
+      traceId: span.traceId,
+      spanId: span.spanId,
+      name: span.name,
+      kind: 1, // INTERNAL
+      startTimeUnixNano: String(ts - BigInt(body.duration_ns)),
+      endTimeUnixNano: String(ts),
+      attributes: attrs,
+      status: {},
+    };
+    if (span.parent) record.parentSpanId = span.parent.spanId;
+    if (span.otel) record.events = span.otel;
+    if (body.error) {
+      record.status = { code: 2, message: body.error.message }; // ERROR
+      attrs.push(attr('error.type', body.error.type));
+      this.log('exception', span, { line: span.line, exception: body.error }, ts, 17);
+    }
+    this.put(this.spans, record);
+  }
+
+  log(kind, span, body, ts, severity) {
+    this.put(this.logs, {
+      timeUnixNano: String(ts),
+      observedTimeUnixNano: String(ts),
+      severityNumber: severity,
+      severityText: severity >= 17 ? 'ERROR' : 'INFO',
+      eventName: kind,
+      body: { stringValue: kind },
+      attributes: [attr('code.function.name', span.name), attr('code.file.path', span.file), ...detail(body)],
+      traceId: span.traceId,
+      spanId: span.spanId,
+    });
+  }
+
+  put(queue, item) {
+    if (this.spans.length + this.logs.length >= OTLP_QUEUE) {
+      this.dropped++;
+      return;
+    }
+    queue.push(item);
+    if (this.timer === null) {
+      this.timer = setInterval(() => this.pump(), 1000);
+      this.timer.unref();
+      process.on('beforeExit', () => this.atExit());
+    }
+    if (queue.length >= OTLP_BATCH) setImmediate(() => this.pump());
+  }
+
+  // Sends the next batch unless one is in flight; carries on until the queue is empty.
+  pump() {
+    if (this.busy) return;
+    let url;
+    let body;
+    let count;
+    if (this.spans.length > 0) {
+      const spans = this.spans.splice(0, OTLP_BATCH);
+      url = this.config.traces;
+      body = { resourceSpans: [{ resource: this.resource, scopeSpans: [{ scope: this.scope, spans }] }] };
+      count = spans.length;
+    } else if (this.logs.length > 0) {
+      const logRecords = this.logs.splice(0, OTLP_BATCH);
+      url = this.config.logs;
+      body = { resourceLogs: [{ resource: this.resource, scopeLogs: [{ scope: this.scope, logRecords }] }] };
+      count = logRecords.length;
+    } else {
+      return;
+    }
+    if (url === null) {
+      this.failed += count;
+      return this.pump();
+    }
+    this.busy = true;
+    const deadline = this.deadline || Date.now() + Math.max(this.config.timeoutMs, 1000) * 3;
+    this.send(url, JSON.stringify(body), count, deadline, 100, () => {
+      this.busy = false;
+      this.pump();
+    });
+  }
+
+  // POSTs one batch; retries 429/502/503/504 and connection errors with backoff and jitter,
+  // honouring Retry-After, until the deadline; never a partial success.
+  send(url, data, count, deadline, delay, done) {
+    this.post(url, data, (status, retryAfter) => {
+      if (status >= 200 && status < 300) {
+        this.sent += count;
+        return done();
+      }
+      const wait = retryAfter ?? delay * (0.5 + Math.random());
+      if ((status !== 0 && !RETRYABLE.has(status)) || Date.now() + wait >= (this.deadline || deadline)) {
+        this.failed += count;
+        return done();
+      }
+      const t = setTimeout(() => this.send(url, data, count, deadline, Math.min(delay * 2, 5000), done), wait);
+      if (!this.deadline) t.unref();
+    });
+  }
+
+  post(url, data, callback) {
+    let called = false;
+    const finish = (status, retryAfter) => {
+      if (!called) {
+        called = true;
+        callback(status, retryAfter);
+      }
+    };
+    try {
+      const target = new URL(url);
+      const lib = require(target.protocol === 'https:' ? 'node:https' : 'node:http');
+      const req = lib.request(
+        target,
+        {
+          method: 'POST',
+          headers: { ...this.config.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+          timeout: this.config.timeoutMs,
+        },
+        (res) => {
+          let read = 0;
+          res.on('data', (chunk) => {
+            read += chunk.length;
+            if (read > 65536) res.destroy(); // a huge or endless body is not read to its end
+          });
+          const retry = String(res.headers['retry-after'] || '').trim();
+          const done = () => finish(res.statusCode || 0, /^\d+$/.test(retry) ? Number(retry) * 1000 : undefined);
+          res.on('end', done);
+          res.on('close', done);
+          res.on('error', done);
+        },
+      );
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => finish(0, undefined));
+      req.end(data);
+    } catch {
+      finish(0, undefined);
+    }
+  }
+
+  // The loop is empty: send what is queued, within the timeout. The sockets keep the process
+  // alive until the batches are answered or given up; beforeExit then fires again, with nothing left.
+  atExit() {
+    if (this.spans.length === 0 && this.logs.length === 0) return;
+    if (!this.deadline) this.deadline = Date.now() + this.config.timeoutMs;
+    if (Date.now() >= this.deadline) {
+      this.failed += this.spans.length + this.logs.length;
+      this.spans.length = 0;
+      this.logs.length = 0;
+      return;
+    }
+    this.pump();
+  }
+}
+
+let otlp = null;
+try {
+  const config = otlpConfig(process.env);
+  if (config !== null) otlp = new Otlp(config);
+} catch {}
+
+// {sent, failed, dropped} items of the OTLP exporter, or null when it is off.
+function otlpStats() {
+  return otlp === null ? null : { sent: otlp.sent, failed: otlp.failed, dropped: otlp.dropped };
 }
 
 function dropped() {
@@ -486,9 +982,126 @@ function dropped() {
 }
 
 function toggle() {
-  enabled = !enabled;
-  if (enabled) sinkFailed = false; // give an unwritable TELEMETRY_FILE another chance
+  globalOn = !globalOn;
+  if (globalOn) sinkFailed = false; // give an unwritable TELEMETRY_FILE another chance
+  refreshOn();
 }
+
+function refreshOn() {
+  enabled = globalOn || (switches !== null && switches.anyOn);
+}
+
+// Per-function switches with expiry: TELEMETRY_CONTROL (default .telemetry/control.json beside
+// this file) maps function ids (`file:name`, or `name`) and globs (`*`, `?`) to
+// {enabled, expires_at, max_events_per_sec, capture_args}; "*" is the default; a function left
+// out follows the global switch. An unref'd timer checks the file's modification time once a
+// second and turns expired entries off; probes only look up a cached answer. A malformed file is
+// reported once per change on stderr and the last good state stays.
+class Switches {
+  constructor(file) {
+    this.file = file;
+    this.stamp = null;
+    this.rules = []; // [matcher, entry], exact ids first, "*" last
+    this.cache = new Map();
+    this.anyOn = false;
+  }
+
+  poll() {
+    let stamp = null;
+    try {
+      const st = fs.statSync(this.file);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch {}
+    let changed = false;
+    if (stamp !== this.stamp) {
+      this.stamp = stamp;
+      changed = this.load(stamp);
+    }
+    const now = Date.now() / 1000;
+    const live = this.rules.filter(([, e]) => e.expires_at === null || e.expires_at > now);
+    if (live.length !== this.rules.length) {
+      this.rules = live;
+      changed = true;
+    }
+    if (changed) {
+      this.cache.clear();
+      this.anyOn = this.rules.some(([, e]) => e.enabled);
+      limits.clear(); // rates may have changed
+    }
+    return changed;
+  }
+
+  load(stamp) {
+    if (stamp === null) {
+      const had = this.rules.length > 0;
+      this.rules = [];
+      return had;
+    }
+    try {
+      this.rules = parseControl(JSON.parse(fs.readFileSync(this.file, 'utf8')));
+      return true;
+    } catch (e) {
+      warn(`ignoring malformed ${this.file} (${String((e && e.message) || e).slice(0, 120)}); keeping the last good switches`);
+      return false;
+    }
+  }
+
+  lookup(name, file) {
+    const key = `${file}\0${name}`;
+    let found = this.cache.get(key);
+    if (found === undefined) {
+      const id = `${file}:${name}`;
+      const rule = this.rules.find(([matches]) => matches(id, String(name)));
+      found = rule ? rule[1] : null;
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+}
+
+function parseControl(data) {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error('not a JSON object');
+  const exact = [];
+  const globs = [];
+  const fallback = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${key}: not an object`);
+    let expires = value.expires_at ?? null;
+    if (typeof expires === 'string') {
+      const ms = Date.parse(expires);
+      if (Number.isNaN(ms)) throw new Error(`${key}: expires_at is not a time`);
+      expires = ms / 1000;
+    } else if (expires !== null && typeof expires !== 'number') {
+      throw new Error(`${key}: expires_at is neither a time nor a number`);
+    }
+    const rate = value.max_events_per_sec ?? null;
+    if (rate !== null && !(Number.isInteger(rate) && rate >= 0)) throw new Error(`${key}: max_events_per_sec is not a count`);
+    const entry = { enabled: (value.enabled ?? true) === true, expires_at: expires, max_events_per_sec: rate, capture_args: value.capture_args !== false };
+    const onName = !key.includes(':');
+    if (key === '*') {
+      fallback.push([() => true, entry]);
+    } else if (key.includes('*') || key.includes('?')) {
+      const pattern = new RegExp(`^${key.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+      globs.push([(id, name) => pattern.test(onName ? name : id), entry]);
+    } else {
+      exact.push([(id, name) => (onName ? name : id) === key, entry]);
+    }
+  }
+  return [...exact, ...globs, ...fallback];
+}
+
+try {
+  let control = process.env.TELEMETRY_CONTROL || '';
+  if (!control) control = require('node:path').join(__dirname, '.telemetry', 'control.json');
+  switches = new Switches(resolve(control));
+  switches.poll();
+  refreshOn();
+  setInterval(() => {
+    try {
+      if (switches.poll()) refreshOn();
+    } catch {}
+  }, 1000).unref();
+} catch {}
 
 // A program's own SIGHUP listener wins. Adding a listener keeps nothing alive (Node's
 // signal handles are unref'd), but it does change the default: SIGHUP no longer terminates
@@ -517,3 +1130,9 @@ exports.loop = loop;
 exports.done = done;
 exports.caught = caught;
 exports.fin = fin;
+exports.otlpStats = otlpStats;
+// For the contract's test-vector driver (tests/runtime/vectors/), not for probes.
+exports._contract = {
+  enabledFromEnv, countFromEnv, samplingFromEnv, keepTrace, loopKeeps, CallLimit, redactFromEnv, preview, errorInfo,
+  secretKey: (key, redact) => SECRET.test(key) || redact.test(key),
+};

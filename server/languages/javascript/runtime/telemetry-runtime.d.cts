@@ -78,3 +78,6 @@ export declare function caught(span: Span | false, rel: number, error?: unknown)
 
 /** First statement of a finally block: writes `exception` (its error is unknown, so null). */
 export declare function fin(span: Span | false, rel: number): void;
+
+/** What the OTLP exporter did so far (items: spans and log records), or null when no OTLP endpoint is set. */
+export declare function otlpStats(): { sent: number; failed: number; dropped: number } | null;

@@ -3,8 +3,10 @@
 Owns: the on/off switch (environment read once at import, SIGHUP toggles), span
 bookkeeping (ids, parents through contextvars, generator suspend/resume), the deep
 events inside a call (variables, branches, loops with sampling, except and finally
-clauses), bounded and redacted previews of values, and writing one JSON event per line
-to TELEMETRY_FILE or to file descriptor 2.
+clauses), bounded event volume (whole-trace sampling, a per-function call limit, nested
+loop sampling), bounded and redacted previews of values, and writing one JSON event per
+line to TELEMETRY_FILE or to file descriptor 2. What it shares with the other runtimes
+(env parsing, previews, redaction, sampling) is fixed by protocol/runtime-vectors.json.
 
 Must never: raise into the program that calls it, read the environment per call, do
 more than read `on` when telemetry is off, or change what the program prints.
@@ -17,28 +19,119 @@ import json
 import os
 import random
 import re
-import reprlib
 import signal
 import sys
 import threading
 import time
 
-__all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped",
+__all__ = ["on", "enter", "ret", "fail", "exit", "suspend", "resume", "dropped", "otlp_stats",
            "var", "branch", "loop", "caught", "fin"]
 
 _TRUE = ("1", "true", "yes", "on")
+_DIGITS = re.compile(r"[0-9]{1,10}\Z")
 
 
-def _enabled_from_env():
-    explicit = os.environ.get("TELEMETRY_ENABLED", "").strip().lower()
+def _enabled_from_env(env):
+    explicit = env.get("TELEMETRY_ENABLED", "").strip().lower()
     if explicit:
         return explicit in _TRUE
-    return os.environ.get("DEBUG", "").strip().lower() in _TRUE
+    return env.get("DEBUG", "").strip().lower() in _TRUE
+
+
+def _count_from_env(value, default):
+    """A count such as TELEMETRY_LOOP_EVENTS: ASCII digits (surrounding blanks allowed), or
+    "all" (None: no limit). Anything else (-5, +4, 1e3, 4.5) is malformed: the default."""
+    value = value.strip().lower()
+    if value == "all":
+        return None
+    return int(value) if _DIGITS.match(value) else default
+
+
+_SAMPLERS = ("always_on", "always_off", "traceidratio",
+             "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio")
+
+
+def _ratio_from_env(value):
+    try:
+        ratio = float(value)
+    except ValueError:
+        return 1.0
+    return ratio if 0.0 <= ratio <= 1.0 else 1.0
+
+
+def _sampling_from_env(env):
+    """TELEMETRY_SAMPLING (off keeps everything), OTEL_TRACES_SAMPLER/_ARG as the OTel spec
+    reads them (unknown samplers and ratios outside [0, 1] fall back to the defaults), and the
+    per-function call limit: TELEMETRY_CALLS_FIRST calls kept, then TELEMETRY_CALLS_PER_SEC."""
+    sampler = env.get("OTEL_TRACES_SAMPLER", "").strip().lower()
+    ratio = _ratio_from_env(env.get("OTEL_TRACES_SAMPLER_ARG", "").strip())
+    first = _count_from_env(env.get("TELEMETRY_CALLS_FIRST", ""), _DEFAULT_CALLS_FIRST)
+    return {
+        "sampling": env.get("TELEMETRY_SAMPLING", "").strip().lower() != "off",
+        "sampler": sampler if sampler in _SAMPLERS else "parentbased_always_on",
+        "ratio": ratio,
+        "calls_first": _DEFAULT_CALLS_FIRST if first is None else first,
+        "calls_per_sec": _count_from_env(env.get("TELEMETRY_CALLS_PER_SEC", ""), _DEFAULT_CALLS_PER_SEC),
+    }
+
+
+def _keep_trace(sampler, ratio, trace_id):
+    """Whether a root call's trace is kept. Calls below a root follow it, so a trace is kept
+    or dropped whole; with no remote parent the parentbased_ samplers decide roots alike."""
+    if sampler.endswith("always_on"):
+        return True
+    if sampler.endswith("always_off"):
+        return False
+    return (int(trace_id[16:], 16) >> 1) < int(ratio * 9223372036854775808.0)
+
+
+def _loop_keeps(limit, n):
+    """Inside an open loop at iteration n, events (and loops nested in it) are kept while
+    n <= limit or n is a power of two."""
+    return limit is None or n <= limit or not n & (n - 1)
+
+
+class _CallLimit(object):
+    """One function's call limit: the first `first` calls are kept, then at most `per_sec`
+    in each one-second window; `dropped` counts the others until a kept exit reports them."""
+    __slots__ = ("first", "per_sec", "window", "in_window", "dropped")
+
+    def __init__(self, first, per_sec):
+        self.first = first
+        self.per_sec = per_sec
+        self.window = None
+        self.in_window = 0
+        self.dropped = 0
+
+    def allow(self, now_ns):
+        if self.first > 0:
+            self.first -= 1
+            return True
+        if self.per_sec is None:
+            return True
+        if self.window is None or now_ns - self.window >= 1000000000:
+            self.window = now_ns
+            self.in_window = 0
+        if self.in_window < self.per_sec:
+            self.in_window += 1
+            return True
+        self.dropped += 1
+        return False
+
+
+def _redact_from_env(env):
+    """Names (parameters, variables) whose values are never previewed. A pattern that does
+    not compile redacts every value: failing open would show what the user meant to hide."""
+    source = env.get("TELEMETRY_REDACT", "") or _DEFAULT_REDACT
+    try:
+        return re.compile(source, re.IGNORECASE)
+    except BaseException:
+        return re.compile("")
 
 
 # Probes read this attribute directly (`_tm.on and _tm.enter(...)`), so when telemetry is
 # off a probe costs one attribute load. It stays a plain bool for that reason.
-on = _enabled_from_env()
+on = _enabled_from_env(os.environ)
 
 # Absolute now: the file is opened at the first event, perhaps after the program chdir()s.
 _path = os.path.abspath(os.environ["TELEMETRY_FILE"]) if os.environ.get("TELEMETRY_FILE") else None
@@ -52,61 +145,69 @@ _local = threading.local()  # .busy: the runtime itself is running user code (a 
 
 _LIMIT = 100
 _MESSAGE_LIMIT = 500
+_MAX_ITEMS = 8
+_MAX_DEPTH = 3
 # Keys inside a previewed value (dict keys) are also checked against this wider list:
 # data such as an "Authorization" header is not named by the program's own identifiers.
 _SECRET = re.compile(r"pass(word)?|token|secret|key|auth|cookie|credential", re.IGNORECASE)
 _DEFAULT_REDACT = r"pass(word|wd|phrase)?|secret|token|(^|_)key$|api_?key|private_?key|credential|cookie|session"
 _DEFAULT_LOOP_EVENTS = 16
+_DEFAULT_CALLS_FIRST = 100
+_DEFAULT_CALLS_PER_SEC = 10
 _REDACTED = "<redacted>"
 _IGNORED = (GeneratorExit, StopIteration, StopAsyncIteration)
-
-
-def _redact_from_env():
-    """Names (parameters, variables) whose values are never previewed. A pattern that does
-    not compile redacts every value: failing open would show what the user meant to hide."""
-    source = os.environ.get("TELEMETRY_REDACT", "") or _DEFAULT_REDACT
-    try:
-        return re.compile(source, re.IGNORECASE)
-    except BaseException:
-        return re.compile("")
-
-
-def _loop_events_from_env():
-    """Events recorded per open loop before sampling starts; None records every event."""
-    value = os.environ.get("TELEMETRY_LOOP_EVENTS", "").strip().lower()
-    if value == "all":
-        return None
-    try:
-        return max(0, int(value))
-    except ValueError:
-        return _DEFAULT_LOOP_EVENTS
-
 
 # One encoder for every event: json.dumps with options builds a new one per call. ensure_ascii
 # (the default) keeps lone surrogates (from surrogateescape'd names) encodable.
 _encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
-_REDACT = _redact_from_env()
-_LOOP_EVENTS = _loop_events_from_env()
+_quote = json.encoder.encode_basestring  # a string as JSON.stringify writes it
+_REDACT = _redact_from_env(os.environ)
+_SAMPLING = _sampling_from_env(os.environ)
+_SAMPLED = _SAMPLING["sampling"]
+# TELEMETRY_SAMPLING=off keeps every event inside loops too, unless TELEMETRY_LOOP_EVENTS says otherwise.
+_LOOP_EVENTS = _count_from_env(os.environ.get("TELEMETRY_LOOP_EVENTS") or ("" if _SAMPLED else "all"), _DEFAULT_LOOP_EVENTS)
+_limits = {}  # (name, file, line) -> _CallLimit
 
 
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done", "loops")
+                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel")
+    muted = False
 
-    def __init__(self, name, file, line, parent):
+    def __init__(self, name, file, line, parent, trace_id, limit):
         self.name = name
         self.file = file
         self.line = line
         self.parent = parent
         self.cid = _uuid4()
-        self.trace_id = parent.trace_id if parent is not None else "%032x" % (_rng.getrandbits(128) or 1)
+        self.trace_id = trace_id
         self.span_id = "%016x" % (_rng.getrandbits(64) or 1)
         self.outer = parent
         self.ret = _NOTHING
         self.error = None
         self.done = False
         self.loops = None  # open loops, outermost first; a list from the first loop on
+        self.limit = limit
+        self.drops = None  # {(name, file, line): calls below this one the call limits left out}
+        self.args = None  # the entry's previews, for the OTLP span
+        self.otel = None  # OTLP span events gathered until the exit
         self.start = time.perf_counter_ns()
+
+
+class _Muted(object):
+    """A call left out by sampling: it writes nothing, but is current while it runs so that
+    the calls below it are left out with it (a trace is kept or dropped whole). `limited`:
+    left out by a call limit, and then the calls below count themselves as dropped too, in
+    `owner`, the nearest recorded call above (None: in their own function's limit)."""
+    __slots__ = ("parent", "outer", "done", "limited", "owner")
+    muted = True
+
+    def __init__(self, parent, limited, owner):
+        self.parent = parent
+        self.outer = parent
+        self.done = False
+        self.limited = limited
+        self.owner = owner
 
 
 _NOTHING = object()
@@ -117,47 +218,97 @@ def _uuid4():
     return "%s-%s-4%s-%x%s-%s" % (h[:8], h[8:12], h[13:16], 8 | (int(h[16], 16) & 3), h[17:20], h[20:])
 
 
-class _Preview(reprlib.Repr):
-    """reprlib with small limits, insertion order instead of sorting (sorting is O(n log n)
-    on a large dict or set), and redaction of values stored under secret-looking keys."""
-
-    def __init__(self):
-        reprlib.Repr.__init__(self)
-        self.maxlevel = 3
-        self.maxtuple = self.maxlist = self.maxarray = self.maxdeque = 8
-        self.maxdict = self.maxset = self.maxfrozenset = 8
-        self.maxstring = self.maxother = _LIMIT
-        self.maxlong = 40
-
-    def repr_dict(self, x, level):
-        if not x:
-            return "{}"
-        if level <= 0:
-            return "{...}"
-        pieces = []
-        for key in itertools.islice(x, self.maxdict):
-            shown = _REDACTED if isinstance(key, str) and _secret_key(key) else self.repr1(x[key], level - 1)
-            pieces.append("%s: %s" % (self.repr1(key, level - 1), shown))
-        if len(x) > self.maxdict:
-            pieces.append("...")
-        return "{%s}" % ", ".join(pieces)
-
-    def repr_set(self, x, level):
-        return self._repr_iterable(x, level, "{", "}", self.maxset) if x else "set()"
-
-    def repr_frozenset(self, x, level):
-        return "frozenset(%s)" % self._repr_iterable(x, level, "{", "}", self.maxfrozenset) if x else "frozenset()"
-
-
-_preview_repr = _Preview()
-
-
-def _secret_key(key):
-    return _SECRET.search(key) or _REDACT.search(key)
+def _secret_key(key, redact=None):
+    return bool(_SECRET.search(key) or (redact or _REDACT).search(key))
 
 
 def _clip(text, limit):
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _unrepresentable(value):
+    return "<unrepresentable %s>" % type(value).__name__
+
+
+def _render(x, depth, out):
+    """Appends the canonical preview of x to out (a list whose [0] is the length so far),
+    stopping once the text is long enough to be clipped anyway."""
+    if out[0] > _LIMIT:
+        return
+    t = type(x)
+    if x is None:
+        text = "null"
+    elif t is bool:
+        text = "true" if x else "false"
+    elif t is int:
+        text = repr(x) if x.bit_length() <= 256 else "<int of %d bits>" % x.bit_length()
+    elif t is float:
+        text = repr(x)
+    elif t is str:
+        text = _quote(x[:_LIMIT + 1])
+    elif isinstance(x, (list, dict)) or t in (tuple, set, frozenset):
+        _render_items(x, t, depth, out)
+        return
+    elif isinstance(x, (bytes, bytearray)):
+        text = repr(x[:_LIMIT + 1])
+    else:
+        text = repr(x)
+    out.append(text)
+    out[0] += len(text)
+
+
+def _render_items(x, t, depth, out):
+    is_map = isinstance(x, dict)
+    if is_map or isinstance(x, list):
+        open_, close = ("{", "}") if is_map else ("[", "]")
+    elif t is tuple:
+        open_, close = "(", ",)" if len(x) == 1 else ")"
+    elif not x:
+        out.append("set()" if t is set else "frozenset()")
+        return
+    else:
+        open_, close = ("{", "}") if t is set else ("frozenset({", "})")
+    if not x:
+        out.append(open_ + close)
+        return
+    if depth >= _MAX_DEPTH:
+        out.append(open_ + "\u2026" + close)
+        out[0] += len(open_) + len(close) + 1
+        return
+    out.append(open_)
+    out[0] += len(open_)
+    for i, item in enumerate(itertools.islice(x, _MAX_ITEMS + 1)):
+        if i:
+            out.append(", ")
+            out[0] += 2
+        if i == _MAX_ITEMS or out[0] > _LIMIT:
+            out.append("\u2026")
+            out[0] += 1
+            break
+        if is_map:
+            _render_one(item, depth + 1, out)
+            out.append(": ")
+            out[0] += 2
+            if isinstance(item, str) and _secret_key(item):
+                out.append(_REDACTED)
+                out[0] += len(_REDACTED)
+                continue
+            item = x[item]
+        _render_one(item, depth + 1, out)
+    out.append(close)
+    out[0] += len(close)
+
+
+def _render_one(x, depth, out):
+    # An item that cannot be shown falls back alone; its neighbours still show.
+    mark = len(out)
+    try:
+        _render(x, depth, out)
+    except BaseException:
+        del out[mark:]
+        text = _unrepresentable(x)
+        out.append(text)
+        out[0] += len(text)
 
 
 def _preview(value):
@@ -166,9 +317,11 @@ def _preview(value):
     was_busy = getattr(_local, "busy", False)
     _local.busy = True
     try:
-        return _clip(_preview_repr.repr(value), _LIMIT)
+        out = [0]
+        _render_one(value, 0, out)
+        return _clip("".join(out[1:]), _LIMIT)
     except BaseException:
-        return "<unrepresentable %s>" % type(value).__name__
+        return _unrepresentable(value)
     finally:
         _local.busy = was_busy
 
@@ -189,7 +342,7 @@ def _error_of(exc):
         try:
             message = str(exc)
         except BaseException:
-            message = "<unprintable>"
+            message = _unrepresentable(exc)
         return {"type": type(exc).__name__, "message": _clip(message, _MESSAGE_LIMIT)}
     finally:
         _local.busy = was_busy
@@ -210,6 +363,10 @@ def _emit(kind, span, extra, line=None):
     }
     if extra:
         event.update(extra)
+    if _otlp is not None:
+        _otlp.event(kind, span, event)
+        if _path is None:
+            return  # OTLP replaces the default sink (stderr); TELEMETRY_FILE still gets JSONL
     _write((_encode(event) + "\n").encode("ascii"))
 
 
@@ -256,13 +413,86 @@ def _restore_if_current(span):
         _current.set(span.outer)
 
 
+def _admit(name, file, line, parent):
+    """The span for a new call: a recorded one, or a muted one when sampling leaves it out."""
+    if not _SAMPLED:
+        return _Span(name, file, line, parent, parent.trace_id if parent is not None else _new_trace_id(), None)
+    key = (name, file, line)
+    limit = _limits.get(key)
+    if limit is None:
+        per_sec = _SAMPLING["calls_per_sec"]
+        switch = _switches.lookup(name, file) if _switches is not None and _switches.rules else None
+        if switch is not None and switch["max_events_per_sec"] is not None:
+            per_sec = switch["max_events_per_sec"]
+        limit = _limits[key] = _CallLimit(_SAMPLING["calls_first"], per_sec)
+    if parent is not None and parent.muted:
+        if parent.limited:
+            _count_drop(parent.owner, limit, key)
+        return _Muted(parent, parent.limited, parent.owner)
+    if parent is None:
+        trace_id = _new_trace_id()
+        if not _keep_trace(_SAMPLING["sampler"], _SAMPLING["ratio"], trace_id):
+            return _Muted(None, False, None)
+    else:
+        trace_id = parent.trace_id
+    if not limit.allow(time.perf_counter_ns()):
+        _count_drop(parent, limit, key)
+        return _Muted(parent, True, parent)
+    return _Span(name, file, line, parent, trace_id, limit)
+
+
+def _count_drop(owner, limit, key):
+    """Counts a call the limits left out where its figures will surface: in the nearest
+    recorded call above it, whose exit reports it, or else in its own function's limit,
+    which its next recorded exit reports."""
+    if owner is None:
+        limit.dropped += 1
+        return
+    drops = owner.drops
+    if drops is None:
+        drops = owner.drops = {}
+    drops[key] = drops.get(key, 0) + 1
+
+
+def _dropped_calls(span):
+    """function_exit's dropped_calls: what the limits left out, per function, or None."""
+    found = []
+    limit = span.limit
+    if limit is not None and limit.dropped:
+        found.append({"function_name": span.name, "file": span.file, "line": span.line, "count": limit.dropped})
+        limit.dropped = 0
+    if span.drops:
+        for (name, file, line), count in span.drops.items():
+            found.append({"function_name": name, "file": file, "line": line, "count": count})
+    return found or None
+
+
+def _new_trace_id():
+    return "%032x" % (_rng.getrandbits(128) or 1)
+
+
 def enter(name, file, line, args=None):
     try:
         if getattr(_local, "busy", False):
             return False
-        shown = _previews(args) if args is not None else {}  # before the span's clock starts
+        switch = None
+        if _switches is not None and _switches.rules:
+            switch = _switches.lookup(name, file)
+            if switch is None:
+                if not _global_on:
+                    return False
+            elif not switch["enabled"]:
+                return False
         parent = _current.get()
-        span = _Span(name, file, line, parent)
+        span = _admit(name, file, line, parent)
+        if span.muted:
+            _current.set(span)
+            return span
+        if switch is not None and not switch["capture_args"]:
+            args = None
+        shown = _previews(args) if args is not None else {}
+        span.args = shown
+        span.start = time.perf_counter_ns()  # previews are not the call's time
         _current.set(span)
         _emit("function_entry", span, {
             "args": shown,
@@ -274,7 +504,7 @@ def enter(name, file, line, args=None):
 
 
 def ret(span, value):
-    if span:
+    if span and not span.muted:
         try:
             span.ret = _preview(value)
         except BaseException:
@@ -283,7 +513,7 @@ def ret(span, value):
 
 
 def fail(span, exc):
-    if span and not isinstance(exc, _IGNORED):
+    if span and not span.muted and not isinstance(exc, _IGNORED):
         try:
             span.error = _error_of(exc)
         except BaseException:
@@ -295,11 +525,17 @@ def exit(span):
         return
     try:
         span.done = True
+        if span.muted:
+            _restore_if_current(span)
+            return
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
         if span.error is not None:
             extra["error"] = span.error
+        drops = _dropped_calls(span)
+        if drops:
+            extra["dropped_calls"] = drops
         if span.loops:
             _close_loops(span, 0)  # loops left by return or raise: their exits come first
         _restore_if_current(span)
@@ -340,15 +576,16 @@ def _line(span, rel):
 class _Loop(object):
     """One run of a loop statement in a call: `__l0 and __l0.tick()` starts each iteration,
     `__l0 and __l0.done()` follows the loop statement."""
-    __slots__ = ("n", "span", "line", "kind", "start", "suppressed", "outer_n")
+    __slots__ = ("n", "span", "line", "kind", "start", "suppressed", "outer_n", "silent")
 
-    def __init__(self, span, line, kind, outer_n):
+    def __init__(self, span, line, kind, outer_n, silent):
         self.n = 0
         self.span = span
         self.line = line
         self.kind = kind
         self.suppressed = 0
         self.outer_n = outer_n  # the enclosing open loop's iteration when this one began
+        self.silent = silent  # opened in a sampled-out iteration: counts, writes nothing
         self.start = 0
 
     def tick(self):
@@ -367,10 +604,15 @@ class _Loop(object):
 
 
 def _close_loops(span, i):
-    """Writes loop_exit for the loops open at index i and above, innermost first."""
+    """Writes loop_exit for the loops open at index i and above, innermost first. A silent
+    loop writes nothing: its own entry and exit and what it suppressed count in the loop
+    around it."""
     loops = span.loops
     while len(loops) > i:
         lp = loops.pop()
+        if lp.silent:
+            loops[-1].suppressed += lp.suppressed + 2
+            continue
         _emit("loop_exit", span, {
             "loop": lp.kind,
             "iterations": lp.n,
@@ -397,10 +639,7 @@ def _sampled_out(span):
     """Inside an open loop at iteration n, an event is kept while n <= TELEMETRY_LOOP_EVENTS
     or n is a power of two; the others are only counted in that loop's `suppressed`."""
     lp = _innermost(span)
-    if lp is None or _LOOP_EVENTS is None:
-        return False
-    n = lp.n
-    if n <= _LOOP_EVENTS or not n & (n - 1):
+    if lp is None or (not lp.silent and _loop_keeps(_LOOP_EVENTS, lp.n)):
         return False
     lp.suppressed += 1
     return True
@@ -408,7 +647,7 @@ def _sampled_out(span):
 
 def var(span, rel, name, value=_NOTHING):
     """variable_change; without a value (the engine redacted it) nothing of it is shown."""
-    if not span:
+    if not span or span.muted:
         return
     try:
         if _sampled_out(span):
@@ -424,7 +663,7 @@ def var(span, rel, name, value=_NOTHING):
 
 
 def branch(span, rel, label, condition=None):
-    if not span:
+    if not span or span.muted:
         return
     try:
         if not _sampled_out(span):
@@ -436,15 +675,18 @@ def branch(span, rel, label, condition=None):
 
 def loop(span, rel, kind):
     """loop_entry; returns the loop that the body's tick() counts, or False."""
-    if not span:
+    if not span or span.muted:
         return False
     try:
         outer = _innermost(span)
         if span.loops is None:
             span.loops = []
-        lp = _Loop(span, _line(span, rel), str(kind), outer.n if outer is not None else 0)
+        # A loop nested in a sampled-out iteration is sampled out whole, by the same rule.
+        silent = outer is not None and _SAMPLED and (outer.silent or not _loop_keeps(_LOOP_EVENTS, outer.n))
+        lp = _Loop(span, _line(span, rel), str(kind), outer.n if outer is not None else 0, silent)
         span.loops.append(lp)
-        _emit("loop_entry", span, {"loop": lp.kind}, lp.line)
+        if not silent:
+            _emit("loop_entry", span, {"loop": lp.kind}, lp.line)
         lp.start = time.perf_counter_ns()
         return lp
     except BaseException:
@@ -452,7 +694,7 @@ def loop(span, rel, kind):
 
 
 def _clause(span, rel, clause):
-    if span:
+    if span and not span.muted:
         try:
             _emit("exception", span, {"clause": clause, "error": _error_of(sys.exc_info()[1])}, _line(span, rel))
         except BaseException:
@@ -471,16 +713,445 @@ def fin(span, rel):
     _clause(span, rel, "finally")
 
 
+# OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
+# A call becomes a span when it exits; loop exits become its span events; variable, branch and
+# exception events become log records (or span events with TELEMETRY_OTLP_EVENTS=span). A
+# background thread sends batches; the program only appends to a bounded queue.
+
+_OTLP_QUEUE = 2048
+_OTLP_BATCH = 512
+_RETRYABLE = (429, 502, 503, 504)
+
+
+def _warn(text):
+    """One line on stderr about a setting the runtime could not use."""
+    try:
+        if sys.__stderr__ is not None:
+            _write_all(2, ("telemetry: %s\n" % text).encode("utf-8", "replace"))
+    except BaseException:
+        pass
+
+
+def _pairs(text, what):
+    """W3C-baggage-like `k=v,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES)."""
+    from urllib.parse import unquote
+    found = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            _warn("ignoring malformed %s entry %r" % (what, item.strip()[:80]))
+            continue
+        found[unquote(key.strip())] = unquote(value.strip())
+    return found
+
+
+def _otlp_config(env):
+    """The exporter's settings from the OTel environment, or None when no endpoint is set."""
+    base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+    traces = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    logs = env.get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "").strip()
+    if not (base or traces or logs):
+        return None
+    if base:
+        base = base.rstrip("/")
+        traces = traces or base + "/v1/traces"
+        logs = logs or base + "/v1/logs"
+    protocol = (env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "") or env.get("OTEL_EXPORTER_OTLP_PROTOCOL", "")).strip()
+    if protocol and protocol != "http/json":
+        _warn("OTEL_EXPORTER_OTLP_PROTOCOL=%s is not supported; sending http/json" % protocol[:40])
+    timeout = env.get("OTEL_EXPORTER_OTLP_TIMEOUT", "").strip()
+    if timeout and not _DIGITS.match(timeout):
+        _warn("ignoring malformed OTEL_EXPORTER_OTLP_TIMEOUT=%s" % timeout[:40])
+        timeout = ""
+    headers = _pairs(env.get("OTEL_EXPORTER_OTLP_HEADERS", ""), "OTEL_EXPORTER_OTLP_HEADERS")
+    resource = _pairs(env.get("OTEL_RESOURCE_ATTRIBUTES", ""), "OTEL_RESOURCE_ATTRIBUTES")
+    service = env.get("OTEL_SERVICE_NAME", "").strip() or resource.get("service.name") or "unknown_service:python"
+    resource["service.name"] = service
+    resource.setdefault("telemetry.sdk.name", "telemetry-injector")
+    resource.setdefault("telemetry.sdk.language", "python")
+    return {
+        "traces": traces or None,
+        "logs": logs or None,
+        "headers": headers,
+        "timeout": (int(timeout) if timeout else 10000) / 1000.0,
+        "resource": resource,
+        "span_events": env.get("TELEMETRY_OTLP_EVENTS", "").strip().lower() == "span",
+    }
+
+
+def _attr(key, value):
+    if type(value) is bool:
+        return {"key": key, "value": {"boolValue": value}}
+    if type(value) is int:
+        return {"key": key, "value": {"intValue": str(value)}}  # 64-bit integers are strings in OTLP/JSON
+    return {"key": key, "value": {"stringValue": str(value)}}
+
+
+_SKIP = frozenset(("event_type", "timestamp_ns", "function_name", "file", "correlation_id",
+                   "parent_correlation_id", "trace_id", "span_id"))
+
+
+def _detail(event):
+    """An inner event's own fields as attributes (code.line.number for its line)."""
+    attrs = [_attr("code.line.number", event["line"])]
+    for key, value in event.items():
+        if key in _SKIP or key == "line":
+            continue
+        if isinstance(value, dict):
+            for k, v in value.items():
+                attrs.append(_attr("telemetry.%s.%s" % (key, k), v))
+        elif value is not None:
+            attrs.append(_attr("telemetry." + key, value))
+    return attrs
+
+
+class _Otlp(object):
+    def __init__(self, config):
+        self.config = config
+        self.resource = {"attributes": [_attr(k, v) for k, v in config["resource"].items()]}
+        self.scope = {"name": "telemetry-injector", "version": "1"}
+        self.lock = threading.Lock()
+        self.spans = []
+        self.logs = []
+        self.wake = threading.Event()
+        self.thread = None
+        self.stopping = False
+        self.dropped = 0  # items the full queue refused
+        self.failed = 0  # items a receiver refused or never took
+        self.sent = 0
+
+    def event(self, kind, span, event):
+        if len(self.spans) + len(self.logs) >= _OTLP_QUEUE and kind != "loop_exit":
+            if kind != "function_entry" and kind != "loop_entry":
+                self.dropped += 1  # full: not worth building the record (a racy read is fine)
+            return
+        if kind == "function_exit":
+            self._span(span, event)
+        elif kind == "loop_exit" or (self.config["span_events"] and kind != "function_entry" and kind != "loop_entry"):
+            if span.otel is None:
+                span.otel = []
+            span.otel.append({"timeUnixNano": str(event["timestamp_ns"]), "name": kind, "attributes": _detail(event)})
+        elif kind != "function_entry" and kind != "loop_entry":
+            self._log(kind, span, event, 17 if kind == "exception" else 9)
+
+    def _span(self, span, event):
+        end = event["timestamp_ns"]
+        attrs = [_attr("code.function.name", span.name), _attr("code.file.path", span.file),
+                 _attr("code.line.number", span.line)]
+        for name, shown in (span.args or {}).items():
+            attrs.append(_attr("telemetry.arg." + name, shown))
+        if "return" in event:
+            attrs.append(_attr("telemetry.return", event["return"]))
+        if "dropped_calls" in event:
+            attrs.append(_attr("telemetry.dropped_calls", sum(d["count"] for d in event["dropped_calls"])))
+        record = {
+            "traceId": span.trace_id,
+            "spanId": span.span_id,
+            "name": span.name,
+            "kind": 1,  # INTERNAL
+            "startTimeUnixNano": str(end - event["duration_ns"]),
+            "endTimeUnixNano": str(end),
+            "attributes": attrs,
+            "status": {},
+        }
+        if span.parent is not None:
+            record["parentSpanId"] = span.parent.span_id
+        if span.otel:
+            record["events"] = span.otel
+        error = event.get("error")
+        if error:
+            record["status"] = {"code": 2, "message": error["message"]}  # ERROR
+            attrs.append(_attr("error.type", error["type"]))
+            self._log("exception", span, {"line": span.line, "exception": {"type": error["type"], "message": error["message"]},
+                                          "timestamp_ns": end}, 17)
+        self._put(self.spans, record)
+
+    def _log(self, kind, span, event, severity):
+        ts = str(event["timestamp_ns"])
+        self._put(self.logs, {
+            "timeUnixNano": ts,
+            "observedTimeUnixNano": ts,
+            "severityNumber": severity,
+            "severityText": "ERROR" if severity >= 17 else "INFO",
+            "eventName": kind,
+            "body": {"stringValue": kind},
+            "attributes": [_attr("code.function.name", span.name), _attr("code.file.path", span.file)] + _detail(event),
+            "traceId": span.trace_id,
+            "spanId": span.span_id,
+        })
+
+    def _put(self, queue, item):
+        with self.lock:
+            if len(self.spans) + len(self.logs) >= _OTLP_QUEUE:
+                self.dropped += 1
+                return
+            queue.append(item)
+            full = len(queue) >= _OTLP_BATCH
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="telemetry-otlp", daemon=True)
+                self.thread.start()
+        if full:
+            self.wake.set()
+
+    def _take(self):
+        with self.lock:
+            spans, self.spans = self.spans[:_OTLP_BATCH], self.spans[_OTLP_BATCH:]
+            logs, self.logs = self.logs[:_OTLP_BATCH], self.logs[_OTLP_BATCH:]
+        return spans, logs
+
+    def _run(self):
+        _local.busy = True  # an instrumented module used while sending records nothing
+        while True:
+            self.wake.wait(1.0)
+            self.wake.clear()
+            while True:
+                spans, logs = self._take()
+                if not spans and not logs:
+                    break
+                self._send_batch(spans, logs, None)
+            if self.stopping:
+                return
+
+    def _send_batch(self, spans, logs, deadline):
+        c = self.config
+        if spans:
+            body = {"resourceSpans": [{"resource": self.resource, "scopeSpans": [{"scope": self.scope, "spans": spans}]}]}
+            self._send(c["traces"], body, len(spans), deadline)
+        if logs:
+            body = {"resourceLogs": [{"resource": self.resource, "scopeLogs": [{"scope": self.scope, "logRecords": logs}]}]}
+            self._send(c["logs"], body, len(logs), deadline)
+
+    def _send(self, url, body, count, deadline):
+        """POSTs one batch; retries 429/502/503/504 and connection errors with backoff and
+        jitter, honouring Retry-After, within the timeout; never partial successes."""
+        if url is None:
+            self.failed += count
+            return
+        data = _encode(body).encode("ascii")
+        timeout = self.config["timeout"]
+        deadline = deadline or time.monotonic() + max(timeout, 1.0) * 3
+        delay = 0.1
+        while True:
+            status, retry_after = self._post(url, data, timeout)
+            if 200 <= status < 300:
+                self.sent += count
+                return
+            if status != 0 and status not in _RETRYABLE:
+                self.failed += count
+                return
+            wait = retry_after if retry_after is not None else delay * (0.5 + _rng.random())
+            if time.monotonic() + wait >= deadline:
+                self.failed += count
+                return
+            time.sleep(wait)
+            delay = min(delay * 2, 5.0)
+
+    def _post(self, url, data, timeout):
+        """(status, Retry-After seconds or None); status 0 for a connection error."""
+        import http.client
+        from urllib.parse import urlsplit
+        try:
+            parts = urlsplit(url)
+            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            conn = cls(parts.hostname, parts.port, timeout=timeout)
+            try:
+                headers = {"Content-Type": "application/json"}
+                headers.update(self.config["headers"])
+                conn.request("POST", (parts.path or "/") + ("?" + parts.query if parts.query else ""), data, headers)
+                resp = conn.getresponse()
+                resp.read(65536)  # a huge or endless body is not read to its end
+                retry = resp.getheader("Retry-After")
+                return resp.status, (float(retry) if retry and retry.strip().isdigit() else None)
+            finally:
+                conn.close()
+        except BaseException:
+            return 0, None
+
+    def shutdown(self):
+        """At exit: send what is queued, within OTEL_EXPORTER_OTLP_TIMEOUT."""
+        if self.thread is None:
+            return
+        self.stopping = True
+        self.wake.set()
+        self.thread.join(self.config["timeout"])
+
+
+def _start_otlp():
+    try:
+        config = _otlp_config(os.environ)
+        if config is None:
+            return None
+        exporter = _Otlp(config)
+        import atexit
+        atexit.register(exporter.shutdown)
+        return exporter
+    except BaseException:
+        return None
+
+
+_otlp = _start_otlp()
+
+
+def otlp_stats():
+    """{sent, failed, dropped} items of the OTLP exporter, or None when it is off."""
+    if _otlp is None:
+        return None
+    return {"sent": _otlp.sent, "failed": _otlp.failed, "dropped": _otlp.dropped}
+
+
 def dropped():
     """How many events were lost because the sink could not be written."""
     return _dropped
 
 
 def _toggle(signum, frame):
-    global on, _sink_failed
-    on = not on
-    if on:
+    global _global_on, _sink_failed
+    _global_on = not _global_on
+    if _global_on:
         _sink_failed = False  # give an unwritable TELEMETRY_FILE another chance
+    _refresh_on()
+
+
+def _refresh_on():
+    """`on` is what probes read: the global switch, or any function switched on by the control file."""
+    global on
+    on = _global_on or (_switches is not None and _switches.any_on)
+
+
+# Per-function switches with expiry: TELEMETRY_CONTROL (default .telemetry/control.json beside
+# this file) maps function ids (`file:name`, or `name`) and globs (`*`, `?`) to
+# {enabled, expires_at, max_events_per_sec, capture_args}; "*" is the default; a function left
+# out follows the global switch. A thread checks the file's modification time once a second and
+# turns expired entries off; probes only look up a cached answer. A malformed file is reported
+# once per change on stderr and the last good state stays.
+
+class _Switches(object):
+    def __init__(self, path):
+        self.path = path
+        self.stamp = None
+        self.rules = []  # (matcher, entry), exact ids first, "*" last
+        self.cache = {}
+        self.any_on = False
+
+    def poll(self):
+        """Reloads the file when it changed and drops expired entries; True when anything changed."""
+        try:
+            st = os.stat(self.path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        changed = False
+        if stamp != self.stamp:
+            self.stamp = stamp
+            changed = self._load(stamp)
+        now = time.time()
+        live = [(m, e) for m, e in self.rules if e["expires_at"] is None or e["expires_at"] > now]
+        if len(live) != len(self.rules):
+            self.rules = live
+            changed = True
+        if changed:
+            self.cache = {}
+            self.any_on = any(e["enabled"] for _, e in self.rules)
+            _limits.clear()  # rates may have changed
+        return changed
+
+    def _load(self, stamp):
+        if stamp is None:
+            had = bool(self.rules)
+            self.rules = []
+            return had
+        try:
+            with open(self.path, "rb") as f:
+                data = json.loads(f.read(1 << 20).decode("utf-8"))
+            rules = _parse_control(data)
+        except BaseException as e:
+            _warn("ignoring malformed %s (%s); keeping the last good switches" % (self.path, str(e)[:120] or type(e).__name__))
+            return False
+        self.rules = rules
+        return True
+
+    def lookup(self, name, file):
+        key = (name, file)
+        found = self.cache.get(key, _NOTHING)
+        if found is _NOTHING:
+            found = None
+            ident = "%s:%s" % (file, name)
+            for matcher, entry in self.rules:
+                if matcher(ident, name):
+                    found = entry
+                    break
+            self.cache[key] = found
+        return found
+
+
+def _parse_control(data):
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    exact, globs, default = [], [], []
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            raise ValueError("%s: not an object" % key)
+        expires = value.get("expires_at")
+        if isinstance(expires, str):
+            from datetime import datetime, timezone
+            stamp = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+            expires = (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
+        elif expires is not None and not isinstance(expires, (int, float)):
+            raise ValueError("%s: expires_at is neither a time nor a number" % key)
+        rate = value.get("max_events_per_sec")
+        if rate is not None and (type(rate) is not int or rate < 0):
+            raise ValueError("%s: max_events_per_sec is not a count" % key)
+        entry = {
+            "enabled": value.get("enabled", True) is True,
+            "expires_at": expires,
+            "max_events_per_sec": rate,
+            "capture_args": value.get("capture_args", True) is not False,
+        }
+        if key == "*":
+            default.append(((lambda ident, name: True), entry))
+        elif "*" in key or "?" in key:
+            pattern = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in key) + r"\Z")
+            on_name = ":" not in key
+            globs.append(((lambda ident, name, p=pattern, n=on_name: p.match(name if n else ident) is not None), entry))
+        else:
+            on_name = ":" not in key
+            exact.append(((lambda ident, name, k=key, n=on_name: (name if n else ident) == k), entry))
+    return exact + globs + default
+
+
+def _watch(switches):
+    while True:
+        time.sleep(1.0)
+        try:
+            if switches.poll():
+                _refresh_on()
+        except BaseException:
+            pass
+
+
+def _start_switches():
+    """The control file's switches, or None. The watcher thread starts only when TELEMETRY_CONTROL
+    is set or the default folder exists, so a program without switches gets no extra thread."""
+    try:
+        path = os.environ.get("TELEMETRY_CONTROL", "")
+        if not path:
+            folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".telemetry")
+            if not os.path.isdir(folder):
+                return None
+            path = os.path.join(folder, "control.json")
+        switches = _Switches(os.path.abspath(path))
+        switches.poll()
+        threading.Thread(target=_watch, args=(switches,), name="telemetry-control", daemon=True).start()
+        return switches
+    except BaseException:
+        return None
+
+
+_global_on = on
+_switches = _start_switches()
+_refresh_on()
 
 
 def _install_sighup():
@@ -497,10 +1168,15 @@ def _install_sighup():
 
 def _after_fork_in_child():
     # A lock held by another thread at fork() would stay held forever in the child, and a
-    # copied generator would repeat the parent's ids.
+    # copied generator would repeat the parent's ids; the control watcher does not survive fork.
     global _lock
     _lock = threading.Lock()
     _rng.seed()
+    if _switches is not None:
+        try:
+            threading.Thread(target=_watch, args=(_switches,), name="telemetry-control", daemon=True).start()
+        except BaseException:
+            pass
 
 
 _install_sighup()
