@@ -111,6 +111,8 @@ describe('JavaScript and TypeScript, instrumented in full', () => {
     for (const name of ['server', 'protocol', 'tests', 'fixtures', 'package.json', 'tsconfig.json', 'tsconfig.test.json']) {
       cpSync(join(repoRoot, name), join(dir, name), { recursive: true });
     }
+    // Tests import the VS Code client's pure modules (clients/vscode/src), which type-check with the rest.
+    cpSync(join(repoRoot, 'clients/vscode/src'), join(dir, 'clients/vscode/src'), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
     const project = ['-p', 'tsconfig.test.json', '--noEmit'];
     const clean = await tsc(project, dir);
