@@ -61,20 +61,13 @@ export function changedFiles(before: Map<string, Buffer>, after: Map<string, Buf
   return [...paths].filter((p) => !before.get(p)?.equals(after.get(p) ?? Buffer.alloc(0)) || !after.has(p)).sort();
 }
 
-/** The runtime files inject creates in a project made by makeProject(). */
+/** The runtime files inject creates in a project made by makeProject(): the Go package's files, and the Python and JS modules. */
 export const runtimeFiles = [
-  'go/telemetry/deep.go',
-  'go/telemetry/goroutines.go',
-  'go/telemetry/ids.go',
-  'go/telemetry/loops.go',
-  'go/telemetry/preview.go',
-  'go/telemetry/sink.go',
-  'go/telemetry/switch.go',
-  'go/telemetry/telemetry.go',
+  ...fs.readdirSync(path.join(repoRoot, 'server/languages/go/runtime')).filter((n) => n.endsWith('.go')).map((n) => `go/telemetry/${n}`),
   'telemetry-runtime.cjs',
   'telemetry-runtime.d.cts',
   'telemetry_runtime.py',
-];
+].sort();
 
 /** The user a child runs as so that mode 000 keeps it out of a folder: `nobody` when the tests run as root. */
 export function unprivilegedUser(): { uid: number; gid: number } | undefined {
