@@ -1,37 +1,26 @@
-// A real Jaeger v2 for the full tier: built from Go modules once per machine and version (a scratch
-// module, `go get -tool github.com/jaegertracing/jaeger/cmd/jaeger@VERSION`, then `go build`;
-// `go install` refuses Jaeger's replace directives) and cached outside the repository, then started
-// on free loopback ports with in-memory storage. Traces are read back through /api/v3/traces/{id}.
+// A real Jaeger v2 for the full tier: built from Go modules once per machine and version by
+// build-jaeger.sh (`go install` refuses Jaeger's replace directives) and cached outside the
+// repository, then started on free loopback ports with in-memory storage. Traces are read back through /api/v3/traces/{id}.
 // Must never touch a Jaeger it did not start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../runtime/helpers.js';
+import { repoRoot, run } from '../runtime/helpers.js';
 
 export const JAEGER_VERSION = 'v1.75.0';
 
 /** Where the built binary is kept between runs: outside the repository, keyed by version. */
 export const jaegerHome = () => join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'telemetry-injector', `jaeger-${JAEGER_VERSION}`);
 
-/** The cached binary, built first when it is missing (minutes: Jaeger and the collector are large). */
+/** The cached binary, built first when it is missing by tests/otlp/build-jaeger.sh (minutes: Jaeger and the collector are large). */
 export async function jaegerBinary(log: (line: string) => void): Promise<string> {
-  const home = jaegerHome();
-  const binary = join(home, 'jaeger');
+  const binary = join(jaegerHome(), 'jaeger');
   if (existsSync(binary)) return binary;
-  const module = join(home, 'module');
-  mkdirSync(module, { recursive: true });
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOWORK: 'off' };
   const since = performance.now();
-  if (!existsSync(join(module, 'go.mod'))) writeFileSync(join(module, 'go.mod'), 'module jaeger-build\n\ngo 1.24\n');
-  for (const args of [
-    ['get', '-tool', `github.com/jaegertracing/jaeger/cmd/jaeger@${JAEGER_VERSION}`],
-    ['build', '-o', binary, 'github.com/jaegertracing/jaeger/cmd/jaeger'],
-  ]) {
-    const result = await run('go', args, { cwd: module, env });
-    if (result.code !== 0) throw new Error(`go ${args.join(' ')} failed:\n${result.stderr.slice(-3000)}`);
-  }
+  const built = await run('bash', [join(repoRoot, 'tests/otlp/build-jaeger.sh')], { cwd: repoRoot, env: process.env });
+  if (built.code !== 0 || !existsSync(binary)) throw new Error(`tests/otlp/build-jaeger.sh failed:\n${built.stderr.slice(-3000)}`);
   log(`jaeger ${JAEGER_VERSION} built in ${((performance.now() - since) / 1000).toFixed(0)} s into ${binary}`);
   return binary;
 }
