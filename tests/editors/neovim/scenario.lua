@@ -13,6 +13,15 @@ end
 -- How many diagnostics results (pushed for its current version, or pulled) each buffer got: edits and settings are judged by
 -- the next one. A client stopping clears diagnostics without a result, so it is not counted.
 local generation = {}
+-- Clients a restart replaced: a result they still answer (a pull in flight when they stopped) is
+-- not the new server's, so it never counts.
+local retired = {}
+local function retire_clients()
+  local clients = vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()
+  for _, client in ipairs(clients) do
+    retired[client.id] = true
+  end
+end
 for _, method in ipairs({ 'textDocument/publishDiagnostics', 'textDocument/diagnostic' }) do
   local default = vim.lsp.handlers[method]
   if default then
@@ -21,7 +30,7 @@ for _, method in ipairs({ 'textDocument/publishDiagnostics', 'textDocument/diagn
       local bufnr = ctx.bufnr or (result and result.uri and vim.uri_to_bufnr(result.uri))
       -- A push counts only for the buffer's current text (a scan's versionless push does not).
       local current = not (result and result.uri) or result.version == vim.lsp.util.buf_versions[bufnr]
-      if bufnr and not err and current then
+      if bufnr and not err and current and not retired[ctx.client_id] then
         generation[bufnr] = (generation[bufnr] or 0) + 1
       end
       return value
@@ -182,6 +191,7 @@ vim.cmd('TelemetryRemove')
 -- 9: the first session's servers are gone once the restart is over.
 local before = server_pids()
 since = generation[app]
+retire_clients()
 ti.restart({ settings = { severity = 'error' } })
 vim.wait(5000, function()
   for _, pid in ipairs(before) do
@@ -211,6 +221,7 @@ settled(app, since, 'diagnostics after severity = hint')
 report.settings.severityHintOnChange = severities(app)
 
 since = generation[app]
+retire_clients()
 ti.restart({ settings = { enable = false } })
 settled(app, since, 'diagnostics at a start with enable = false')
 report.settings.enableFalseAtStart = #vim.diagnostic.get(app)
@@ -218,6 +229,7 @@ report.settings.enableFalseAtStart = #vim.diagnostic.get(app)
 -- 10: a server command that does not exist.
 local missing = '/nonexistent/telemetry-injector'
 notified = {}
+retire_clients()
 ti.restart({ cmd = { missing, 'lsp', '--stdio' } })
 if not vim.wait(5000, function() return #notified > 0 end, 10) then
   fail('an error about the missing server')

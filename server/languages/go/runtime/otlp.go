@@ -7,13 +7,9 @@
 package telemetry
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math/rand"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -43,7 +39,7 @@ type otlpExporter struct {
 	config   otlpConfig
 	resource map[string]any
 	scope    map[string]any
-	client   *http.Client
+	poster   poster // otlp_http.go; nil in a build without net/http
 
 	mu      sync.Mutex
 	spans   []any
@@ -143,16 +139,17 @@ func startOTLP(getenv func(string) string) *otlpExporter {
 	for k, v := range c.resource {
 		attrs = append(attrs, attr(k, v))
 	}
+	p := newPoster(c.timeout)
+	if p == nil {
+		warn("this build has no OTLP transport (built with -tags telemetry_nohttp); OTLP export is off")
+		return nil
+	}
 	e := &otlpExporter{
 		config:   *c,
 		resource: map[string]any{"attributes": attrs},
 		scope:    map[string]any{"name": "telemetry-injector", "version": "1"},
-		client: &http.Client{
-			Timeout: c.timeout,
-			// A redirect is a misconfigured endpoint, not a place to send telemetry to.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("redirect") },
-		},
-		wake: make(chan struct{}, 1),
+		poster:   p,
+		wake:     make(chan struct{}, 1),
 	}
 	e.idle = sync.NewCond(&e.mu)
 	return e
@@ -415,24 +412,7 @@ func (e *otlpExporter) send(endpoint string, body map[string]any, deadline time.
 
 // post returns the status (0 for a connection error) and Retry-After, or -1 without one.
 func (e *otlpExporter) post(endpoint string, data []byte) (int, time.Duration) {
-	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(data))
-	if err != nil {
-		return 0, -1
-	}
-	for k, v := range e.config.headers {
-		req.Header.Set(k, v)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return 0, -1
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // a huge or endless body is not read to its end
-	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n >= 0 {
-		return resp.StatusCode, time.Duration(n) * time.Second
-	}
-	return resp.StatusCode, -1
+	return e.poster(endpoint, data, e.config.headers)
 }
 
 // flush sends what is queued and waits for it, at most OTEL_EXPORTER_OTLP_TIMEOUT.
