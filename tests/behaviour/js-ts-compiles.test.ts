@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
 import {
-  cleanEnv,
   instrumentAll,
   listFiles,
   log,
@@ -19,13 +18,12 @@ import {
   relativeSpecifier,
   removeScratch,
   repoRoot,
-  run,
   scratchDir,
   seconds,
   writeRuntimeInto,
 } from './harness.js';
+import { tsc, tscErrors, type TscError } from './tsc.js';
 
-const TSC = join(repoRoot, 'node_modules/typescript/bin/tsc');
 const TS = /\.(c|m)?tsx?$/;
 const DECLARATION = /\.d\.(c|m)?ts$/;
 // The standalone settings a TS fixture is checked with, before and after: those of this repository.
@@ -55,22 +53,6 @@ const FOUND_ENGINE_BUGS = {
 } as const;
 const ON_ENTRY_LINE = new Set(['TS18004', 'TS1117', 'TS2552', 'TS2663', 'TS2304']);
 
-interface TscError {
-  file: string;
-  line: number;
-  code: string;
-  text: string;
-}
-
-function tscErrors(stdout: string): TscError[] {
-  const errors: TscError[] = [];
-  for (const text of stdout.split('\n')) {
-    const m = /^(.+?)\((\d+),\d+\): error (TS\d+):/.exec(text);
-    if (m) errors.push({ file: m[1], line: Number(m[2]), code: m[3], text });
-  }
-  return errors;
-}
-
 /** The instrumented text without the `as any` the await probe adds: the attribution run for ts-await-any. */
 function dropAwaitCasts(text: string): string {
   const open = '_tm.resume(__tel, (await ';
@@ -97,7 +79,6 @@ function dropAwaitCasts(text: string): string {
   return out + text.slice(from);
 }
 
-const tsc = (args: string[], cwd: string) => run(process.execPath, [TSC, ...args], { cwd, env: cleanEnv() });
 const langOf = (file: string): LanguageId => (file.endsWith('x') ? 'tsx' : 'typescript');
 
 describe('JavaScript and TypeScript, instrumented in full', () => {

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId, ProbeKind } from '../../server/src/engine/types.js';
 import {
-  cleanEnv,
   instrumentAll,
   listFiles,
   log,
@@ -19,13 +18,12 @@ import {
   relativeSpecifier,
   removeScratch,
   repoRoot,
-  run,
   scratchDir,
   seconds,
   writeRuntimeInto,
 } from './harness.js';
+import { tsc, tscErrors, type TscError } from './tsc.js';
 
-const TSC = join(repoRoot, 'node_modules/typescript/bin/tsc');
 const DECLARATION = /\.d\.(c|m)?ts$/;
 
 interface Project {
@@ -97,21 +95,6 @@ const MODES: { name: string; kinds: readonly ProbeKind[] }[] = [
   { name: 'entry and exit probes only', kinds: ['function'] },
 ];
 
-interface TscError {
-  file: string;
-  code: string;
-  text: string;
-}
-
-function tscErrors(stdout: string): TscError[] {
-  const errors: TscError[] = [];
-  for (const text of stdout.split('\n')) {
-    const m = /^(.+?)\(\d+,\d+\): error (TS\d+):/.exec(text);
-    if (m) errors.push({ file: m[1], code: m[2], text });
-  }
-  return errors;
-}
-
 /** Errors counted by `file code`: what the instrumented copy has more of than the original. */
 function newErrors(before: TscError[], after: TscError[]): { key: string; added: number; example: string }[] {
   const count = (errors: TscError[]) => {
@@ -128,7 +111,7 @@ function newErrors(before: TscError[], after: TscError[]): { key: string; added:
   return out;
 }
 
-const tsc = (cwd: string) => run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd, env: cleanEnv() });
+const tscProject = (cwd: string) => tsc(['-p', 'tsconfig.json'], cwd);
 const langOf = (file: string): LanguageId => (file.endsWith('.tsx') ? 'tsx' : file.endsWith('.ts') ? 'typescript' : 'javascript');
 
 interface Prepared {
@@ -169,7 +152,7 @@ describe('real TypeScript packages, instrumented', () => {
     const originals = listFiles(dir, (n) => !DECLARATION.test(n), (d) => d === 'node_modules')
       .filter((f) => project.sources.test(relative(dir, f)));
     const [runtime] = writeRuntimeInto(engine, 'javascript', dir);
-    const result = await tsc(dir);
+    const result = await tscProject(dir);
     const p = { project, dir, originals, runtime, before: tscErrors(result.stdout) };
     prepared.set(project.pkg, p);
     return p;
@@ -207,7 +190,7 @@ describe('real TypeScript packages, instrumented', () => {
       );
       const kinds = new Set<string>();
       for (const text of counts.texts.values()) for (const k of probeKindsIn(text)) kinds.add(k);
-      const after = tscErrors((await tsc(dir)).stdout);
+      const after = tscErrors((await tscProject(dir)).stdout);
       for (const { file, original } of jobs) cpSync(original, file);
       const added = newErrors(before, after);
       const tsx = originals.filter((f) => f.endsWith('.tsx')).length;
