@@ -6,11 +6,14 @@
 // log line, and the engine plans as if there were no cache.
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import type { EngineOptions } from '../engine/types.js';
+import type { FilePlanner, PlanStore } from '../engine/plan-store.js';
 import type { LanguageSpec } from '../languages/spec.js';
 import { templateVersion } from './cache-key.js';
 import { DiskStore } from './disk-store.js';
 import type { Provenance } from './entry-file.js';
 import type { RelocatablePlan } from './relocate.js';
+import { SitePlanner } from './site-planner.js';
 
 export const DEFAULT_CACHE_FOLDER = '.telemetry_cache';
 
@@ -49,7 +52,7 @@ const WRITERS = 4;
 /** Rough bytes on disk of one entry's two small files, until a scan measures them. */
 const ENTRY_BYTES = 8192;
 
-export class PlanCache {
+export class PlanCache implements PlanStore {
   readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
   private readonly memory: LRUCache<string, MemoryEntry>;
   private readonly disk?: DiskStore;
@@ -82,6 +85,11 @@ export class PlanCache {
 
   get dir(): string | undefined {
     return this.disk?.dir;
+  }
+
+  /** The engine's planning for one file, through this cache. */
+  filePlanner(spec: LanguageSpec, text: string, opts: EngineOptions): FilePlanner {
+    return new SitePlanner(spec, text, opts, this);
   }
 
   /** The template version of `spec`, computed once per cache. */

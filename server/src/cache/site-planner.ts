@@ -2,9 +2,12 @@
 // A hit is relocated to where the function is now; a miss is planned from the templates and, when
 // its relocatable form reproduces the plan exactly (here and for other values), kept as pending
 // until the engine's validation of the whole file passes; commit() then stores it.
+// Proposals (LLM plans) the engine adopted are stored under their own keys, with their provenance,
+// and handed back for the same function text: the same function never costs twice.
 // Must never hand out a plan that differs from planFunction()'s, and never store an unvalidated one.
 import type { LanguageSpec } from '../languages/spec.js';
 import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
+import type { FilePlanner, ProposalProvenance, SitePlan as EngineSitePlan } from '../engine/plan-store.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
 import { planKey, type PlanSettings } from './cache-key.js';
@@ -27,14 +30,12 @@ export interface PendingPlan {
   plan: RelocatablePlan;
 }
 
-export interface SitePlan {
-  plan: Plan | string;
+export interface SitePlan extends EngineSitePlan {
   /** Set on a miss whose plan can be stored once the file validates. */
   pending?: PendingPlan;
-  hit?: boolean;
 }
 
-export class SitePlanner {
+export class SitePlanner implements FilePlanner {
   private readonly version?: string;
   private readonly settings: PlanSettings;
 
@@ -68,10 +69,41 @@ export class SitePlanner {
   }
 
   /** Stores the pending plans of functions whose file passed validation. */
-  commit(items: readonly { pending?: PendingPlan }[]): void {
+  commit(items: readonly { pending?: object }[]): void {
     if (!this.cache) return;
     const provenance = { source: { kind: 'template' as const }, templateVersion: this.version!, validations: ['relocation', ...ENGINE_VALIDATIONS] };
-    for (const { pending } of items) if (pending) this.cache.put(pending.key, this.spec.id, pending.plan, provenance);
+    for (const { pending } of items) {
+      const p = pending as PendingPlan | undefined;
+      if (p) this.cache.put(p.key, this.spec.id, p.plan, provenance);
+    }
+  }
+
+  storedProposal(site: Site): Plan | undefined {
+    const at = this.proposalKey(site);
+    if (!at) return undefined;
+    const stored = this.cache!.get(at.key);
+    return stored && fromRelocatable(stored, at.block, this.values(site), site.range.start);
+  }
+
+  keepProposal(site: Site, plan: Plan, provenance: ProposalProvenance): void {
+    const at = this.proposalKey(site);
+    if (!at) return;
+    const rel = toRelocatable(plan, at.block, this.values(site));
+    if (typeof rel === 'string') return;
+    const { validations, model, ...rest } = provenance;
+    const source = { kind: 'llm' as const, model, ...rest };
+    this.cache!.put(at.key, this.spec.id, rel, { source, templateVersion: this.version!, validations: [...validations, ...ENGINE_VALIDATIONS] });
+  }
+
+  /** Proposals are keyed apart from template plans: the same text and settings, marked `llm`. */
+  private proposalKey(site: Site): { key: string; block: FunctionBlock } | undefined {
+    const block = this.cache && FunctionBlock.of(this.text, site.range);
+    const key = block && planKey({ lang: this.spec.id, version: this.version!, settings: { ...this.settings, source: 'llm' }, block, range: site.range, tabSensitive: true });
+    return key ? { key, block: block! } : undefined;
+  }
+
+  private values(site: Site): Values {
+    return { name: site.name, relPath: this.opts.relPath, line: site.line };
   }
 
   /**

@@ -77,6 +77,8 @@ export interface EngineOptions {
   kinds?: readonly ProbeKind[];
   /** Regex source (case-insensitive) of variable names never previewed; default DEFAULT_REDACT. */
   redact?: string;
+  /** Report every selected function in `needsLlm` instead of planning it from the templates. */
+  forceLlm?: boolean;
 }
 
 export interface FileAnalysis {

@@ -107,7 +107,11 @@ export interface LanguageSpec {
    */
   docComment?: RegExp;
   style: BodyStyle;
-  templates: Templates;
+  /**
+   * Probe templates; absent for a language that has a grammar and a runtime but no templates (its
+   * functions are planned by the LLM layer, see server/src/llm/propose/).
+   */
+  templates?: Templates;
   /** Whether `await` needs suspend/resume probes (Python's contextvars follow tasks by themselves). */
   wrapAwait: boolean;
   /** Runtime files copied into the workspace; the first is the one the import names. */
@@ -137,4 +141,16 @@ export interface LanguageSpec {
   paramFences?: readonly string[];
   /** Deep probes (variables, branches, loops, exceptions); absent: entry and exit only. */
   deep?: DeepSpec;
+  /**
+   * A compiler or checker run over an instrumented file in a temporary folder, where it is on PATH
+   * (validation of LLM proposals, and of template plans under `--validate=compile`). Placeholders:
+   * `{file}` the instrumented file (runtime files copied beside it), `{dir}` its folder, `{out}` an
+   * empty output folder, `{runtime...}` every runtime file's path (expands to several arguments).
+   * Exit code 0 means it compiles.
+   */
+  compileCheck?: CompileCheck;
+}
+
+export interface CompileCheck {
+  argv: readonly string[];
 }
