@@ -13,6 +13,7 @@ export const go: LanguageSpec = {
   folder: 'server/languages/go',
   queries: ['server/languages/go/sites.scm', 'server/languages/go/deep.scm'],
   lineComment: '//',
+  compileCheck: { argv: ['gofmt', '-e', '{file}'] },
   style: 'defer',
   wrapAwait: false,
   // One package split by responsibility; telemetry.go, the public API, comes first.

@@ -52,6 +52,7 @@ export const javascript: LanguageSpec = {
   folder: 'server/languages/javascript',
   queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
+  compileCheck: { argv: ['node', '--check', '{file}'] },
   docComment: JS_DOC,
   style: 'brace',
   wrapAwait: true,

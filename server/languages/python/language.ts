@@ -12,6 +12,7 @@ export const python: LanguageSpec = {
   folder: 'server/languages/python',
   queries: ['server/languages/python/sites.scm', 'server/languages/python/deep.scm'],
   lineComment: '#',
+  compileCheck: { argv: ['python3', '-m', 'py_compile', '{file}'] },
   style: 'indent',
   wrapAwait: false,
   runtimeFiles: ['telemetry_runtime.py'],

@@ -43,7 +43,7 @@ function collect(node: Node, span: Span, out: Token[], comments: readonly string
   if (node.endIndex <= span.start || node.startIndex >= span.end || node.startIndex === node.endIndex) return undefined;
   const inside = span.start <= node.startIndex && node.endIndex <= span.end;
   const type = node.type;
-  if (inside && /comment/.test(type)) return comments.includes(node.text) ? undefined : { at: node.startIndex, end: node.endIndex, why: 'is a comment' };
+  if (inside && /comment/.test(type)) return comments.includes(node.text.trimEnd()) ? undefined : { at: node.startIndex, end: node.endIndex, why: 'is a comment' };
   if (inside && /string|char|rune/.test(type) && node.namedChildCount >= 0) {
     if (HOLE.test(type) || hasHole(node)) return { at: node.startIndex, end: node.endIndex, why: 'holds code inside a string' };
     out.push({ text: node.text, kind: 'literal', at: node.startIndex });
