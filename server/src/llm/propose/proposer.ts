@@ -103,7 +103,7 @@ export class Proposer {
     );
     if (!outcome.ok) return { need, failed: outcome.errors[0] ?? 'no proposal passed the checks', spent: pickSpent(outcome) };
     if (outcome.lesson) {
-      const probe = (line: string) => line.includes(`${api.module}.`) || line.includes(api.span);
+      const probe = (line: string) => line.includes(`${api.module}.`) || line.includes(api.span) || new RegExp(`\\b${api.handlePrefix}\\d`).test(line);
       lessons.learn(file.lang, outcome.lesson.errors, outcome.lesson.failed, outcome.code, probe);
     }
     const provenance = {
