@@ -57,13 +57,15 @@ export function classify(error: unknown, cause: AbortCause | undefined, started:
     const endpointFault = retryable || status === 401 || status === 403 || status === 404;
     return new ProviderCallError(`http_${status}`, `the server answered HTTP ${status}${detail(e.message)}`, retryable, { retryAfterMs, endpointFault });
   }
-  if ((e as { incomplete?: unknown }).incomplete === true) {
+  // Ours, and the ollama SDK's own words for an NDJSON stream without its `done` line.
+  if ((e as { incomplete?: unknown }).incomplete === true || /did not receive done/i.test(String(e.message))) {
     return new ProviderCallError('incomplete_stream', 'the answer stream ended before the answer finished', true, { endpointFault: true, billed: true });
   }
-  if (error instanceof SyntaxError || /JSON/.test(String(e.message))) {
+  if (e.name === 'SyntaxError' || /JSON/.test(String(e.message))) {
     return new ProviderCallError('invalid_json', `the server sent a response that is not valid JSON${detail(e.message)}`, true, { endpointFault: true, billed: true });
   }
-  if (started) return new ProviderCallError('stream_cut', `the answer stream broke off${detail(e.message)}`, true, { endpointFault: true, billed: true });
+  // undici says "terminated" when the body breaks off after the headers.
+  if (started || /terminated/.test(rootMessage(error))) return new ProviderCallError('stream_cut', `the answer stream broke off${detail(e.message)}`, true, { endpointFault: true, billed: true });
   return new ProviderCallError('connection', `could not reach the server${detail(rootMessage(error))}`, true, { endpointFault: true });
 }
 

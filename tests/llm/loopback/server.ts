@@ -180,18 +180,11 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
   };
 }
 
-/** Writes the answer's chunks through `write`; with `cut`, destroys the socket after that many. */
+/** Writes the answer's chunks through `write`; with `cut`, destroys the socket after that many have left. */
 export function streamChunks(res: ServerResponse, chunks: string[], write: (chunk: string) => void, finish: () => void, cut?: number): void {
-  for (let i = 0; i < chunks.length; i++) {
-    if (cut !== undefined && i >= cut) {
-      res.socket?.destroy();
-      return;
-    }
-    write(chunks[i]!);
-  }
-  if (cut !== undefined) {
-    res.socket?.destroy();
-    return;
-  }
-  finish();
+  const count = cut === undefined ? chunks.length : Math.min(cut, chunks.length);
+  for (let i = 0; i < count; i++) write(chunks[i]!);
+  if (cut === undefined) return finish();
+  // Destroy only once what was written has reached the socket, so the client sees a partial answer.
+  res.write('', () => res.socket?.destroy());
 }

@@ -5,13 +5,16 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import type { ProviderAdapter, ProviderCall, ProviderResult } from './provider.js';
 
+// The SDK's stream parser logs the broken line before it throws; the pool reports the error itself.
+const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+
 export function openAiAdapter(timeoutMs: number): ProviderAdapter {
   const clients = new Map<string, OpenAI>();
   const clientFor = (endpoint: string, apiKey: string) => {
     const key = `${endpoint}\n${apiKey}`;
     let client = clients.get(key);
     if (!client) {
-      client = new OpenAI({ apiKey, baseURL: endpoint, maxRetries: 0, timeout: timeoutMs, logLevel: 'off' });
+      client = new OpenAI({ apiKey, baseURL: endpoint, maxRetries: 0, timeout: timeoutMs, logLevel: 'off', logger: silent });
       clients.set(key, client);
     }
     return client;
