@@ -18,7 +18,7 @@
 // cached plan keeps its ranks wherever it is reused. Kinds after `resume` are reserved for deep
 // instrumentation (variables, branches, loops, exceptions).
 // Must never read the text outside the function's lines: the plan cache keys on those lines only.
-import type { LanguageSpec } from '../languages/spec.js';
+import type { LanguageSpec, Templates } from '../languages/spec.js';
 import type { Site } from './sites.js';
 import type { DeepKind, DeepPart } from './deep.js';
 import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
@@ -56,6 +56,11 @@ export interface PlanInput {
 /** Part of the plan cache key: bump it when plans change for the same function text. */
 export const PLAN_FORMAT_VERSION = 4;
 
+
+/** Why a language without templates gets no plan here: its functions are proposed by the LLM layer. */
+export function needsLlm(spec: LanguageSpec): string {
+  return `needs the LLM: no templates for ${spec.id}`;
+}
 
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
 export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {
@@ -109,8 +114,10 @@ function deepInsertions(spec: LanguageSpec, site: Site, input: PlanInput, unit: 
 
 /** Entry, exit and the wraps of returns and suspensions; the indent region when the body is re-indented. */
 function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanInput, add: Add): Plan['indent'] | undefined | string {
+  const templates = spec.templates;
+  if (!templates) return needsLlm(spec);
   const size = width(text, site.range);
-  const template = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
+  const template = templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
   const nl = lineBreakAfter(text, site.range.start);
   const entryLines = template.split('\n');
   const joined = entryLines.map((l) => l.trim()).join(' ');
@@ -122,11 +129,11 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
     const { first, last } = site.detail as Required<Pick<Site['detail'], 'first' | 'last'>>;
     const { bodyIndent: i, unit } = shape;
     const entry = entryLines.join(nl + i);
-    const [except, fin] = spec.templates.close;
+    const [except, fin] = templates.close;
     if (shape.joined) {
-      add(first.start, `${nl}${i}${entry}${nl}${i}${spec.templates.openJoined}${nl}${i}${unit}`, OPEN_RANK - size, 'entry');
+      add(first.start, `${nl}${i}${entry}${nl}${i}${templates.openJoined}${nl}${i}${unit}`, OPEN_RANK - size, 'entry');
     } else {
-      add(lineStart(text, first.start), `${i}${entry}${nl}${i}${spec.templates.open}${nl}`, OPEN_RANK - size, 'entry');
+      add(lineStart(text, first.start), `${i}${entry}${nl}${i}${templates.open}${nl}`, OPEN_RANK - size, 'entry');
       indent = { from: lineStart(text, first.start), to: lineEnd(text, last.end), unit };
     }
     const after = nextLineStart(text, last.end);
@@ -141,37 +148,37 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
     if (spec.style === 'defer') {
       add(anchor, multiLine ? `${nl}${i}${entry}` : ` ${entry};`, OPEN_RANK - size, 'entry');
     } else {
-      add(anchor, `${multiLine ? nl + i : ' '}${entry}${spec.templates.open}`, OPEN_RANK - size, 'entry');
+      add(anchor, `${multiLine ? nl + i : ' '}${entry}${templates.open}`, OPEN_RANK - size, 'entry');
       const before = text.slice(lineStart(text, closeBrace), closeBrace);
       const ownLine = before.trim() === '';
-      add(closeBrace, `${spec.templates.close[0]}${ownLine ? nl + before : ' '}`, CLOSE_RANK + size, 'exit');
+      add(closeBrace, `${templates.close[0]}${ownLine ? nl + before : ' '}`, CLOSE_RANK + size, 'exit');
     }
   }
 
   if (spec.style !== 'defer') {
     let order = 0;
     for (const value of site.detail.returns) {
-      if (!joinsWord(text, value.start)) wrap(add, text, value, returnWrap(spec, site, value), 'return', order++);
+      if (!joinsWord(text, value.start)) wrap(add, text, value, returnWrap(templates, site, value), 'return', order++);
     }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
       if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
-      const resume = (s.unused && spec.templates.resumeUnused) || spec.templates.resume;
+      const resume = (s.unused && templates.resumeUnused) || templates.resume;
       wrap(add, text, s.node, resume, 'resume', order++);
-      if (s.operand) wrap(add, text, s.operand, spec.templates.suspend, 'suspend', order++);
-      else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
+      if (s.operand) wrap(add, text, s.operand, templates.suspend, 'suspend', order++);
+      else add(s.keywordEnd, templates.bareSuspend, 0, 'suspend');
     }
   }
   return indent;
 }
 
 /** The return wrap: the language's form for a written return type (see Templates.retBy), else `ret`. */
-function returnWrap(spec: LanguageSpec, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
-  const by = spec.templates.retBy;
-  if (!site.detail.returnTyped || !by) return spec.templates.ret;
-  return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || spec.templates.ret;
+function returnWrap(templates: Templates, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
+  const by = templates.retBy;
+  if (!site.detail.returnTyped || !by) return templates.ret;
+  return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || templates.ret;
 }
 
 /**
