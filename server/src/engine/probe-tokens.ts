@@ -2,10 +2,10 @@
 // may only call the runtime's API, with arguments that are names of the original function,
 // literals, or the runtime's own handles. No other call, attribute, subscript, assignment to a user
 // name, lambda, import or comment. Reads tokens from the tree; the allowed names are the language
-// folder's runtime-api.json (server/src/languages/runtime-api.ts).
+// folder's probe-vocabulary.json (server/src/languages/probe-vocabulary.ts).
 // Must never accept a token it cannot classify: unknown means rejected.
 import type { Node, Tree } from 'web-tree-sitter';
-import type { RuntimeApi } from '../languages/runtime-api.js';
+import type { ProbeVocabulary } from '../languages/probe-vocabulary.js';
 import type { Span } from './types.js';
 
 const WORD = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
@@ -23,7 +23,7 @@ interface Token {
 }
 
 /** Why the inserted text is not made of probe statements only; empty when it is. */
-export function probeTokenErrors(api: RuntimeApi, tree: Tree, text: string, spans: readonly Span[], scope: ReadonlySet<string>, lineOf: (at: number) => number): string[] {
+export function probeTokenErrors(api: ProbeVocabulary, tree: Tree, text: string, spans: readonly Span[], scope: ReadonlySet<string>, lineOf: (at: number) => number): string[] {
   const errors: string[] = [];
   for (const span of spans) {
     const tokens: Token[] = [];
@@ -32,7 +32,7 @@ export function probeTokenErrors(api: RuntimeApi, tree: Tree, text: string, span
       errors.push(`line ${lineOf(bad.at)}: inserted text \`${clip(text.slice(bad.at, bad.end))}\` ${bad.why}`);
       continue;
     }
-    const why = judge(api, tokens, scope);
+    const why = judge(api, collapse(tokens, api.module), scope);
     if (why) errors.push(`line ${lineOf(why.at)}: ${why.message}`);
   }
   return errors;
@@ -69,7 +69,23 @@ function hasHole(node: Node): boolean {
   return false;
 }
 
-function judge(api: RuntimeApi, tokens: Token[], scope: ReadonlySet<string>): { at: number; message: string } | undefined {
+/** The module's path (`_tm.Telemetry`, `crate::telemetry_runtime`) as one word token. */
+function collapse(tokens: Token[], module: string): Token[] {
+  const parts = module.split(/(\.|::)/);
+  if (parts.length === 1) return tokens;
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (parts.every((p, k) => tokens[i + k]?.text === p)) {
+      out.push({ text: module, kind: 'word', at: tokens[i].at });
+      i += parts.length - 1;
+    } else out.push(tokens[i]);
+  }
+  return out;
+}
+
+const MEMBER = new Set(['.', '::']);
+
+function judge(api: ProbeVocabulary, tokens: Token[], scope: ReadonlySet<string>): { at: number; message: string } | undefined {
   const handle = new RegExp(`^${api.handlePrefix}\\d+$`);
   const owned = (w: string) => w === api.span || api.reserved.includes(w) || handle.test(w);
   const keywords = new Set(api.keywords);
@@ -78,19 +94,19 @@ function judge(api: RuntimeApi, tokens: Token[], scope: ReadonlySet<string>): { 
     const prev = tokens[i - 1];
     const next = tokens[i + 1];
     if (t.kind === 'literal') continue;
-    if (t.kind === 'keyword' && prev?.text !== '.') {
+    if (t.kind === 'keyword' && !MEMBER.has(prev?.text ?? '')) {
       if (!keywords.has(t.text)) return { at: t.at, message: `\`${t.text}\` is not allowed in a probe` };
       continue;
     }
     if (t.kind === 'word' || t.kind === 'keyword') {
-      const member = prev?.text === '.' ? tokens[i - 2] : undefined;
+      const member = MEMBER.has(prev?.text ?? '') ? tokens[i - 2] : undefined;
       if (member) {
         const of = member.text === api.module ? api.members : owned(member.text) && member.text !== api.span ? api.handleMembers : [];
         if (!of.includes(t.text)) return { at: t.at, message: `\`${member.text}.${t.text}\` is not part of the runtime's API` };
         continue;
       }
       if (t.text === api.module) {
-        if (next?.text !== '.') return { at: t.at, message: `\`${api.module}\` is used other than to call the runtime` };
+        if (!MEMBER.has(next?.text ?? '')) return { at: t.at, message: `\`${api.module}\` is used other than to call the runtime` };
         continue;
       }
       if (keywords.has(t.text)) continue;
@@ -100,7 +116,7 @@ function judge(api: RuntimeApi, tokens: Token[], scope: ReadonlySet<string>): { 
       continue;
     }
     // Punctuation.
-    if (t.text === '.') {
+    if (MEMBER.has(t.text)) {
       const on = prev?.kind === 'word' ? prev.text : '';
       if (on !== api.module && !(owned(on) && on !== api.span)) return { at: t.at, message: `\`${on}.\` reaches into something other than the runtime` };
       continue;
@@ -111,7 +127,7 @@ function judge(api: RuntimeApi, tokens: Token[], scope: ReadonlySet<string>): { 
     if (t.text === '=>' || t.text === '`') return { at: t.at, message: `\`${t.text}\` is not allowed in a probe` };
     if (ASSIGN.test(t.text)) {
       const target = prev?.text ?? '';
-      const handleField = tokens[i - 2]?.text === '.' && owned(tokens[i - 3]?.text ?? '') && api.handleMembers.includes(target);
+      const handleField = MEMBER.has(tokens[i - 2]?.text ?? '') && owned(tokens[i - 3]?.text ?? '') && api.handleMembers.includes(target);
       if (!owned(target) && !handleField) return { at: t.at, message: `\`${target} ${t.text}\` assigns to something probes do not own` };
     }
   }

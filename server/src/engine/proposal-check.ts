@@ -8,7 +8,7 @@
 // lines relative to the function, fed back to the model. Compile checks are the caller's (processes).
 // Must never accept a proposal that deletes or changes a character of the original.
 import type { Tree } from 'web-tree-sitter';
-import { runtimeApiOf } from '../languages/runtime-api.js';
+import { probeVocabularyOf } from '../languages/probe-vocabulary.js';
 import type { LanguageSpec } from '../languages/spec.js';
 import { countErrors } from './errors.js';
 import type { Insertion, Plan } from './plan.js';
@@ -37,8 +37,8 @@ export function checkProposal(
 ): ProposalCheck {
   const site = analysis.functions.find((f) => f.nameRange.start === offset);
   if (!site) return fail('there is no function there any more');
-  const api = runtimeApiOf(spec);
-  if (!api) return fail(`the ${spec.id} runtime has no runtime-api.json`);
+  const api = probeVocabularyOf(spec);
+  if (!api) return fail(`the ${spec.id} runtime has no probe-vocabulary.json`);
   const { start, end } = site.range;
   const original = text.slice(start, end);
   const code = normalize(answer, original);

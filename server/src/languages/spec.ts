@@ -91,6 +91,39 @@ export interface DeepSpec {
   templates: DeepTemplates;
 }
 
+/**
+ * The probe forms of a language without templates, exactly as the runtime API asks a model to write
+ * them: strip removes nothing that does not match this text.
+ */
+export interface ProbeForms {
+  /** `brace` style: the text from the wrapped body's closing brace to the end of the try statement. */
+  close?: string;
+  /** Wraps around an expression (return values, `?` operands): prefix + original + suffix. */
+  wraps: readonly Wrap[];
+}
+
+/** What an LLM prompt carries about a language's runtime: data, not code. */
+export interface RuntimeApi {
+  /** One paragraph: what the runtime is and where it lives in the user's project. */
+  summary: string;
+  /** The exact probe forms, one per kind. */
+  forms: { entry: string; return: string; error: string; exit: string };
+  /** A whole function before and after, byte for byte what a correct answer looks like. */
+  example: { before: string; after: string };
+  /** Rules the validator enforces, stated for the model. */
+  rules: readonly string[];
+}
+
+/**
+ * A compiler run on an instrumented file, as data. Placeholders in `argv`: `{file}` the instrumented
+ * file in a temporary folder with the runtime files copied beside it, `{dir}` that folder, `{out}`
+ * an empty output folder, and `{runtime...}` (a whole argument) the runtime files' paths.
+ * The check passes when the command exits 0.
+ */
+export interface CompileCheck {
+  argv: readonly string[];
+}
+
 export interface LanguageSpec {
   id: LanguageId;
   extensions: readonly string[];
@@ -107,11 +140,14 @@ export interface LanguageSpec {
    */
   docComment?: RegExp;
   style: BodyStyle;
-  /**
-   * Probe templates; absent for a language that has a grammar and a runtime but no templates (its
-   * functions are planned by the LLM layer, see server/src/llm/propose/).
-   */
+  /** Absent: the language has no templates and is instrumented by LLM proposals (Java, Rust). */
   templates?: Templates;
+  /** Probes an LLM writes, as strip recognises them (languages without templates). */
+  probeForms?: ProbeForms;
+  /** The runtime's API as the LLM prompt describes it (languages without templates). */
+  runtimeApi?: RuntimeApi;
+  /** How to check that an instrumented file compiles (see CompileCheck). */
+  compileCheck?: CompileCheck;
   /** Whether `await` needs suspend/resume probes (Python's contextvars follow tasks by themselves). */
   wrapAwait: boolean;
   /** Runtime files copied into the workspace; the first is the one the import names. */
@@ -141,16 +177,4 @@ export interface LanguageSpec {
   paramFences?: readonly string[];
   /** Deep probes (variables, branches, loops, exceptions); absent: entry and exit only. */
   deep?: DeepSpec;
-  /**
-   * A compiler or checker run over an instrumented file in a temporary folder, where it is on PATH
-   * (validation of LLM proposals, and of template plans under `--validate=compile`). Placeholders:
-   * `{file}` the instrumented file (runtime files copied beside it), `{dir}` its folder, `{out}` an
-   * empty output folder, `{runtime...}` every runtime file's path (expands to several arguments).
-   * Exit code 0 means it compiles.
-   */
-  compileCheck?: CompileCheck;
-}
-
-export interface CompileCheck {
-  argv: readonly string[];
 }

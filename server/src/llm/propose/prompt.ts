@@ -1,9 +1,9 @@
 // The proposal prompt: the function's text verbatim (secrets masked), the runtime API of its
-// language (its folder's runtime-api.json), the probe kinds required and the most relevant lessons;
+// language (its folder's probe-vocabulary.json), the probe kinds required and the most relevant lessons;
 // and, on a repair, the previous proposal with only the errors not reported before.
 // Must never put anything but the function's own text from the user's file into a prompt.
-import type { RuntimeApi } from '../../languages/runtime-api.js';
 import type { ProbeKind } from '../../engine/types.js';
+import type { RuntimeApi } from '../../languages/spec.js';
 
 export const SYSTEM_PROMPT = [
   'You add telemetry probes to one function. You answer with JSON: {"code": "<the whole function, instrumented>"}.',
@@ -16,7 +16,8 @@ export const SYSTEM_PROMPT = [
 
 export interface PromptInput {
   language: string;
-  api: RuntimeApi;
+  /** The API and probe forms as prompt lines (see apiLines). */
+  api: readonly string[];
   /** The function as it stands in the file (masked), its first line without indentation. */
   code: string;
   name: string;
@@ -34,7 +35,7 @@ export function planPrompt(input: PromptInput): string {
     `Probe kinds required: ${input.kinds.join(', ')} (\`function\` is the entry and exit probe; deep kinds only where the function has such a site).`,
     '',
     'The runtime API and the exact probe forms:',
-    ...input.api.doc,
+    ...input.api,
   ];
   if (input.lessons.length) parts.push('', 'Lessons from earlier proposals in this language:', ...input.lessons.map((l) => `- ${l}`));
   parts.push('', 'The function:', `${fence}`, input.code, fence);
@@ -52,4 +53,22 @@ function fenceFor(code: string): string {
   let fence = '```';
   while (code.includes(fence)) fence += '`';
   return fence;
+}
+
+/** A language's API for the prompt: its runtimeApi (languages without templates) or its vocabulary's doc. */
+export function apiLines(runtimeApi: RuntimeApi | undefined, doc: readonly string[] | undefined): string[] {
+  if (!runtimeApi) return [...(doc ?? [])];
+  const { summary, forms, example, rules } = runtimeApi;
+  return [
+    summary,
+    `Entry: ${forms.entry}`,
+    `Return: ${forms.return}`,
+    `Error: ${forms.error}`,
+    `Exit: ${forms.exit}`,
+    'Example, before:',
+    example.before,
+    'after:',
+    example.after,
+    ...rules.map((r) => `- ${r}`),
+  ];
 }

@@ -8,13 +8,13 @@ import type { AdoptedProposal, Engine, NeedsLlm } from '../../engine/engine.js';
 import type { Plan } from '../../engine/plan.js';
 import { DEFAULT_REDACT, type LanguageId, type ProbeKind } from '../../engine/types.js';
 import { languageById } from '../../languages/registry.js';
-import { runtimeApiOf } from '../../languages/runtime-api.js';
+import { probeVocabularyOf } from '../../languages/probe-vocabulary.js';
 import type { LlmClient } from '../types.js';
 import { CompileChecker } from './compile-check.js';
 import { heal, type Spent, type Verdict } from './heal.js';
 import type { LessonStore } from './lessons.js';
 import { maskSecrets } from './mask.js';
-import { planPrompt, SYSTEM_PROMPT } from './prompt.js';
+import { apiLines, planPrompt, SYSTEM_PROMPT } from './prompt.js';
 
 export interface ProposerOptions {
   client: LlmClient;
@@ -58,15 +58,15 @@ export class Proposer {
   async propose(file: FileToPropose, need: NeedsLlm, signal?: AbortSignal): Promise<FunctionOutcome> {
     const { engine, client, lessons } = this.options;
     const spec = languageById(file.lang);
-    const api = runtimeApiOf(spec);
+    const api = probeVocabularyOf(spec);
     const none: Spent = { attempts: 0, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    if (!api) return { need, failed: `the ${file.lang} runtime describes no API for proposals (runtime-api.json)`, spent: none };
+    if (!api) return { need, failed: `the ${file.lang} runtime describes no API for proposals (probe-vocabulary.json)`, spent: none };
     await engine.ready(file.lang);
     const code = file.text.slice(need.range.start, need.range.end);
     const masked = this.options.mask ? maskSecrets(code, file.redact ?? DEFAULT_REDACT) : { text: code, secrets: new Map<string, string>() };
     const prompt = planPrompt({
       language: file.lang,
-      api,
+      api: apiLines(spec.runtimeApi, api.doc),
       code: masked.text,
       name: need.name,
       relPath: file.relPath,
