@@ -11,6 +11,7 @@ import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
 import { lsp, lspHelp } from './lsp.js';
+import { metrics, metricsHelp } from './metrics.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
@@ -32,6 +33,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   report: { run: report, help: reportHelp },
   export: { run: exportEvents, help: exportHelp },
   trace: { run: trace, help: traceHelp },
+  metrics: { run: metrics, help: metricsHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 
