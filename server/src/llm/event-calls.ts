@@ -1,8 +1,10 @@
 // The LLM calls a user's own program made, as its events show them: every event carrying `gen_ai`
 // (a function's return value or a variable's value was an OpenAI, Anthropic or Ollama response) is
 // one successful call, priced here (`llm.cost.total_usd`) with the same table as the LLM layer; an
-// exit by error of a function that made such calls elsewhere is one failed call. The latency is the
-// enclosing call's duration. Reads event files with the one streaming reader (trace/event-stream.ts).
+// exit by error of a function that made such calls elsewhere, or by an SDK's own API error type, is
+// one failed call (counted where it was raised, not again in each caller it passes through). The
+// latency is the enclosing call's duration. A response seen twice (returned by a callee, then held
+// in the caller's variable or returned again) counts once. Reads event files with the one streaming reader (trace/event-stream.ts).
 // Must never keep more than the open calls that made LLM calls and the failed exits in memory.
 import type { GenAiAttributes, TelemetryEvent } from '../../../protocol/events.js';
 import { emptyCounts, readEvents, type ReadCounts } from '../trace/event-stream.js';
@@ -12,6 +14,13 @@ import type { ProviderName } from './types.js';
 
 const PROVIDERS = new Set<string>(['openai', 'anthropic', 'ollama']);
 
+/** Error types the OpenAI, Anthropic and Ollama SDKs (Python and Node) raise for a failed call. */
+const SDK_ERRORS = new Set([
+  'APIError', 'APIStatusError', 'APIConnectionError', 'APITimeoutError', 'APIUserAbortError', 'BadRequestError',
+  'AuthenticationError', 'PermissionDeniedError', 'NotFoundError', 'ConflictError', 'UnprocessableEntityError',
+  'RateLimitError', 'InternalServerError', 'OverloadedError', 'ResponseError',
+]);
+
 export interface EventCalls {
   samples: CallSample[];
   counts: ReadCounts;
@@ -20,6 +29,7 @@ export interface EventCalls {
 interface Pending {
   timestampMs: number;
   gen: GenAiAttributes;
+  json: string;
 }
 
 /** The LLM call samples in these event files, in the order they were read. */
@@ -29,14 +39,29 @@ export async function callsFromEvents(files: readonly string[], prices: Prices):
   const open = new Map<string, Pending[]>(); // correlation id -> LLM responses seen inside the call
   const llmFunctions = new Set<string>();
   const failedExits: { key: string; event: TelemetryEvent }[] = [];
+  // An error leaving a call and then its callers is one failed call: its callers' exits are skipped.
+  const raisedBelow = new Map<string, Set<string>>(); // correlation id -> errors its callees' exits carried
+  // Responses a callee returned, by the caller's correlation id: the same object met again there is not another call.
+  const handedUp = new Map<string, string[]>();
+  const takeHandedUp = (cid: string, json: string) => {
+    const list = handedUp.get(cid);
+    const at = list ? list.indexOf(json) : -1;
+    if (at >= 0) list!.splice(at, 1);
+    return at >= 0;
+  };
+  const handUp = (parent: string | null, json: string) => {
+    if (parent) handedUp.set(parent, [...(handedUp.get(parent) ?? []), json]);
+  };
   for (const file of files) {
     for await (const { event } of readEvents(file, counts)) {
       const key = `${event.file}\0${event.function_name}`;
       const gen = genAiOf(event);
       if (gen && event.event_type === 'variable_change') {
+        const json = JSON.stringify(gen);
+        if (takeHandedUp(event.correlation_id, json)) continue;
         llmFunctions.add(key);
         const list = open.get(event.correlation_id) ?? [];
-        list.push({ timestampMs: event.timestamp_ns / 1e6, gen });
+        list.push({ timestampMs: event.timestamp_ns / 1e6, gen, json });
         open.set(event.correlation_id, list);
         continue;
       }
@@ -45,17 +70,33 @@ export async function callsFromEvents(files: readonly string[], prices: Prices):
       const inside = open.get(event.correlation_id) ?? [];
       open.delete(event.correlation_id);
       if (gen) {
-        llmFunctions.add(key);
-        inside.push({ timestampMs: event.timestamp_ns / 1e6, gen });
+        const json = JSON.stringify(gen);
+        // Returning a variable already counted, or what a callee returned, is the same call.
+        const seen = inside.some((p) => p.json === json) || takeHandedUp(event.correlation_id, json);
+        if (!seen) {
+          llmFunctions.add(key);
+          inside.push({ timestampMs: event.timestamp_ns / 1e6, gen, json });
+        }
+        handUp(event.parent_correlation_id, json);
       }
+      handedUp.delete(event.correlation_id);
       for (const p of inside) samples.push(sample(p, durationMs, event.function_name, prices));
-      if (inside.length === 0 && event.error) failedExits.push({ key, event });
+      const below = raisedBelow.get(event.correlation_id);
+      raisedBelow.delete(event.correlation_id);
+      if (event.error && inside.length === 0) {
+        const error = `${event.error.type}\0${event.error.message}`;
+        if (!below?.has(error)) failedExits.push({ key, event });
+        if (event.parent_correlation_id) {
+          const set = raisedBelow.get(event.parent_correlation_id) ?? new Set<string>();
+          raisedBelow.set(event.parent_correlation_id, set.add(error));
+        }
+      }
     }
   }
   // Responses whose call never exited (the program was killed): the call happened, its latency is unknown.
   for (const list of open.values()) for (const p of list) samples.push(sample(p, null, null, prices));
   for (const { key, event } of failedExits) {
-    if (!llmFunctions.has(key)) continue;
+    if (!llmFunctions.has(key) && !SDK_ERRORS.has(event.error?.type ?? '')) continue;
     samples.push({
       timestampMs: event.timestamp_ns / 1e6,
       success: false,
