@@ -10,6 +10,7 @@ import { check, checkHelp } from './check.js';
 import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
+import { llm, llmHelp } from './llm.js';
 import { lsp, lspHelp } from './lsp.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
@@ -33,6 +34,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   export: { run: exportEvents, help: exportHelp },
   trace: { run: trace, help: traceHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
+  llm: { run: llm, help: llmHelp },
 };
 
 export interface RunOptions {
