@@ -10,6 +10,7 @@ import { check, checkHelp } from './check.js';
 import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
+import { llm, llmHelp } from './llm.js';
 import { lsp, lspHelp } from './lsp.js';
 import { metrics, metricsHelp } from './metrics.js';
 import { report, reportHelp } from './report.js';
@@ -35,6 +36,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   trace: { run: trace, help: traceHelp },
   metrics: { run: metrics, help: metricsHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
+  llm: { run: llm, help: llmHelp },
 };
 
 export interface RunOptions {
