@@ -1,36 +1,10 @@
 // GPU detection runs recorded nvidia-smi, rocm-smi and amd-smi outputs through fake executables on
 // PATH (each checks it was asked the documented query): one, two and eight GPUs, none, N/A values.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { detectGpus } from '../../server/src/llm/gpu/detect.js';
-import { AMD_SMI_QUERY, ROCM_QUERY } from '../../server/src/llm/gpu/parse-amd.js';
-import { NVIDIA_QUERY } from '../../server/src/llm/gpu/parse-nvidia.js';
+import { fakePath, removeFakeTools } from './fake-gpu-tools.js';
 
-const outputs = join(import.meta.dirname, 'gpu-outputs');
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-type Tool = 'nvidia-smi' | 'rocm-smi' | 'amd-smi';
-const queries: Record<Tool, string[]> = { 'nvidia-smi': NVIDIA_QUERY, 'rocm-smi': ROCM_QUERY, 'amd-smi': AMD_SMI_QUERY };
-
-/** A PATH holding only the given fake tools; a recording name, or a failure message with exit 9. */
-function fakePath(tools: Partial<Record<Tool, string | { fail: string }>>): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), 'fake-gpu-'));
-  dirs.push(dir);
-  for (const [tool, what] of Object.entries(tools) as [Tool, string | { fail: string }][]) {
-    const body =
-      typeof what === 'string'
-        ? `[ "$*" = "${queries[tool].join(' ')}" ] || { echo "unexpected arguments: $*" >&2; exit 64; }\nexec /bin/cat '${join(outputs, what)}'`
-        : `echo '${what.fail}'\nexit 9`;
-    writeFileSync(join(dir, tool), `#!/bin/sh\n${body}\n`);
-    chmodSync(join(dir, tool), 0o755);
-  }
-  return { PATH: dir };
-}
+afterEach(removeFakeTools);
 
 it('one NVIDIA GPU: index, uuid, name, memory in MiB and utilisation', async () => {
   const { gpus } = await detectGpus({ env: fakePath({ 'nvidia-smi': 'nvidia-1.csv' }) });

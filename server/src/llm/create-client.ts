@@ -31,6 +31,7 @@ export function adapterFor(config: LlmConfig): ProviderAdapter {
 
 export class LlmClientPool extends LlmPool {
   private refresher: NodeJS.Timeout | undefined;
+  private reading: Promise<void> | undefined;
 
   constructor(config: LlmConfig, options: ClientOptions = {}) {
     super(config, adapterFor(config), options);
@@ -46,15 +47,18 @@ export class LlmClientPool extends LlmPool {
     }
   }
 
-  /** Reads every Ollama server's model lists again (no-op for hosted APIs). */
-  async refresh(): Promise<void> {
-    if (this.config.provider !== 'ollama') return;
-    await Promise.all(
+  /** Reads every Ollama server's model lists again (no-op for hosted APIs); joins a read under way. */
+  refresh(): Promise<void> {
+    if (this.config.provider !== 'ollama') return Promise.resolve();
+    this.reading ??= Promise.all(
       this.endpoints.map(async (e) => {
         e.inventory = await readInventory(e.url);
       }),
-    );
-    this.router.pump();
+    ).then(() => {
+      this.reading = undefined;
+      this.router.pump();
+    });
+    return this.reading;
   }
 
   override async close(): Promise<void> {

@@ -171,7 +171,8 @@ _limits = {}  # (name, file, line) -> _CallLimit
 
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel")
+                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel",
+                 "gen_ai")
     muted = False
 
     def __init__(self, name, file, line, parent, trace_id, limit):
@@ -191,6 +192,7 @@ class _Span(object):
         self.drops = None  # {(name, file, line): calls below this one the call limits left out}
         self.args = None  # the entry's previews, for the OTLP span
         self.otel = None  # OTLP span events gathered until the exit
+        self.gen_ai = None  # the returned value's gen_ai attributes, when it is an LLM response
         self.start = time.perf_counter_ns()
 
 
@@ -507,6 +509,7 @@ def ret(span, value):
     if span and not span.muted:
         try:
             span.ret = _preview(value)
+            span.gen_ai = _gen_ai(value)
         except BaseException:
             pass
     return value
@@ -531,6 +534,8 @@ def exit(span):
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
+        if span.gen_ai is not None:
+            extra["gen_ai"] = span.gen_ai
         if span.error is not None:
             extra["error"] = span.error
         drops = _dropped_calls(span)
@@ -657,6 +662,9 @@ def var(span, rel, name, value=_NOTHING):
             extra = {"variable": name, "value": _REDACTED, "redacted": True}
         else:
             extra = {"variable": name, "value": _preview(value)}
+            gen = _gen_ai(value)
+            if gen is not None:
+                extra["gen_ai"] = gen
         _emit("variable_change", span, extra, _line(span, rel))
     except BaseException:
         pass
@@ -711,6 +719,75 @@ def fin(span, rel):
     finally nested inside an except block of the same call reports that block's exception
     even when nothing passes through the finally: Python shows no difference.)"""
     _clause(span, rel, "finally")
+
+
+# ---- LLM-call-aware probes (begin) ----------------------------------------------------------
+# A returned value or a variable's value that is the response of an OpenAI, Anthropic or Ollama
+# SDK call gets a `gen_ai` object on its event (OpenTelemetry GenAI names), read from the object's
+# own fields: instance __dict__ entries (pydantic models keep their fields there) or dict keys.
+# No SDK is imported or patched, no property or __getattr__ runs, and probes call this only while
+# telemetry is on. Cost is priced where events are summarised (`metrics --events`), not here.
+
+def _own(obj, name):
+    if type(obj) is dict:
+        return obj.get(name)
+    try:
+        fields = object.__getattribute__(obj, "__dict__")
+    except BaseException:
+        return None
+    return fields.get(name) if type(fields) is dict else None
+
+
+def _count(value):
+    return value if type(value) is int and value >= 0 else None
+
+
+def _text(value):
+    return value if type(value) is str else None
+
+
+def _gen_ai_record(provider, model, tokens_in, tokens_out, reasons):
+    return {
+        "gen_ai.provider.name": provider,
+        "gen_ai.request.model": None,  # no SDK's response echoes the model asked for
+        "gen_ai.response.model": _text(model),
+        "gen_ai.usage.input_tokens": _count(tokens_in),
+        "gen_ai.usage.output_tokens": _count(tokens_out),
+        "gen_ai.response.finish_reasons": [r for r in reasons if type(r) is str],
+    }
+
+
+def _gen_ai(value):
+    """The gen_ai attributes of an LLM SDK response, or None for any other value."""
+    if value is None or type(value) in (str, int, float, bool, bytes, list, tuple):
+        return None
+    try:
+        own = _own
+        kind = own(value, "object")
+        if kind == "chat.completion" or kind == "text_completion":
+            usage = own(value, "usage")
+            choices = own(value, "choices")
+            reasons = [own(c, "finish_reason") for c in choices] if type(choices) is list else []
+            return _gen_ai_record("openai", own(value, "model"), own(usage, "prompt_tokens"),
+                                  own(usage, "completion_tokens"), reasons)
+        if kind == "response":  # the Responses API
+            usage = own(value, "usage")
+            details = own(value, "incomplete_details")
+            reason = own(details, "reason") if details is not None else own(value, "status")
+            return _gen_ai_record("openai", own(value, "model"), own(usage, "input_tokens"),
+                                  own(usage, "output_tokens"), [reason])
+        if own(value, "type") == "message" and own(value, "role") == "assistant":
+            usage = own(value, "usage")
+            return _gen_ai_record("anthropic", own(value, "model"), own(usage, "input_tokens"),
+                                  own(usage, "output_tokens"), [own(value, "stop_reason")])
+        if type(own(value, "done")) is bool and type(own(value, "model")) is str and own(value, "created_at") is not None:
+            reason = own(value, "done_reason")
+            return _gen_ai_record("ollama", own(value, "model"), own(value, "prompt_eval_count"),
+                                  own(value, "eval_count"), [reason] if reason else [])
+    except BaseException:
+        pass
+    return None
+# ---- LLM-call-aware probes (end) ------------------------------------------------------------
 
 
 # OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
