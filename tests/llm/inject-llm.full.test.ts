@@ -149,10 +149,10 @@ describe('inject --force-llm through a loopback model', () => {
   }, 600_000);
 
   it('instruments Java and Rust, which have no templates: they compile, run the same off and on, and strip back', async () => {
-    const root = project({ 'java/Calc.java': 'fixtures/java/Calc.java', 'rust/main.rs': 'fixtures/rust/main.rs' });
+    const root = project({ 'Calc.java': 'fixtures/java/Calc.java', 'main.rs': 'fixtures/rust/main.rs' });
     const hand = {
-      'java/Calc.java': readFileSync(path.join(repoRoot, 'fixtures/java/instrumented/Calc.java'), 'utf8'),
-      'rust/main.rs': readFileSync(path.join(repoRoot, 'fixtures/rust/instrumented/main.rs'), 'utf8'),
+      'Calc.java': readFileSync(path.join(repoRoot, 'fixtures/java/instrumented/Calc.java'), 'utf8'),
+      'main.rs': readFileSync(path.join(repoRoot, 'fixtures/rust/instrumented/main.rs'), 'utf8'),
     };
     const original = tree(root);
     await withModel({ root, handInstrumented: hand }, async (loopback, env) => {
@@ -160,8 +160,8 @@ describe('inject --force-llm through a loopback model', () => {
       const r = await cli(['inject', '.'], { cwd: root, env });
       expect(r.code, r.stderr).toBe(0);
       expect(loopback.calls.length).toBeGreaterThan(0);
-      expect(readFileSync(path.join(root, 'java/Calc.java'), 'utf8')).toBe(hand['java/Calc.java']);
-      expect(readFileSync(path.join(root, 'rust/main.rs'), 'utf8')).toBe(hand['rust/main.rs']);
+      expect(readFileSync(path.join(root, 'Calc.java'), 'utf8')).toBe(hand['Calc.java']);
+      expect(readFileSync(path.join(root, 'main.rs'), 'utf8')).toBe(hand['main.rs']);
       expectNoKey([r], root);
     });
     const files = tree(root);
@@ -171,15 +171,15 @@ describe('inject --force-llm through a loopback model', () => {
     expect(rustRuntime.length).toBe(1);
     const build = path.join(root, 'build');
     mkdirSync(build);
-    execFileSync('javac', ['-nowarn', '-d', path.join(build, 'java'), path.join(root, 'java/Calc.java'), ...javaRuntime], { stdio: 'pipe' });
-    execFileSync('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(build, 'calc-rs'), path.join(root, 'rust/main.rs')], { stdio: 'pipe' });
+    execFileSync('javac', ['-nowarn', '-d', path.join(build, 'java'), path.join(root, 'Calc.java'), ...javaRuntime], { stdio: 'pipe' });
+    execFileSync('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(build, 'calc-rs'), path.join(root, 'main.rs')], { stdio: 'pipe' });
     const plainBuild = path.join(root, 'plain');
     mkdirSync(plainBuild);
-    const plainRoot = project({ 'java/Calc.java': 'fixtures/java/Calc.java', 'rust/main.rs': 'fixtures/rust/main.rs' });
-    cpSync(path.join(root, path.dirname(rustRuntime[0])), path.join(plainRoot, path.dirname(rustRuntime[0])), { recursive: true });
-    execFileSync('javac', ['-nowarn', '-d', path.join(plainBuild, 'java'), path.join(plainRoot, 'java/Calc.java'), ...javaRuntime], { stdio: 'pipe' });
-    execFileSync('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(plainBuild, 'calc-rs'), path.join(plainRoot, 'rust/main.rs')], { stdio: 'pipe' });
-    const javaMain = /^package\s+([\w.]+);/m.exec(hand['java/Calc.java'])![1];
+    const plainRoot = project({ 'Calc.java': 'fixtures/java/Calc.java', 'main.rs': 'fixtures/rust/main.rs' });
+    cpSync(path.join(root, rustRuntime[0]), path.join(plainRoot, rustRuntime[0]));
+    execFileSync('javac', ['-nowarn', '-d', path.join(plainBuild, 'java'), path.join(plainRoot, 'Calc.java'), ...javaRuntime], { stdio: 'pipe' });
+    execFileSync('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(plainBuild, 'calc-rs'), path.join(plainRoot, 'main.rs')], { stdio: 'pipe' });
+    const javaMain = /^package\s+([\w.]+);/m.exec(hand['Calc.java'])![1];
     for (const [label, argv] of [
       ['java', (dir: string) => ['java', ['-cp', path.join(dir, 'java'), `${javaMain}.Calc`]]],
       ['rust', (dir: string) => [path.join(dir, 'calc-rs'), []]],
@@ -198,8 +198,8 @@ describe('inject --force-llm through a loopback model', () => {
       expect(entries, label).toBeGreaterThan(3);
       expect(lines.filter((e) => e.event_type === 'function_exit').length, label).toBe(entries);
     }
-    const stripped = await cli(['strip', 'java', 'rust'], { cwd: root, env: cleanEnv() });
+    const stripped = await cli(['strip', 'Calc.java', 'main.rs'], { cwd: root, env: cleanEnv() });
     expect(stripped.code, stripped.stderr).toBe(0);
-    for (const f of ['java/Calc.java', 'rust/main.rs']) expect(readFileSync(path.join(root, f), 'utf8'), f).toBe(original.get(f));
+    for (const f of ['Calc.java', 'main.rs']) expect(readFileSync(path.join(root, f), 'utf8'), f).toBe(original.get(f));
   }, 600_000);
 });

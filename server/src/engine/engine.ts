@@ -13,6 +13,7 @@ import { packagePath } from '../paths.js';
 import type { Plan } from './plan.js';
 import { templatesOnly, type FilePlanner, type PlanStore, type ProposalProvenance } from './plan-store.js';
 import { checkProposal, type ProposalCheck } from './proposal-check.js';
+export { proposalSpan } from './proposal-check.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';

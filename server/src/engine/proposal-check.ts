@@ -39,7 +39,7 @@ export function checkProposal(
   if (!site) return fail('there is no function there any more');
   const api = probeVocabularyOf(spec);
   if (!api) return fail(`the ${spec.id} runtime has no probe-vocabulary.json`);
-  const { start, end } = site.range;
+  const { start, end } = proposalSpan(text, site.range);
   const original = text.slice(start, end);
   const code = normalize(answer, original);
   if (code === original) return fail('the proposal adds nothing');
@@ -67,6 +67,17 @@ export function checkProposal(
   } finally {
     t2.delete();
   }
+}
+
+/**
+ * The text a proposal replaces: the function, and the rest of its last line when that is only
+ * spaces (`def f(): return x; ` gets its handler lines after them, which only a proposal holding
+ * them can place).
+ */
+export function proposalSpan(text: string, range: { start: number; end: number }): { start: number; end: number } {
+  let end = range.end;
+  while (text[end] === ' ' || text[end] === '\t') end++;
+  return { start: range.start, end: end === text.length || text[end] === '\n' || text[end] === '\r' ? end : range.end };
 }
 
 function fail(...errors: string[]): ProposalCheck {

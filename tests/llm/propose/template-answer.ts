@@ -1,11 +1,11 @@
 // What a model that answers correctly would send for one function: the template engine's own
 // instrumentation of it (and of the functions nested in it), cut out of the instrumented file.
 // Used by tests as the "model's" side; never by the product.
-import type { Engine, NeedsLlm } from '../../../server/src/engine/engine.js';
+import { proposalSpan, type Engine, type NeedsLlm } from '../../../server/src/engine/engine.js';
 import type { LanguageId } from '../../../server/src/engine/types.js';
 
 export function templateAnswer(engine: Engine, lang: LanguageId, text: string, need: Pick<NeedsLlm, 'range'>, relPath: string): string {
-  const { start, end } = need.range;
+  const { start, end } = proposalSpan(text, need.range);
   const inside = (f: { range: { start: number; end: number } }) => f.range.start >= start && f.range.end <= end;
   const result = engine.add(lang, text, { relPath, runtimeImport: 'rt' }, inside);
   // Python's handler lines go in at the start of the line after the function's last one.

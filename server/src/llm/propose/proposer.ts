@@ -4,7 +4,7 @@
 // provenance for engine.add(…, { adopted }). Shared by the CLI and the language server.
 // Must never touch a file: only engine.add() turns what it returns into edits.
 import path from 'node:path';
-import type { AdoptedProposal, Engine, NeedsLlm } from '../../engine/engine.js';
+import { proposalSpan, type AdoptedProposal, type Engine, type NeedsLlm } from '../../engine/engine.js';
 import type { Plan } from '../../engine/plan.js';
 import { DEFAULT_REDACT, type LanguageId, type ProbeKind } from '../../engine/types.js';
 import { languageById } from '../../languages/registry.js';
@@ -62,7 +62,8 @@ export class Proposer {
     const none: Spent = { attempts: 0, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     if (!api) return { need, failed: `the ${file.lang} runtime describes no API for proposals (probe-vocabulary.json)`, spent: none };
     await engine.ready(file.lang);
-    const code = file.text.slice(need.range.start, need.range.end);
+    const span = proposalSpan(file.text, need.range);
+    const code = file.text.slice(span.start, span.end);
     const masked = this.options.mask ? maskSecrets(code, file.redact ?? DEFAULT_REDACT) : { text: code, secrets: new Map<string, string>() };
     const prompt = planPrompt({
       language: file.lang,
