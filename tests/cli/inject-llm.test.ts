@@ -1,0 +1,77 @@
+// inject and the LLM: without a provider, or with --no-llm, the functions that need the LLM are
+// skipped with the reason and the rest is instrumented; a budget too small for any call stops
+// cleanly with a summary of what was left; contradictory flags are a usage error.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startOpenAiLoopback } from '../llm/loopback/index.js';
+import { cli, makeProject } from './helpers.js';
+
+const projects: string[] = [];
+afterAll(() => {
+  for (const p of projects) fs.rmSync(p, { recursive: true, force: true });
+});
+
+const bare = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('LLM_') || k.endsWith('_API_KEY')) delete env[k];
+  return env;
+};
+
+function javaProject(): string {
+  const root = makeProject([]);
+  projects.push(root);
+  fs.copyFileSync(path.join(import.meta.dirname, '../../fixtures/java/Calc.java'), path.join(root, 'Calc.java'));
+  fs.writeFileSync(path.join(root, 'a.py'), 'def f(x):\n    return x\n');
+  return root;
+}
+
+describe('inject with functions that need the LLM', () => {
+  it('skips them with the reason when no provider is configured, and instruments the rest', async () => {
+    const root = javaProject();
+    const r = await cli(['inject', '.'], { cwd: root, env: bare() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Calc\.java: skipped `Calc\.add`: needs the LLM \(the language has no templates\), which is not configured: no LLM provider configured/);
+    expect(fs.readFileSync(path.join(root, 'a.py'), 'utf8')).toContain('_tm.enter("f"');
+    expect(fs.readFileSync(path.join(root, 'Calc.java'), 'utf8')).not.toContain('__tel');
+  });
+
+  it('never calls the model under --no-llm', async () => {
+    const root = javaProject();
+    const loopback = await startOpenAiLoopback();
+    try {
+      const env = { ...bare(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: 'sk-test-x0123456789' };
+      const r = await cli(['inject', '--no-llm', '.'], { cwd: root, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/skipped `Calc\.add`: needs the LLM \(the language has no templates\), and --no-llm is set/);
+      expect(loopback.calls).toHaveLength(0);
+    } finally {
+      await loopback.close();
+    }
+  });
+
+  it('stops cleanly with a summary when the budget allows no call', async () => {
+    const root = javaProject();
+    const loopback = await startOpenAiLoopback();
+    try {
+      const env = { ...bare(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: 'sk-test-x0123456789' };
+      const r = await cli(['inject', '--budget', '0', '--max-parallel', '1', '.'], { cwd: root, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(loopback.calls).toHaveLength(0);
+      expect(r.stdout).toContain('stopped calling the LLM: the budget of $0.00 would be exceeded');
+      expect(r.stdout).toMatch(/of 2 files done; spent \$0\.00 of a \$0\.00 budget/);
+      expect(r.stdout).toMatch(/functions left uninstrumented:\n {2}Calc\.java::Calc\.Calc::/);
+      expect(fs.readFileSync(path.join(root, 'a.py'), 'utf8')).toContain('_tm.enter("f"');
+    } finally {
+      await loopback.close();
+    }
+  });
+
+  it('refuses --force-llm with --no-llm, and a budget that is not an amount', async () => {
+    const root = javaProject();
+    expect((await cli(['inject', '--force-llm', '--no-llm', '.'], { cwd: root, env: bare() })).code).toBe(2);
+    const r = await cli(['inject', '--budget', 'lots', '.'], { cwd: root, env: bare() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--budget wants an amount in USD');
+  });
+});
