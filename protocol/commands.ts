@@ -13,7 +13,16 @@ export const Commands = {
    * once the scan ends. A newer scan cancels an older one, whose outcome is then `cancelled`.
    */
   scanWorkspace: 'telemetryInjector.scanWorkspace',
+  /**
+   * Adds telemetry to one function through the LLM (a function templates cannot serve), with
+   * `$/progress` and cancellation; arguments AddWithLlmArgs. Applied with workspace/applyEdit once a
+   * proposal passes every check.
+   */
+  addWithLlm: 'telemetryInjector.addWithLlm',
 } as const;
+
+/** Arguments of addWithLlm: the document, its version, the function's name offset, the kinds to add. */
+export type AddWithLlmArgs = [uri: string, version: number, offset: number, kinds?: string[]];
 
 /** Arguments of addToFile and removeFromFile: the document and the version the command was issued for. */
 export type FileCommandArgs = [uri: string, version: number];

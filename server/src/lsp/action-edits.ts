@@ -53,9 +53,10 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
       const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.requirements);
       // Only the required kinds: the engine adds those the selected functions lack, and nothing else.
       const options = { ...setup.options, kinds: data.kinds ?? snap.requirements.kinds, redact: snap.requirements.redact };
-      const { changes, skipped } = engine.add(snap.lang, snap.text, options, select, snap.tree);
+      const { changes, skipped, needsLlm } = engine.add(snap.lang, snap.text, options, select, snap.tree);
       if (changes.length === 0) {
-        const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+        const left = [...skipped, ...needsLlm.map((n) => ({ name: n.name, reason: `needs the LLM (${n.reason})` }))];
+        const reasons = left.map((s) => `${s.name}: ${s.reason}`).join('; ');
         return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}` };
       }
       const clientCreates = session.client.createFiles;

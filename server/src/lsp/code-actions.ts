@@ -15,7 +15,9 @@ import {
   MissingTelemetryCode,
   RemoveFromFileKind,
 } from '../../../protocol/code-actions.js';
+import { Commands } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
+import { languageById } from '../languages/registry.js';
 import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor, idsOf } from './diagnostics.js';
@@ -31,6 +33,8 @@ interface Offer {
   diagnostic?: Diagnostic;
   /** Add actions: the kinds to add where missing. */
   kinds?: ProbeKind[];
+  /** Add through the LLM (the language has no templates): a command, never an edit computed here. */
+  llm?: boolean;
 }
 
 export async function provideCodeActions(
@@ -43,7 +47,7 @@ export async function provideCodeActions(
   const wanted = (kind: string) =>
     !params.context.only || params.context.only.some((only) => kind === only || kind.startsWith(`${only}.`));
   const offers = offersAt(snap, params).filter((offer) => wanted(offer.kind));
-  return offers.flatMap((offer) => finish(session, snap, offer));
+  return offers.flatMap((offer) => (offer.llm ? llmAction(session, snap, offer) : finish(session, snap, offer)));
 }
 
 export async function resolveCodeAction(session: Session, action: CodeAction): Promise<CodeAction> {
@@ -72,8 +76,9 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
     if (!sent && (site.nameRange.start > end || site.nameRange.end < start)) continue;
     const diagnostic = sent ?? diagnosticFor(snap, site, ids);
     const kinds = requiredBy(diagnostic) ?? snap.requirements.kinds;
+    const llm = !languageById(snap.lang).templates;
     offers.push(
-      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic, kinds },
+      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic, kinds, llm },
       { title: `Ignore \`${site.name}\` for telemetry`, kind: CodeActionKind.QuickFix, action: 'ignore', site, diagnostic },
     );
   }
@@ -104,6 +109,19 @@ function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
   if ('data' in result) return [{ ...action, data: result.data }];
   if ('edit' in result) return [{ ...action, edit: result.edit }];
   return session.client.disabledActions ? [{ ...action, disabled: { reason: result.disabled } }] : [];
+}
+
+/**
+ * "Add telemetry" for a function only the LLM can instrument: a command that runs it (with progress,
+ * cancellable), titled with the model; when the LLM is not configured, the action says why.
+ */
+function llmAction(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
+  const described = session.llm.describe();
+  const title = 'model' in described ? `${offer.title} (${described.model})` : `${offer.title} (needs an LLM)`;
+  const action: CodeAction = { title, kind: offer.kind, isPreferred: true, ...(offer.diagnostic && { diagnostics: [offer.diagnostic] }) };
+  if ('reason' in described && session.client.disabledActions) return [{ ...action, disabled: { reason: `The LLM is not configured: ${described.reason}` } }];
+  const args = [snap.uri, snap.version, offer.site!.nameRange.start, offer.kinds ?? snap.requirements.kinds];
+  return [{ ...action, command: { title, command: Commands.addWithLlm, arguments: args } }];
 }
 
 /** Lazy "add" actions still check the runtime now, so that an unusable one is never offered as usable. */

@@ -8,6 +8,7 @@
 //   textDocument/didOpen, didChange, didClose      main (didOpen also pool, for clients that cannot watch)
 //   textDocument/didSave                           pool (bound only for clients that cannot watch)
 //   textDocument/diagnostic, codeAction, codeAction/resolve, executeCommand (file commands)   main
+//   workspace/executeCommand telemetryInjector.addWithLlm   main, awaiting the LLM (never in a codeAction)
 //   workspace/executeCommand telemetryInjector.scanWorkspace, workspace/didChangeWatchedFiles   pool
 //   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
 //   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
@@ -28,6 +29,7 @@ import { executeCommand, handledCommands } from './execute-command.js';
 import type { Session } from './session.js';
 import type { ClientFeatures } from './capabilities.js';
 import { workspaceCoverage } from './workspace-coverage.js';
+import { AddWithLlmCommand } from './llm-actions.js';
 import { filesChanged, registerFileWatchers } from './workspace-watch.js';
 
 export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
@@ -40,7 +42,7 @@ export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
       ...(!client.watchFiles && { save: { includeText: false } }),
     },
     codeActionProvider: { codeActionKinds: providedKinds, resolveProvider: client.resolveEdit },
-    executeCommandProvider: { commands: [...handledCommands, Commands.scanWorkspace] },
+    executeCommandProvider: { commands: [...handledCommands, Commands.scanWorkspace, AddWithLlmCommand] },
     ...(client.pullDiagnostics && { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: true } }),
   };
 }
@@ -54,7 +56,9 @@ export function bindRoutes(connection: Connection, session: Session): void {
   connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
   connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
-  connection.onExecuteCommand(async (params, _token, progress) => {
+  connection.onExecuteCommand(async (params, token, progress) => {
+    // The LLM: awaited off every other request's path, with progress and cancellation.
+    if (params.command === AddWithLlmCommand) return session.llm.execute(params, token, progress);
     if (params.command !== Commands.scanWorkspace) return executeCommand(session, params);
     return session.scanner.scan(params.workDoneToken !== undefined ? progress : undefined);
   });

@@ -15,6 +15,7 @@ import { DocumentStore } from './documents.js';
 import { createLogger, type Logger } from './logger.js';
 import { RequirementStore } from './requirements.js';
 import { RuntimeFiles } from './runtime-file.js';
+import { LlmActions } from './llm-actions.js';
 import { SettingsStore } from './settings.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
@@ -38,6 +39,8 @@ export class Session {
   readonly store = new WorkspaceStore();
   readonly workspaceDiagnostics: WorkspaceDiagnostics;
   readonly scanner: WorkspaceScanner;
+  /** The LLM side of "Add telemetry" (functions templates cannot serve). */
+  readonly llm: LlmActions;
 
   private constructor(
     readonly connection: Connection,
@@ -45,6 +48,7 @@ export class Session {
     readonly engine: Engine,
     readonly logger: Logger,
     params: InitializeParams,
+    cacheDir?: string,
   ) {
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.documents = new DocumentStore(engine);
@@ -66,6 +70,7 @@ export class Session {
       logger,
       progress: () => connection.window.createWorkDoneProgress().catch(() => noProgress),
     });
+    this.llm = new LlmActions(() => this, firstFolder(params), cacheDir);
   }
 
   static async create(connection: Connection, params: InitializeParams): Promise<Session> {
@@ -77,7 +82,7 @@ export class Session {
     const cache = root ? PlanCache.forWorkspace(root, { log }) : new PlanCache({ log });
     const engine = await Engine.create({ cache });
     logger.info(`session for ${client.name}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics`);
-    return new Session(connection, client, engine, logger, params);
+    return new Session(connection, client, engine, logger, params, cache.dir);
   }
 
   /** After `initialized`: the first workspace scan. */
@@ -143,6 +148,7 @@ export class Session {
     // Workers are not terminated here: terminating one that is still compiling its grammars can
     // block this thread, and shutdown must answer. The exit notification ends the process and them.
     this.pool.close();
+    void this.llm.dispose();
   }
 }
 

@@ -1,0 +1,128 @@
+// Owns the LLM side of "Add telemetry" in the language server: whether the layer is usable (and the
+// model an action's title names, or why not), and the command that runs it. The LLM runs only in
+// an executed command (telemetryInjector.addWithLlm), never in a diagnostics or code-action request:
+// it reports $/progress, stops on cancellation, and awaits the network without blocking any other
+// request. Only a proposal that passed every check becomes an edit, applied through
+// workspace/applyEdit to the version the command was issued for.
+// Must never hold a key in a message, and never apply an edit to another version.
+import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type ExecuteCommandParams, type WorkDoneProgressReporter } from 'vscode-languageserver';
+import { Commands, type AddWithLlmArgs } from '../../../protocol/commands.js';
+import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
+import { llmConfig, LlmConfigError } from '../llm/config.js';
+import { createLlmClient } from '../llm/create-client.js';
+import { Ledger, ledgerPath } from '../llm/ledger.js';
+import { LessonStore } from '../llm/propose/lessons.js';
+import { Proposer } from '../llm/propose/proposer.js';
+import type { LlmClient } from '../llm/types.js';
+import type { Session } from './session.js';
+import { workspaceEdit } from './workspace-edit.js';
+
+export const AddWithLlmCommand = Commands.addWithLlm;
+
+interface Ready {
+  client: LlmClient;
+  proposer: Proposer;
+  model: string;
+}
+
+export class LlmActions {
+  private ready?: Ready | { reason: string };
+
+  constructor(
+    private readonly session: () => Session,
+    /** The workspace root: the ledger and lessons live in its `.telemetry_cache/`. */
+    private readonly root: string | undefined,
+    private readonly cacheDir: string | undefined,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** The model an action's title names, or why the LLM cannot be used. */
+  describe(): { model: string } | { reason: string } {
+    const ready = this.open();
+    return 'reason' in ready ? ready : { model: ready.model };
+  }
+
+  async execute(params: ExecuteCommandParams, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<null> {
+    const session = this.session();
+    const [uri, version, offset, kinds] = (params.arguments ?? []) as Partial<AddWithLlmArgs>;
+    if (typeof uri !== 'string' || typeof version !== 'number' || typeof offset !== 'number') {
+      throw new ResponseError(ErrorCodes.InvalidParams, `${AddWithLlmCommand} takes [uri, version, offset, kinds?]`);
+    }
+    const snap = await session.analyzer.snapshot(uri);
+    if (!snap) throw new ResponseError(ErrorCodes.InvalidParams, `${uri} is not an open document the server checks`);
+    if (snap.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} is at version ${snap.version}, not ${version}`);
+    const site = snap.analysis.functions.find((f) => f.nameRange.start === offset);
+    if (!site) throw new ResponseError(ErrorCodes.InvalidParams, 'the function is no longer there');
+    const setup = session.runtime.prepare(snap);
+    if ('error' in setup) return this.tell(setup.error);
+    const one = (f: FunctionSite) => f.nameRange.start === offset;
+    const wanted: readonly ProbeKind[] = Array.isArray(kinds) ? PROBE_KINDS.filter((k) => kinds.includes(k)) : snap.requirements.kinds;
+    const options = { ...setup.options, kinds: wanted, redact: snap.requirements.redact };
+    const { engine } = session;
+    // Synchronous, on this snapshot's tree: templates or a proposal stored before need no call.
+    const first = engine.add(snap.lang, snap.text, options, one, snap.tree);
+    const need = first.needsLlm.find((n) => n.offset === offset);
+    let changes = first.changes;
+    if (need) {
+      const ready = this.open();
+      if ('reason' in ready) return this.tell(`Cannot add telemetry to \`${site.name}\`: it needs the LLM, which is not configured (${ready.reason})`);
+      // The snapshot's tree dies at the next await: keep only plain values.
+      const { text, lang } = snap;
+      const abort = new AbortController();
+      const stop = token.onCancellationRequested(() => abort.abort());
+      // The client's own progress when it sent a token; otherwise one the server creates, if it can.
+      const reporter = params.workDoneToken !== undefined ? progress : await session.connection.window.createWorkDoneProgress().catch(() => progress);
+      const stopByProgress = 'token' in reporter ? (reporter.token as CancellationToken).onCancellationRequested(() => abort.abort()) : undefined;
+      reporter.begin(`Add telemetry to ${site.name}`, undefined, `asking ${ready.model}`, true);
+      try {
+        const outcome = await ready.proposer.propose({ lang, text, relPath: options.relPath, kinds: wanted, redact: options.redact }, need, abort.signal);
+        if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+        if (!outcome.adopted) return this.tell(`Could not add telemetry to \`${site.name}\`: ${outcome.failed ?? 'no proposal passed the checks'}`);
+        const again = await session.analyzer.snapshot(uri);
+        if (!again || again.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed while the LLM was asked`);
+        changes = engine.add(lang, again.text, options, one, again.tree, { adopted: [outcome.adopted] }).changes;
+      } finally {
+        stop.dispose();
+        stopByProgress?.dispose();
+        reporter.done();
+      }
+    }
+    const snapNow = await session.analyzer.snapshot(uri);
+    if (!snapNow || snapNow.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed`);
+    if (changes.length === 0) return this.tell(`No telemetry could be added to \`${site.name}\``);
+    const creates = session.client.createFiles;
+    if (!creates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) return this.tell('The telemetry runtime could not be written');
+    const edit = workspaceEdit(session.client, snapNow, changes, creates ? setup.missing : []);
+    const applied = await session.connection.workspace.applyEdit({ label: `Add telemetry to ${site.name}`, edit });
+    if (!applied.applied) session.logger.warn(`Add telemetry to ${site.name} was not applied: ${applied.failureReason ?? 'no reason given'}`);
+    return null;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.ready && !('reason' in this.ready)) await this.ready.client.close();
+  }
+
+  private tell(message: string): null {
+    this.session().logger.show('warning', message);
+    return null;
+  }
+
+  private open(): Ready | { reason: string } {
+    if (this.ready) return this.ready;
+    let config;
+    try {
+      config = llmConfig(this.env);
+    } catch (error) {
+      if (error instanceof LlmConfigError) return (this.ready = { reason: error.message });
+      throw error;
+    }
+    if (!config.configured) return (this.ready = { reason: config.reason });
+    const session = this.session();
+    const warn = (m: string) => session.logger.warn(m);
+    const observer = this.root ? new Ledger(ledgerPath(this.root), { warn }) : undefined;
+    const client = createLlmClient(config.config, { observer, log: warn });
+    const remote = config.config.provider !== 'ollama';
+    const proposer = new Proposer({ client, engine: session.engine, lessons: new LessonStore(this.cacheDir), mask: remote, strongLast: config.config.models.length > 1 });
+    return (this.ready = { client, proposer, model: config.config.models[0]! });
+  }
+}
