@@ -1,0 +1,129 @@
+// The LLM in the language server, driven over stdio with a loopback model behind the real OpenAI
+// SDK: a Java function (no templates) keeps its "Add telemetry" action, titled with the model; the
+// command runs the LLM with $/progress and applies only a checked proposal; while the model is
+// slow, other requests are answered, and cancelling the command edits nothing. Without a provider
+// the action says why. Pull (VS Code) and push (Neovim 0.7) clients alike.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancellationTokenSource, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { Engine } from '../../server/src/engine/engine.js';
+import { startOpenAiLoopback, type Loopback } from '../llm/loopback/index.js';
+import { templateModel } from '../llm/propose/template-model.js';
+import { LspClient, repoRoot, type OpenDocument } from './lsp-client.js';
+
+const source = fs.readFileSync(path.join(repoRoot, 'fixtures/java/Calc.java'), 'utf8');
+const hand = fs.readFileSync(path.join(repoRoot, 'fixtures/java/instrumented/Calc.java'), 'utf8');
+const KEY = 'sk-test-LSP0123456789abcdefNEVERSHOWN';
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('LLM_') || k.endsWith('_API_KEY')) delete env[k];
+  return env;
+}
+
+async function addAction(client: LspClient, document: OpenDocument, name: string): Promise<CodeAction> {
+  const diagnostics = await client.diagnostics(document);
+  const line = document.text.split('\n').findIndex((l) => new RegExp(`\\b${name}\\(`).test(l) && !l.includes('.' + name));
+  const diagnostic = diagnostics.find((d: Diagnostic) => d.range.start.line === line)!;
+  expect(diagnostic, name).toBeDefined();
+  const actions = await client.codeActions(document, diagnostic.range, undefined, [diagnostic]);
+  return actions.find((a) => a.title.startsWith(`Add telemetry to \`Calc.${name}\``))!;
+}
+
+describe.each(['vscode-languageclient-11.0.0', 'neovim-0.7.2'])('the LLM behind "Add telemetry" for %s', (editor) => {
+  let engine: Engine;
+  let loopback: Loopback;
+  let stall = false;
+  let workspace: string;
+  let client: LspClient;
+  let document: OpenDocument;
+
+  beforeAll(async () => {
+    engine = await Engine.create();
+    await engine.ready('java');
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lsp-llm-'));
+    fs.writeFileSync(path.join(workspace, 'Calc.java'), source);
+    loopback = await startOpenAiLoopback({
+      answer: templateModel(engine, { root: workspace, handInstrumented: { 'Calc.java': hand } }),
+      fault: () => (stall ? { kind: 'stall' } : undefined),
+    });
+    const env = { ...cleanEnv(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: KEY };
+    client = await LspClient.start({ editor, workspace, env });
+    document = await client.open(path.join(workspace, 'Calc.java'), 'java', source);
+  });
+
+  afterAll(async () => {
+    await client.shutdown();
+    await loopback.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('offers the action titled with the model, and the command applies a checked proposal with progress', async () => {
+    const action = await addAction(client, document, 'add');
+    expect(action.title).toBe('Add telemetry to `Calc.add` (gpt-4o-mini)');
+    expect(action.edit).toBeUndefined();
+    expect(action.command?.command).toBe('telemetryInjector.addWithLlm');
+    // Offering it asked nothing of the model.
+    expect(loopback.calls).toHaveLength(0);
+    await client.request('workspace/executeCommand', action.command);
+    expect(loopback.calls.length).toBeGreaterThan(0);
+    expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(true);
+    const doc = client.documents.get(document.uri)!;
+    const start = hand.indexOf('    int add(');
+    expect(doc.text).toContain(hand.slice(start, hand.indexOf('\n    }\n', start)));
+    type Progress = { token: unknown; value: { kind: string; title?: string } };
+    const all = client.notifications.filter((n) => n.method === '$/progress').map((n) => n.params as Progress);
+    const begin = all.find((p) => p.value.title === 'Add telemetry to Calc.add')!;
+    expect(begin.value).toMatchObject({ kind: 'begin', message: 'asking gpt-4o-mini', cancellable: true });
+    expect(all.filter((p) => p.token === begin.token).map((p) => p.value.kind)).toEqual(['begin', 'end']);
+    expect(JSON.stringify(client.notifications)).not.toContain(KEY);
+    document = doc;
+  });
+
+  it('answers other requests while the model is slow, and a cancelled command edits nothing', async () => {
+    const action = await addAction(client, document, 'evens');
+    const applied = client.requests.filter((r) => r.method === 'workspace/applyEdit').length;
+    const before = client.documents.get(document.uri)!.text;
+    stall = true;
+    const calls = loopback.calls.length;
+    const cancel = new CancellationTokenSource();
+    const running = client.request('workspace/executeCommand', action.command, cancel.token).then(
+      () => 'done',
+      (error: { code?: number }) => `error ${error.code}`,
+    );
+    await loopback.waitForCalls(calls + 1);
+    // The model has the request and is silent: diagnostics and code actions are still answered.
+    expect((await client.diagnostics(document)).length).toBeGreaterThan(0);
+    expect((await client.codeActions(document, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })).length).toBeGreaterThanOrEqual(0);
+    cancel.cancel();
+    expect(await running).toMatch(/^(error -32800|done)$/);
+    stall = false;
+    await client.fence();
+    expect(client.requests.filter((r) => r.method === 'workspace/applyEdit')).toHaveLength(applied);
+    expect(client.documents.get(document.uri)!.text).toBe(before);
+  });
+});
+
+describe('the LLM action without a provider', () => {
+  it.each(['vscode-languageclient-11.0.0', 'neovim-0.7.2'])('says why for %s', async (editor) => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lsp-nollm-'));
+    const client = await LspClient.start({ editor, workspace, env: cleanEnv() });
+    try {
+      const document = await client.open(path.join(workspace, 'Calc.java'), 'java', source);
+      const action = await addAction(client, document, 'add');
+      expect(action.title).toBe('Add telemetry to `Calc.add` (needs an LLM)');
+      if (action.disabled) {
+        expect(action.disabled.reason).toMatch(/^The LLM is not configured: no LLM provider configured/);
+      } else {
+        await client.request('workspace/executeCommand', action.command);
+        expect(client.messages().join('\n')).toMatch(/needs the LLM, which is not configured \(no LLM provider configured/);
+      }
+      expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(false);
+    } finally {
+      await client.shutdown();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
