@@ -75,3 +75,38 @@ describe('inject with functions that need the LLM', () => {
     expect(r.stderr).toContain('--budget wants an amount in USD');
   });
 });
+
+describe('inject --validate=compile', () => {
+  it('sends a function the compiler rejects to the LLM for repair, and keeps the template plans of the rest', async () => {
+    const root = makeProject([]);
+    projects.push(root);
+    fs.writeFileSync(path.join(root, 'a.py'), 'def f(x):\n    y = x + 1\n    return y\n\n\ndef g(z):\n    return z\n');
+    // A python3 whose py_compile rejects variable probes, as a real compiler rejects what it cannot take.
+    const bin = path.join(root, 'fake-bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(
+      path.join(bin, 'python3'),
+      '#!/bin/sh\nfile="$3"\nline=$(grep -n "_tm.var(" "$file" | head -1 | cut -d: -f1)\n' +
+        'if [ -n "$line" ]; then echo "  File \\"$file\\", line $line" >&2; echo "SyntaxError: rejected" >&2; exit 1; fi\nexit 0\n',
+      { mode: 0o755 },
+    );
+    const { Engine } = await import('../../server/src/engine/engine.js');
+    const { templateModel } = await import('../llm/propose/template-model.js');
+    const engine = await Engine.create();
+    await engine.ready('python');
+    const loopback = await startOpenAiLoopback({ answer: templateModel(engine, { root, kinds: ['function'] }) });
+    try {
+      const env = { ...bare(), PATH: `${bin}${path.delimiter}${process.env.PATH}`, LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: 'sk-test-x0123456789' };
+      const r = await cli(['inject', '--validate=compile', 'a.py'], { cwd: root, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(loopback.calls).toHaveLength(1);
+      expect(loopback.calls[0].prompt).toContain('NAME "f"');
+      const text = fs.readFileSync(path.join(root, 'a.py'), 'utf8');
+      expect(text).toContain('_tm.enter("f"');
+      expect(text).toContain('_tm.enter("g"');
+      expect(text).not.toContain('_tm.var(');
+    } finally {
+      await loopback.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../../../server/src/engine/engine.js';
-import type { LanguageId } from '../../../server/src/engine/types.js';
+import type { LanguageId, ProbeKind } from '../../../server/src/engine/types.js';
 import type { LoopbackCall } from '../loopback/index.js';
 import { templateAnswer } from './template-answer.js';
 
@@ -14,6 +14,8 @@ export interface ModelOptions {
   root: string;
   /** For languages without templates: the hand-instrumented copy of a file, by its path relative to the root. */
   handInstrumented?: Record<string, string>;
+  /** The kinds the model adds (default all): a model that leaves out what the compiler rejected. */
+  kinds?: readonly ProbeKind[];
 }
 
 /** Grammars of every language the prompts may name must be loaded (engine.ready) before calls arrive. */
@@ -32,6 +34,6 @@ export function templateModel(engine: Engine, options: ModelOptions): (call: Loo
       const site = engine.analyze(lang, hand).functions.find((f) => f.name === name && f.instrumented);
       return JSON.stringify({ code: site ? hand.slice(site.range.start, site.range.end) : '' });
     }
-    return JSON.stringify({ code: templateAnswer(engine, lang, text, need, file) });
+    return JSON.stringify({ code: templateAnswer(engine, lang, text, need, file, options.kinds) });
   };
 }
