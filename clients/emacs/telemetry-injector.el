@@ -50,7 +50,8 @@ in a running session, call `telemetry-injector-settings-changed'."
     (expand-file-name (if project (project-root project) default-directory))))
 
 (defun telemetry-injector--resolve ()
-  "The server command for the current project as (COMMAND), or (nil . PROBLEM) naming the setting to fix."
+  "The server command for the current project, as (COMMAND).
+Or (nil . PROBLEM), PROBLEM naming the setting to fix."
   (if telemetry-injector-server-command
       (if (executable-find (car telemetry-injector-server-command))
           (list telemetry-injector-server-command)
@@ -72,14 +73,15 @@ in a running session, call `telemetry-injector-settings-changed'."
 on its own is reported once and never reconnected.")
 
 (defun telemetry-injector--contact (&optional _interactive)
-  "The Eglot contact: the server class, the command, then the settings as initializationOptions."
+  "The Eglot contact: the server class, the command, then the settings.
+The settings go out as initializationOptions."
   (append (list 'telemetry-injector-server)
           (telemetry-injector-server-command)
           (list :initializationOptions
                 (list telemetry-injector-section (or telemetry-injector-settings eglot--{})))))
 
 (defvar telemetry-injector--failed (make-hash-table :test #'equal)
-  "Project roots whose server could not be found or exited on its own, with the message shown.
+  "Project roots whose server could not start or exited, and the message shown.
 Nothing starts there again until `telemetry-injector-restart'.")
 
 (defconst telemetry-injector--fix
