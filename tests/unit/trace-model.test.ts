@@ -112,4 +112,16 @@ describe('the event readers', () => {
     expect(await reader.read(onEvent, () => restarts++)).toEqual({ restarted: true, events: 1 });
     expect([seen, restarts, reader.generation, reader.counts.events]).toEqual([['a', 'b', 'c', 'z'], 1, 1, 1]);
   });
+
+  it('tells a file rewritten in place with more than it held before from one that grew', async () => {
+    const file = path.join(dir, 'rewrite.jsonl');
+    const line = (corr: string) => `${JSON.stringify(exit('f', corr, 1))}\n`;
+    fs.writeFileSync(file, line('a'));
+    const reader = new TailReader(file);
+    const seen: string[] = [];
+    await reader.read(({ event }) => seen.push(event.correlation_id));
+    fs.writeFileSync(file, line('x') + line('y'));
+    expect(await reader.read(({ event }) => seen.push(event.correlation_id))).toEqual({ restarted: true, events: 2 });
+    expect(seen).toEqual(['a', 'x', 'y']);
+  });
 });
