@@ -32,6 +32,8 @@ export interface FunctionTrace {
 
 /** What the join needs of a document: where it is, its text and its functions with their ids. */
 export interface JoinInput {
+  uri: string;
+  version: number;
   root: string;
   relPath: string;
   filePath: string;
@@ -40,9 +42,14 @@ export interface JoinInput {
   ids: readonly string[];
 }
 
+/** Joined documents remembered (a lens list and its resolves ask for the same document and version). */
+const JOINS_KEPT = 32;
+
 export class TraceJoin {
   /** `run key \0 id` -> the function's fingerprint when first joined, or null when unknowable. */
   private readonly fingerprints = new Map<string, string | null>();
+  /** uri -> the last join, for that document version and that trace data. */
+  private readonly recent = new Map<string, { key: string; traces: FunctionTrace[] }>();
 
   constructor(private readonly sources: TraceSources) {}
 
@@ -51,6 +58,22 @@ export class TraceJoin {
    * was not reached in it. Empty when no run covered the file.
    */
   traces(doc: JoinInput): FunctionTrace[] {
+    const key = `${doc.version}\0${this.sources.version}`;
+    const hit = this.recent.get(doc.uri);
+    if (hit?.key === key) return hit.traces;
+    const traces = this.join(doc);
+    this.recent.delete(doc.uri);
+    this.recent.set(doc.uri, { key, traces });
+    if (this.recent.size > JOINS_KEPT) this.recent.delete(this.recent.keys().next().value!);
+    return traces;
+  }
+
+  /** The document closed: a reopened one starts again at version 1, perhaps with other text. */
+  forget(uri: string): void {
+    this.recent.delete(uri);
+  }
+
+  private join(doc: JoinInput): FunctionTrace[] {
     const covering = this.sources
       .runs(doc.root)
       .filter((run) => run.model.files.has(doc.relPath))

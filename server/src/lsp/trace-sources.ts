@@ -66,7 +66,7 @@ export class TraceSources {
     const wanted = new Map<string, string>();
     for (const root of this.roots) {
       const globs = await this.globsOf(root);
-      for (const file of findSources(root, globs)) if (!wanted.has(file)) wanted.set(file, root);
+      for (const file of await findSources(root, globs)) if (!wanted.has(file)) wanted.set(file, root);
       this.watchFolder(root, globs);
     }
     for (const [file, source] of this.sources) {
@@ -168,27 +168,29 @@ export class TraceSources {
 }
 
 /** The event files under `root`: the globs' matches (relative paths) plus the `.env`'s TELEMETRY_FILE. */
-export function findSources(root: string, globs: readonly string[]): string[] {
+export async function findSources(root: string, globs: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   if (globs.length > 0) {
     const matches = picomatch([...globs], { dot: true });
     let seen = 0;
-    const walk = (dir: string) => {
+    // Breadth first and asynchronous: a large workspace never blocks requests while it is searched.
+    const folders = [root];
+    while (folders.length > 0 && seen < WALK_LIMIT) {
+      const dir = folders.shift()!;
       let entries: fs.Dirent[];
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
       } catch {
-        return;
+        continue;
       }
       for (const entry of entries) {
-        if (++seen > WALK_LIMIT) return;
+        if (++seen > WALK_LIMIT) break;
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
-          if (!SKIPPED_DIRS.has(entry.name)) walk(full);
+          if (!SKIPPED_DIRS.has(entry.name)) folders.push(full);
         } else if (entry.isFile() && matches(path.relative(root, full).split(path.sep).join('/'))) found.add(full);
       }
-    };
-    walk(root);
+    }
   }
   const fromEnv = envTelemetryFile(root);
   if (fromEnv) found.add(fromEnv);
