@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPEN_CALLS_KEPT, OTHER_TYPE, SLOWEST_KEPT, summarise, TraceAggregator, TYPES_KEPT } from '../../server/src/trace/aggregate.js';
 import { DurationSketch, EXACT_LIMIT, RELATIVE_ACCURACY } from '../../server/src/trace/duration-sketch.js';
-import { emptyCounts, readEvents } from '../../server/src/trace/event-stream.js';
+import { emptyCounts, readEvents, readLine } from '../../server/src/trace/event-stream.js';
 import { TailReader } from '../../server/src/trace/tail-reader.js';
 import type { TelemetryEvent } from '../../protocol/events.js';
 
@@ -94,6 +94,27 @@ describe('the event readers', () => {
     for await (const e of readEvents(file, counts)) seen.push(e.line);
     expect(seen).toEqual([1]);
     expect(counts).toMatchObject({ events: 1, malformed: 2, unknownType: 1, otherVersion: 1, otherVersionSeen: 3, malformedLines: [2, 5] });
+  });
+
+  it('never throw on lines two processes spliced mid-line, nor on fields of the wrong shape', () => {
+    const good = JSON.stringify(exit('f', 'c', 5));
+    const odd = [
+      `${good.slice(0, 50)}${good}`,
+      JSON.stringify(exit('f', 'c', 5, { error: 'boom' as never, dropped_calls: 'x' as never, args: 7 as never })),
+      JSON.stringify({ ...exit('f', 'c', 5), timestamp_ns: 'soon', trace_id: 42, correlation_id: null }),
+      JSON.stringify({ ...base, event_type: 'loop_exit', function_name: 'f', correlation_id: 'zz', iterations: 'many' }),
+      JSON.stringify({ ...base, event_type: 'exception', function_name: 'nobody', correlation_id: 'q', error: null }),
+      JSON.stringify({ ...base, event_type: 'function_entry', function_name: 'f', correlation_id: 'e', args: { deep: { a: [1, 2] } } }),
+      '[1, 2, 3]', 'null', '"text"', '{"event_type": 5}',
+    ];
+    const counts = emptyCounts();
+    const model = new TraceAggregator();
+    for (const line of odd) {
+      const read = readLine(line, counts);
+      if (read) model.add(read.event);
+    }
+    expect(counts).toMatchObject({ events: 5, malformed: 5 });
+    expect(summarise([...model.functions.values()].find((fn) => fn.name === 'f')!)).toMatchObject({ calls: 2, errors: 0 });
   });
 
   it('read only the bytes appended since the last read, whole lines only, and start over when the file is truncated', async () => {
