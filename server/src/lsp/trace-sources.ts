@@ -66,8 +66,9 @@ export class TraceSources {
     const wanted = new Map<string, string>();
     for (const root of this.roots) {
       const globs = await this.globsOf(root);
-      for (const file of await findSources(root, globs)) if (!wanted.has(file)) wanted.set(file, root);
-      this.watchFolder(root, globs);
+      const found = await findSources(root, globs);
+      for (const file of found) if (!wanted.has(file)) wanted.set(file, root);
+      this.watchFolders(root, globs, found);
     }
     for (const [file, source] of this.sources) {
       if (!wanted.has(file)) {
@@ -149,20 +150,32 @@ export class TraceSources {
     }, wait);
   }
 
-  /** New event files in the folder's top level are picked up as they appear (deeper ones on the next start). */
-  private watchFolder(root: string, globs: readonly string[]): void {
+  /**
+   * New event files appear where they are watched for: the workspace folder's top level, each glob's
+   * fixed folder (`runs/` of `runs/*.jsonl`) and the folders of the files already read. Elsewhere
+   * they are found on the next start (a settings change, a `.env` change, a restart).
+   */
+  private watchFolders(root: string, globs: readonly string[], files: Iterable<string>): void {
     const matches = picomatch([...globs], { dot: true });
-    try {
-      const watcher = fs.watch(root, { persistent: false }, (_type, name) => {
-        if (!name) return;
-        const file = path.join(root, name.toString());
-        if (matches(name.toString()) && fs.existsSync(file)) this.add(file, root);
-        if (name.toString() === '.env') void this.start();
-      });
-      watcher.on('error', () => watcher.close());
-      this.folderWatchers.push(watcher);
-    } catch (error) {
-      this.logger.warn(`trace: cannot watch ${root}: ${String(error)}`);
+    const folders = new Set([root]);
+    for (const glob of globs) {
+      const base = picomatch.scan(glob).base;
+      if (base) folders.add(path.resolve(root, base));
+    }
+    for (const file of files) folders.add(path.dirname(file));
+    for (const folder of folders) {
+      try {
+        const watcher = fs.watch(folder, { persistent: false }, (_type, name) => {
+          if (!name) return;
+          const file = path.join(folder, name.toString());
+          if (folder === root && name.toString() === '.env') void this.start();
+          else if (matches(path.relative(root, file).split(path.sep).join('/')) && fs.existsSync(file)) this.add(file, root);
+        });
+        watcher.on('error', () => watcher.close());
+        this.folderWatchers.push(watcher);
+      } catch {
+        // A glob's folder that does not exist (yet): its files are found on the next start.
+      }
     }
   }
 }
