@@ -147,6 +147,12 @@ describe('runtime figures in the editor', () => {
       '19: not reached · 3 h ago',
       '28: 1 call · p50 50 µs · p95 50 µs · 3 h ago · stale',
     ]);
+    // Saved, then run again into the same file: the new call ran the new text, which is no longer stale.
+    fs.writeFileSync(path.join(workspace, 'app.py'), doc.text);
+    const later = Date.now() * 1e6 + 1e9;
+    fs.appendFileSync(path.join(workspace, 'current-run.jsonl'), `${event('function_exit', 'Cache.get', 16, later, 'c2', { duration_ns: 70_000 })}\n`);
+    await c.waitFor(() => (c.logs().some((l) => l.includes('current-run.jsonl: 1 new events, 15 in this run')) ? true : undefined));
+    expect((await titles(c, doc)).at(-1)).toBe('28: 2 calls · p50 50 µs · p95 70 µs');
   });
 
   it('keeps what a truncated event file held as its previous run, and compares the new run with it', async () => {

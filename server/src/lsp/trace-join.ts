@@ -10,7 +10,9 @@
 // is the one before it in that order.
 // Stale: the first time a run's figures are joined to a function, its text (blank space aside) is
 // fingerprinted; once the text differs, the figures are stale. When the file on disk changed after
-// the run ended, the server cannot know what ran, and the figures are stale from the start.
+// the run ended, the server cannot know what ran, and the figures are stale from the start. When
+// the function is called again after the file was last saved (a run appending to the same file),
+// the text is fingerprinted again: the new calls ran the saved code.
 // Must never read event files (TraceSources does) and never answer for a function id that does not exist.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -46,8 +48,8 @@ export interface JoinInput {
 const JOINS_KEPT = 32;
 
 export class TraceJoin {
-  /** `run key \0 id` -> the function's fingerprint when first joined, or null when unknowable. */
-  private readonly fingerprints = new Map<string, string | null>();
+  /** `run key \0 id` -> the function's fingerprint (null when unknowable) and its last call then. */
+  private readonly fingerprints = new Map<string, { hash: string | null; lastSeenNs: number }>();
   /** uri -> the last join, for that document version and that trace data. */
   private readonly recent = new Map<string, { key: string; traces: FunctionTrace[] }>();
 
@@ -92,9 +94,13 @@ export class TraceJoin {
       if (!fn && !site.instrumented) return;
       const now = fingerprint(doc.text, site);
       const key = `${runKey}\0${id}`;
-      if (!this.fingerprints.has(key)) this.fingerprints.set(key, modifiedNs !== null && modifiedNs > endedNs ? null : now);
+      const lastSeenNs = fn?.lastSeenNs ?? 0;
       const then = this.fingerprints.get(key);
-      out.push({ id, site, latest: fn, previous: previous.get(id), endedNs, stale: then !== now });
+      const calledSinceSaved = then !== undefined && lastSeenNs > then.lastSeenNs && (modifiedNs === null || modifiedNs <= lastSeenNs);
+      if (!then || calledSinceSaved) {
+        this.fingerprints.set(key, { hash: !then && modifiedNs !== null && modifiedNs > endedNs ? null : now, lastSeenNs });
+      }
+      out.push({ id, site, latest: fn, previous: previous.get(id), endedNs, stale: this.fingerprints.get(key)!.hash !== now });
     });
     return out;
   }
