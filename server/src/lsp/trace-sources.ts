@@ -7,7 +7,6 @@
 // throw on what a file holds (bad lines are skipped and counted by the tail reader).
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseEnv } from 'node:util';
 import picomatch from 'picomatch';
 import { TraceAggregator } from '../trace/aggregate.js';
@@ -91,11 +90,6 @@ export class TraceSources {
       if (source.previous) runs.push(source.previous);
     }
     return runs;
-  }
-
-  /** The files read, for messages. */
-  files(): string[] {
-    return [...this.sources.keys()];
   }
 
   dispose(): void {
@@ -220,8 +214,4 @@ export function envTelemetryFile(root: string): string | undefined {
   }
   const value = parseEnv(text).TELEMETRY_FILE?.trim();
   return value ? path.resolve(root, value) : undefined;
-}
-
-export function fileUri(file: string): string {
-  return pathToFileURL(file).href;
 }
