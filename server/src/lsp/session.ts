@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { RequirementStore } from './requirements.js';
 import { RuntimeFiles } from './runtime-file.js';
 import { SettingsStore } from './settings.js';
+import { TracedFunctions } from './traced-functions.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
 import { WorkspaceScanner, type ScanProgress } from './workspace-scan.js';
@@ -38,6 +39,8 @@ export class Session {
   readonly store = new WorkspaceStore();
   readonly workspaceDiagnostics: WorkspaceDiagnostics;
   readonly scanner: WorkspaceScanner;
+  /** The control file's switches: `traced` diagnostics and the trace commands. */
+  readonly traced: TracedFunctions;
 
   private constructor(
     readonly connection: Connection,
@@ -52,7 +55,9 @@ export class Session {
     this.requirements = new RequirementStore(logger);
     this.analyzer = new Analyzer(engine, this.documents, this.settings, this.requirements, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
-    this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger);
+    this.traced = new TracedFunctions(() => this.refreshDiagnostics(), logger);
+    const traced = (snap: Parameters<TracedFunctions['diagnostics']>[0]) => this.traced.diagnostics(snap);
+    this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger, traced);
     this.pool = new EnginePool({ log: (message) => logger.warn(message) });
     this.workspaceDiagnostics = new WorkspaceDiagnostics(connection, client, this.store, this.documents, logger);
     this.scanner = new WorkspaceScanner({
@@ -126,6 +131,11 @@ export class Session {
   teamFilesChanged(): void {
     this.requirements.changed();
     void this.scanner.requirementsChanged();
+    this.refreshDiagnostics();
+  }
+
+  /** Every open document's diagnostics again: pushed anew, or a refresh request to a pulling client. */
+  refreshDiagnostics(): void {
     if (this.push) {
       for (const document of this.documents.all()) this.push.schedule(document.uri, 0);
     } else if (this.client.diagnosticRefresh) {
@@ -137,6 +147,7 @@ export class Session {
 
   dispose(): void {
     this.scanner.dispose();
+    this.traced.dispose();
     this.workspaceDiagnostics.dispose();
     this.push?.dispose();
     this.documents.dispose();
