@@ -1112,6 +1112,33 @@ try {
   }
 } catch {}
 
+// ==== Production hardening (issue 11): malformed OTEL_* settings; socket events ==============
+// Kept together before the exports so that other work on this file merges around it.
+
+// One stderr line per malformed OTel setting the sections above fall back from silently.
+function checkOtelEnv(env) {
+  const sampler = String(env.OTEL_TRACES_SAMPLER || '').trim();
+  if (sampler && !SAMPLERS.has(sampler.toLowerCase())) warn(`ignoring malformed OTEL_TRACES_SAMPLER=${sampler.slice(0, 40)}; using parentbased_always_on`);
+  const arg = String(env.OTEL_TRACES_SAMPLER_ARG || '').trim();
+  if (arg && (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(arg) || !(Number(arg) >= 0 && Number(arg) <= 1))) {
+    warn(`ignoring malformed OTEL_TRACES_SAMPLER_ARG=${arg.slice(0, 40)}; using 1.0`);
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT']) {
+    const url = String(env[name] || '').trim();
+    if (!url) continue;
+    let good = false;
+    try {
+      const parsed = new URL(url);
+      good = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+    } catch {}
+    if (!good) warn(`${name}=${url.slice(0, 80)} is not an http(s) URL; nothing is exported there`);
+  }
+}
+
+try {
+  checkOtelEnv(process.env);
+} catch {}
+
 exports.on = on;
 exports.enter = enter;
 exports.ret = ret;

@@ -1182,3 +1182,38 @@ def _after_fork_in_child():
 _install_sighup()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# ==== Production hardening (issue 11): malformed OTEL_* settings; socket events ==============
+# Kept together at the end so that other work on this file merges around it.
+
+def _check_otel_env(env):
+    """One stderr line per malformed OTel setting the sections above fall back from silently."""
+    from urllib.parse import urlsplit
+    sampler = env.get("OTEL_TRACES_SAMPLER", "").strip()
+    if sampler and sampler.lower() not in _SAMPLERS:
+        _warn("ignoring malformed OTEL_TRACES_SAMPLER=%s; using parentbased_always_on" % sampler[:40])
+    arg = env.get("OTEL_TRACES_SAMPLER_ARG", "").strip()
+    if arg:
+        try:
+            ratio = float(arg)
+        except ValueError:
+            ratio = -1.0
+        if not 0.0 <= ratio <= 1.0:
+            _warn("ignoring malformed OTEL_TRACES_SAMPLER_ARG=%s; using 1.0" % arg[:40])
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"):
+        url = env.get(name, "").strip()
+        if url:
+            try:
+                parts = urlsplit(url)
+                good = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                good = False
+            if not good:
+                _warn("%s=%s is not an http(s) URL; nothing is exported there" % (name, url[:80]))
+
+
+try:
+    _check_otel_env(os.environ)
+except BaseException:
+    pass
