@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AddResult, Engine } from '../../server/src/engine/engine.js';
 import type { EngineOptions, LanguageId } from '../../server/src/engine/types.js';
-import { EVENT_TYPES, INNER_EVENT_TYPES, type TelemetryEvent } from '../../protocol/events.js';
+import { AFTER_EXIT_EVENT_TYPES, EVENT_TYPES, INNER_EVENT_TYPES, type TelemetryEvent } from '../../protocol/events.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const runtimeDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'server/languages', lang, 'runtime');
@@ -187,6 +187,10 @@ export function expectWellFormed(events: TelemetryEvent[]): void {
     expect(e).toHaveProperty('parent_correlation_id');
     if (INNER_EVENTS.includes(e.event_type)) {
       expect(seen.get(e.correlation_id), `${e.event_type} inside an open call`).toEqual(['function_entry']);
+      continue;
+    }
+    if (AFTER_EXIT_EVENT_TYPES.includes(e.event_type)) {
+      expect(seen.get(e.correlation_id)?.[0], `${e.event_type} of a call that entered`).toBe('function_entry');
       continue;
     }
     seen.set(e.correlation_id, [...(seen.get(e.correlation_id) ?? []), e.event_type]);
