@@ -167,6 +167,7 @@ export function call(events: TelemetryEvent[], name: string, arg: string, shown:
 
 /** Events a call may write between its entry and exit (a Go panic writes `exception` with no deep probe). */
 const INNER_EVENTS: readonly string[] = INNER_EVENT_TYPES;
+const AFTER_EXIT_EVENTS: readonly string[] = AFTER_EXIT_EVENT_TYPES;
 
 /**
  * What every stream must satisfy: schema, one exit per entry, parents that resolve. Events
@@ -189,7 +190,7 @@ export function expectWellFormed(events: TelemetryEvent[]): void {
       expect(seen.get(e.correlation_id), `${e.event_type} inside an open call`).toEqual(['function_entry']);
       continue;
     }
-    if (AFTER_EXIT_EVENT_TYPES.includes(e.event_type)) {
+    if (AFTER_EXIT_EVENTS.includes(e.event_type)) {
       expect(seen.get(e.correlation_id)?.[0], `${e.event_type} of a call that entered`).toBe('function_entry');
       continue;
     }
