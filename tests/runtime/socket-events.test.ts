@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../protocol/events.js';
 import { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
+import { cli } from '../cli/helpers.js';
+import { attr, OtlpReceiver } from '../otlp/receiver.js';
 import { expectSchema } from './deep-programs.js';
 import { cleanEnv, expectWellFormed, fixturePath, GO_ENV, instrumentFixture, readEvents, removeScratch, run, scratch, writeRuntime } from './helpers.js';
 
@@ -101,7 +103,7 @@ describe.each(rows)('socket events in the $lang runtime', (row) => {
     const [command, args] = row.command(dir);
     const file = join(dir, `${label}.jsonl`);
     const result = await run(command, [...args, String(port(echo)), String(port(http))], { cwd: dir, env: cleanEnv({ TELEMETRY_FILE: file, ...env }) });
-    return { result, events: readEvents(file) };
+    return { result, events: readEvents(file), file };
   };
   const connections = (events: TelemetryEvent[]) => events.filter((e) => e.event_type === 'socket_connection');
 
@@ -130,6 +132,29 @@ describe.each(rows)('socket events in the $lang runtime', (row) => {
     // An HTTP GET's request line and headers, and the answer's status line, headers and body.
     expect(get.bytes_sent).toBeGreaterThan(30);
     expect(get.bytes_received).toBeGreaterThan('page!'.length);
+  });
+
+  it('exports each connection as a log record with its call\'s trace and span, the same as `export` of the JSONL', async () => {
+    const receiver = await OtlpReceiver.start();
+    const fromCli = await OtlpReceiver.start();
+    try {
+      const { events, file } = await runWith('otlp', { DEBUG: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' });
+      expect(receiver.problems()).toEqual([]);
+      const sockets = (logs: ReturnType<OtlpReceiver['logs']>) =>
+        logs.filter((l) => l.eventName === 'socket_connection').sort((a, b) => a.spanId.localeCompare(b.spanId));
+      const exported = sockets(receiver.logs());
+      expect(exported.map((l) => [l.traceId, l.spanId])).toEqual(
+        connections(events).map((e) => [e.trace_id, e.span_id]).sort((a, b) => a[1]!.localeCompare(b[1]!)),
+      );
+      expect(attr(exported.find((l) => attr(l.attributes, 'code.function.name') === row.talk)?.attributes, 'telemetry.bytes_received')).toBe(7);
+      const sent = await cli(['export', file, '--endpoint', fromCli.url], { cwd: dir });
+      expect(sent.code).toBe(0);
+      const norm = (l: ReturnType<OtlpReceiver['logs']>[number]) => ({ ...l, attributes: [...l.attributes].sort((a, b) => a.key.localeCompare(b.key)) });
+      expect(sockets(fromCli.logs()).map(norm)).toEqual(exported.map(norm));
+    } finally {
+      await receiver.close();
+      await fromCli.close();
+    }
   });
 
   it('writes nothing about sockets while telemetry is off, and prints the same', async () => {

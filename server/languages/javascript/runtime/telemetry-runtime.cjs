@@ -1213,9 +1213,13 @@ function emitRecord(kind, span, extra) {
 if (SOCKETS) {
   try {
     require('node:diagnostics_channel').subscribe('net.client.socket', onClientSocket);
-    process.on('exit', () => {
+    // At beforeExit (before the exporter's own, registered at its first item) for OTLP's sake, and
+    // at exit for what is still open after process.exit().
+    const reportOpen = () => {
       for (const socket of [...openSockets.keys()]) socketClosed(socket);
-    });
+    };
+    process.on('beforeExit', reportOpen);
+    process.on('exit', reportOpen);
     // The exporter's own connections belong to no call.
     const post = Otlp.prototype.post;
     Otlp.prototype.post = function postOutsideCalls(...args) {
