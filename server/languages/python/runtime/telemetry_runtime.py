@@ -1390,3 +1390,25 @@ if on:
         _install_socket_events()
     except BaseException:
         pass
+
+
+# The OTLP exporter after os.fork(): the child has no worker thread (threads do not survive fork),
+# a lock the parent's worker may have held, and a copy of the parent's queue, which the parent
+# sends itself. The child starts again with an empty queue, fresh locks and its own counts; its
+# worker starts with its first item, and the inherited atexit hook flushes it.
+
+def _otlp_after_fork_in_child():
+    exporter = _otlp
+    if exporter is None:
+        return
+    exporter.lock = threading.Lock()
+    exporter.wake = threading.Event()
+    exporter.thread = None
+    exporter.stopping = False
+    exporter.spans = []
+    exporter.logs = []
+    exporter.sent = exporter.failed = exporter.dropped = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_otlp_after_fork_in_child)
