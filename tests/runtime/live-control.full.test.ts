@@ -69,7 +69,8 @@ describe.each(rows)('the $lang runtime picks up the control file while running',
     const [command, args] = row.command(dir);
     const control = join(dir, `${label}-control.json`);
     const events = join(dir, `${label}.jsonl`);
-    const env = { DEBUG: 'false', TELEMETRY_CONTROL: control, TELEMETRY_FILE: events, PYTHONDONTWRITEBYTECODE: '1' };
+    // TELEMETRY_SAMPLING=off: every call is recorded while switched on, so the last one marks the switch-off.
+    const env = { DEBUG: 'false', TELEMETRY_SAMPLING: 'off', TELEMETRY_CONTROL: control, TELEMETRY_FILE: events, PYTHONDONTWRITEBYTECODE: '1' };
     return { program: new LiveProgram(command, args, dir, env, events), control };
   };
   const calls = (program: LiveProgram) => program.read().filter((e) => e.event_type === 'function_entry');
