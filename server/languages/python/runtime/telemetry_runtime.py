@@ -1392,12 +1392,15 @@ if on:
         pass
 
 
-# The OTLP exporter after os.fork(): the child has no worker thread (threads do not survive fork),
+# After os.fork(): the OTLP exporter's child has no worker thread (threads do not survive fork),
 # a lock the parent's worker may have held, and a copy of the parent's queue, which the parent
 # sends itself. The child starts again with an empty queue, fresh locks and its own counts; its
-# worker starts with its first item, and the inherited atexit hook flushes it.
+# worker starts with its first item, and the inherited atexit hook flushes it. The connections
+# the parent opened are the parent's to report.
 
-def _otlp_after_fork_in_child():
+def _after_fork_in_child_hardening():
+    if _conns is not None:
+        _conns.clear()
     exporter = _otlp
     if exporter is None:
         return
@@ -1411,4 +1414,4 @@ def _otlp_after_fork_in_child():
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_otlp_after_fork_in_child)
+    os.register_at_fork(after_in_child=_after_fork_in_child_hardening)
