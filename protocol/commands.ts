@@ -19,6 +19,13 @@ export const Commands = {
    * may open the viewer on the function id instead.
    */
   showFunctionTrace: 'telemetryInjector.showFunctionTrace',
+  /**
+   * Switches one function on for 10 minutes in the runtimes' control file (TraceCommandArgs); running
+   * programs notice within a second. The function then carries a `traced` diagnostic until it expires.
+   */
+  traceFunction: 'telemetryInjector.traceFunction',
+  /** Takes the function's entry out of the control file again (TraceCommandArgs). */
+  stopTracing: 'telemetryInjector.stopTracing',
 } as const;
 
 /** Arguments of showFunctionTrace: the function id and the document it is in. */
@@ -35,6 +42,9 @@ export interface FunctionTraceDetails {
 
 /** Arguments of addToFile and removeFromFile: the document and the version the command was issued for. */
 export type FileCommandArgs = [uri: string, version: number];
+
+/** Arguments of traceFunction and stopTracing: the document, and the function's control-file key (`file:name`). */
+export type TraceCommandArgs = [uri: string, key: string];
 
 /** The result of telemetryInjector.scanWorkspace. */
 export interface ScanOutcome {

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'loop_entry',
   'loop_exit',
   'exception',
+  'socket_connection',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -28,7 +29,10 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const SCHEMA_VERSION = 1;
 
 /** Events written between a call's entry and its exit. */
-export const INNER_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.slice(2);
+export const INNER_EVENT_TYPES: readonly EventType[] = ['variable_change', 'branch', 'loop_entry', 'loop_exit', 'exception'];
+
+/** Events about a call that may be written after its exit: a connection it opened closes later. */
+export const AFTER_EXIT_EVENT_TYPES: readonly EventType[] = ['socket_connection'];
 
 export type RuntimeLanguage = 'python' | 'javascript' | 'go';
 
@@ -82,6 +86,12 @@ export interface TelemetryEvent {
   suppressed?: number;
   // exception
   clause?: string;
+  // socket_connection (duration_ns too)
+  source?: string | null;
+  destination?: string;
+  protocol?: 'tcp' | 'udp' | 'unix';
+  bytes_sent?: number | null;
+  bytes_received?: number | null;
 }
 
 /** Labels, loop kinds (null: any non-empty kind) and exception clauses the probes pass per language. */

@@ -18,6 +18,7 @@ import { RuntimeFiles } from './runtime-file.js';
 import { SettingsStore } from './settings.js';
 import { TraceJoin } from './trace-join.js';
 import { TraceSources } from './trace-sources.js';
+import { TracedFunctions } from './traced-functions.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
 import { WorkspaceScanner, type ScanProgress } from './workspace-scan.js';
@@ -43,6 +44,8 @@ export class Session {
   /** Event files (the `traceFiles` setting), read as they grow, for lenses and hovers. */
   readonly traces: TraceSources;
   readonly traceJoin: TraceJoin;
+  /** The control file's switches: `traced` diagnostics and the trace commands. */
+  readonly traced: TracedFunctions;
 
   private constructor(
     readonly connection: Connection,
@@ -57,7 +60,9 @@ export class Session {
     this.requirements = new RequirementStore(logger);
     this.analyzer = new Analyzer(engine, this.documents, this.settings, this.requirements, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
-    this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger);
+    this.traced = new TracedFunctions(() => this.refreshDiagnostics(), logger);
+    const traced = (snap: Parameters<TracedFunctions['diagnostics']>[0]) => this.traced.diagnostics(snap);
+    this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger, traced);
     this.pool = new EnginePool({ log: (message) => logger.warn(message) });
     this.workspaceDiagnostics = new WorkspaceDiagnostics(connection, client, this.store, this.documents, logger);
     this.scanner = new WorkspaceScanner({
@@ -150,6 +155,11 @@ export class Session {
   teamFilesChanged(): void {
     this.requirements.changed();
     void this.scanner.requirementsChanged();
+    this.refreshDiagnostics();
+  }
+
+  /** Every open document's diagnostics again: pushed anew, or a refresh request to a pulling client. */
+  refreshDiagnostics(): void {
     if (this.push) {
       for (const document of this.documents.all()) this.push.schedule(document.uri, 0);
     } else if (this.client.diagnosticRefresh) {
@@ -162,6 +172,7 @@ export class Session {
   dispose(): void {
     this.traces.dispose();
     this.scanner.dispose();
+    this.traced.dispose();
     this.workspaceDiagnostics.dispose();
     this.push?.dispose();
     this.documents.dispose();
