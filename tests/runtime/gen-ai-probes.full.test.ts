@@ -51,7 +51,7 @@ const programs = {} as Record<'python' | 'javascript' | 'go', Program>;
 const stdout = {
   python: 'openai hello from openai\nanthropic hello from anthropic\nollama hello from ollama\nbroken 500\nplain gpt-4o-mini\n',
   javascript: 'openai hello from openai\nanthropic hello from anthropic\nollama hello from ollama\nbroken 500\nplain gpt-4o-mini\n',
-  go: 'ollama hello from ollama <nil>\nollama map llama3.2:3b <nil>\nplain gpt-4o-mini\n',
+  go: 'ollama hello from ollama <nil>\nollama map llama3.2:3b <nil>\nplain gpt-4o-mini\nshapes gpt-4o-mini-2024-07-18 claude-haiku-4-5-20251001\n',
 };
 
 beforeAll(async () => {
@@ -138,6 +138,23 @@ describe('LLM-call-aware probes', () => {
     expect(varOf(events, 'AskOllamaMap', 'decoded')[0]!.gen_ai).toEqual(expected('ollama'));
     expect(varOf(events, 'decode', 'r')[0]?.gen_ai).toBeUndefined();
     expect(events.filter((e) => e.function_name === 'NotAnLLMCall' && e.gen_ai)).toEqual([]);
+    // Structs shaped like openai-go's ChatCompletion (through a pointer) and anthropic-sdk-go's Message.
+    expect(varOf(events, 'Shapes', 'completion')[0]!.gen_ai).toEqual({
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': null,
+      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+      'gen_ai.usage.input_tokens': 40,
+      'gen_ai.usage.output_tokens': 16,
+      'gen_ai.response.finish_reasons': ['length'],
+    });
+    expect(varOf(events, 'Shapes', 'message')[0]!.gen_ai).toEqual({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': null,
+      'gen_ai.response.model': 'claude-haiku-4-5-20251001',
+      'gen_ai.usage.input_tokens': 50,
+      'gen_ai.usage.output_tokens': 8,
+      'gen_ai.response.finish_reasons': ['end_turn'],
+    });
   });
 
   it('are counted and priced by `metrics --events`: each response once, the failed call by its error type, cost from the price table', async () => {
