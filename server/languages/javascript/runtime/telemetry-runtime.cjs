@@ -727,6 +727,8 @@ function genAiRecord(provider, model, tokensIn, tokensOut, reasons) {
 function genAi(value) {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || types.isProxy(value)) return null;
   try {
+    // Every response names the model that answered: most values stop here.
+    if (typeof own(value, 'model') !== 'string') return null;
     const kind = own(value, 'object');
     if (kind === 'chat.completion' || kind === 'text_completion') {
       const usage = own(value, 'usage');
@@ -745,7 +747,7 @@ function genAi(value) {
       const usage = own(value, 'usage');
       return genAiRecord('anthropic', own(value, 'model'), own(usage, 'input_tokens'), own(usage, 'output_tokens'), [own(value, 'stop_reason')]);
     }
-    if (typeof own(value, 'done') === 'boolean' && typeof own(value, 'model') === 'string' && own(value, 'created_at') !== undefined) {
+    if (typeof own(value, 'done') === 'boolean' && own(value, 'created_at') !== undefined) {
       const reason = own(value, 'done_reason');
       return genAiRecord('ollama', own(value, 'model'), own(value, 'prompt_eval_count'), own(value, 'eval_count'), reason ? [reason] : []);
     }

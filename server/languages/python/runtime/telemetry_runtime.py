@@ -728,14 +728,23 @@ def fin(span, rel):
 # No SDK is imported or patched, no property or __getattr__ runs, and probes call this only while
 # telemetry is on. Cost is priced where events are summarised (`metrics --events`), not here.
 
-def _own(obj, name):
+def _fields(obj):
+    """An object's own fields: a dict itself, or an instance's __dict__ (no __getattribute__ runs)."""
     if type(obj) is dict:
-        return obj.get(name)
+        return obj
     try:
         fields = object.__getattribute__(obj, "__dict__")
     except BaseException:
         return None
-    return fields.get(name) if type(fields) is dict else None
+    return fields if type(fields) is dict else None
+
+
+def _own(obj, name):
+    fields = _fields(obj)
+    return fields.get(name) if fields is not None else None
+
+
+_PLAIN = frozenset((str, int, float, bool, bytes, list, tuple, set, frozenset, type(None)))
 
 
 def _count(value):
@@ -759,31 +768,33 @@ def _gen_ai_record(provider, model, tokens_in, tokens_out, reasons):
 
 def _gen_ai(value):
     """The gen_ai attributes of an LLM SDK response, or None for any other value."""
-    if value is None or type(value) in (str, int, float, bool, bytes, list, tuple):
+    if type(value) in _PLAIN:
         return None
     try:
-        own = _own
-        kind = own(value, "object")
+        f = _fields(value)
+        if not f or type(f.get("model")) is not str:
+            return None  # every response names the model that answered: most values stop here
+        kind = f.get("object")
         if kind == "chat.completion" or kind == "text_completion":
-            usage = own(value, "usage")
-            choices = own(value, "choices")
-            reasons = [own(c, "finish_reason") for c in choices] if type(choices) is list else []
-            return _gen_ai_record("openai", own(value, "model"), own(usage, "prompt_tokens"),
-                                  own(usage, "completion_tokens"), reasons)
+            usage = f.get("usage")
+            choices = f.get("choices")
+            reasons = [_own(c, "finish_reason") for c in choices[:16]] if type(choices) is list else []
+            return _gen_ai_record("openai", f["model"], _own(usage, "prompt_tokens"),
+                                  _own(usage, "completion_tokens"), reasons)
         if kind == "response":  # the Responses API
-            usage = own(value, "usage")
-            details = own(value, "incomplete_details")
-            reason = own(details, "reason") if details is not None else own(value, "status")
-            return _gen_ai_record("openai", own(value, "model"), own(usage, "input_tokens"),
-                                  own(usage, "output_tokens"), [reason])
-        if own(value, "type") == "message" and own(value, "role") == "assistant":
-            usage = own(value, "usage")
-            return _gen_ai_record("anthropic", own(value, "model"), own(usage, "input_tokens"),
-                                  own(usage, "output_tokens"), [own(value, "stop_reason")])
-        if type(own(value, "done")) is bool and type(own(value, "model")) is str and own(value, "created_at") is not None:
-            reason = own(value, "done_reason")
-            return _gen_ai_record("ollama", own(value, "model"), own(value, "prompt_eval_count"),
-                                  own(value, "eval_count"), [reason] if reason else [])
+            usage = f.get("usage")
+            details = f.get("incomplete_details")
+            reason = _own(details, "reason") if details is not None else f.get("status")
+            return _gen_ai_record("openai", f["model"], _own(usage, "input_tokens"),
+                                  _own(usage, "output_tokens"), [reason])
+        if f.get("type") == "message" and f.get("role") == "assistant":
+            usage = f.get("usage")
+            return _gen_ai_record("anthropic", f["model"], _own(usage, "input_tokens"),
+                                  _own(usage, "output_tokens"), [f.get("stop_reason")])
+        if type(f.get("done")) is bool and f.get("created_at") is not None:
+            reason = f.get("done_reason")
+            return _gen_ai_record("ollama", f["model"], f.get("prompt_eval_count"),
+                                  f.get("eval_count"), [reason] if reason else [])
     except BaseException:
         pass
     return None
