@@ -774,7 +774,8 @@ def _gen_ai(value):
         f = _fields(value)
         if not f or type(f.get("model")) is not str:
             return None  # every response names the model that answered: most values stop here
-        kind = f.get("object")
+        # Only str values are compared: a user object's __eq__ or __bool__ must never run.
+        kind = _text(f.get("object"))
         if kind == "chat.completion" or kind == "text_completion":
             usage = f.get("usage")
             choices = f.get("choices")
@@ -787,12 +788,12 @@ def _gen_ai(value):
             reason = _own(details, "reason") if details is not None else f.get("status")
             return _gen_ai_record("openai", f["model"], _own(usage, "input_tokens"),
                                   _own(usage, "output_tokens"), [reason])
-        if f.get("type") == "message" and f.get("role") == "assistant":
+        if _text(f.get("type")) == "message" and _text(f.get("role")) == "assistant":
             usage = f.get("usage")
             return _gen_ai_record("anthropic", f["model"], _own(usage, "input_tokens"),
                                   _own(usage, "output_tokens"), [f.get("stop_reason")])
         if type(f.get("done")) is bool and f.get("created_at") is not None:
-            reason = f.get("done_reason")
+            reason = _text(f.get("done_reason"))
             return _gen_ai_record("ollama", f["model"], f.get("prompt_eval_count"),
                                   f.get("eval_count"), [reason] if reason else [])
     except BaseException:
