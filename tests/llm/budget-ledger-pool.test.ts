@@ -49,6 +49,7 @@ describe.each(['openai', 'anthropic'] as ProviderName[])('the budget and the led
     expect(spent).toBeCloseTo(state.spentUsd, 8);
     expect(spent).toBeGreaterThan(0);
 
+    console.log(`[budget] ${provider}: budget $0.005, ${ok.length} calls succeeded, 1 failed, ${refused.length} refused; spent $${state.spentUsd.toFixed(6)}`);
     const text = fs.readFileSync(ledgerPath(dir), 'utf8');
     for (const key of KEYS) expect(text).not.toContain(key);
     const read = await readLedger(ledgerPath(dir));
