@@ -1,0 +1,73 @@
+// Builds the process's one LlmClient from a checked configuration: the provider's adapter, the
+// pool, and (for Ollama) the inventory of each server and the GPUs it runs on, refreshed in the
+// background. Must never block a request on that refresh.
+import type { LlmConfig } from './config.js';
+import { placeOnGpus } from './gpu/placement.js';
+import type { GpuInfo } from './gpu/gpu-info.js';
+import { readInventory } from './ollama-inventory.js';
+import { LlmPool, type PoolOptions } from './pool.js';
+import { anthropicAdapter } from './providers/anthropic.js';
+import { ollamaAdapter } from './providers/ollama.js';
+import { openAiAdapter } from './providers/openai.js';
+import type { ProviderAdapter } from './providers/provider.js';
+
+export interface ClientOptions extends PoolOptions {
+  /** The machine's GPUs (detectGpus()); Ollama endpoints on this machine are placed on them. */
+  gpus?: GpuInfo[];
+  /** How often Ollama's model lists are read again; 0 reads them once. */
+  inventoryRefreshMs?: number;
+}
+
+export function adapterFor(config: LlmConfig): ProviderAdapter {
+  switch (config.provider) {
+    case 'openai':
+      return openAiAdapter(config.timeoutMs);
+    case 'anthropic':
+      return anthropicAdapter(config.timeoutMs);
+    case 'ollama':
+      return ollamaAdapter();
+  }
+}
+
+export class LlmClientPool extends LlmPool {
+  private refresher: NodeJS.Timeout | undefined;
+  private reading: Promise<void> | undefined;
+
+  constructor(config: LlmConfig, options: ClientOptions = {}) {
+    super(config, adapterFor(config), options);
+    if (options.gpus) placeOnGpus(this.endpoints, options.gpus);
+    if (config.provider === 'ollama') {
+      void this.refresh();
+      const every = options.inventoryRefreshMs ?? 30_000;
+      if (every > 0) {
+        this.refresher = setInterval(() => void this.refresh(), every);
+        // A background refresh must not keep the CLI alive.
+        this.refresher.unref();
+      }
+    }
+  }
+
+  /** Reads every Ollama server's model lists again (no-op for hosted APIs); joins a read under way. */
+  refresh(): Promise<void> {
+    if (this.config.provider !== 'ollama') return Promise.resolve();
+    this.reading ??= Promise.all(
+      this.endpoints.map(async (e) => {
+        e.inventory = await readInventory(e.url);
+      }),
+    ).then(() => {
+      this.reading = undefined;
+      this.router.pump();
+    });
+    return this.reading;
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.refresher);
+    await super.close();
+  }
+}
+
+/** The LlmClient for a configuration; the guard and observer come from the budget and ledger. */
+export function createLlmClient(config: LlmConfig, options: ClientOptions = {}): LlmClientPool {
+  return new LlmClientPool(config, options);
+}

@@ -1,0 +1,50 @@
+// Which endpoint a request goes to, as a pure function of the endpoints' state: among those under
+// their cap and not cooling down or held by Retry-After, one this request has not tried yet, then
+// the fewest in flight, then one with the model loaded wholly on its GPU, then loaded partly on the
+// CPU (degraded), then the most free GPU memory. Or, when none may take it, when to look again.
+import type { EndpointState } from './endpoint.js';
+import { presence } from './ollama-inventory.js';
+
+export interface RouteWant {
+  model: string;
+  /** Endpoints this request already failed on: a retry fails over to another when it can. */
+  tried: ReadonlySet<string>;
+  /** This request's own backoff per endpoint (ms since epoch). */
+  notBefore: ReadonlyMap<string, number>;
+}
+
+export type RouteChoice = { endpoint: EndpointState } | { endpoint: null; retryAt: number | null };
+
+export function route(endpoints: readonly EndpointState[], want: RouteWant, now: number): RouteChoice {
+  let best: EndpointState | null = null;
+  let bestKey: number[] = [];
+  let retryAt: number | null = null;
+  for (const e of endpoints) {
+    const from = Math.max(e.health.availableAt(), want.notBefore.get(e.url) ?? 0);
+    if (from > now) {
+      retryAt = retryAt === null ? from : Math.min(retryAt, from);
+      continue;
+    }
+    // Full: a release wakes the queue, no timer needed.
+    if (e.inFlight >= e.cap) continue;
+    const key = [want.tried.has(e.url) ? 1 : 0, e.inFlight, modelRank(e, want.model), -(e.gpu?.memoryFreeMiB ?? -1), e.index];
+    if (best === null || less(key, bestKey)) {
+      best = e;
+      bestKey = key;
+    }
+  }
+  return best ? { endpoint: best } : { endpoint: null, retryAt };
+}
+
+/** 0: loaded wholly on the GPU; 1: loaded, partly on the CPU; 2: on disk; 3: unknown or absent. */
+function modelRank(e: EndpointState, model: string): number {
+  const p = e.inventory ? presence(e.inventory, model) : undefined;
+  if (!p) return 3;
+  if (p.loaded) return p.degraded ? 1 : 0;
+  return 2;
+}
+
+function less(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}

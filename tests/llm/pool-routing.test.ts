@@ -1,0 +1,174 @@
+// The pool's own decisions, seen from loopback servers: the per-endpoint cap and the local queue,
+// fewest-in-flight routing, cooldowns and waiting them out, fail-over at most twice, the budget
+// guard before every call, cancellation, and Ollama's loaded models.
+import { afterEach, expect, it } from 'vitest';
+import { readInventory } from '../../server/src/llm/ollama-inventory.js';
+import type { CallEstimate, LlmUsage } from '../../server/src/llm/types.js';
+import { clientOn, failure, request } from './harness.js';
+import { faultSequence, startOllamaLoopback, startOpenAiLoopback, type Loopback } from './loopback/index.js';
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+it('one endpoint with a cap of 1 serves queued requests one at a time', async () => {
+  const server = await startOpenAiLoopback({ latencyMs: 30 });
+  const { client } = clientOn('openai', [server], { OLLAMA_NUM_PARALLEL: '1' });
+  open.push(server, client);
+  const answers = await Promise.all(Array.from({ length: 5 }, () => client.complete(request)));
+  expect(answers).toHaveLength(5);
+  expect(server.maxInFlight()).toBe(1);
+});
+
+it('requests spread over endpoints by fewest in flight, never above each cap', async () => {
+  const servers = await Promise.all([0, 1, 2].map(() => startOpenAiLoopback({ latencyMs: 30 })));
+  const { client } = clientOn('openai', servers, { OLLAMA_NUM_PARALLEL: '2' });
+  open.push(...servers, client);
+  await Promise.all(Array.from({ length: 12 }, () => client.complete(request)));
+  for (const s of servers) {
+    expect(s.calls.length).toBe(4);
+    expect(s.maxInFlight()).toBeLessThanOrEqual(2);
+  }
+});
+
+it('an endpoint failing half its requests cools down and gets no more requests meanwhile', async () => {
+  const a = await startOpenAiLoopback({ fault: () => ({ kind: 'status', status: 500 }) });
+  const b = await startOpenAiLoopback();
+  const { client, logs } = clientOn('openai', [a, b], {}, { health: { windowMs: 60_000, minRequests: 5, failureRatio: 0.5, cooldownMs: 60_000 } });
+  open.push(a, b, client);
+  for (let i = 0; i < 8; i++) await client.complete(request);
+  expect(a.calls).toHaveLength(5);
+  expect(b.calls).toHaveLength(8);
+  expect(client.endpoints[0]!.health.cooldowns).toBe(1);
+  expect(logs.join('\n')).toMatch(/cooling down/);
+});
+
+it('when every endpoint is cooling down a request waits for the first to come back', async () => {
+  let failing = true;
+  const server = await startOpenAiLoopback({ fault: () => (failing ? { kind: 'status', status: 503 } : undefined) });
+  const { client, ledger } = clientOn('openai', [server], {}, { health: { windowMs: 60_000, minRequests: 2, failureRatio: 0.5, cooldownMs: 300 }, maxAttempts: 3, log: () => (failing = false) });
+  open.push(server, client);
+  const got = await client.complete(request);
+  expect(got.text).toBe('{"code":"ok"}');
+  expect(client.endpoints[0]!.health.cooldowns).toBe(1);
+  expect(ledger.map((r) => r['error.type'])).toEqual(['http_503', 'http_503', null]);
+});
+
+it('a request fails over at most twice: three attempts on three endpoints, then the error', async () => {
+  const servers = await Promise.all([0, 1, 2, 3].map(() => startOpenAiLoopback({ fault: () => ({ kind: 'status', status: 502 }) })));
+  const { client, ledger } = clientOn('openai', servers);
+  open.push(...servers, client);
+  const error = await failure(client.complete(request));
+  expect(error.type).toBe('http_502');
+  expect(new Set(ledger.map((r) => r.endpoint)).size).toBe(3);
+  expect(servers.reduce((n, s) => n + s.calls.length, 0)).toBe(3);
+});
+
+it('a 4xx other than 408/409/429 is not retried', async () => {
+  const server = await startOpenAiLoopback({ fault: () => ({ kind: 'status', status: 400 }) });
+  const { client } = clientOn('openai', [server]);
+  open.push(server, client);
+  const error = await failure(client.complete(request));
+  expect([error.type, error.retryable]).toEqual(['http_400', false]);
+  expect(server.calls).toHaveLength(1);
+});
+
+it('the budget is asked before every attempt, and a refusal never reaches a server', async () => {
+  const server = await startOpenAiLoopback({ fault: faultSequence({ kind: 'status', status: 500 }) });
+  const estimates: CallEstimate[] = [];
+  const commits: (LlmUsage | null)[] = [];
+  let allowed = 2;
+  const guard = {
+    reserve: (estimate: CallEstimate) => {
+      estimates.push(estimate);
+      if (allowed-- <= 0) return { refused: 'budget of $0.01 reached' };
+      return { commit: (usage: LlmUsage | null) => (commits.push(usage), 0.001) };
+    },
+  };
+  const { client, ledger } = clientOn('openai', [server], {}, { guard });
+  open.push(server, client);
+  const got = await client.complete(request);
+  expect(got.costUsd).toBe(0.001);
+  // The 500 was not billed; the success was, with the server's usage.
+  expect(commits[0]).toBeNull();
+  expect(commits[1]).toEqual(got.usage);
+  expect(estimates[0]).toMatchObject({ provider: 'openai', model: 'm1', maxOutputTokens: 256 });
+  expect(estimates[0]!.inputTokens).toBeGreaterThan(0);
+  const refused = await failure(client.complete(request));
+  expect([refused.type, refused.retryable]).toEqual(['budget', false]);
+  expect(server.calls).toHaveLength(2);
+  expect(ledger.at(-1)).toMatchObject({ success: false, 'error.type': 'budget', cost_usd: 0 });
+});
+
+it('a call cut off by its timeout is committed at its worst case, since it may have been billed', async () => {
+  const server = await startOpenAiLoopback({ fault: () => ({ kind: 'stall' }) });
+  const commits: (LlmUsage | null)[] = [];
+  const guard = { reserve: () => ({ commit: (usage: LlmUsage | null) => (commits.push(usage), 0) }) };
+  const { client } = clientOn('openai', [server], {}, { guard, maxAttempts: 1 });
+  open.push(server, client);
+  expect((await failure(client.complete(request))).type).toBe('first_token_timeout');
+  expect(commits[0]?.outputTokens).toBe(request.maxTokens);
+});
+
+it('cancelling a request stops it, and it is not retried', async () => {
+  const server = await startOpenAiLoopback({ fault: () => ({ kind: 'stall-after-headers' }) });
+  const { client, ledger } = clientOn('openai', [server], { LLM_FIRST_TOKEN_TIMEOUT: '30' });
+  open.push(server, client);
+  const controller = new AbortController();
+  const pending = client.complete(request, controller.signal);
+  await server.waitForCalls(1);
+  controller.abort();
+  expect((await failure(pending)).type).toBe('aborted');
+  expect(server.calls).toHaveLength(1);
+  expect(ledger.map((r) => r['error.type'])).toEqual(['aborted']);
+});
+
+it('a queued request that is cancelled leaves the queue without a call', async () => {
+  const server = await startOpenAiLoopback({ fault: faultSequence({ kind: 'stall-after-headers' }) });
+  const { client } = clientOn('openai', [server], { LLM_FIRST_TOKEN_TIMEOUT: '30', OLLAMA_NUM_PARALLEL: '1' });
+  open.push(server, client);
+  const first = new AbortController();
+  const holding = client.complete(request, first.signal);
+  await server.waitForCalls(1);
+  const second = new AbortController();
+  const queued = client.complete(request, second.signal);
+  expect(client.router.queued).toBe(1);
+  second.abort();
+  expect((await failure(queued)).type).toBe('aborted');
+  expect(client.router.queued).toBe(0);
+  first.abort();
+  await failure(holding);
+  expect(server.calls).toHaveLength(1);
+});
+
+async function ollamaWith(loaded: { name: string; size: number; sizeVram?: number }[]): Promise<Loopback> {
+  return startOllamaLoopback({ state: { models: [{ name: 'm1:latest', size: 4e9 }], loaded } });
+}
+
+it('Ollama: reads /api/tags and /api/ps; a model partly on the CPU is degraded', async () => {
+  const server = await ollamaWith([{ name: 'm1:latest', size: 4e9, sizeVram: 3e9 }]);
+  open.push(server);
+  const inventory = await readInventory(server.url);
+  expect(inventory.reachable).toBe(true);
+  expect(inventory.models).toEqual([{ name: 'm1:latest', size: 4e9, loaded: true, sizeVram: 3e9, degraded: true }]);
+});
+
+it('Ollama: an unreachable server is reported, not thrown', async () => {
+  const server = await ollamaWith([]);
+  await server.close();
+  const inventory = await readInventory(server.url);
+  expect(inventory).toMatchObject({ reachable: false, models: [] });
+  expect(inventory.error).toBeTruthy();
+});
+
+it('Ollama: requests prefer the endpoint with the model loaded wholly on its GPU', async () => {
+  const cold = await ollamaWith([]);
+  const partial = await ollamaWith([{ name: 'm1:latest', size: 4e9, sizeVram: 2e9 }]);
+  const warm = await ollamaWith([{ name: 'm1', size: 4e9, sizeVram: 4e9 }]);
+  const { client } = clientOn('ollama', [cold, partial, warm]);
+  open.push(cold, partial, warm, client);
+  await client.refresh();
+  for (let i = 0; i < 3; i++) await client.complete(request);
+  expect([cold.calls.length, partial.calls.length, warm.calls.length]).toEqual([0, 0, 3]);
+});
