@@ -17,11 +17,22 @@ export const EVENT_TYPES = [
   'loop_entry',
   'loop_exit',
   'exception',
+  'socket_connection',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The event schema's major version that this version reads. An event says its own in
+ * `schema_version` (absent means 1); readers skip and count events of another major and say so.
+ * Additions that old readers can ignore (a new optional field) keep the major.
+ */
+export const SCHEMA_VERSION = 1;
+
 /** Events written between a call's entry and its exit. */
-export const INNER_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.slice(2);
+export const INNER_EVENT_TYPES: readonly EventType[] = ['variable_change', 'branch', 'loop_entry', 'loop_exit', 'exception'];
+
+/** Events about a call that may be written after its exit: a connection it opened closes later. */
+export const AFTER_EXIT_EVENT_TYPES: readonly EventType[] = ['socket_connection'];
 
 export type RuntimeLanguage = 'python' | 'javascript' | 'go';
 
@@ -37,44 +48,6 @@ export interface DroppedCalls {
   file: string;
   line: number;
   count: number;
-}
-
-/** One event line, any type: the common fields, and every type's own fields as optional. */
-export interface TelemetryEvent {
-  event_type: string;
-  timestamp_ns: number;
-  function_name: string;
-  file: string;
-  line: number;
-  correlation_id: string;
-  parent_correlation_id: string | null;
-  trace_id: string;
-  span_id: string;
-  // function_entry
-  args?: Record<string, string>;
-  caller?: string | null;
-  // function_exit (duration_ns also on loop_exit)
-  duration_ns?: number;
-  return?: string;
-  /** A function_exit's thrown error; an exception event's, or null when unknown. */
-  error?: EventError | null;
-  /** Calls the per-function call limits left out: below this call, or of this function with no recorded caller. */
-  dropped_calls?: DroppedCalls[];
-  // variable_change
-  variable?: string;
-  value?: string;
-  redacted?: boolean;
-  // branch
-  branch?: string;
-  condition?: string | null;
-  // loop_entry, loop_exit
-  loop?: string;
-  iterations?: number;
-  suppressed?: number;
-  // exception
-  clause?: string;
-  /** function_exit (the returned value) or variable_change (the value): an LLM SDK response's own fields. */
-  gen_ai?: GenAiAttributes;
 }
 
 /**
@@ -100,6 +73,52 @@ export const GEN_AI_KEYS = [
   'gen_ai.usage.output_tokens',
   'gen_ai.response.finish_reasons',
 ] as const satisfies readonly (keyof GenAiAttributes)[];
+
+/** One event line, any type: the common fields, and every type's own fields as optional. */
+export interface TelemetryEvent {
+  event_type: string;
+  timestamp_ns: number;
+  function_name: string;
+  file: string;
+  line: number;
+  correlation_id: string;
+  parent_correlation_id: string | null;
+  trace_id: string;
+  span_id: string;
+  /** The schema's major version; absent means 1 (see SCHEMA_VERSION). */
+  schema_version?: number;
+  // function_entry
+  args?: Record<string, string>;
+  caller?: string | null;
+  // function_exit (duration_ns also on loop_exit)
+  duration_ns?: number;
+  return?: string;
+  /** A function_exit's thrown error; an exception event's, or null when unknown. */
+  error?: EventError | null;
+  /** Calls the per-function call limits left out: below this call, or of this function with no recorded caller. */
+  dropped_calls?: DroppedCalls[];
+  // variable_change
+  variable?: string;
+  value?: string;
+  redacted?: boolean;
+  /** function_exit (the returned value) or variable_change (the value): an LLM SDK response's own fields. */
+  gen_ai?: GenAiAttributes;
+  // branch
+  branch?: string;
+  condition?: string | null;
+  // loop_entry, loop_exit
+  loop?: string;
+  iterations?: number;
+  suppressed?: number;
+  // exception
+  clause?: string;
+  // socket_connection (duration_ns too)
+  source?: string | null;
+  destination?: string;
+  protocol?: 'tcp' | 'udp' | 'unix';
+  bytes_sent?: number | null;
+  bytes_received?: number | null;
+}
 
 /** Labels, loop kinds (null: any non-empty kind) and exception clauses the probes pass per language. */
 export const LABELS: Record<RuntimeLanguage, { branch: string[]; loop: string[] | null; clause: string[] }> = vectors.labels;

@@ -74,6 +74,15 @@ describe('the budget', () => {
     expect(budget.state()).toMatchObject({ calls: 2, refused: 2 });
   });
 
+  it('says so when a call costs more than its reservation, and charges what it cost', () => {
+    const warnings: string[] = [];
+    const budget = new Budget(1, unknownModel(1, 1), (w) => warnings.push(w));
+    const r = budget.reserve({ provider: 'openai', model: 'm', inputTokens: 100, maxOutputTokens: 100 }) as Reservation;
+    expect(r.commit({ inputTokens: 1000, outputTokens: 100 })).toBeCloseTo(0.0011, 12);
+    expect(budget.state().spentUsd).toBeCloseTo(0.0011, 9);
+    expect(warnings[0]).toMatch(/cost \$0\.00110, more than the \$0\.000200 reserved for it \(1000 input tokens against 100 estimated/);
+  });
+
   it('refuses calls to a model with no price at all, since nothing could bound them', () => {
     const budget = new Budget(100, new Prices({ env: {} }));
     const refused = budget.reserve({ provider: 'openai', model: 'in-house-model', inputTokens: 1, maxOutputTokens: 1 });

@@ -1,6 +1,7 @@
-// LLM-call-aware probes: real programs call a loopback server speaking the OpenAI, Anthropic and
-// Ollama wire protocols through the real SDKs (Python: openai and anthropic from PyPI; Node: openai
-// and @anthropic-ai/sdk from npm; Go: an Ollama-shaped response decoded into a struct and a map),
+// LLM-call-aware probes: real programs call the loopback servers (tests/llm/loopback/) speaking the
+// OpenAI, Anthropic and Ollama wire protocols through the real SDKs (Python: openai, anthropic and
+// ollama from PyPI; Node: openai, @anthropic-ai/sdk and ollama from npm; Go: an Ollama-shaped
+// response decoded into a struct and a map, and structs shaped like openai-go's and anthropic's),
 // instrumented by the real engine. The enabled probes put a gen_ai object on the return value's
 // function_exit or the variable's variable_change; `metrics --events` prices and counts the calls.
 import { Ajv } from 'ajv';
@@ -49,9 +50,9 @@ let wire: Wire;
 let dir: string;
 const programs = {} as Record<'python' | 'javascript' | 'go', Program>;
 const stdout = {
-  python: 'openai hello from openai\nanthropic hello from anthropic\nollama hello from ollama\nbroken 500\nplain gpt-4o-mini\n',
+  python: 'openai hello from openai\nanthropic hello from anthropic\nollama hello from ollama\nollama sdk hello from ollama\nbroken 500\nplain gpt-4o-mini\n',
   javascript: 'openai hello from openai\nanthropic hello from anthropic\nollama hello from ollama\nbroken 500\nplain gpt-4o-mini\n',
-  go: 'ollama hello from ollama <nil>\nollama map llama3.2:3b <nil>\nplain gpt-4o-mini\n',
+  go: 'ollama hello from ollama <nil>\nollama map llama3.2:3b <nil>\nplain gpt-4o-mini\nshapes gpt-4o-mini-2024-07-18 claude-haiku-4-5-20251001\n',
 };
 
 beforeAll(async () => {
@@ -74,7 +75,7 @@ beforeAll(async () => {
   const build = await run('go', ['build', '-o', 'prog', '.'], { cwd: goDir, env: cleanEnv(GO_ENV) });
   expect(build, build.stderr).toMatchObject({ code: 0 });
 
-  const base = { LLM_BASE: wire.base };
+  const base = wire.env;
   programs.python = {
     run: (env) => run('python3', ['llm_calls.py'], { cwd: dir, env: cleanEnv({ ...base, ...env, PYTHONPATH: `${dir}:${PY_SDKS}`, PYTHONDONTWRITEBYTECODE: '1' }) }),
   };
@@ -101,11 +102,11 @@ async function eventsOf(lang: 'python' | 'javascript' | 'go'): Promise<{ file: s
 describe('LLM-call-aware probes', () => {
   it.each(['python', 'javascript', 'go'] as const)('write no event and read nothing in %s while telemetry is off, and the program prints the same', async (lang) => {
     const file = join(dir, `${lang}-off.jsonl`);
-    const before = wire.requests.length;
+    const before = wire.calls();
     const result = await programs[lang].run({ TELEMETRY_FILE: file });
     expect(result, result.stderr).toMatchObject({ code: 0, stdout: stdout[lang], stderr: '' });
     expect(existsSync(file)).toBe(false);
-    expect(wire.requests.length - before).toBe(lang === 'go' ? 2 : 4);
+    expect(wire.calls() - before).toBe({ python: 5, javascript: 4, go: 2 }[lang]);
   });
 
   it('record gen_ai from the Python SDKs\' response objects: a returned ChatCompletion, an Anthropic Message held in a variable, an Ollama reply', async () => {
@@ -113,12 +114,13 @@ describe('LLM-call-aware probes', () => {
     expect(exitOf(events, 'ask_openai')[0]!.gen_ai).toEqual(expected('openai'));
     expect(varOf(events, 'ask_anthropic', 'message')[0]!.gen_ai).toEqual(expected('anthropic'));
     expect(varOf(events, 'ask_ollama', 'reply')[0]!.gen_ai).toEqual(expected('ollama'));
+    expect(varOf(events, 'ask_ollama_sdk', 'reply')[0]!.gen_ai).toEqual(expected('ollama'));
     // The same response seen again in the caller's variable.
     expect(varOf(events, 'main', 'reply')[0]!.gen_ai).toEqual(expected('openai'));
     expect(exitOf(events, 'ask_broken')[0]).toMatchObject({ error: { type: 'InternalServerError' } });
     expect(exitOf(events, 'ask_broken')[0]!.gen_ai).toBeUndefined();
     expect(events.filter((e) => e.function_name === 'not_an_llm_call' && e.gen_ai)).toEqual([]);
-    expect(events.filter((e) => e.gen_ai)).toHaveLength(4);
+    expect(events.filter((e) => e.gen_ai)).toHaveLength(5);
   });
 
   it('record gen_ai from the Node SDKs\' responses: awaited into a variable, and returned awaited', async () => {
@@ -128,7 +130,7 @@ describe('LLM-call-aware probes', () => {
     expect(exitOf(events, 'askAnthropic')[0]!.gen_ai).toEqual(expected('anthropic'));
     expect(varOf(events, 'askOllama', 'reply')[0]!.gen_ai).toEqual(expected('ollama'));
     // openai-node's errors are named Error: a failed call counts through its function, which made calls before.
-    expect(exitOf(events, 'askOpenai')[1]).toMatchObject({ error: { type: 'Error', message: '500 the model is broken' } });
+    expect(exitOf(events, 'askOpenai')[1]).toMatchObject({ error: { type: 'Error', message: expect.stringMatching(/^500 /) } });
     expect(events.filter((e) => e.function_name === 'notAnLlmCall' && e.gen_ai)).toEqual([]);
   });
 
@@ -138,6 +140,23 @@ describe('LLM-call-aware probes', () => {
     expect(varOf(events, 'AskOllamaMap', 'decoded')[0]!.gen_ai).toEqual(expected('ollama'));
     expect(varOf(events, 'decode', 'r')[0]?.gen_ai).toBeUndefined();
     expect(events.filter((e) => e.function_name === 'NotAnLLMCall' && e.gen_ai)).toEqual([]);
+    // Structs shaped like openai-go's ChatCompletion (through a pointer) and anthropic-sdk-go's Message.
+    expect(varOf(events, 'Shapes', 'completion')[0]!.gen_ai).toEqual({
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': null,
+      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+      'gen_ai.usage.input_tokens': 40,
+      'gen_ai.usage.output_tokens': 16,
+      'gen_ai.response.finish_reasons': ['length'],
+    });
+    expect(varOf(events, 'Shapes', 'message')[0]!.gen_ai).toEqual({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': null,
+      'gen_ai.response.model': 'claude-haiku-4-5-20251001',
+      'gen_ai.usage.input_tokens': 50,
+      'gen_ai.usage.output_tokens': 8,
+      'gen_ai.response.finish_reasons': ['end_turn'],
+    });
   });
 
   it('are counted and priced by `metrics --events`: each response once, the failed call by its error type, cost from the price table', async () => {
@@ -145,21 +164,26 @@ describe('LLM-call-aware probes', () => {
     const js = await eventsOf('javascript');
     const prices = new Prices({ env: {} });
     const cost = (p: Provider) => prices.cost(p, WIRE[p].model, { inputTokens: WIRE[p].input, outputTokens: WIRE[p].output })!;
-    for (const [{ file }, errorType] of [
-      [py, 'InternalServerError'],
-      [js, 'Error'],
+    // Python asks Ollama twice (over HTTP and through its SDK); Node once.
+    for (const [{ file }, errorType, ollamaCalls] of [
+      [py, 'InternalServerError', 2],
+      [js, 'Error', 1],
     ] as const) {
       const result = await cli(['metrics', '--events', file, '--format', 'json'], { cwd: dir });
       const m = JSON.parse(result.stdout);
+      const calls = 3 + ollamaCalls;
       expect(m).toMatchObject({
         source: 'events',
-        calls: 4,
-        succeeded: 3,
+        calls,
+        succeeded: calls - 1,
         failed: 1,
-        success_rate: 75,
-        tokens: { input: 62, output: 21 },
-        by_model: { [WIRE.openai.model]: 1, [WIRE.anthropic.model]: 1, [WIRE.ollama.model]: 1 },
-        by_endpoint: { openai: 1, anthropic: 1, ollama: 1 },
+        success_rate: Math.round((10000 * (calls - 1)) / calls) / 100,
+        tokens: {
+          input: WIRE.openai.input + WIRE.anthropic.input + ollamaCalls * WIRE.ollama.input,
+          output: WIRE.openai.output + WIRE.anthropic.output + ollamaCalls * WIRE.ollama.output,
+        },
+        by_model: { [WIRE.openai.model]: 1, [WIRE.anthropic.model]: 1, [WIRE.ollama.model]: ollamaCalls },
+        by_endpoint: { openai: 1, anthropic: 1, ollama: ollamaCalls },
         failed_by_type: { [errorType]: 1 },
       });
       expect(cost('openai')).toBeGreaterThan(0);

@@ -38,8 +38,25 @@ class Sneaky:
         return 1
 
 
+class Eq:
+    def __eq__(self, other):
+        Sneaky.reads += 1
+        return True
+
+    def __bool__(self):
+        Sneaky.reads += 1
+        return True
+
+    __hash__ = object.__hash__
+
+
 def answer():
     return Message()
+
+
+def tricky():
+    d = {"model": "m", "object": Eq(), "type": Eq(), "role": Eq(), "done": Eq(), "created_at": Eq(), "done_reason": Eq()}
+    return d
 
 
 def sneaky():
@@ -50,6 +67,7 @@ def sneaky():
 def main():
     m = answer()
     sneaky()
+    tricky()
     print(m.model, Sneaky.reads)
 
 
@@ -87,7 +105,7 @@ beforeAll(async () => {
 afterAll(() => removeScratch(dir));
 
 describe('LLM-call-aware probes on SDK-shaped objects', () => {
-  it('read a Python response object\'s own fields, and never a property or __getattr__', async () => {
+  it('read a Python response object\'s own fields, and never a property, __getattr__, __eq__ or __bool__', async () => {
     const file = join(dir, 'py.jsonl');
     const result = await run('python3', ['app.py'], { cwd: dir, env: cleanEnv({ DEBUG: 'true', TELEMETRY_FILE: file, PYTHONDONTWRITEBYTECODE: '1' }) });
     expect(result, result.stderr).toMatchObject({ code: 0, stdout: 'claude-haiku-4-5-20251001 0\n' });
@@ -103,7 +121,7 @@ describe('LLM-call-aware probes on SDK-shaped objects', () => {
       'gen_ai.response.finish_reasons': ['max_tokens'],
     });
     expect(events.find((e) => e.event_type === 'variable_change' && e.variable === 'm')!.gen_ai).toEqual(exit.gen_ai);
-    expect(events.filter((e) => e.function_name === 'sneaky' && e.gen_ai)).toEqual([]);
+    expect(events.filter((e) => (e.function_name === 'sneaky' || e.function_name === 'tricky') && e.gen_ai)).toEqual([]);
   });
 
   it('read a Node response\'s own data properties, and never a getter or a proxy trap', async () => {

@@ -1,84 +1,45 @@
-// A loopback server that answers as OpenAI (POST /v1/chat/completions), Anthropic (POST
-// /v1/messages) and Ollama (POST /api/chat) do, without streaming, so that programs using the real
-// SDKs get real response objects. A request for the model "broken" gets a 500.
-// Must never listen beyond 127.0.0.1.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The shared loopback servers (tests/llm/loopback/) set up for the LLM-call-aware probe programs:
+// one OpenAI, one Anthropic and one Ollama server on 127.0.0.1, each answering "hello from
+// <provider>" as a dated model, and a 500 for the model "broken"; with the gen_ai each response
+// must produce (the loopbacks count a token per 4 characters).
+import { startAnthropicLoopback, startOllamaLoopback, startOpenAiLoopback, type Loopback, type LoopbackCall } from '../llm/loopback/index.js';
+import { tokenCount } from '../llm/loopback/server.js';
+
+export const QUESTION = 'hi';
+
+const answer = (provider: string) => `hello from ${provider}`;
+const spec = (provider: string, model: string, finish: string) => ({
+  model,
+  input: tokenCount(QUESTION),
+  output: tokenCount(answer(provider)),
+  finish,
+});
 
 export const WIRE = {
-  openai: { model: 'gpt-4o-mini-2024-07-18', input: 12, output: 5, finish: 'stop' },
-  anthropic: { model: 'claude-haiku-4-5-20251001', input: 20, output: 7, finish: 'end_turn' },
-  ollama: { model: 'llama3.2:3b', input: 30, output: 9, finish: 'stop' },
+  openai: spec('openai', 'gpt-4o-mini-2024-07-18', 'stop'),
+  anthropic: spec('anthropic', 'claude-haiku-4-5-20251001', 'end_turn'),
+  ollama: spec('ollama', 'llama3.2:3b', 'stop'),
 } as const;
 
 export interface Wire {
-  base: string;
-  /** Request paths in arrival order. */
-  requests: string[];
+  /** OPENAI_BASE, ANTHROPIC_BASE and OLLAMA_BASE for the programs. */
+  env: Record<string, string>;
+  /** Model calls the three servers have answered (or failed). */
+  calls(): number;
   close(): Promise<void>;
 }
 
 export async function startWire(): Promise<Wire> {
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      requests.push(`${req.method} ${req.url}`);
-      let model = '';
-      try {
-        model = String(JSON.parse(body).model ?? '');
-      } catch {}
-      const send = (status: number, value: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(value));
-      };
-      if (model === 'broken') return send(500, { error: { message: 'the model is broken', type: 'server_error' } });
-      if (req.url?.endsWith('/chat/completions')) {
-        const w = WIRE.openai;
-        return send(200, {
-          id: 'chatcmpl-1',
-          object: 'chat.completion',
-          created: 1733300000,
-          model: w.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: 'hello from openai' }, finish_reason: w.finish, logprobs: null }],
-          usage: { prompt_tokens: w.input, completion_tokens: w.output, total_tokens: w.input + w.output },
-        });
-      }
-      if (req.url?.endsWith('/messages')) {
-        const w = WIRE.anthropic;
-        return send(200, {
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: w.model,
-          content: [{ type: 'text', text: 'hello from anthropic' }],
-          stop_reason: w.finish,
-          stop_sequence: null,
-          usage: { input_tokens: w.input, output_tokens: w.output },
-        });
-      }
-      if (req.url === '/api/chat') {
-        const w = WIRE.ollama;
-        return send(200, {
-          model: w.model,
-          created_at: '2026-12-04T00:00:00Z',
-          message: { role: 'assistant', content: 'hello from ollama' },
-          done: true,
-          done_reason: w.finish,
-          total_duration: 1000,
-          prompt_eval_count: w.input,
-          eval_count: w.output,
-        });
-      }
-      send(404, { error: 'not found' });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const broken = (call: LoopbackCall) => (call.model === 'broken' ? ({ kind: 'status', status: 500 } as const) : undefined);
+  const servers: Loopback[] = await Promise.all([
+    startOpenAiLoopback({ answer: () => answer('openai'), responseModel: WIRE.openai.model, fault: broken }),
+    startAnthropicLoopback({ answer: () => answer('anthropic'), responseModel: WIRE.anthropic.model, fault: broken }),
+    startOllamaLoopback({ answer: () => answer('ollama'), responseModel: WIRE.ollama.model, fault: broken }),
+  ]);
+  const [openai, anthropic, ollama] = servers as [Loopback, Loopback, Loopback];
   return {
-    base: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    env: { OPENAI_BASE: openai.url, ANTHROPIC_BASE: anthropic.url, OLLAMA_BASE: ollama.url },
+    calls: () => servers.reduce((sum, s) => sum + s.calls.length, 0),
+    close: async () => void (await Promise.all(servers.map((s) => s.close()))),
   };
 }

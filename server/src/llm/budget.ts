@@ -48,6 +48,8 @@ export class Budget implements CallGuard {
   constructor(
     readonly budgetUsd: number,
     private readonly prices: Prices,
+    /** Told when a call used more than its reservation: an estimate fell short, and the guarantee with it. */
+    private readonly warn: (message: string) => void = () => {},
   ) {
     this.limit = Math.floor(budgetUsd * NANO);
   }
@@ -79,6 +81,9 @@ export class Budget implements CallGuard {
           this.prices.cost(estimate.provider, estimate.model, usage) ??
           worst;
         // A usage beyond the estimate (a provider that ignored max_tokens) is charged as it was.
+        if (nano(cost) > hold) {
+          this.warn(`a ${estimate.provider} call to "${estimate.model}" cost ${usd(cost)}, more than the ${usd(worst)} reserved for it (${usage.inputTokens} input tokens against ${estimate.inputTokens} estimated, ${usage.outputTokens} output against ${estimate.maxOutputTokens})`);
+        }
         this.spent += nano(cost);
         return cost;
       },

@@ -139,6 +139,9 @@ func genAIMap(rv reflect.Value) []field {
 		}
 		return nil
 	}
+	if text(get(rv, "model")) == nil {
+		return nil // every response names the model that answered: most maps stop here
+	}
 	kind := get(rv, "object")
 	switch {
 	case kind == "chat.completion" || kind == "text_completion":
