@@ -127,3 +127,33 @@ describe('the LLM action without a provider', () => {
     }
   });
 });
+
+describe('a function whose template plan fails, for a client that takes edits eagerly', () => {
+  it('still gets its "Add telemetry" action, titled with the model and running the LLM command', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lsp-repair-'));
+    const env = { ...cleanEnv(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: KEY };
+    const client = await LspClient.start({
+      editor: 'neovim-0.7.2',
+      workspace,
+      env,
+      // Without resolve support every edit is computed when actions are offered.
+      patch: (params) => {
+        delete (params.capabilities.textDocument!.codeAction as { resolveSupport?: unknown }).resolveSupport;
+      },
+    });
+    try {
+      // `f` calls the runtime by hand: strip would remove that call, so its template plan fails.
+      const text = 'def f(x):\n    return _tm.ret(__tel, (x))\n';
+      const document = await client.open(path.join(workspace, 'a.py'), 'python', text);
+      const [diagnostic] = await client.diagnostics(document);
+      const actions = await client.codeActions(document, diagnostic!.range, undefined, [diagnostic!]);
+      const add = actions.find((a) => a.title.startsWith('Add telemetry to `f`'))!;
+      expect(add.title).toBe('Add telemetry to `f` (gpt-4o-mini)');
+      expect(add.command?.command).toBe('telemetryInjector.addWithLlm');
+      expect(add.edit).toBeUndefined();
+    } finally {
+      await client.shutdown();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

@@ -27,7 +27,8 @@ export interface ActionData {
   kinds?: ProbeKind[];
 }
 
-export type EditResult = { edit: WorkspaceEdit } | { disabled: string };
+/** `llm`: the one function asked for needs the LLM (its template plan failed); `disabled` says so too. */
+export type EditResult = { edit: WorkspaceEdit } | { disabled: string; llm?: boolean };
 
 export function isActionData(value: unknown): value is ActionData {
   const data = value as Partial<ActionData> | null | undefined;
@@ -57,7 +58,8 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
       if (changes.length === 0) {
         const left = [...skipped, ...needsLlm.map((n) => ({ name: n.name, reason: `needs the LLM (${n.reason})` }))];
         const reasons = left.map((s) => `${s.name}: ${s.reason}`).join('; ');
-        return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}` };
+        const llm = data.action === 'add' && needsLlm.some((n) => n.offset === data.offset);
+        return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}`, ...(llm && { llm }) };
       }
       const clientCreates = session.client.createFiles;
       if (!clientCreates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) {

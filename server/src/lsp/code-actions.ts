@@ -125,6 +125,8 @@ function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
   if (offer.diagnostic) action.diagnostics = [offer.diagnostic];
   if (offer.action === 'add') action.isPreferred = true;
   const result = session.client.resolveEdit ? lazily(session, snap, data) : computeEdit(session, snap, data);
+  // Computed now (an eager client): a function whose template plan failed goes to the LLM's command.
+  if ('llm' in result && result.llm) return llmAction(session, snap, offer);
   if ('data' in result) return [{ ...action, data: result.data }];
   if ('edit' in result) return [{ ...action, edit: result.edit }];
   return session.client.disabledActions ? [{ ...action, disabled: { reason: result.disabled } }] : [];
