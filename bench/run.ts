@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Engine } from '../server/src/engine/engine.js';
 import { goSource, listFiles, pythonStdlib } from '../tests/corpus/corpus.js';
+import { measurePoolScaling } from './llm-pool.js';
 import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
@@ -78,6 +79,13 @@ for (const r of runtime) {
   }
   row(`(g) ${r.language}: enabled, per variable event (file sink)`, `${r.varEventNs.toFixed(0)} ns`, `<= ${onTarget[r.language]} ns`, r.varEventNs <= onTarget[r.language]);
   row(`(g) ${r.language}: enabled, per call with OTLP export (no JSONL)`, `${r.otlpCallNs.toFixed(0)} ns`, `<= ${2 * onTarget[r.language]} ns`, r.otlpCallNs <= 2 * onTarget[r.language]);
+}
+
+const pool = await measurePoolScaling();
+figures.llmPool = pool;
+for (const r of pool.runs.slice(1)) {
+  const target = 0.9 * r.endpoints;
+  row(`(j) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
 }
 
 const width = [0, 0, 0];

@@ -126,6 +126,8 @@ function list(value: unknown): string[] {
 }
 
 function baseUrl(raw: string, from: string): string {
+  // Checked before anything echoes the value: a key in a URL must not reach a message.
+  if (/^[^/]*\/\/[^/]*@/.test(raw)) throw new LlmConfigError(`${from}: put credentials in the API key variable, not in the URL`);
   // OLLAMA_HOST is often a bare host:port.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
   let url: URL;
@@ -135,7 +137,6 @@ function baseUrl(raw: string, from: string): string {
     throw new LlmConfigError(`${from}: "${raw}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LlmConfigError(`${from}: "${raw}" is not an http or https URL`);
-  if (url.username || url.password) throw new LlmConfigError(`${from}: put credentials in the API key variable, not in the URL`);
   return url.href.replace(/\/+$/, '');
 }
 
