@@ -60,7 +60,7 @@ it.each([
 });
 
 it('a bad setting is named as the setting', () => {
-  expect(() => llmConfig({}, { provider: 'ollama', model: 'm', timeout: 'later' })).toThrow(/setting telemetry.llm.timeout: "later"/);
+  expect(() => llmConfig({}, { provider: 'ollama', model: 'm', timeout: 'later' })).toThrow(/setting telemetryInjector.llm.timeout: "later"/);
 });
 
 it('a key in the URL is refused, and the error does not repeat it', () => {

@@ -23,7 +23,7 @@ export interface LlmConfig {
   stream: boolean;
 }
 
-/** The language-server settings' LLM section (`telemetry.llm`): everything but keys. */
+/** The language-server settings' LLM section (`telemetryInjector.llm`): everything but keys. */
 export interface LlmSettings {
   provider?: string;
   model?: string | string[];
@@ -60,7 +60,7 @@ const KEY_VARIABLE: Partial<Record<ProviderName, string>> = { openai: 'OPENAI_AP
  */
 export function llmConfig(env: Readonly<Record<string, string | undefined>>, settings: LlmSettings = {}): LlmConfigResult {
   const pick = <T>(setting: T | undefined, variable: string): { value: T | string; from: string } | undefined => {
-    if (setting !== undefined && setting !== '' && !(Array.isArray(setting) && setting.length === 0)) return { value: setting, from: `setting telemetry.llm.${settingName(variable)}` };
+    if (setting !== undefined && setting !== '' && !(Array.isArray(setting) && setting.length === 0)) return { value: setting, from: `setting telemetryInjector.llm.${settingName(variable)}` };
     const raw = env[variable];
     return raw !== undefined && raw.trim() !== '' ? { value: raw, from: variable } : undefined;
   };
