@@ -105,7 +105,7 @@ it('a call cut off by its timeout is committed at its worst case, since it may h
   const server = await startOpenAiLoopback({ fault: () => ({ kind: 'stall' }) });
   const commits: (LlmUsage | null)[] = [];
   const guard = { reserve: () => ({ commit: (usage: LlmUsage | null) => (commits.push(usage), 0) }) };
-  const { client } = clientOn('openai', [server], {}, { guard, maxAttempts: 1 });
+  const { client } = clientOn('openai', [server], { LLM_FIRST_TOKEN_TIMEOUT: '300ms' }, { guard, maxAttempts: 1 });
   open.push(server, client);
   expect((await failure(client.complete(request))).type).toBe('first_token_timeout');
   expect(commits[0]?.outputTokens).toBe(request.maxTokens);
@@ -113,7 +113,7 @@ it('a call cut off by its timeout is committed at its worst case, since it may h
 
 it('cancelling a request stops it, and it is not retried', async () => {
   const server = await startOpenAiLoopback({ fault: () => ({ kind: 'stall-after-headers' }) });
-  const { client, ledger } = clientOn('openai', [server], { LLM_FIRST_TOKEN_TIMEOUT: '30' });
+  const { client, ledger } = clientOn('openai', [server], {});
   open.push(server, client);
   const controller = new AbortController();
   const pending = client.complete(request, controller.signal);
@@ -126,7 +126,7 @@ it('cancelling a request stops it, and it is not retried', async () => {
 
 it('a queued request that is cancelled leaves the queue without a call', async () => {
   const server = await startOpenAiLoopback({ fault: faultSequence({ kind: 'stall-after-headers' }) });
-  const { client } = clientOn('openai', [server], { LLM_FIRST_TOKEN_TIMEOUT: '30', OLLAMA_NUM_PARALLEL: '1' });
+  const { client } = clientOn('openai', [server], { OLLAMA_NUM_PARALLEL: '1' });
   open.push(server, client);
   const first = new AbortController();
   const holding = client.complete(request, first.signal);
@@ -171,4 +171,26 @@ it('Ollama: requests prefer the endpoint with the model loaded wholly on its GPU
   await client.refresh();
   for (let i = 0; i < 3; i++) await client.complete(request);
   expect([cold.calls.length, partial.calls.length, warm.calls.length]).toEqual([0, 0, 3]);
+});
+
+it('a key the server echoes in its error never reaches the error or the ledger', async () => {
+  const server = await startOpenAiLoopback({ fault: (call) => ({ kind: 'status', status: 401, message: `Incorrect API key provided: ${String(call.headers.authorization).slice(7)}` }) });
+  const { client, ledger, logs } = clientOn('openai', [server], { OPENAI_API_KEY: 'sk-live-very-secret' });
+  open.push(server, client);
+  const error = await failure(client.complete(request));
+  expect(error.type).toBe('http_401');
+  expect(error.message).toContain('Incorrect API key provided: [redacted]');
+  expect(JSON.stringify([error.message, error.stack, ledger, logs])).not.toContain('sk-live-very-secret');
+});
+
+it('with no model loaded anywhere, the endpoint on the GPU with the most free memory gets it, and keeps it', async () => {
+  const servers = await Promise.all([0, 1, 2].map(() => startOllamaLoopback({ state: { models: [{ name: 'm1', size: 4e9 }], loaded: [] } })));
+  const gpu = (index: number, free: number) => ({ vendor: 'nvidia' as const, index, uuid: null, name: 'GPU', memoryTotalMiB: 81920, memoryUsedMiB: 81920 - free, memoryFreeMiB: free, utilizationPct: 0, source: 'nvidia-smi' as const });
+  const { client, ledger } = clientOn('ollama', servers, {}, { gpus: [gpu(0, 1000), gpu(1, 70_000), gpu(2, 30_000)] });
+  open.push(...servers, client);
+  await client.refresh();
+  for (let i = 0; i < 3; i++) await client.complete(request);
+  expect(servers.map((s) => s.calls.length)).toEqual([0, 3, 0]);
+  expect(ledger[0]!.gpu).toBe('nvidia:1 GPU');
+  expect(ledger[0]!.gpu_seconds).toBeGreaterThan(0);
 });

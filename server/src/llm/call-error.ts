@@ -43,8 +43,15 @@ interface SdkLikeError {
  * `cause` is what the pool itself aborted for (a timeout, the caller), read from the attempt's
  * signal; `started` says whether any answer text arrived before the failure.
  */
-export function classify(error: unknown, cause: AbortCause | undefined, started: boolean, now = Date.now()): ProviderCallError {
+export function classify(error: unknown, cause: AbortCause | undefined, started: boolean, secret?: string, now = Date.now()): ProviderCallError {
   if (error instanceof ProviderCallError) return error;
+  const made = classified(error, cause, started, now);
+  if (!secret || secret === 'none' || !made.message.includes(secret)) return made;
+  // Built anew so that no stack trace ever held the secret.
+  return new ProviderCallError(made.type, made.message.split(secret).join('[redacted]'), made.retryable, made.extra);
+}
+
+function classified(error: unknown, cause: AbortCause | undefined, started: boolean, now: number): ProviderCallError {
   if (cause === 'aborted') return new ProviderCallError('aborted', 'the request was cancelled', false, { billed: started });
   if (cause === 'timeout') return new ProviderCallError('timeout', 'the request timed out', true, { endpointFault: true, billed: true });
   if (cause === 'first_token_timeout') return new ProviderCallError('first_token_timeout', 'no answer token arrived in time', true, { endpointFault: true, billed: true });

@@ -132,7 +132,8 @@ export class LlmPool implements LlmClient {
       result = await this.adapter({ endpoint: endpoint.url, model, request, apiKey: config.apiKey, stream: config.stream, signal: controller.signal, sink });
     } catch (thrown) {
       const cause = controller.signal.aborted ? (controller.signal.reason as AbortCause) : undefined;
-      const error = classify(thrown, cause, sink.started);
+      // Some servers echo the key they were sent ("Incorrect API key provided: …").
+      const error = classify(thrown, cause, sink.started, config.apiKey);
       const durationMs = performance.now() - started;
       // Not billed when the server refused outright; else assume the worst case was spent.
       const cost = reservation.commit(error.extra.billed ? worstCase(request) : null);

@@ -31,7 +31,7 @@ const wire: WireProtocol = {
       schema: forcedTool(body)?.input_schema,
     };
   },
-  errorBody: (status) => ({ type: 'error', error: { type: errorTypes[status] ?? 'invalid_request_error', message: `loopback status ${status}` } }),
+  errorBody: (status, message = `loopback status ${status}`) => ({ type: 'error', error: { type: errorTypes[status] ?? 'invalid_request_error', message } }),
   contentType: (call) => (call.stream ? 'text/event-stream' : 'application/json'),
   answer(res, call, answer, model, cut) {
     const tool = forcedTool(call.body);

@@ -56,7 +56,7 @@ function wireFor(state: OllamaState): WireProtocol {
         schema: body.format,
       };
     },
-    errorBody: (status) => ({ error: `loopback status ${status}` }),
+    errorBody: (status, message = `loopback status ${status}`) => ({ error: message }),
     contentType: (call) => (call.stream ? 'application/x-ndjson' : 'application/json'),
     answer(res, call, text, model, cut) {
       const created = new Date().toISOString();

@@ -21,7 +21,7 @@ const wire: WireProtocol = {
       schema: format?.type === 'json_schema' ? format.json_schema?.schema : undefined,
     };
   },
-  errorBody: (status) => ({ error: { message: `loopback status ${status}`, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } }),
+  errorBody: (status, message = `loopback status ${status}`) => ({ error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } }),
   contentType: (call) => (call.stream ? 'text/event-stream' : 'application/json'),
   answer(res, call, text, model, cut) {
     const usage = { prompt_tokens: tokenCount(call.system + call.prompt), completion_tokens: tokenCount(text) };

@@ -21,7 +21,7 @@ export interface LoopbackCall {
 
 export type Fault =
   /** An HTTP error in the provider's own error shape; `retryAfter` is sent as the header verbatim. */
-  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'status'; status: number; retryAfter?: string; message?: string }
   /** Accepts the request and never answers (not even headers). */
   | { kind: 'stall' }
   /** Sends the response headers, then nothing: the first token never comes. */
@@ -69,7 +69,7 @@ export interface WireProtocol {
   route?(req: IncomingMessage, res: ServerResponse): boolean;
   isModelCall(path: string): boolean;
   read(path: string, body: Record<string, unknown>): Omit<LoopbackCall, 'index' | 'path' | 'body' | 'headers'>;
-  errorBody(status: number): unknown;
+  errorBody(status: number, message?: string): unknown;
   /** Writes a complete answer (streamed or not). */
   answer(res: ServerResponse, call: LoopbackCall, text: string, model: string, cut?: number): void;
   /** Writes a 200 whose body is broken. */
@@ -132,7 +132,7 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
       case 'status': {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-        res.writeHead(fault.status, headers).end(JSON.stringify(wire.errorBody(fault.status)));
+        res.writeHead(fault.status, headers).end(JSON.stringify(wire.errorBody(fault.status, fault.message)));
         return;
       }
       case 'stall':
