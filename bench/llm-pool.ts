@@ -23,7 +23,7 @@ export async function measurePoolScaling(sizes = [1, 2, 4, 8], latencyMs = 200, 
     const [{ urls }] = (await once(worker, 'message')) as [{ urls: string[] }];
     const result = llmConfig({ LLM_PROVIDER: 'ollama', LLM_MODEL: 'bench', LLM_BASE_URL: urls.join(','), OLLAMA_NUM_PARALLEL: '1' });
     if (!result.configured) throw new Error(result.reason);
-    const client = createLlmClient(result.config, { inventoryRefreshMs: 0 });
+    const client = createLlmClient(result.config, { inventoryRefreshMs: 0, gpus: [] });
     try {
       // Warm the connections, so that the run measures the pool, not TCP set-up.
       await Promise.all(urls.map(() => client.complete(request)));

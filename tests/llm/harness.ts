@@ -43,6 +43,7 @@ export function clientOn(provider: ProviderName, servers: Loopback[], env: Recor
   const logs: string[] = [];
   const client = createLlmClient(configOn(provider, servers, env), {
     inventoryRefreshMs: 0,
+    gpus: [],
     backoff: { baseMs: 10, capMs: 80, maxRetryAfterMs: 60_000 },
     observer: { record: (r) => ledger.push(r) },
     log: (m) => logs.push(m),

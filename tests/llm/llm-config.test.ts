@@ -2,6 +2,7 @@
 // the keys), defaults, and clear errors that name the variable and never echo a key.
 import { expect, it } from 'vitest';
 import { llmConfig, LlmConfigError } from '../../server/src/llm/config.js';
+import { unconfiguredClient } from '../../server/src/llm/create-client.js';
 
 const configured = (env: Record<string, string>, settings = {}) => {
   const result = llmConfig(env, settings);
@@ -72,4 +73,12 @@ it('a key in the URL is refused, and the error does not repeat it', () => {
   }
   expect(message).toMatch(/credentials/);
   expect(message).not.toContain('sk-hidden');
+});
+
+it('with no provider, the client says why and refuses calls without trying', async () => {
+  const result = llmConfig({});
+  if (result.configured) throw new Error('expected no provider');
+  const client = unconfiguredClient(result.reason);
+  expect(client.describe()).toEqual({ configured: false, reason: result.reason });
+  await expect(client.complete({ purpose: 'plan', system: '', prompt: '', maxTokens: 1 })).rejects.toMatchObject({ type: 'not_configured', retryable: false });
 });
