@@ -194,3 +194,13 @@ it('with no model loaded anywhere, the endpoint on the GPU with the most free me
   expect(ledger[0]!.gpu).toBe('nvidia:1 GPU');
   expect(ledger[0]!.gpu_seconds).toBeGreaterThan(0);
 });
+
+it('once every endpoint has asked to wait more than 60 s, requests fail at once without a call', async () => {
+  const server = await startOpenAiLoopback({ fault: () => ({ kind: 'status', status: 429, retryAfter: '600' }) });
+  const { client } = clientOn('openai', [server]);
+  open.push(server, client);
+  expect((await failure(client.complete(request))).type).toBe('http_429');
+  const next = await failure(client.complete(request));
+  expect([next.type, next.retryable]).toEqual(['unavailable', false]);
+  expect(server.calls).toHaveLength(1);
+});
