@@ -2,7 +2,7 @@
 // the keys), defaults, and clear errors that name the variable and never echo a key.
 import { expect, it } from 'vitest';
 import { llmConfig, LlmConfigError } from '../../server/src/llm/config.js';
-import { unconfiguredClient } from '../../server/src/llm/create-client.js';
+import { llmClientFor, unconfiguredClient } from '../../server/src/llm/create-client.js';
 
 const configured = (env: Record<string, string>, settings = {}) => {
   const result = llmConfig(env, settings);
@@ -81,4 +81,11 @@ it('with no provider, the client says why and refuses calls without trying', asy
   const client = unconfiguredClient(result.reason);
   expect(client.describe()).toEqual({ configured: false, reason: result.reason });
   await expect(client.complete({ purpose: 'plan', system: '', prompt: '', maxTokens: 1 })).rejects.toMatchObject({ type: 'not_configured', retryable: false });
+});
+
+it('llmClientFor gives the pool when configured and the reason when not', async () => {
+  const pool = llmClientFor({ LLM_PROVIDER: 'openai', LLM_MODEL: 'a,b', LLM_BASE_URL: 'http://127.0.0.1:1/v1,http://127.0.0.1:2/v1', OLLAMA_NUM_PARALLEL: '3' });
+  expect(pool.describe()).toEqual({ configured: true, provider: 'openai', models: ['a', 'b'], endpoints: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'], capacity: 6 });
+  await pool.close();
+  expect(llmClientFor({}).describe()).toMatchObject({ configured: false });
 });

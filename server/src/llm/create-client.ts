@@ -1,7 +1,7 @@
 // Builds the process's one LlmClient from a checked configuration: the provider's adapter, the
 // pool, and (for Ollama) the inventory of each server and the GPUs it runs on, refreshed in the
 // background. Must never block a request on that refresh.
-import type { LlmConfig } from './config.js';
+import { llmConfig, type LlmConfig, type LlmSettings } from './config.js';
 import { detectGpus } from './gpu/detect.js';
 import { isLocal, placeOnGpus } from './gpu/placement.js';
 import type { GpuInfo } from './gpu/gpu-info.js';
@@ -88,4 +88,13 @@ export function unconfiguredClient(reason: string): LlmClient {
     complete: (): Promise<LlmAnswer> => Promise.reject(new LlmCallError('not_configured', reason, false)),
     close: async () => {},
   };
+}
+
+/**
+ * The process's client from the environment and settings: the pool when a provider is configured,
+ * else one that says why. A value set but wrong throws LlmConfigError.
+ */
+export function llmClientFor(env: Readonly<Record<string, string | undefined>>, settings: LlmSettings = {}, options: ClientOptions = {}): LlmClient {
+  const result = llmConfig(env, settings);
+  return result.configured ? createLlmClient(result.config, options) : unconfiguredClient(result.reason);
 }
