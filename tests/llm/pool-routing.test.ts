@@ -3,6 +3,7 @@
 // guard before every call, cancellation, and Ollama's loaded models.
 import { afterEach, expect, it } from 'vitest';
 import { readInventory } from '../../server/src/llm/ollama-inventory.js';
+import { formatStatus, llmStatus } from '../../server/src/llm/status.js';
 import type { CallEstimate, LlmUsage } from '../../server/src/llm/types.js';
 import { clientOn, failure, request } from './harness.js';
 import { faultSequence, startOllamaLoopback, startOpenAiLoopback, type Loopback } from './loopback/index.js';
@@ -203,4 +204,17 @@ it('once every endpoint has asked to wait more than 60 s, requests fail at once 
   const next = await failure(client.complete(request));
   expect([next.type, next.retryable]).toEqual(['unavailable', false]);
   expect(server.calls).toHaveLength(1);
+});
+
+it('the status shows a cooling endpoint, its failures, its last error and the queue', async () => {
+  const a = await startOpenAiLoopback({ fault: () => ({ kind: 'status', status: 503 }) });
+  const b = await startOpenAiLoopback();
+  const { client } = clientOn('openai', [a, b], {}, { health: { windowMs: 60_000, minRequests: 2, failureRatio: 0.5, cooldownMs: 60_000 } });
+  open.push(a, b, client);
+  for (let i = 0; i < 2; i++) await client.complete(request);
+  const status = llmStatus(client.config, client.endpoints, client.router.queued, { gpus: [], tools: [] });
+  expect(status.endpoints[0]).toMatchObject({ health: 'cooling', cooldowns: 1, lastError: 'http_503', inFlight: 0, reachable: null });
+  expect(status.endpoints[0]!.coolingForMs).toBeGreaterThan(0);
+  expect(status.endpoints[1]).toMatchObject({ health: 'ok', recent: { requests: 2, failures: 0 } });
+  expect(formatStatus(status)).toMatch(/cooling down \(\d+\.\d s left\); in flight 0\/4; last 60 s: 0 failed of 0; cooldowns 1; last error: http_503/);
 });
