@@ -97,6 +97,15 @@ describe.each(providers)('%s', (provider) => {
     expect(ledger).toHaveLength(2);
   });
 
+  it('an error sent inside the stream is a stream_error, retried', async () => {
+    const server = await start[provider]({ fault: faultSequence({ kind: 'stream-error', message: 'Overloaded' }) });
+    const { client, ledger } = clientOn(provider, [server]);
+    open.push(server, client);
+    const got = await client.complete(request);
+    expect(got.text).toBe('{"code":"ok"}');
+    expect(ledger.map((r) => r['error.type'])).toEqual(['stream_error', null]);
+  });
+
   it('a body that is not JSON is retried', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'invalid-json' }) });
     const { client, ledger } = clientOn(provider, [server]);

@@ -32,6 +32,10 @@ export function answerTooLarge(limit: number): ProviderCallError {
 
 interface SdkLikeError {
   status?: unknown;
+  /** The SDKs' APIError body; set (with no status) for an error event inside a stream. */
+  error?: unknown;
+  /** Set by the Ollama adapter on the SDK's error for an `{"error"}` line. */
+  providerError?: unknown;
   status_code?: unknown;
   headers?: unknown;
   name?: unknown;
@@ -57,6 +61,11 @@ function classified(error: unknown, cause: AbortCause | undefined, started: bool
   if (cause === 'first_token_timeout') return new ProviderCallError('first_token_timeout', 'no answer token arrived in time', true, { endpointFault: true, billed: true });
   const e = (error ?? {}) as SdkLikeError;
   const status = typeof e.status === 'number' ? e.status : typeof e.status_code === 'number' ? e.status_code : undefined;
+  // An error the server sent inside a 200 stream (Anthropic's overloaded_error event, an OpenAI
+  // `error` chunk, an Ollama `{"error"}` line): the server is there but failed this answer.
+  if (status === undefined && (e.error !== undefined || e.providerError === true)) {
+    return new ProviderCallError('stream_error', `the server broke off the answer with an error${detail(e.message)}`, true, { endpointFault: true, billed: true });
+  }
   if (status !== undefined) {
     const retryAfterMs = retryAfter(headerOf(e.headers, 'retry-after'), now);
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;

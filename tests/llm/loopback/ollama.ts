@@ -92,6 +92,11 @@ function wireFor(state: OllamaState): WireProtocol {
         cut,
       );
     },
+    streamError(res, _call, model, message) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify({ model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '{"co' }, done: false })}\n`);
+      res.end(`${JSON.stringify({ error: message })}\n`);
+    },
     invalidJson(res: ServerResponse, call: LoopbackCall) {
       res.writeHead(200, { 'content-type': call.stream ? 'application/x-ndjson' : 'application/json' });
       res.end('{"model": "broken", "message": {\n');

@@ -59,6 +59,12 @@ const wire: WireProtocol = {
       cut,
     );
   },
+  streamError(res, call, model, message) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const base = { id: `chatcmpl-${call.index}`, created: Math.floor(Date.now() / 1000), model, object: 'chat.completion.chunk' };
+    res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '{"co' }, finish_reason: null }] })}\n\n`);
+    res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', code: null } })}\n\n`);
+  },
   invalidJson(res: ServerResponse, call: LoopbackCall) {
     if (call.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

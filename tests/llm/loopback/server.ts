@@ -28,6 +28,8 @@ export type Fault =
   | { kind: 'stall-after-headers' }
   /** Streams `after` chunks (default 2) of the answer, then destroys the socket. */
   | { kind: 'cut'; after?: number }
+  /** Streams one chunk, then the provider's own in-stream error (Anthropic's overloaded_error event…). */
+  | { kind: 'stream-error'; message?: string }
   /** A 200 whose body (or stream event) is not JSON. */
   | { kind: 'invalid-json' }
   /** An answer of `chars` characters instead of the scripted one. */
@@ -72,6 +74,8 @@ export interface WireProtocol {
   errorBody(status: number, message?: string): unknown;
   /** Writes a complete answer (streamed or not). */
   answer(res: ServerResponse, call: LoopbackCall, text: string, model: string, cut?: number): void;
+  /** Writes a 200 stream that breaks off with the provider's in-stream error. */
+  streamError(res: ServerResponse, call: LoopbackCall, model: string, message: string): void;
   /** Writes a 200 whose body is broken. */
   invalidJson(res: ServerResponse, call: LoopbackCall): void;
   /** The response headers for this call (the stall-after-headers fault sends only these). */
@@ -145,6 +149,8 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
         return wire.answer(res, call, text(), model, fault.after ?? 2);
       case 'invalid-json':
         return wire.invalidJson(res, call);
+      case 'stream-error':
+        return wire.streamError(res, call, model, fault.message ?? 'Overloaded');
       case 'huge':
         return wire.answer(res, call, 'x'.repeat(fault.chars), model);
       case 'delay': {
