@@ -22,9 +22,11 @@ it('Retry-After is read as seconds or as an HTTP date; garbage is ignored', () =
   expect(retryAfter(null, now)).toBeUndefined();
 });
 
-it('an HTTP error is retryable for 408, 409, 429 and 5xx only, and carries the Retry-After', () => {
+it('an HTTP error is retryable for 408, 409, 429 and 5xx (404 elsewhere only), and carries the Retry-After', () => {
   const http = (status: number, headers: Record<string, string> = {}) => classify({ status, headers: new Headers(headers), message: 'x' }, undefined, false);
-  expect([400, 401, 404, 408, 409, 422, 429, 500, 502, 503, 529].map((s) => http(s).retryable)).toEqual([false, false, false, true, true, false, true, true, true, true, true]);
+  expect([400, 401, 404, 408, 409, 422, 429, 500, 502, 503, 529].map((s) => http(s).retryable)).toEqual([false, false, true, true, true, false, true, true, true, true, true]);
+  // A 404 may not hold elsewhere: tried on another endpoint, never again on that one.
+  expect(http(404).extra.failoverOnly).toBe(true);
   expect(http(429, { 'retry-after': '3' }).extra.retryAfterMs).toBe(3000);
   expect(http(400).extra.endpointFault).toBe(false);
   expect(http(401).extra.endpointFault).toBe(true);

@@ -218,3 +218,31 @@ it('the status shows a cooling endpoint, its failures, its last error and the qu
   expect(status.endpoints[1]).toMatchObject({ health: 'ok', recent: { requests: 2, failures: 0 } });
   expect(formatStatus(status)).toMatch(/cooling down \(\d+\.\d s left\); in flight 0\/4; last 60 s: 0 failed of 0; cooldowns 1; last error: http_503/);
 });
+
+it('Ollama: a model goes only to the servers that have it, waiting for them rather than getting a 404', async () => {
+  const a = await startOllamaLoopback({ latencyMs: 20, state: { models: [{ name: 'm1', size: 4e9 }], loaded: [] } });
+  const b = await startOllamaLoopback({ latencyMs: 20, state: { models: [{ name: 'm2', size: 4e9 }], loaded: [] } });
+  const { client, ledger } = clientOn('ollama', [a, b], { LLM_MODEL: 'm1,m2' });
+  open.push(a, b, client);
+  await client.refresh();
+  await Promise.all(Array.from({ length: 8 }, () => client.complete(request)));
+  expect(ledger.every((r) => r.success)).toBe(true);
+  expect(new Set(a.calls.map((c) => c.model))).toEqual(new Set(['m1']));
+  expect(new Set(b.calls.map((c) => c.model))).toEqual(new Set(['m2']));
+});
+
+it('a 404 fails over to another endpoint and is never retried on the one that said it', async () => {
+  const a = await startOllamaLoopback({ state: { models: [{ name: 'other', size: 1 }], loaded: [] } });
+  const b = await startOllamaLoopback();
+  const { client, ledger } = clientOn('ollama', [a, b]);
+  open.push(a, b, client);
+  // No model lists read yet: the pool learns from the 404.
+  const got = await client.complete(request);
+  expect(got.endpoint).toBe(client.endpoints[1]!.url);
+  expect(ledger.map((r) => r['error.type'])).toEqual(['http_404', null]);
+  const alone = await startOllamaLoopback({ state: { models: [{ name: 'other', size: 1 }], loaded: [] } });
+  const single = clientOn('ollama', [alone]);
+  open.push(alone, single.client);
+  expect((await failure(single.client.complete(request))).type).toBe('http_404');
+  expect(alone.calls).toHaveLength(1);
+});

@@ -19,6 +19,8 @@ export class ProviderCallError extends LlmCallError {
       endpointFault?: boolean;
       /** The provider may have billed the call (it started answering or was cut off while working). */
       billed?: boolean;
+      /** Worth trying on another endpoint, never again on this one (a 404). */
+      failoverOnly?: boolean;
     } = {},
   ) {
     super(type, message, retryable);
@@ -68,10 +70,12 @@ function classified(error: unknown, cause: AbortCause | undefined, started: bool
   }
   if (status !== undefined) {
     const retryAfterMs = retryAfter(headerOf(e.headers, 'retry-after'), now);
-    const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+    // A 404 (no such model or path here) may not hold for another endpoint: fail over, never retry there.
+    const failoverOnly = status === 404;
+    const retryable = status === 408 || status === 409 || status === 429 || status >= 500 || failoverOnly;
     // 401/403/404 mean this endpoint cannot serve us; 400/413/422 are about the request.
-    const endpointFault = retryable || status === 401 || status === 403 || status === 404;
-    return new ProviderCallError(`http_${status}`, `the server answered HTTP ${status}${detail(e.message)}`, retryable, { retryAfterMs, endpointFault });
+    const endpointFault = retryable || status === 401 || status === 403;
+    return new ProviderCallError(`http_${status}`, `the server answered HTTP ${status}${detail(e.message)}`, retryable, { retryAfterMs, endpointFault, failoverOnly });
   }
   // Ours, and the ollama SDK's own words for an NDJSON stream without its `done` line.
   if ((e as { incomplete?: unknown }).incomplete === true || /did not receive done/i.test(String(e.message))) {

@@ -97,11 +97,15 @@ export class LlmPool implements LlmClient {
   /**
    * Sets when the failed endpoint may be tried again: for everyone when its server sent
    * Retry-After, for this request alone otherwise; never again for this request when the server
-   * asked for longer than the policy honours.
+   * asked for longer than the policy honours, or answered 404.
    */
   private holdOff(endpoint: EndpointState, error: ProviderCallError, n: number, notBefore: Map<string, number>): void {
     const now = Date.now();
     const policy = this.options.backoff ?? DEFAULT_BACKOFF;
+    if (error.extra.failoverOnly) {
+      notBefore.set(endpoint.url, Infinity);
+      return;
+    }
     const asked = error.extra.retryAfterMs;
     if (asked !== undefined) {
       endpoint.health.holdFor(asked, now);

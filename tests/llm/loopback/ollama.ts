@@ -45,6 +45,13 @@ function wireFor(state: OllamaState): WireProtocol {
       return false;
     },
     isModelCall: (path) => path === '/api/chat',
+    // As Ollama does, when the model is not on disk; a server set up with no model list has them all.
+    refuse(res, call) {
+      const name = (n: string) => (n.includes(':') ? n : `${n}:latest`);
+      if (state.models.length === 0 || state.models.some((m) => name(m.name) === name(call.model))) return false;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `model "${call.model}" not found, try pulling it first` }));
+      return true;
+    },
     read(_path, body) {
       const messages = (body.messages ?? []) as Message[];
       return {

@@ -69,6 +69,8 @@ export function faultSequence(...faults: (Fault | undefined)[]): (call: Loopback
 export interface WireProtocol {
   /** Handles non-model routes (Ollama's /api/tags…); returns true when it answered. */
   route?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Answers a model call the server cannot serve (a model it does not have); true when it did. */
+  refuse?(res: ServerResponse, call: LoopbackCall): boolean;
   isModelCall(path: string): boolean;
   read(path: string, body: Record<string, unknown>): Omit<LoopbackCall, 'index' | 'path' | 'body' | 'headers'>;
   errorBody(status: number, message?: string): unknown;
@@ -122,6 +124,7 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
       maxInFlight = Math.max(maxInFlight, inFlight);
       res.on('close', () => inFlight--);
       events.emit('call');
+      if (wire.refuse?.(res, call)) return;
       const fault = options.fault?.(call) ?? (options.latencyMs ? { kind: 'delay', ms: options.latencyMs } : undefined);
       respond(res, call, fault);
     });
