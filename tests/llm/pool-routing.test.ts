@@ -248,3 +248,17 @@ it('a 404 fails over to another endpoint and is never retried on the one that sa
   expect((await failure(single.client.complete(request))).type).toBe('http_404');
   expect(alone.calls).toHaveLength(1);
 });
+
+it('closing the client stops the calls in flight and refuses new ones', async () => {
+  const server = await startOpenAiLoopback({ fault: () => ({ kind: 'stall-after-headers' }) });
+  const { client } = clientOn('openai', [server], { OLLAMA_NUM_PARALLEL: '1' });
+  open.push(server);
+  const running = client.complete(request);
+  const queued = client.complete(request);
+  await server.waitForCalls(1);
+  await client.close();
+  expect((await failure(running)).type).toBe('aborted');
+  expect((await failure(queued)).type).toBe('closed');
+  expect((await failure(client.complete(request))).type).toBe('closed');
+  expect(server.calls).toHaveLength(1);
+});

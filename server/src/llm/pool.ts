@@ -33,6 +33,8 @@ export class LlmPool implements LlmClient {
   readonly router: Router;
   private turn = 0;
   private closed = false;
+  /** Aborts the calls still running when the client closes. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly config: LlmConfig,
@@ -51,6 +53,7 @@ export class LlmPool implements LlmClient {
   async close(): Promise<void> {
     this.closed = true;
     this.router.close();
+    this.closing.abort();
   }
 
   async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmAnswer> {
@@ -127,8 +130,9 @@ export class LlmPool implements LlmClient {
     // Without streaming the first token is the whole answer: only the request timeout applies.
     const firstToken = config.stream ? setTimeout(() => abort('first_token_timeout'), config.firstTokenTimeoutMs) : undefined;
     const onCaller = () => abort('aborted');
-    if (signal?.aborted) onCaller();
+    if (signal?.aborted || this.closing.signal.aborted) onCaller();
     signal?.addEventListener('abort', onCaller, { once: true });
+    this.closing.signal.addEventListener('abort', onCaller, { once: true });
     const sink = new AnswerSink(answerLimit(request.maxTokens), () => clearTimeout(firstToken));
     const started = performance.now();
     let result: ProviderResult;
@@ -148,6 +152,7 @@ export class LlmPool implements LlmClient {
       clearTimeout(total);
       clearTimeout(firstToken);
       signal?.removeEventListener('abort', onCaller);
+      this.closing.signal.removeEventListener('abort', onCaller);
       if (!controller.signal.aborted) controller.abort('aborted');
     }
     const durationMs = performance.now() - started;
