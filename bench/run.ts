@@ -1,5 +1,6 @@
 // `npm run bench`: measures the project on this machine's real corpora and prints one table of
-// ratios and percentiles measured side by side in this run. `--json FILE` also writes the figures.
+// ratios and percentiles measured side by side in this run. `--json FILE` also writes the figures;
+// `--trace-mb N` sets the size of row (j)'s generated event file (default 1024).
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
 import { measureSyncCosts } from './sync-costs.js';
+import { measureTraceAggregate } from './trace-aggregate.js';
 import { measureWorkspace } from './workspace.js';
 
 interface Row {
@@ -20,7 +22,7 @@ interface Row {
   met: boolean | null;
 }
 
-const { values } = parseArgs({ options: { json: { type: 'string' } } });
+const { values } = parseArgs({ options: { json: { type: 'string' }, 'trace-mb': { type: 'string', default: '1024' } } });
 const rows: Row[] = [];
 const figures: Record<string, unknown> = { cores: availableParallelism() };
 const row = (measure: string, value: string, target: string, met: boolean | null) => rows.push({ measure, value, target, met });
@@ -81,11 +83,15 @@ for (const r of runtime) {
   row(`(g) ${r.language}: enabled, per call with OTLP export (no JSONL)`, `${r.otlpCallNs.toFixed(0)} ns`, `<= ${2 * onTarget[r.language]} ns`, r.otlpCallNs <= 2 * onTarget[r.language]);
 }
 
+const trace = await measureTraceAggregate(Number(values['trace-mb']));
+figures.traceAggregate = trace;
+row(`(j) trace model: aggregate a ${trace.mb.toFixed(0)} MB event file (${trace.events} events, ${trace.functions} functions), one pass`, `${trace.mbPerSecond.toFixed(1)} MB/s (${trace.seconds.toFixed(1)} s), peak RSS ${trace.peakRssMiB.toFixed(0)} MiB`, 'bounded memory: RSS <= 256 MiB', trace.peakRssMiB <= 256);
+
 const pool = await measurePoolScaling();
 figures.llmPool = pool;
 for (const r of pool.runs.slice(1)) {
   const target = 0.9 * r.endpoints;
-  row(`(j) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
+  row(`(k) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
 }
 
 const width = [0, 0, 0];

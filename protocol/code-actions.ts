@@ -6,9 +6,21 @@ export const FixAllKind = 'source.fixAll.telemetry';
 /** Strips every probe and the runtime import from the file. */
 export const RemoveFromFileKind = 'source.removeTelemetry';
 
+/** "Trace `name` for 10 minutes" and "Stop tracing `name`" on an instrumented function: a command, no edit. */
+export const TraceKind = 'source.trace.telemetry';
+
 /** Diagnostics the server publishes carry this source and code. */
 export const DiagnosticSource = 'telemetry';
 export const MissingTelemetryCode = 'missing-telemetry';
+/** An Information diagnostic on a function the control file switches on now: "traced for 7 more minutes". */
+export const TracedCode = 'traced';
+
+/** The `data` of a `traced` diagnostic: the control-file key that switched it on, and when that ends. */
+export interface TracedData {
+  key: string;
+  /** RFC 3339, or null when the entry never expires. */
+  expires_at: string | null;
+}
 export const MissingTelemetryHref = 'https://github.com/telemetry-injector/telemetry-injector#missing-telemetry';
 
 /** The `data` of a `missing-telemetry` diagnostic: which function, what it must carry and what it lacks. */

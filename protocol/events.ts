@@ -17,11 +17,22 @@ export const EVENT_TYPES = [
   'loop_entry',
   'loop_exit',
   'exception',
+  'socket_connection',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The event schema's major version that this version reads. An event says its own in
+ * `schema_version` (absent means 1); readers skip and count events of another major and say so.
+ * Additions that old readers can ignore (a new optional field) keep the major.
+ */
+export const SCHEMA_VERSION = 1;
+
 /** Events written between a call's entry and its exit. */
-export const INNER_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.slice(2);
+export const INNER_EVENT_TYPES: readonly EventType[] = ['variable_change', 'branch', 'loop_entry', 'loop_exit', 'exception'];
+
+/** Events about a call that may be written after its exit: a connection it opened closes later. */
+export const AFTER_EXIT_EVENT_TYPES: readonly EventType[] = ['socket_connection'];
 
 export type RuntimeLanguage = 'python' | 'javascript' | 'go';
 
@@ -50,6 +61,8 @@ export interface TelemetryEvent {
   parent_correlation_id: string | null;
   trace_id: string;
   span_id: string;
+  /** The schema's major version; absent means 1 (see SCHEMA_VERSION). */
+  schema_version?: number;
   // function_entry
   args?: Record<string, string>;
   caller?: string | null;
@@ -73,6 +86,12 @@ export interface TelemetryEvent {
   suppressed?: number;
   // exception
   clause?: string;
+  // socket_connection (duration_ns too)
+  source?: string | null;
+  destination?: string;
+  protocol?: 'tcp' | 'udp' | 'unix';
+  bytes_sent?: number | null;
+  bytes_received?: number | null;
 }
 
 /** Labels, loop kinds (null: any non-empty kind) and exception clauses the probes pass per language. */

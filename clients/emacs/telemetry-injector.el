@@ -8,13 +8,16 @@
 
 ;; Registers the telemetry-injector language server with Eglot for Python, JavaScript,
 ;; TypeScript and Go buffers, sends `telemetry-injector-settings' as initializationOptions and
-;; answers workspace/configuration with them, and adds two commands:
-;; `telemetry-injector-add' and `telemetry-injector-remove'.  It only locates and launches the
-;; server and passes settings: diagnostics, actions and edits are all the server's.
-;; See README.md beside this file.
+;; answers workspace/configuration with them, and adds three commands:
+;; `telemetry-injector-add', `telemetry-injector-remove' and `telemetry-injector-restart'.  It only
+;; locates and launches the server and passes settings: diagnostics, actions and edits are all the
+;; server's.  A server that cannot be found, crashes on start or exits mid-session is reported once
+;; per project and not started again (Eglot does not reconnect it either) until
+;; `telemetry-injector-restart'.  See README.md beside this file.
 
 ;;; Code:
 
+(require 'cl-lib)
 (require 'eglot)
 (require 'project)
 
@@ -46,24 +49,121 @@ in a running session, call `telemetry-injector-settings-changed'."
   (let ((project (project-current)))
     (expand-file-name (if project (project-root project) default-directory))))
 
-(defun telemetry-injector-server-command ()
-  "The server command for the current project, or an error naming the setting to fix."
+(defun telemetry-injector--resolve ()
+  "The server command for the current project, as (COMMAND).
+Or (nil . PROBLEM), PROBLEM naming the setting to fix."
   (if telemetry-injector-server-command
       (if (executable-find (car telemetry-injector-server-command))
-          telemetry-injector-server-command
-        (user-error "telemetry-injector: the server command %s is not executable: fix `telemetry-injector-server-command'"
-                    (car telemetry-injector-server-command)))
+          (list telemetry-injector-server-command)
+        (cons nil (format "telemetry-injector: the server command %s is not executable: fix `telemetry-injector-server-command'"
+                          (car telemetry-injector-server-command))))
     (let ((local (expand-file-name "node_modules/.bin/telemetry-injector" (telemetry-injector--root))))
-      (cond ((file-executable-p local) (list local "lsp" "--stdio"))
-            ((executable-find "telemetry-injector") (list "telemetry-injector" "lsp" "--stdio"))
-            (t (user-error "telemetry-injector: no telemetry-injector in %s or on PATH: run npm install --save-dev telemetry-injector, or set `telemetry-injector-server-command'"
-                           (file-name-directory local)))))))
+      (cond ((file-executable-p local) (list (list local "lsp" "--stdio")))
+            ((executable-find "telemetry-injector") (list (list "telemetry-injector" "lsp" "--stdio")))
+            (t (cons nil (format "telemetry-injector: no telemetry-injector in %s or on PATH: run npm install --save-dev telemetry-injector, or set `telemetry-injector-server-command'"
+                                 (file-name-directory local))))))))
+
+(defun telemetry-injector-server-command ()
+  "The server command for the current project, or an error naming the setting to fix."
+  (let ((resolved (telemetry-injector--resolve)))
+    (or (car resolved) (user-error "%s" (cdr resolved)))))
+
+(defclass telemetry-injector-server (eglot-lsp-server) ()
+  :documentation "A telemetry-injector server, told apart from other Eglot servers so that an exit
+on its own is reported once and never reconnected.")
 
 (defun telemetry-injector--contact (&optional _interactive)
-  "The Eglot contact: the command, then the settings as initializationOptions."
-  (append (telemetry-injector-server-command)
+  "The Eglot contact: the server class, the command, then the settings.
+The settings go out as initializationOptions."
+  (append (list 'telemetry-injector-server)
+          (telemetry-injector-server-command)
           (list :initializationOptions
                 (list telemetry-injector-section (or telemetry-injector-settings eglot--{})))))
+
+(defvar telemetry-injector--failed (make-hash-table :test #'equal)
+  "Project roots whose server could not start or exited, and the message shown.
+Nothing starts there again until `telemetry-injector-restart'.")
+
+(defconst telemetry-injector--fix
+  "Fix `telemetry-injector-server-command' if it is wrong, then M-x telemetry-injector-restart"
+  "What every failure message ends with.")
+
+(defvar telemetry-injector--processes (make-hash-table :test #'equal)
+  "Project roots and the process of the last server started there.")
+
+(defun telemetry-injector--fail (root message)
+  "Show MESSAGE, once for ROOT, and start nothing there until `telemetry-injector-restart'."
+  (unless (gethash root telemetry-injector--failed)
+    (puthash root message telemetry-injector--failed)
+    ;; After jsonrpc's own "Server exited" line, so that this one stays in the echo area.
+    (run-at-time 0 nil #'message "%s" message)))
+
+(defun telemetry-injector--server-root (server)
+  "The project root of SERVER, spelled as `telemetry-injector--root' spells it."
+  (expand-file-name (project-root (eglot--project server))))
+
+(defun telemetry-injector--watch (server)
+  "For `eglot-server-initialized-hook': report SERVER's exit on its own once."
+  (when (cl-typep server 'telemetry-injector-server)
+    (let* ((process (jsonrpc--process server))
+           (program (car (process-command process)))
+           (root (telemetry-injector--server-root server)))
+      (puthash root process telemetry-injector--processes)
+      ;; Before Eglot's own sentinel, which may end a start in progress with an error that
+      ;; `telemetry-injector--connect' then leaves unsaid: this message is the one shown.
+      (add-function :before (process-sentinel process)
+                    (lambda (process _event)
+                      (unless (or (process-live-p process) (eglot--shutdown-requested server))
+                        (telemetry-injector--fail
+                         root (format "telemetry-injector: the server %s exited with code %d and will not be restarted. %s (M-x eglot-stderr-buffer has its output)."
+                                      program (process-exit-status process) telemetry-injector--fix))))))))
+
+(defun telemetry-injector--no-reconnect (server)
+  "For `eglot-connect-hook': Eglot must not reconnect SERVER by itself (it does after 3 s)."
+  (when (cl-typep server 'telemetry-injector-server)
+    (let ((inhibit (eglot--inhibit-autoreconnect server)))
+      (when (timerp inhibit) (cancel-timer inhibit)))
+    (setf (eglot--inhibit-autoreconnect server) t)))
+
+(defun telemetry-injector--connect (buffer)
+  "Start the server for BUFFER unless it is managed already or failed in its project."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (let ((root (telemetry-injector--root)))
+        (unless (or (bound-and-true-p eglot--managed-mode) (gethash root telemetry-injector--failed))
+          (let ((resolved (telemetry-injector--resolve)))
+            (if (null (car resolved))
+                (telemetry-injector--fail root (format "%s, then M-x telemetry-injector-restart" (cdr resolved)))
+              (condition-case err
+                  (apply #'eglot--connect (eglot--guess-contact))
+                (error
+                 ;; A server that died while starting (Eglot's "Server died", or a write to it
+                 ;; failing) gets its one message from the watch's sentinel.
+                 (let ((process (gethash root telemetry-injector--processes)))
+                   (when (or (null process) (process-live-p process))
+                     (signal (car err) (cdr err)))))))))))))
+
+;;;###autoload
+(defun telemetry-injector-ensure ()
+  "Start the server for this buffer, as `eglot-ensure' does: put this in the modes' hooks.
+Unlike `eglot-ensure', nothing starts in a project where the server could not be found or
+exited on its own, until `telemetry-injector-restart'."
+  (when buffer-file-name
+    (let ((buffer (current-buffer)))
+      (letrec ((connect (lambda ()
+                          (remove-hook 'post-command-hook connect)
+                          (telemetry-injector--connect buffer))))
+        ;; After the command that visited the file, as eglot-ensure does: its mode is set up by then.
+        (add-hook 'post-command-hook connect 'append)))))
+
+;;;###autoload
+(defun telemetry-injector-restart ()
+  "Restart the server of this buffer's project, also after it failed or could not be found."
+  (interactive)
+  (remhash (telemetry-injector--root) telemetry-injector--failed)
+  (let ((server (eglot-current-server)))
+    (when server (eglot-shutdown server)))
+  (telemetry-injector--connect (current-buffer)))
 
 (defun telemetry-injector--workspace-configuration (&optional _server)
   "What workspace/configuration answers: the settings under their section."
@@ -71,9 +171,11 @@ in a running session, call `telemetry-injector-settings-changed'."
 
 ;;;###autoload
 (defun telemetry-injector-setup ()
-  "Register the server with Eglot.  Then `eglot-ensure' in the modes' hooks starts it."
+  "Register the server with Eglot.  Then `telemetry-injector-ensure' in the modes' hooks starts it."
   (add-to-list 'eglot-server-programs (cons telemetry-injector-modes #'telemetry-injector--contact))
-  (setq-default eglot-workspace-configuration #'telemetry-injector--workspace-configuration))
+  (setq-default eglot-workspace-configuration #'telemetry-injector--workspace-configuration)
+  (add-hook 'eglot-server-initialized-hook #'telemetry-injector--watch)
+  (add-hook 'eglot-connect-hook #'telemetry-injector--no-reconnect))
 
 (defun telemetry-injector-settings-changed ()
   "Send the current `telemetry-injector-settings' to the running server."

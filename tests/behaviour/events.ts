@@ -9,7 +9,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
 import { DEFAULT_REDACT } from '../../server/src/engine/types.js';
-import { EVENT_TYPES, INNER_EVENT_TYPES, LABELS, PREVIEW, type RuntimeLanguage, type TelemetryEvent } from '../../protocol/events.js';
+import { AFTER_EXIT_EVENT_TYPES, EVENT_TYPES, INNER_EVENT_TYPES, LABELS, PREVIEW, type RuntimeLanguage, type TelemetryEvent } from '../../protocol/events.js';
 
 export type { RuntimeLanguage };
 
@@ -119,6 +119,11 @@ export class EventChecker {
     if (!this.common(e)) return;
     this.byFile.set(e.file, (this.byFile.get(e.file) ?? 0) + 1);
     if (type === 'function_entry') return this.entry(e);
+    if (AFTER_EXIT_EVENT_TYPES.includes(type as never)) {
+      // A connection the call opened may close after the call returned.
+      if (!this.open.has(e.correlation_id) && !this.exited.has(e.correlation_id)) this.problem(`${type} of ${e.function_name} for a call that never entered`);
+      return;
+    }
     const call = this.open.get(e.correlation_id);
     if (!call) {
       const why = this.exited.has(e.correlation_id) ? 'after its function_exit' : 'for a call that never entered';

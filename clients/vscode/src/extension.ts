@@ -192,5 +192,11 @@ async function scanWorkspace(): Promise<void> {
   const outcome = (await current.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.scanWorkspace })) as
     | { files: number; cancelled: boolean }
     | null;
-  if (outcome && !outcome.cancelled) void vscode.window.showInformationMessage(`Telemetry Injector scanned ${outcome.files} files.`);
+  if (!outcome) return;
+  if (outcome.cancelled) {
+    output.info('the workspace scan was cancelled: a newer scan took its place');
+    return;
+  }
+  output.info(`scanned ${outcome.files} files`);
+  void vscode.window.showInformationMessage(`Telemetry Injector scanned ${outcome.files} files.`);
 }

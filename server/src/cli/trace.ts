@@ -3,8 +3,17 @@
 // .telemetry/control.json), with an expiry, and lists what is switched on now. The running
 // programs notice the change within a second. Writes the file atomically (temp file + rename).
 // Must never touch entries it was not asked about, nor keep expired ones.
-import fs from 'node:fs';
 import path from 'node:path';
+import { DefaultTraceMs, type ControlEntry } from '../../../protocol/control.js';
+import {
+  controlFilePath,
+  liveEntries,
+  MalformedControlFile,
+  readControlFile,
+  switchedOff,
+  switchedOn,
+  writeControlFile,
+} from '../workspace/control-file.js';
 import { ExitCode, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
@@ -19,13 +28,6 @@ export const traceHelp = {
     ['--control FILE', 'the control file (default TELEMETRY_CONTROL, else .telemetry/control.json)'],
   ],
 } as const;
-
-interface Entry {
-  enabled: boolean;
-  expires_at?: string;
-  max_events_per_sec?: number;
-  capture_args?: boolean;
-}
 
 /** "90s", "10m", "2h", "1d" in milliseconds. */
 export function duration(text: string): number {
@@ -48,23 +50,18 @@ export async function trace(args: readonly string[], ctx: CliContext): Promise<n
     },
   );
   if (positionals.length > 1) throw new UsageError('trace: one function id or glob at a time');
-  const file = path.resolve(ctx.cwd, values.control ?? (process.env.TELEMETRY_CONTROL || path.join('.telemetry', 'control.json')));
+  const file = values.control !== undefined ? path.resolve(ctx.cwd, values.control) : controlFilePath(ctx.cwd);
   const now = Date.now();
   const entries = read(file);
-  // Expired entries are off already; leaving them would only confuse the listing.
-  for (const [id, entry] of Object.entries(entries)) {
-    if (entry.expires_at !== undefined && Date.parse(entry.expires_at) <= now) delete entries[id];
-  }
   const id = positionals[0];
   if (values.off) {
-    if (id === undefined) for (const key of Object.keys(entries)) delete entries[key];
-    else delete entries[id];
-    write(file, entries);
+    writeControlFile(file, switchedOff(entries, id, now));
     ctx.stdout.write(id === undefined ? 'every function switched off\n' : `${id} switched off\n`);
     return ExitCode.ok;
   }
   if (id === undefined) {
-    const on = Object.entries(entries).filter(([, e]) => e.enabled);
+    // Expired entries are off already; listing them would only confuse.
+    const on = Object.entries(liveEntries(entries, now)).filter(([, e]) => e.enabled);
     if (on.length === 0) ctx.stdout.write('no function is switched on\n');
     for (const [key, e] of on) {
       const left = e.expires_at === undefined ? 'until switched off' : `${Math.ceil((Date.parse(e.expires_at) - now) / 60_000)} min left`;
@@ -72,37 +69,25 @@ export async function trace(args: readonly string[], ctx: CliContext): Promise<n
     }
     return ExitCode.ok;
   }
-  const ms = duration(values.for ?? '10m');
-  const entry: Entry = { enabled: true, expires_at: new Date(now + ms).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const ms = values.for === undefined ? DefaultTraceMs : duration(values.for);
+  const extra: Omit<ControlEntry, 'enabled' | 'expires_at'> = {};
   const rate = values['max-events-per-sec'];
   if (rate !== undefined) {
     if (!/^\d+$/.test(rate)) throw new UsageError(`trace: --max-events-per-sec wants a count, not "${rate}"`);
-    entry.max_events_per_sec = Number(rate);
+    extra.max_events_per_sec = Number(rate);
   }
-  if (values['no-args']) entry.capture_args = false;
-  entries[id] = entry;
-  write(file, entries);
-  ctx.stdout.write(`${id} switched on until ${entry.expires_at} (${path.relative(ctx.cwd, file) || file})\n`);
+  if (values['no-args']) extra.capture_args = false;
+  const next = switchedOn(entries, id, ms, extra, now);
+  writeControlFile(file, next);
+  ctx.stdout.write(`${id} switched on until ${next[id]!.expires_at} (${path.relative(ctx.cwd, file) || file})\n`);
   return ExitCode.ok;
 }
 
-function read(file: string): Record<string, Entry> {
-  let text: string;
+function read(file: string) {
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return {};
+    return readControlFile(file);
+  } catch (error) {
+    if (error instanceof MalformedControlFile) throw new UsageError(`trace: ${error.message}; fix or remove it first`, false);
+    throw error;
   }
-  try {
-    const data = JSON.parse(text) as unknown;
-    if (data !== null && typeof data === 'object' && !Array.isArray(data)) return data as Record<string, Entry>;
-  } catch {}
-  throw new UsageError(`trace: ${file} is not a JSON object; fix or remove it first`, false);
-}
-
-function write(file: string, entries: Record<string, Entry>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, `${JSON.stringify(entries, null, 2)}\n`);
-  fs.renameSync(temp, file);
 }

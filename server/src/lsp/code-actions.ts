@@ -14,14 +14,17 @@ import {
   isMissingTelemetryData,
   MissingTelemetryCode,
   RemoveFromFileKind,
+  TraceKind,
 } from '../../../protocol/code-actions.js';
+import { Commands } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor, idsOf } from './diagnostics.js';
 import type { Session } from './session.js';
+import { traceKeyOf } from './traced-functions.js';
 
-export const providedKinds = [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FixAllKind, RemoveFromFileKind];
+export const providedKinds = [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FixAllKind, RemoveFromFileKind, TraceKind];
 
 interface Offer {
   title: string;
@@ -43,7 +46,26 @@ export async function provideCodeActions(
   const wanted = (kind: string) =>
     !params.context.only || params.context.only.some((only) => kind === only || kind.startsWith(`${only}.`));
   const offers = offersAt(snap, params).filter((offer) => wanted(offer.kind));
-  return offers.flatMap((offer) => finish(session, snap, offer));
+  const trace = wanted(TraceKind) ? traceAction(session, snap, params) : undefined;
+  return [...offers.flatMap((offer) => finish(session, snap, offer)), ...(trace ? [trace] : [])];
+}
+
+/** On an instrumented function: switch it on for 10 minutes, or off when the control file has it on now. */
+function traceAction(session: Session, snap: Snapshot, params: CodeActionParams): CodeAction | undefined {
+  const site = innermostInstrumented(snap, snap.lines.offsetAt(params.range.start));
+  if (!site) return undefined;
+  const traced = session.traced.tracing(snap, site);
+  // Stopping takes out the entry that switched it on, a glob's included, as `trace --off <glob>` does.
+  const key = traced?.key ?? traceKeyOf(snap, site);
+  const title = traced ? `Stop tracing \`${site.name}\`` : `Trace \`${site.name}\` for 10 minutes`;
+  const command = traced ? Commands.stopTracing : Commands.traceFunction;
+  return { title, kind: TraceKind, command: { title, command, arguments: [snap.uri, key] } };
+}
+
+function innermostInstrumented(snap: Snapshot, offset: number): FunctionSite | undefined {
+  return snap.analysis.functions
+    .filter((f) => f.instrumented && f.range.start <= offset && offset <= f.range.end)
+    .sort((a, b) => a.range.end - a.range.start - (b.range.end - b.range.start))[0];
 }
 
 export async function resolveCodeAction(session: Session, action: CodeAction): Promise<CodeAction> {
@@ -77,9 +99,7 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
       { title: `Ignore \`${site.name}\` for telemetry`, kind: CodeActionKind.QuickFix, action: 'ignore', site, diagnostic },
     );
   }
-  const innermost = functions
-    .filter((f) => f.instrumented && f.range.start <= start && start <= f.range.end)
-    .sort((a, b) => a.range.end - a.range.start - (b.range.end - b.range.start))[0];
+  const innermost = innermostInstrumented(snap, start);
   if (innermost) {
     const title = `Remove telemetry from \`${innermost.name}\``;
     offers.push({ title, kind: CodeActionKind.RefactorRewrite, action: 'remove', site: innermost });

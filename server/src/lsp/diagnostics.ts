@@ -80,12 +80,16 @@ export async function pullDiagnostics(
   analyzer: Analyzer,
   params: DocumentDiagnosticParams,
   token?: CancellationToken,
+  also: MoreDiagnostics = () => [],
 ): Promise<FullDocumentDiagnosticReport> {
   if (token?.isCancellationRequested) throw requestCancelled();
   const snap = await analyzer.snapshot(params.textDocument.uri);
   if (token?.isCancellationRequested) throw requestCancelled();
-  return { kind: DocumentDiagnosticReportKind.Full, items: diagnosticsOf(snap) };
+  return { kind: DocumentDiagnosticReportKind.Full, items: [...diagnosticsOf(snap), ...also(snap)] };
 }
+
+/** Diagnostics another feature adds to an open document's (the `traced` ones). */
+export type MoreDiagnostics = (snap: Snapshot | undefined) => Diagnostic[];
 
 export function requestCancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'the request was cancelled');
@@ -101,6 +105,7 @@ export class PushDiagnostics {
     private readonly analyzer: Analyzer,
     private readonly documents: DocumentStore,
     private readonly logger: Logger,
+    private readonly also: MoreDiagnostics = () => [],
     private readonly delayMs = 150,
   ) {}
 
@@ -137,6 +142,6 @@ export class PushDiagnostics {
     if (this.generations.get(uri) !== generation) return; // a newer change or a close won
     // A skipped document still gets its (empty) diagnostics pinned to its version.
     const version = snap?.version ?? this.documents.get(uri)?.version;
-    await this.connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(snap) });
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: [...diagnosticsOf(snap), ...this.also(snap)] });
   }
 }

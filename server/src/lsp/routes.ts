@@ -7,10 +7,13 @@
 // parses them in worker threads; `store` answers from the workspace store once a scan has ended.
 //   textDocument/didOpen, didChange, didClose      main (didOpen also pool, for clients that cannot watch)
 //   textDocument/didSave                           pool (bound only for clients that cannot watch)
-//   textDocument/diagnostic, codeAction, codeAction/resolve, executeCommand (file commands)   main
+//   textDocument/diagnostic, codeAction, codeAction/resolve, executeCommand (file and trace commands)   main
 //   workspace/executeCommand telemetryInjector.scanWorkspace, workspace/didChangeWatchedFiles   pool
 //   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
 //   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
+//   textDocument/codeLens, codeLens/resolve, textDocument/hover, executeCommand showFunctionTrace
+//                                                  main (open documents joined to the trace model,
+//                                                  which TraceSources fills from event files off requests)
 import {
   DidChangeConfigurationNotification,
   ErrorCodes,
@@ -23,7 +26,9 @@ import { Commands } from '../../../protocol/commands.js';
 import { CoverageRequest } from '../../../protocol/coverage.js';
 import { DeprecatedSettingsSection, SettingsSection } from '../../../protocol/settings.js';
 import { provideCodeActions, providedKinds, resolveCodeAction } from './code-actions.js';
+import { provideCodeLenses, provideHover, resolveCodeLens, showFunctionTrace } from './code-lens.js';
 import { pullDiagnostics } from './diagnostics.js';
+import { handledTraceCommands } from './traced-functions.js';
 import { executeCommand, handledCommands } from './execute-command.js';
 import type { Session } from './session.js';
 import type { ClientFeatures } from './capabilities.js';
@@ -40,7 +45,9 @@ export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
       ...(!client.watchFiles && { save: { includeText: false } }),
     },
     codeActionProvider: { codeActionKinds: providedKinds, resolveProvider: client.resolveEdit },
-    executeCommandProvider: { commands: [...handledCommands, Commands.scanWorkspace] },
+    executeCommandProvider: { commands: [...handledCommands, ...handledTraceCommands, Commands.scanWorkspace, Commands.showFunctionTrace] },
+    codeLensProvider: { resolveProvider: client.codeLensResolve },
+    hoverProvider: true,
     ...(client.pullDiagnostics && { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: true } }),
   };
 }
@@ -54,12 +61,17 @@ export function bindRoutes(connection: Connection, session: Session): void {
   connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
   connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
+  connection.onCodeLens((params) => provideCodeLenses(session, params));
+  connection.onCodeLensResolve((lens) => resolveCodeLens(session, lens));
+  connection.onHover((params) => provideHover(session, params));
   connection.onExecuteCommand(async (params, _token, progress) => {
+    if (params.command === Commands.showFunctionTrace) return showFunctionTrace(session, params.arguments ?? []);
+    if (handledTraceCommands.includes(params.command)) return session.traced.execute(await session.analyzer.snapshot(String(params.arguments?.[0])), params);
     if (params.command !== Commands.scanWorkspace) return executeCommand(session, params);
     return session.scanner.scan(params.workDoneToken !== undefined ? progress : undefined);
   });
   if (session.client.pullDiagnostics) {
-    connection.languages.diagnostics.on((params, token) => pullDiagnostics(session.analyzer, params, token));
+    connection.languages.diagnostics.on((params, token) => pullDiagnostics(session.analyzer, params, token, (snap) => session.traced.diagnostics(snap)));
     connection.languages.diagnostics.onWorkspace((params, token) => session.workspaceDiagnostics.pull(session.scanner, params, token));
   }
   connection.onRequest(CoverageRequest.type, (params, token) => workspaceCoverage(session, params, token));

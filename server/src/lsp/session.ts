@@ -2,8 +2,8 @@
 // Reacts to document, file-system and configuration events by telling the stores, the workspace
 // scan and the diagnostics. Owns the engine pool and stops it on shutdown.
 // Must never be stored in module scope: startServer owns the only reference.
-import { fileURLToPath } from 'node:url';
-import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CodeLensRefreshRequest, DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
 import { TeamFileNames } from '../../../protocol/team-file.js';
 import { PlanCache } from '../cache/plan-cache.js';
 import { Engine } from '../engine/engine.js';
@@ -16,6 +16,9 @@ import { createLogger, type Logger } from './logger.js';
 import { RequirementStore } from './requirements.js';
 import { RuntimeFiles } from './runtime-file.js';
 import { SettingsStore } from './settings.js';
+import { TraceJoin } from './trace-join.js';
+import { TraceSources } from './trace-sources.js';
+import { TracedFunctions } from './traced-functions.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
 import { WorkspaceScanner, type ScanProgress } from './workspace-scan.js';
@@ -38,6 +41,11 @@ export class Session {
   readonly store = new WorkspaceStore();
   readonly workspaceDiagnostics: WorkspaceDiagnostics;
   readonly scanner: WorkspaceScanner;
+  /** Event files (the `traceFiles` setting), read as they grow, for lenses and hovers. */
+  readonly traces: TraceSources;
+  readonly traceJoin: TraceJoin;
+  /** The control file's switches: `traced` diagnostics and the trace commands. */
+  readonly traced: TracedFunctions;
 
   private constructor(
     readonly connection: Connection,
@@ -52,7 +60,9 @@ export class Session {
     this.requirements = new RequirementStore(logger);
     this.analyzer = new Analyzer(engine, this.documents, this.settings, this.requirements, Workspace.fromUris(folders), logger);
     this.runtime = new RuntimeFiles(engine, logger);
-    this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger);
+    this.traced = new TracedFunctions(() => this.refreshDiagnostics(), logger);
+    const traced = (snap: Parameters<TracedFunctions['diagnostics']>[0]) => this.traced.diagnostics(snap);
+    this.push = client.pullDiagnostics ? undefined : new PushDiagnostics(connection, this.analyzer, this.documents, logger, traced);
     this.pool = new EnginePool({ log: (message) => logger.warn(message) });
     this.workspaceDiagnostics = new WorkspaceDiagnostics(connection, client, this.store, this.documents, logger);
     this.scanner = new WorkspaceScanner({
@@ -66,6 +76,14 @@ export class Session {
       logger,
       progress: () => connection.window.createWorkDoneProgress().catch(() => noProgress),
     });
+    const roots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    this.traces = new TraceSources(
+      roots,
+      async (root) => (await this.settings.forDocument(pathToFileURL(root).href)).traceFiles,
+      logger,
+      () => this.traceDataChanged(),
+    );
+    this.traceJoin = new TraceJoin(this.traces);
   }
 
   static async create(connection: Connection, params: InitializeParams): Promise<Session> {
@@ -83,6 +101,15 @@ export class Session {
   /** After `initialized`: the first workspace scan. */
   started(): void {
     void this.scanner.scan();
+    void this.traces.start();
+  }
+
+  /** New runtime figures: clients that can be told to ask for lenses again are (others ask on their own). */
+  traceDataChanged(): void {
+    if (!this.client.codeLensRefresh) return;
+    this.connection
+      .sendRequest(CodeLensRefreshRequest.type)
+      .catch((error: unknown) => this.logger.warn(`code lens refresh failed: ${String(error)}`));
   }
 
   opened(uri: string): void {
@@ -107,6 +134,7 @@ export class Session {
   closed(uri: string): void {
     this.settings.forget(uri);
     this.analyzer.forget(uri);
+    this.traceJoin.forget(uri);
     this.push?.clear(uri);
     this.workspaceDiagnostics.closed(uri);
   }
@@ -120,12 +148,18 @@ export class Session {
     this.settings.changed(payload);
     this.runtime.reset();
     this.teamFilesChanged();
+    void this.traces.start();
   }
 
   /** A team file (telemetry.toml, pyproject.toml) changed on disk: what is required may have changed everywhere. */
   teamFilesChanged(): void {
     this.requirements.changed();
     void this.scanner.requirementsChanged();
+    this.refreshDiagnostics();
+  }
+
+  /** Every open document's diagnostics again: pushed anew, or a refresh request to a pulling client. */
+  refreshDiagnostics(): void {
     if (this.push) {
       for (const document of this.documents.all()) this.push.schedule(document.uri, 0);
     } else if (this.client.diagnosticRefresh) {
@@ -136,7 +170,9 @@ export class Session {
   }
 
   dispose(): void {
+    this.traces.dispose();
     this.scanner.dispose();
+    this.traced.dispose();
     this.workspaceDiagnostics.dispose();
     this.push?.dispose();
     this.documents.dispose();

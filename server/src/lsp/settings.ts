@@ -1,7 +1,10 @@
 // Owns the `telemetryInjector` settings of a session: defaults <- initializationOptions <- workspace/configuration
 // (asked per document, with section and scopeUri), cached per document as promises, and
 // forgotten on didChangeConfiguration. For one release the old `telemetry` section is read under the
-// new one, with one deprecation line per session. Must never keep settings in module scope.
+// new one, with one deprecation line per session. A value of the wrong type is dropped (the layer
+// below, or the default, applies) and shown to the user once per session (window/showMessage at
+// Warning, which every client displays, plus the log line), however many documents read it.
+// Must never keep settings in module scope.
 import type { Connection } from 'vscode-languageserver';
 import {
   defaultSettings,
@@ -28,6 +31,8 @@ export class SettingsStore {
   /** Settings sent in didChangeConfiguration, for clients that cannot be asked. */
   private pushed: Layers = { current: {}, deprecated: {} };
   private deprecationLogged = false;
+  /** Problems with values already shown: one message per wrong value and session, not one per document. */
+  private readonly problemsShown = new Set<string>();
 
   constructor(
     private readonly connection: Connection,
@@ -94,7 +99,7 @@ export class SettingsStore {
 
   /** The deprecated section's valid keys, then the new section's over them. */
   private validated(layers: Layers, origin: string): Partial<TelemetrySettings> {
-    const deprecated = validated(layers.deprecated, origin, DeprecatedSettingsSection, this.logger);
+    const deprecated = this.valid(layers.deprecated, origin, DeprecatedSettingsSection);
     if (Object.keys(deprecated).length > 0 && !this.deprecationLogged) {
       this.deprecationLogged = true;
       this.logger.warn(
@@ -102,24 +107,37 @@ export class SettingsStore {
           `move ${Object.keys(deprecated).map((key) => `${DeprecatedSettingsSection}.${key}`).join(', ')} to "${SettingsSection}"`,
       );
     }
-    return { ...deprecated, ...validated(layers.current, origin, SettingsSection, this.logger) };
+    return { ...deprecated, ...this.valid(layers.current, origin, SettingsSection) };
+  }
+
+  /** The keys whose values match the schema; the others are shown once and dropped. */
+  private valid(raw: Raw, origin: string, section: string): Partial<TelemetrySettings> {
+    const { settings, problems } = validated(raw, section);
+    for (const problem of problems) {
+      // The same value comes from initializationOptions and workspace/configuration alike: one message.
+      if (this.problemsShown.has(problem)) continue;
+      this.problemsShown.add(problem);
+      this.logger.show('warning', `${problem}. Fix it in the editor's settings (read from ${origin}).`);
+    }
+    return settings;
   }
 }
 
 /** Each key's schema, compiled on first use: the same checks an editor's settings UI makes. */
 const checks = schemaChecks(settingsSchema.properties);
 
-/** Keeps the keys whose values match the schema; logs and drops the others. */
-function validated(raw: Raw, origin: string, section: string, logger: Logger): Partial<TelemetrySettings> {
-  const result: Raw = {};
+/** Keeps the keys whose values match the schema, and says what is wrong with the others. */
+function validated(raw: Raw, section: string): { settings: Partial<TelemetrySettings>; problems: string[] } {
+  const settings: Raw = {};
+  const problems: string[] = [];
   for (const [key, check] of Object.entries(checks)) {
     const value = raw[key];
     if (value === undefined || value === null) continue;
     const problem = check(value)[0]?.message ?? (key === 'redact' ? regexProblem(value as string) : undefined);
-    if (problem === undefined) result[key] = value;
-    else logger.warn(`ignoring ${origin} ${section}.${key}: ${JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')})`);
+    if (problem === undefined) settings[key] = value;
+    else problems.push(`${section}.${key} is ignored: ${JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')}), so the default applies`);
   }
-  return result as Partial<TelemetrySettings>;
+  return { settings: settings as Partial<TelemetrySettings>, problems };
 }
 
 function regexProblem(source: string): string | undefined {

@@ -101,6 +101,8 @@ export class OtlpMapper {
       spans.push(span);
       return { spans, logs };
     }
+    // A connection a call opened may close after the call's exit: a log record of its own.
+    if (kind === 'socket_connection') return { spans, logs: [this.log(kind, event, timestamp, 9, detail(event))] };
     if (call === undefined || kind === 'loop_entry') return { spans, logs };
     if (kind === 'loop_exit' || this.options.spanEvents) {
       call.events.push({ timeUnixNano: nanos(timestamp), name: kind, attributes: detail(event) });

@@ -1,7 +1,9 @@
 -- telemetry-injector for Neovim: finds or is told the server command, starts one client per
 -- workspace root with the `telemetryInjector` settings, and offers the three commands. It only
 -- locates and launches the server and passes settings: every decision (diagnostics, actions, edits)
--- is the server's. Must never register the server's command ids or compute edits itself.
+-- is the server's. A server that cannot start, or stops on its own, gets one message and is not
+-- started again for that root until :TelemetryRestart. Must never register the server's command ids,
+-- compute edits itself, or restart a failed server by itself.
 local M = {}
 
 M.name = 'telemetry_injector'
@@ -10,7 +12,8 @@ M.root_markers = { 'telemetry.toml', '.telemetry.toml', 'package.json', 'pyproje
 -- The settings section the server reads (it was `telemetry` before; see the README's Changes).
 M.section = 'telemetryInjector'
 
-local state = { opts = { settings = {} }, clients = {}, group = nil, told = {} }
+-- `failed`: roots whose server exited on its own; nothing starts there again until a restart.
+local state = { opts = { settings = {} }, clients = {}, group = nil, told = {}, failed = {} }
 
 -- Client methods are called with `:` from 0.11 and with `.` before.
 local function call(client, method, ...)
@@ -61,7 +64,7 @@ function M.resolve_cmd(root, cmd)
     if vim.fn.executable(cmd[1]) == 1 then
       return cmd
     end
-    return nil, string.format('the server command %q is not executable: fix `cmd` in require(\'telemetry_injector\').setup({ cmd = {...} })', cmd[1])
+    return nil, string.format('the server command %q is not executable: fix `cmd` in require(\'telemetry_injector\').setup({ cmd = {...} }), then run :TelemetryRestart', cmd[1])
   end
   local local_bin = root .. '/node_modules/.bin/telemetry-injector'
   if vim.fn.executable(local_bin) == 1 then
@@ -73,11 +76,30 @@ function M.resolve_cmd(root, cmd)
   return nil, 'no telemetry-injector in ' .. root .. '/node_modules/.bin or on PATH: run `npm install --save-dev telemetry-injector`, or set `cmd` in require(\'telemetry_injector\').setup({ cmd = {...} })'
 end
 
+local Fix = ' Fix `cmd` in require(\'telemetry_injector\').setup() if it is wrong, then run :TelemetryRestart (:LspLog has its output).'
+
+-- Neovim's own rule for an exit worth a warning: a code, or a signal other than SIGTERM (a stop).
+local function failed_exit(code, signal)
+  return code ~= 0 or (signal ~= 0 and signal ~= 15)
+end
+
+-- The one message for a server that exited on its own; its root is left alone until a restart.
+-- Called from the process's exit callback, where messages cannot be shown: scheduled.
+local function report_exit(root, cmd, code, signal)
+  state.failed[root] = true
+  local how = signal ~= 0 and ('was killed by signal ' .. signal) or ('exited with code ' .. code)
+  vim.schedule(function()
+    notify('the server ' .. cmd[1] .. ' ' .. how .. ' and will not be restarted.' .. Fix)
+  end)
+end
+
 --- What the server reads: initializationOptions and workspace/configuration, both under the section.
 function M.server_settings(settings)
   return { [M.section] = settings or state.opts.settings or {} }
 end
 
+-- Neovim 0.7 to 0.10 take `cmd` as a list: a failed exit is reported from on_exit, after which
+-- Neovim adds its own "quit with exit code" warning (0.11 gets one message: see M.lsp_config).
 local function config_for(root, cmd)
   return {
     name = M.name,
@@ -86,12 +108,20 @@ local function config_for(root, cmd)
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     init_options = M.server_settings(),
     settings = M.server_settings(),
+    on_exit = function(code, signal)
+      if failed_exit(code, signal) then
+        report_exit(root, cmd, code, signal)
+      end
+    end,
   }
 end
 
 -- Neovim 0.7 has neither vim.lsp.start nor vim.lsp.enable: one client per root, attached by hand.
 local function attach_07(bufnr)
   local root = M.root_dir(vim.api.nvim_buf_get_name(bufnr))
+  if state.failed[root] then
+    return
+  end
   local id = state.clients[root]
   if not id or not vim.lsp.get_client_by_id(id) then
     local cmd, problem = M.resolve_cmd(root)
@@ -100,7 +130,7 @@ local function attach_07(bufnr)
     end
     id = vim.lsp.start_client(config_for(root, cmd))
     if not id then
-      return notify('the server did not start (' .. cmd[1] .. '): fix `cmd` in setup()')
+      return notify('the server did not start (' .. cmd[1] .. ').' .. Fix)
     end
     state.clients[root] = id
   end
@@ -110,6 +140,9 @@ end
 -- Neovim 0.8 to 0.10: vim.lsp.start reuses a client by name and root.
 local function attach_08(bufnr)
   local root = M.root_dir(vim.api.nvim_buf_get_name(bufnr))
+  if state.failed[root] then
+    return
+  end
   local cmd, problem = M.resolve_cmd(root)
   if not cmd then
     return notify_once(root, problem)
@@ -121,12 +154,27 @@ end
 function M.lsp_config()
   return {
     cmd = function(dispatchers, config)
-      local cmd = M.resolve_cmd(config.root_dir) or { 'telemetry-injector', 'lsp', '--stdio' }
-      return vim.lsp.rpc.start(cmd, dispatchers, { cwd = config.root_dir })
+      local root = config.root_dir
+      local cmd = M.resolve_cmd(root) or { 'telemetry-injector', 'lsp', '--stdio' }
+      -- A failed exit is reported here, and Neovim is told of a clean one, so that the user sees
+      -- one message (this one, which says what to do) instead of two; the code is in it.
+      local ours = vim.tbl_extend('force', dispatchers, {
+        on_exit = function(code, signal)
+          if failed_exit(code, signal) then
+            report_exit(root, cmd, code, signal)
+            return dispatchers.on_exit(0, 0)
+          end
+          return dispatchers.on_exit(code, signal)
+        end,
+      })
+      return vim.lsp.rpc.start(cmd, ours, { cwd = root })
     end,
     filetypes = M.filetypes,
     root_dir = function(bufnr, on_dir)
       local root = M.root_dir(vim.api.nvim_buf_get_name(bufnr))
+      if state.failed[root] then
+        return
+      end
       local cmd, problem = M.resolve_cmd(root)
       if not cmd then
         return notify_once(root, problem)
@@ -174,6 +222,7 @@ end
 function M.setup(opts)
   state.opts = vim.tbl_extend('force', { settings = {} }, opts or {})
   state.told = {}
+  state.failed = {}
   if vim.lsp.enable then
     vim.lsp.config(M.name, M.lsp_config())
     vim.lsp.enable(M.name)
@@ -231,6 +280,8 @@ function M.restart(opts)
     return true
   end, 20)
   state.clients = {}
+  state.failed = {}
+  state.told = {}
   if opts then
     M.setup(opts)
   else

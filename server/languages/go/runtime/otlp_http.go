@@ -7,7 +7,6 @@ package telemetry
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -22,8 +21,9 @@ type poster func(endpoint string, data []byte, headers map[string]string) (int, 
 func newPoster(timeout time.Duration) poster {
 	client := &http.Client{
 		Timeout: timeout,
-		// A redirect is a misconfigured endpoint, not a place to send telemetry to.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("redirect") },
+		// A redirect is a misconfigured endpoint, not a place to send telemetry to: its 3xx status
+		// fails the batch at once, where following it (or calling it a connection error) would retry.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return func(endpoint string, data []byte, headers map[string]string) (int, time.Duration) {
 		req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(data))

@@ -1112,6 +1112,122 @@ try {
   }
 } catch {}
 
+// ==== Production hardening (issue 11): malformed OTEL_* settings; socket events ==============
+// Kept together before the exports so that other work on this file merges around it.
+
+// One stderr line per malformed OTel setting the sections above fall back from silently.
+function checkOtelEnv(env) {
+  const sampler = String(env.OTEL_TRACES_SAMPLER || '').trim();
+  if (sampler && !SAMPLERS.has(sampler.toLowerCase())) warn(`ignoring malformed OTEL_TRACES_SAMPLER=${sampler.slice(0, 40)}; using parentbased_always_on`);
+  const arg = String(env.OTEL_TRACES_SAMPLER_ARG || '').trim();
+  if (arg && (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(arg) || !(Number(arg) >= 0 && Number(arg) <= 1))) {
+    warn(`ignoring malformed OTEL_TRACES_SAMPLER_ARG=${arg.slice(0, 40)}; using 1.0`);
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT']) {
+    const url = String(env[name] || '').trim();
+    if (!url) continue;
+    let good = false;
+    try {
+      const parsed = new URL(url);
+      good = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+    } catch {}
+    if (!good) warn(`${name}=${url.slice(0, 80)} is not an http(s) URL; nothing is exported there`);
+  }
+}
+
+try {
+  checkOtelEnv(process.env);
+} catch {}
+
+// Socket events: diagnostics_channel's `net.client.socket` names every TCP connection the
+// program opens (node:net, node:http, node:https, tls and fetch's undici all connect through
+// node:net). One opened under a recorded call, while telemetry is on, becomes a
+// `socket_connection` event when it closes, with the socket's own byte counts; connections still
+// open at exit are reported then. The exporter's own requests run outside any call, so they are
+// never reported. TELEMETRY_SOCKETS=off leaves the channel alone.
+const SOCKETS = !['off', 'false', '0', 'no'].includes(String(process.env.TELEMETRY_SOCKETS || '').trim().toLowerCase());
+const openSockets = new Map(); // socket -> { span, start, destination }
+
+function hostPort(host, port) {
+  if (host === undefined || host === null) return null;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function onClientSocket(message) {
+  if (!enabled) return;
+  try {
+    const span = currentSpan();
+    const socket = message && message.socket;
+    if (!span || span.muted || span.done || !socket) return;
+    const conn = { span, start: process.hrtime.bigint(), source: null, destination: null };
+    socket.once('connect', () => {
+      conn.source = hostPort(socket.localAddress, socket.localPort);
+      conn.destination = hostPort(socket.remoteAddress, socket.remotePort);
+    });
+    socket.once('close', () => socketClosed(socket));
+    openSockets.set(socket, conn);
+  } catch {}
+}
+
+// A socket that never connected (refused, a pipe path) has no TCP peer and is not reported.
+function socketClosed(socket) {
+  const conn = openSockets.get(socket);
+  if (conn === undefined) return;
+  openSockets.delete(socket);
+  if (conn.destination === null) return;
+  try {
+    let duration = process.hrtime.bigint() - conn.start;
+    if (duration <= 0n) duration = 1n;
+    emitRecord('socket_connection', conn.span, {
+      source: conn.source,
+      destination: conn.destination,
+      protocol: 'tcp',
+      bytes_sent: Number(socket.bytesWritten) || 0,
+      bytes_received: Number(socket.bytesRead) || 0,
+      duration_ns: Number(duration),
+    });
+  } catch {}
+}
+
+// An event about a call that may have exited: JSONL as emit() writes it, and for OTLP always a log
+// record (a span event could no longer join a span that was already sent).
+function emitRecord(kind, span, extra) {
+  const ts = WALL_ORIGIN_NS + (process.hrtime.bigint() - HR_ORIGIN);
+  const body = {
+    function_name: span.name,
+    file: span.file,
+    line: span.line,
+    correlation_id: span.cid,
+    parent_correlation_id: span.parent ? span.parent.cid : null,
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    ...extra,
+  };
+  if (otlp !== null) {
+    otlp.log(kind, span, body, ts, 9);
+    if (path === null) return;
+  }
+  write(`{"event_type":${JSON.stringify(kind)},"timestamp_ns":${ts},${JSON.stringify(body).slice(1)}\n`);
+}
+
+if (SOCKETS) {
+  try {
+    require('node:diagnostics_channel').subscribe('net.client.socket', onClientSocket);
+    // At beforeExit (before the exporter's own, registered at its first item) for OTLP's sake, and
+    // at exit for what is still open after process.exit().
+    const reportOpen = () => {
+      for (const socket of [...openSockets.keys()]) socketClosed(socket);
+    };
+    process.on('beforeExit', reportOpen);
+    process.on('exit', reportOpen);
+    // The exporter's own connections belong to no call.
+    const post = Otlp.prototype.post;
+    Otlp.prototype.post = function postOutsideCalls(...args) {
+      return storage.exit(() => post.apply(this, args));
+    };
+  } catch {}
+}
+
 exports.on = on;
 exports.enter = enter;
 exports.ret = ret;

@@ -1182,3 +1182,236 @@ def _after_fork_in_child():
 _install_sighup()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# ==== Production hardening (issue 11): malformed OTEL_* settings; socket events ==============
+# Kept together at the end so that other work on this file merges around it.
+
+def _check_otel_env(env):
+    """One stderr line per malformed OTel setting the sections above fall back from silently."""
+    from urllib.parse import urlsplit
+    sampler = env.get("OTEL_TRACES_SAMPLER", "").strip()
+    if sampler and sampler.lower() not in _SAMPLERS:
+        _warn("ignoring malformed OTEL_TRACES_SAMPLER=%s; using parentbased_always_on" % sampler[:40])
+    arg = env.get("OTEL_TRACES_SAMPLER_ARG", "").strip()
+    if arg:
+        try:
+            ratio = float(arg)
+        except ValueError:
+            ratio = -1.0
+        if not 0.0 <= ratio <= 1.0:
+            _warn("ignoring malformed OTEL_TRACES_SAMPLER_ARG=%s; using 1.0" % arg[:40])
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"):
+        url = env.get(name, "").strip()
+        if url:
+            try:
+                parts = urlsplit(url)
+                good = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                good = False
+            if not good:
+                _warn("%s=%s is not an http(s) URL; nothing is exported there" % (name, url[:80]))
+
+
+try:
+    _check_otel_env(os.environ)
+except BaseException:
+    pass
+
+
+# Socket events: an audit hook sees every socket.connect (sys.addaudithook, no patching of the
+# connect path); a connection opened under a recorded call, while telemetry is on, becomes one
+# `socket_connection` event when it closes, carrying that call's identity. Closing is seen by
+# wrapping socket.socket._real_close, the one method every close path reaches, and the byte counts
+# come from the kernel's TCP_INFO there (Linux), one getsockopt per connection rather than a
+# wrapper on every send and recv. Both are installed the first time telemetry is on (never for a
+# program that runs with it off), unless TELEMETRY_SOCKETS=off. Connections still open at exit
+# are reported then; a socket dropped without close() is not seen.
+
+_SOCKETS = os.environ.get("TELEMETRY_SOCKETS", "").strip().lower() not in ("off", "false", "0", "no")
+_conns = None  # weakref.WeakKeyDictionary: socket -> [span, perf_counter_ns at connect, destination, protocol]
+
+
+def _address(addr):
+    if isinstance(addr, tuple) and len(addr) >= 2:
+        host = str(addr[0])
+        return ("[%s]:%s" if ":" in host else "%s:%s") % (host, addr[1])
+    if isinstance(addr, bytes):
+        return addr.decode("utf-8", "replace")
+    return str(addr)
+
+
+def _socket_audit(event, args):
+    if event != "socket.connect" or not on or _conns is None:
+        return
+    try:
+        if getattr(_local, "busy", False):
+            return
+        span = _current.get()
+        if span is None or span.muted or span.done:
+            return
+        sock, address = args[0], args[1]
+        if sock in _conns:
+            return  # a non-blocking connect tried again
+        family = int(sock.family)
+        kind = int(sock.type)
+        if family == 1:
+            protocol = "unix"
+        elif family in (2, 10) and kind in (1, 2):
+            protocol = "tcp" if kind == 1 else "udp"
+        else:
+            return
+        _conns[sock] = [span, time.perf_counter_ns(), _address(address), protocol]
+    except BaseException:
+        pass
+
+
+def _tcp_bytes(sock):
+    """(sent, received) from TCP_INFO: tcpi_bytes_sent minus retransmits (Linux 4.19+), else
+    tcpi_bytes_acked, and tcpi_bytes_received; (None, None) where the kernel does not say."""
+    if not sys.platform.startswith("linux"):
+        return None, None
+    import struct
+    info = sock.getsockopt(6, 11, 232)  # IPPROTO_TCP, TCP_INFO
+    if len(info) >= 216:
+        sent = struct.unpack_from("=Q", info, 200)[0] - struct.unpack_from("=Q", info, 208)[0]
+    elif len(info) >= 136:
+        sent = struct.unpack_from("=Q", info, 120)[0]
+    else:
+        return None, None
+    return sent, struct.unpack_from("=Q", info, 128)[0]
+
+
+def _socket_closing(sock):
+    conn = _conns.pop(sock, None)
+    if conn is None:
+        return
+    span, start, destination, protocol = conn
+    duration = max(1, time.perf_counter_ns() - start)
+    source = None
+    sent = received = None
+    try:
+        if protocol != "unix":
+            source = _address(sock.getsockname())
+        destination = _address(sock.getpeername()) or destination
+    except BaseException:
+        pass
+    if protocol == "tcp":
+        try:
+            sent, received = _tcp_bytes(sock)
+        except BaseException:
+            pass
+    _emit_record("socket_connection", span, {
+        "source": source, "destination": destination, "protocol": protocol,
+        "bytes_sent": sent, "bytes_received": received, "duration_ns": duration,
+    })
+
+
+def _emit_record(kind, span, extra):
+    """An event about a call that may have exited: JSONL as _emit writes it, and for OTLP always a
+    log record (a span event could no longer join a span that was already sent)."""
+    event = {
+        "event_type": kind,
+        "timestamp_ns": time.time_ns(),
+        "function_name": span.name,
+        "file": span.file,
+        "line": span.line,
+        "correlation_id": span.cid,
+        "parent_correlation_id": span.parent.cid if span.parent is not None else None,
+        "trace_id": span.trace_id,
+        "span_id": span.span_id,
+    }
+    event.update(extra)
+    if _otlp is not None:
+        _otlp._put(_otlp.logs, {
+            "timeUnixNano": str(event["timestamp_ns"]),
+            "observedTimeUnixNano": str(event["timestamp_ns"]),
+            "severityNumber": 9,
+            "severityText": "INFO",
+            "eventName": kind,
+            "body": {"stringValue": kind},
+            "attributes": [_attr("code.function.name", span.name), _attr("code.file.path", span.file)] + _detail(event),
+            "traceId": span.trace_id,
+            "spanId": span.span_id,
+        })
+        if _path is None:
+            return
+    _write((_encode(event) + "\n").encode("ascii"))
+
+
+def _install_socket_events():
+    global _conns
+    if _conns is not None or not _SOCKETS:
+        return
+    import atexit
+    import socket
+    import weakref
+    _conns = weakref.WeakKeyDictionary()
+    original = socket.socket._real_close
+
+    def _real_close(self, *args, **kwargs):
+        if _conns:
+            was_busy = getattr(_local, "busy", False)
+            _local.busy = True  # what the event costs records nothing
+            try:
+                _socket_closing(self)
+            except BaseException:
+                pass
+            finally:
+                _local.busy = was_busy
+        return original(self, *args, **kwargs)
+
+    def _at_exit():
+        for sock in list(_conns.keys()):
+            try:
+                _socket_closing(sock)
+            except BaseException:
+                pass
+
+    socket.socket._real_close = _real_close
+    sys.addaudithook(_socket_audit)
+    atexit.register(_at_exit)  # before the OTLP flush, which atexit runs later
+
+
+_refresh_on_without_sockets = _refresh_on
+
+
+def _refresh_on():  # noqa: F811 -- the SIGHUP handler and the control watcher call this one
+    _refresh_on_without_sockets()
+    if on:
+        try:
+            _install_socket_events()
+        except BaseException:
+            pass
+
+
+if on:
+    try:
+        _install_socket_events()
+    except BaseException:
+        pass
+
+
+# After os.fork(): the OTLP exporter's child has no worker thread (threads do not survive fork),
+# a lock the parent's worker may have held, and a copy of the parent's queue, which the parent
+# sends itself. The child starts again with an empty queue, fresh locks and its own counts; its
+# worker starts with its first item, and the inherited atexit hook flushes it. The connections
+# the parent opened are the parent's to report.
+
+def _after_fork_in_child_hardening():
+    if _conns is not None:
+        _conns.clear()
+    exporter = _otlp
+    if exporter is None:
+        return
+    exporter.lock = threading.Lock()
+    exporter.wake = threading.Event()
+    exporter.thread = None
+    exporter.stopping = False
+    exporter.spans = []
+    exporter.logs = []
+    exporter.sent = exporter.failed = exporter.dropped = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child_hardening)

@@ -156,6 +156,9 @@ async function scenario(context) {
   if (!extension) throw new Error(`${extensionId} is not installed`);
   await extension.activate();
   const report = { client: `code-server ${vscode.version}` };
+  // Beyond the scenario (vscode.test.ts checks these): the palette commands, bad input and the
+  // workspace's own server.
+  const extra = {};
 
   const files = ['go/app.go', 'javascript/app.js', 'python/app.py', 'typescript/app.ts'];
   const documents = {};
@@ -236,6 +239,22 @@ async function scenario(context) {
   await changed(uri, before, 'diagnostics after Remove Telemetry from File');
   await vscode.commands.executeCommand('workbench.action.files.save');
 
+  // The palette's Add Telemetry to File: the server's fix-all, applied through workspace/applyEdit.
+  before = snapshot(uri);
+  await vscode.commands.executeCommand('telemetryInjector.addToActiveFile');
+  await changed(uri, before, 'diagnostics after Add Telemetry to File');
+  extra.addToFile = { matchesGolden: app.getText() === fs.readFileSync(env('CONFORMANCE_GOLDEN_FIX_ALL'), 'utf8'), remaining: messages(uri) };
+  before = snapshot(uri);
+  await vscode.commands.executeCommand('telemetryInjector.removeFromActiveFile');
+  await changed(uri, before, 'diagnostics after Remove Telemetry from File, again');
+  await vscode.commands.executeCommand('workbench.action.files.save');
+  // Scan Workspace resolves once the scan is over (and shows how many files it read).
+  let logAt = outputLog(context).length;
+  await vscode.commands.executeCommand('telemetryInjector.scanWorkspaceFolders');
+  let scanned;
+  await poll('the outcome of Scan Workspace in the output', () => (scanned = /scanned \d+ files|scan was cancelled/.exec(outputLog(context).slice(logAt))?.[0]));
+  extra.scan = { outcome: scanned };
+
   // 9 and 8: a restart with severity = error; the first session's server must be gone.
   const pids = serverPids();
   before = snapshot(uri);
@@ -262,12 +281,22 @@ async function scenario(context) {
   await restart(uri);
   report.settings.enableFalseAtStart = ours(uri).length;
   await configure({ enable: undefined });
+  await until('diagnostics after enable is unset', [vscode.languages.onDidChangeDiagnostics], () => ours(uri).length > 0);
 
-  // Beyond the scenario (vscode.test.ts checks these): a server that exits mid-session, and one that
-  // crashes on start, each give one message and are not restarted.
-  const extra = {};
+  // A setting of the wrong type: the server keeps the default and warns once (the test counts the
+  // notifications), however many open documents read it.
+  logAt = outputLog(context).length;
+  const ignored = 'telemetryInjector.severity is ignored';
+  await configure({ severity: 'loud' });
+  await poll('the server to say it ignores the setting', () => outputLog(context).slice(logAt).includes(ignored));
+  await vscode.window.showTextDocument(documents['go/app.go'], { preview: false });
+  await vscode.window.showTextDocument(app, { preview: false });
+  extra.wrongType = { severities: severities(uri) };
+  await configure({ severity: undefined });
+
+  // A server that exits mid-session, and one that crashes on start: one message each, no restart.
   const [running] = serverPids();
-  let logAt = outputLog(context).length;
+  logAt = outputLog(context).length;
   process.kill(running, 'SIGKILL');
   const stoppedLine = 'The bundled telemetry-injector server stopped.';
   await poll('the message about the stopped server', () => outputLog(context).slice(logAt).includes(stoppedLine));
@@ -287,7 +316,6 @@ async function scenario(context) {
     starts: fs.readFileSync(`${crashing}.starts`, 'utf8').trim().split('\n').length,
     message: outputLog(context).slice(logAt).split('\n').find((line) => line.includes(crashLine)),
   };
-  fs.writeFileSync(`${env('CONFORMANCE_REPORT')}.vscode.json`, JSON.stringify(extra, null, 2));
 
   // 10: a server path that does not exist; the extension restarts on the change and says what to fix.
   const logBefore = outputLog(context).length;
@@ -300,11 +328,23 @@ async function scenario(context) {
   });
   report.missingServer = { setting: 'telemetryInjector.path', message };
 
-  // Back to the bundled server, with the Problems panel open, for the test's screenshot.
+  // With the path cleared, the workspace's own node_modules/.bin/telemetry-injector comes before the
+  // bundled server: a wrapper that counts its starts and runs this repository's server.
+  const bin = path.join(workspace, 'node_modules', '.bin', 'telemetry-injector');
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  fs.writeFileSync(bin, `#!/bin/sh\necho started >> '${bin}.starts'\nexec node '${env('CONFORMANCE_SERVER')}' "$@"\n`, { mode: 0o755 });
+  logAt = outputLog(context).length;
   const since = gen(uri);
   await configure({ path: undefined });
   await vscode.window.showTextDocument(app, { preview: false });
-  await settled(uri, since, 'diagnostics from the bundled server again', () => ours(uri).length > 0);
+  await settled(uri, since, "diagnostics from the workspace's server", () => ours(uri).length > 0);
+  extra.workspaceServer = {
+    starts: fs.readFileSync(`${bin}.starts`, 'utf8').trim().split('\n').length,
+    announced: outputLog(context).slice(logAt).includes(`starting ${bin} lsp --stdio (from the workspace's node_modules/.bin)`),
+    diagnostics: ours(uri).length,
+  };
+  fs.writeFileSync(`${env('CONFORMANCE_REPORT')}.vscode.json`, JSON.stringify(extra, null, 2));
+  // Problems panel open, for the test's screenshot.
   await vscode.commands.executeCommand('workbench.actions.view.problems');
   // Every notification of the run, for the test to count (the toasts show only a few at a time).
   await vscode.commands.executeCommand('notifications.showList');
