@@ -11,7 +11,16 @@ import type { LlmRequest } from '../server/src/llm/types.js';
 
 export interface PoolScaling {
   latencyMs: number;
-  runs: { endpoints: number; requests: number; seconds: number; perSecond: number; ratio: number; maxInFlightPerServer: number }[];
+  runs: {
+    endpoints: number;
+    requests: number;
+    seconds: number;
+    perSecond: number;
+    ratio: number;
+    /** Throughput over the ideal N / latency: what the pool loses to its own work and the queue. */
+    ofIdeal: number;
+    maxInFlightPerServer: number;
+  }[];
 }
 
 const request: LlmRequest = { purpose: 'plan', system: 'bench', prompt: 'def f():\n    return 1\n', maxTokens: 64 };
@@ -34,7 +43,15 @@ export async function measurePoolScaling(sizes = [1, 2, 4, 8], latencyMs = 200, 
       const perSecond = requests / seconds;
       worker.postMessage('stats');
       const [{ maxInFlight }] = (await once(worker, 'message')) as [{ maxInFlight: number[] }];
-      runs.push({ endpoints: n, requests, seconds, perSecond, ratio: perSecond / (runs[0]?.perSecond ?? perSecond), maxInFlightPerServer: Math.max(...maxInFlight) });
+      runs.push({
+        endpoints: n,
+        requests,
+        seconds,
+        perSecond,
+        ratio: perSecond / (runs[0]?.perSecond ?? perSecond),
+        ofIdeal: perSecond / ((n * 1000) / latencyMs),
+        maxInFlightPerServer: Math.max(...maxInFlight),
+      });
     } finally {
       await client.close();
       worker.postMessage('close');
@@ -48,6 +65,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const scaling = await measurePoolScaling();
   for (const r of scaling.runs) {
     const target = 0.9 * r.endpoints;
-    console.log(`${r.endpoints} endpoint(s): ${r.perSecond.toFixed(2)} req/s (${r.requests} in ${r.seconds.toFixed(2)} s), ${r.ratio.toFixed(2)}x one endpoint, target >= ${target.toFixed(1)}x ${r.ratio >= target ? 'ok' : 'MISSED'}; max in flight per server ${r.maxInFlightPerServer}`);
+    console.log(`${r.endpoints} endpoint(s): ${r.perSecond.toFixed(2)} req/s (${r.requests} in ${r.seconds.toFixed(2)} s), ${r.ratio.toFixed(2)}x one endpoint, target >= ${target.toFixed(1)}x ${r.ratio >= target ? 'ok' : 'MISSED'}; ${(r.ofIdeal * 100).toFixed(1)}% of the ideal ${(r.endpoints * 1000) / scaling.latencyMs} req/s; max in flight per server ${r.maxInFlightPerServer}`);
   }
 }

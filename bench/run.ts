@@ -91,7 +91,7 @@ const pool = await measurePoolScaling();
 figures.llmPool = pool;
 for (const r of pool.runs.slice(1)) {
   const target = 0.9 * r.endpoints;
-  row(`(k) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
+  row(`(k) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s; ${(r.ofIdeal * 100).toFixed(0)}% of ideal)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
 }
 
 const width = [0, 0, 0];
