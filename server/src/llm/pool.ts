@@ -156,6 +156,8 @@ export class LlmPool implements LlmClient {
       if (!controller.signal.aborted) controller.abort('aborted');
     }
     const durationMs = performance.now() - started;
+    // A server that reports no usage (one that ignores include_usage) is charged its worst case:
+    // the budget must never learn of less than was spent.
     const usage = result.usage ?? worstCase(request);
     const costUsd = reservation.commit(usage, result.responseModel ?? undefined);
     this.finish(endpoint, true);
