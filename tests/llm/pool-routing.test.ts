@@ -262,3 +262,13 @@ it('closing the client stops the calls in flight and refuses new ones', async ()
   expect((await failure(client.complete(request))).type).toBe('closed');
   expect(server.calls).toHaveLength(1);
 });
+
+it('Ollama without GPU readings: a model not loaded anywhere goes to the server whose loaded models hold the least GPU memory', async () => {
+  const busy = await startOllamaLoopback({ state: { models: [{ name: 'm1', size: 4e9 }], loaded: [{ name: 'big:70b', size: 40e9, sizeVram: 40e9 }] } });
+  const light = await startOllamaLoopback({ state: { models: [{ name: 'm1', size: 4e9 }], loaded: [{ name: 'small:1b', size: 1e9, sizeVram: 1e9 }] } });
+  const { client } = clientOn('ollama', [busy, light]);
+  open.push(busy, light, client);
+  await client.refresh();
+  await client.complete(request);
+  expect([busy.calls.length, light.calls.length]).toEqual([0, 1]);
+});

@@ -1,7 +1,7 @@
 // Which endpoint a request goes to, as a pure function of the endpoints' state: among those under
 // their cap and not cooling down or held by Retry-After, one this request has not tried yet, then
 // the fewest in flight, then one with the model loaded wholly on its GPU, then loaded partly on the
-// CPU (degraded), then the most free GPU memory; never one whose model list lacks the model while
+// CPU (degraded), then the most free GPU memory (or the least held by loaded models); never one whose model list lacks the model while
 // another has it. Or, when none may take it, when to look again.
 import type { EndpointState } from './endpoint.js';
 import { presence } from './ollama-inventory.js';
@@ -31,7 +31,8 @@ export function route(endpoints: readonly EndpointState[], want: RouteWant, now:
     }
     // Full: a release wakes the queue, no timer needed.
     if (e.inFlight >= e.cap) continue;
-    const key = [want.tried.has(e.url) ? 1 : 0, e.inFlight, modelRank(e, want.model), -(e.gpu?.memoryFreeMiB ?? -1), e.index];
+    // Without a GPU reading (a remote server), the GPU memory its loaded models hold is the proxy.
+    const key = [want.tried.has(e.url) ? 1 : 0, e.inFlight, modelRank(e, want.model), -(e.gpu?.memoryFreeMiB ?? -1), vramHeld(e), e.index];
     if (best === null || less(key, bestKey)) {
       best = e;
       bestKey = key;
@@ -50,6 +51,10 @@ function modelRank(e: EndpointState, model: string): number {
   if (!p) return 3;
   if (p.loaded) return p.degraded ? 1 : 0;
   return 2;
+}
+
+function vramHeld(e: EndpointState): number {
+  return (e.inventory?.models ?? []).reduce((sum, m) => sum + (m.loaded ? (m.sizeVram ?? 0) : 0), 0);
 }
 
 function less(a: number[], b: number[]): boolean {
