@@ -50,6 +50,30 @@ export interface DroppedCalls {
   count: number;
 }
 
+/**
+ * What a probe reads from an OpenAI, Anthropic or Ollama SDK response it meets as a return value or
+ * a variable's value (OpenTelemetry GenAI names). Null where the object does not carry the field:
+ * none of the three SDKs' responses echo the requested model, so `gen_ai.request.model` is null
+ * unless the object itself holds one. Cost is not here: `metrics` prices it where events are summarised.
+ */
+export interface GenAiAttributes {
+  'gen_ai.provider.name': 'openai' | 'anthropic' | 'ollama';
+  'gen_ai.request.model': string | null;
+  'gen_ai.response.model': string | null;
+  'gen_ai.usage.input_tokens': number | null;
+  'gen_ai.usage.output_tokens': number | null;
+  'gen_ai.response.finish_reasons': string[];
+}
+
+export const GEN_AI_KEYS = [
+  'gen_ai.provider.name',
+  'gen_ai.request.model',
+  'gen_ai.response.model',
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.output_tokens',
+  'gen_ai.response.finish_reasons',
+] as const satisfies readonly (keyof GenAiAttributes)[];
+
 /** One event line, any type: the common fields, and every type's own fields as optional. */
 export interface TelemetryEvent {
   event_type: string;
@@ -77,6 +101,8 @@ export interface TelemetryEvent {
   variable?: string;
   value?: string;
   redacted?: boolean;
+  /** function_exit (the returned value) or variable_change (the value): an LLM SDK response's own fields. */
+  gen_ai?: GenAiAttributes;
   // branch
   branch?: string;
   condition?: string | null;

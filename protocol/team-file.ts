@@ -19,4 +19,6 @@ export interface TeamConfig {
   /** Absent: the engine's DEFAULT_REDACT. */
   redact?: string;
   rules?: RequirementRule[];
+  /** `metrics` alert thresholds; absent keys take the defaults (90 %, 3000 ms, $10 a day). */
+  alerts?: { min_success_rate?: number; max_p95_ms?: number; max_daily_cost_usd?: number };
 }

@@ -17,7 +17,7 @@ describe('the server lifecycle', () => {
     const capabilities = client.initializeResult.capabilities;
     expect(capabilities.positionEncoding).toBe('utf-16');
     expect(capabilities.codeActionProvider).toEqual({
-      codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.telemetry', 'source.removeTelemetry'],
+      codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.telemetry', 'source.removeTelemetry', 'source.trace.telemetry'],
       resolveProvider: true,
     });
     expect(Object.keys(capabilities).sort()).toEqual(

@@ -12,6 +12,7 @@ import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
 import { llm, llmHelp } from './llm.js';
 import { lsp, lspHelp } from './lsp.js';
+import { metrics, metricsHelp } from './metrics.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
@@ -33,6 +34,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   report: { run: report, help: reportHelp },
   export: { run: exportEvents, help: exportHelp },
   trace: { run: trace, help: traceHelp },
+  metrics: { run: metrics, help: metricsHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
   llm: { run: llm, help: llmHelp },
 };

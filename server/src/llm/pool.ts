@@ -13,6 +13,7 @@ import type { HealthPolicy } from './health.js';
 import { markLoaded } from './ollama-inventory.js';
 import { AnswerSink, type ProviderAdapter, type ProviderResult } from './providers/provider.js';
 import { Router } from './router.js';
+import { inputTokenBound } from './budget.js';
 import type { CallGuard, CallObserver, LedgerRecord, LlmAnswer, LlmClient, LlmDescription, LlmRequest, LlmUsage, Reservation } from './types.js';
 import { LlmCallError } from './types.js';
 
@@ -227,10 +228,12 @@ export class LlmPool implements LlmClient {
   }
 }
 
-/** Characters / 3 over-counts tokens for code and prose alike: the budget's estimate must not fall short. */
+/**
+ * The budget's worst case for the input: an upper bound, never an estimate that could fall short
+ * (characters / 3 does for dense code, CJK text and emoji). See inputTokenBound in budget.ts.
+ */
 export function estimateInputTokens(request: LlmRequest): number {
-  const schema = request.schema ? JSON.stringify(request.schema.schema).length : 0;
-  return Math.ceil((request.system.length + request.prompt.length + schema) / 3) + 16;
+  return inputTokenBound(request.system, request.prompt, request.schema ? JSON.stringify(request.schema.schema) : '');
 }
 
 function worstCase(request: LlmRequest): LlmUsage {

@@ -23,7 +23,12 @@ func Var(rel int, name string, value any) {
 		return
 	}
 	var shown string
-	asBusy(st, func() { shown = preview(value) })
+	var gen []field
+	asBusy(st, func() { shown, gen = preview(value), genAI(value) })
+	if gen != nil { // an LLM response: see genai.go
+		emitAt("variable_change", s, s.line+rel, field{"variable", name}, field{"value", shown}, field{"gen_ai", gen})
+		return
+	}
 	emitAt("variable_change", s, s.line+rel, field{"variable", name}, field{"value", shown})
 }
 

@@ -503,6 +503,7 @@ function ret(span, value) {
     try {
       span.returned = preview(value);
       span.hasReturn = true;
+      span.genAi = genAi(value);
     } catch {}
   }
   return value;
@@ -528,6 +529,7 @@ function exit(span) {
     if (duration <= 0n) duration = 1n;
     const extra = { duration_ns: Number(duration) };
     if (span.hasReturn) extra.return = span.returned;
+    if (span.genAi !== null) extra.gen_ai = span.genAi;
     if (span.error !== undefined) extra.error = span.error;
     const drops = droppedCalls(span);
     if (drops !== undefined) extra.dropped_calls = drops;
@@ -631,6 +633,10 @@ function variable(span, rel, name, value) {
       arguments.length < 4 || REDACT.test(name)
         ? { variable: name, value: REDACTED, redacted: true }
         : { variable: name, value: preview(value) };
+    if (extra.redacted !== true) {
+      const gen = genAi(value);
+      if (gen !== null) extra.gen_ai = gen;
+    }
     emit('variable_change', span, extra, lineOf(span, rel));
   } catch {}
 }
@@ -687,6 +693,68 @@ function fin(span, rel) {
     emit('exception', span, { clause: 'finally', error: null }, lineOf(span, rel));
   } catch {}
 }
+
+// ---- LLM-call-aware probes (begin) ----------------------------------------------------------
+// A returned value or a variable's value that is the response of an OpenAI, Anthropic or Ollama
+// SDK call (the SDKs hand back parsed JSON: plain objects) gets a `gen_ai` object on its event,
+// with OpenTelemetry GenAI names, read from the object's own data properties: no getter, proxy
+// or SDK code runs, nothing is patched, and probes call this only while telemetry is on. Cost is
+// priced where events are summarised (`metrics --events`), not here.
+
+Span.prototype.genAi = null; // the returned value's gen_ai attributes, when it is an LLM response
+
+function own(obj, key) {
+  if (obj === null || typeof obj !== 'object' || types.isProxy(obj)) return undefined;
+  const found = ownValue(obj, key);
+  return found.ok ? found.value : undefined;
+}
+
+const count = (v) => (Number.isSafeInteger(v) && v >= 0 ? v : null);
+const text = (v) => (typeof v === 'string' ? v : null);
+
+function genAiRecord(provider, model, tokensIn, tokensOut, reasons) {
+  return {
+    'gen_ai.provider.name': provider,
+    'gen_ai.request.model': null, // no SDK's response echoes the model asked for
+    'gen_ai.response.model': text(model),
+    'gen_ai.usage.input_tokens': count(tokensIn),
+    'gen_ai.usage.output_tokens': count(tokensOut),
+    'gen_ai.response.finish_reasons': reasons.filter((r) => typeof r === 'string'),
+  };
+}
+
+// The gen_ai attributes of an LLM SDK response, or null for any other value.
+function genAi(value) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || types.isProxy(value)) return null;
+  try {
+    // Every response names the model that answered: most values stop here.
+    if (typeof own(value, 'model') !== 'string') return null;
+    const kind = own(value, 'object');
+    if (kind === 'chat.completion' || kind === 'text_completion') {
+      const usage = own(value, 'usage');
+      const choices = own(value, 'choices');
+      const reasons = Array.isArray(choices) && !types.isProxy(choices) ? choices.slice(0, 16).map((c) => own(c, 'finish_reason')) : [];
+      return genAiRecord('openai', own(value, 'model'), own(usage, 'prompt_tokens'), own(usage, 'completion_tokens'), reasons);
+    }
+    if (kind === 'response') {
+      // The Responses API: why it stopped early, else its status.
+      const usage = own(value, 'usage');
+      const details = own(value, 'incomplete_details');
+      const reason = details ? own(details, 'reason') : own(value, 'status');
+      return genAiRecord('openai', own(value, 'model'), own(usage, 'input_tokens'), own(usage, 'output_tokens'), [reason]);
+    }
+    if (own(value, 'type') === 'message' && own(value, 'role') === 'assistant') {
+      const usage = own(value, 'usage');
+      return genAiRecord('anthropic', own(value, 'model'), own(usage, 'input_tokens'), own(usage, 'output_tokens'), [own(value, 'stop_reason')]);
+    }
+    if (typeof own(value, 'done') === 'boolean' && own(value, 'created_at') !== undefined) {
+      const reason = own(value, 'done_reason');
+      return genAiRecord('ollama', own(value, 'model'), own(value, 'prompt_eval_count'), own(value, 'eval_count'), reason ? [reason] : []);
+    }
+  } catch {}
+  return null;
+}
+// ---- LLM-call-aware probes (end) ------------------------------------------------------------
 
 // OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
 // A call becomes a span when it exits; loop exits become its span events; variable, branch and

@@ -171,7 +171,8 @@ _limits = {}  # (name, file, line) -> _CallLimit
 
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
-                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel")
+                 "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel",
+                 "gen_ai")
     muted = False
 
     def __init__(self, name, file, line, parent, trace_id, limit):
@@ -191,6 +192,7 @@ class _Span(object):
         self.drops = None  # {(name, file, line): calls below this one the call limits left out}
         self.args = None  # the entry's previews, for the OTLP span
         self.otel = None  # OTLP span events gathered until the exit
+        self.gen_ai = None  # the returned value's gen_ai attributes, when it is an LLM response
         self.start = time.perf_counter_ns()
 
 
@@ -507,6 +509,7 @@ def ret(span, value):
     if span and not span.muted:
         try:
             span.ret = _preview(value)
+            span.gen_ai = _gen_ai(value)
         except BaseException:
             pass
     return value
@@ -531,6 +534,8 @@ def exit(span):
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
+        if span.gen_ai is not None:
+            extra["gen_ai"] = span.gen_ai
         if span.error is not None:
             extra["error"] = span.error
         drops = _dropped_calls(span)
@@ -657,6 +662,9 @@ def var(span, rel, name, value=_NOTHING):
             extra = {"variable": name, "value": _REDACTED, "redacted": True}
         else:
             extra = {"variable": name, "value": _preview(value)}
+            gen = _gen_ai(value)
+            if gen is not None:
+                extra["gen_ai"] = gen
         _emit("variable_change", span, extra, _line(span, rel))
     except BaseException:
         pass
@@ -711,6 +719,87 @@ def fin(span, rel):
     finally nested inside an except block of the same call reports that block's exception
     even when nothing passes through the finally: Python shows no difference.)"""
     _clause(span, rel, "finally")
+
+
+# ---- LLM-call-aware probes (begin) ----------------------------------------------------------
+# A returned value or a variable's value that is the response of an OpenAI, Anthropic or Ollama
+# SDK call gets a `gen_ai` object on its event (OpenTelemetry GenAI names), read from the object's
+# own fields: instance __dict__ entries (pydantic models keep their fields there) or dict keys.
+# No SDK is imported or patched, no property or __getattr__ runs, and probes call this only while
+# telemetry is on. Cost is priced where events are summarised (`metrics --events`), not here.
+
+def _fields(obj):
+    """An object's own fields: a dict itself, or an instance's __dict__ (no __getattribute__ runs)."""
+    if type(obj) is dict:
+        return obj
+    try:
+        fields = object.__getattribute__(obj, "__dict__")
+    except BaseException:
+        return None
+    return fields if type(fields) is dict else None
+
+
+def _own(obj, name):
+    fields = _fields(obj)
+    return fields.get(name) if fields is not None else None
+
+
+_PLAIN = frozenset((str, int, float, bool, bytes, list, tuple, set, frozenset, type(None)))
+
+
+def _count(value):
+    return value if type(value) is int and value >= 0 else None
+
+
+def _text(value):
+    return value if type(value) is str else None
+
+
+def _gen_ai_record(provider, model, tokens_in, tokens_out, reasons):
+    return {
+        "gen_ai.provider.name": provider,
+        "gen_ai.request.model": None,  # no SDK's response echoes the model asked for
+        "gen_ai.response.model": _text(model),
+        "gen_ai.usage.input_tokens": _count(tokens_in),
+        "gen_ai.usage.output_tokens": _count(tokens_out),
+        "gen_ai.response.finish_reasons": [r for r in reasons if type(r) is str],
+    }
+
+
+def _gen_ai(value):
+    """The gen_ai attributes of an LLM SDK response, or None for any other value."""
+    if type(value) in _PLAIN:
+        return None
+    try:
+        f = _fields(value)
+        if not f or type(f.get("model")) is not str:
+            return None  # every response names the model that answered: most values stop here
+        # Only str values are compared: a user object's __eq__ or __bool__ must never run.
+        kind = _text(f.get("object"))
+        if kind == "chat.completion" or kind == "text_completion":
+            usage = f.get("usage")
+            choices = f.get("choices")
+            reasons = [_own(c, "finish_reason") for c in choices[:16]] if type(choices) is list else []
+            return _gen_ai_record("openai", f["model"], _own(usage, "prompt_tokens"),
+                                  _own(usage, "completion_tokens"), reasons)
+        if kind == "response":  # the Responses API
+            usage = f.get("usage")
+            details = f.get("incomplete_details")
+            reason = _own(details, "reason") if details is not None else f.get("status")
+            return _gen_ai_record("openai", f["model"], _own(usage, "input_tokens"),
+                                  _own(usage, "output_tokens"), [reason])
+        if _text(f.get("type")) == "message" and _text(f.get("role")) == "assistant":
+            usage = f.get("usage")
+            return _gen_ai_record("anthropic", f["model"], _own(usage, "input_tokens"),
+                                  _own(usage, "output_tokens"), [f.get("stop_reason")])
+        if type(f.get("done")) is bool and f.get("created_at") is not None:
+            reason = _text(f.get("done_reason"))
+            return _gen_ai_record("ollama", f["model"], f.get("prompt_eval_count"),
+                                  f.get("eval_count"), [reason] if reason else [])
+    except BaseException:
+        pass
+    return None
+# ---- LLM-call-aware probes (end) ------------------------------------------------------------
 
 
 # OTLP export (http/json), when OTEL_EXPORTER_OTLP_ENDPOINT or a signal's own endpoint is set.
