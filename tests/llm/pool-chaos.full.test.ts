@@ -97,7 +97,7 @@ describe.each(['openai', 'anthropic', 'ollama'] as ProviderName[])('%s', (provid
     for (const s of servers) expect(s.maxInFlight()).toBeLessThanOrEqual(2);
     expect(guard.spent()).toBeLessThanOrEqual(0.15);
     expect(summary.failed.get('budget')).toBeGreaterThan(0);
-    expect(summary.ok).toBeGreaterThan(50);
+    expect(summary.ok).toBeGreaterThan(20);
     console.log(`[llm chaos] ${provider}: ${summary.ok}/200 answered, ${calls} calls, failed ${JSON.stringify(Object.fromEntries(summary.failed))}, spent $${guard.spent().toFixed(4)} of $0.15`);
   });
 });
