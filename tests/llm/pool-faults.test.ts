@@ -106,6 +106,26 @@ describe.each(providers)('%s', (provider) => {
     expect(ledger.map((r) => r['error.type'])).toEqual(['stream_error', null]);
   });
 
+  it('without streaming, a body cut mid-way is a stream_cut too, retried', async () => {
+    const server = await start[provider]({ answer: () => JSON.stringify({ code: 'x'.repeat(400) }), fault: faultSequence({ kind: 'cut' }) });
+    const { client, ledger } = clientOn(provider, [server], { LLM_STREAM: '0' });
+    open.push(server, client);
+    const got = await client.complete(request);
+    expect(JSON.parse(got.text)).toEqual({ code: 'x'.repeat(400) });
+    expect(ledger.map((r) => r['error.type'])).toEqual(['stream_cut', null]);
+  });
+
+  it('a server that refuses the connection is a connection error, and the request fails over', async () => {
+    const gone = await start[provider]();
+    await gone.close();
+    const b = await start[provider]();
+    const { client, ledger } = clientOn(provider, [gone, b]);
+    open.push(b, client);
+    const got = await client.complete(request);
+    expect(got.endpoint).toBe(client.endpoints[1]!.url);
+    expect(ledger.map((r) => r['error.type'])).toEqual(['connection', null]);
+  });
+
   it('a body that is not JSON is retried', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'invalid-json' }) });
     const { client, ledger } = clientOn(provider, [server]);

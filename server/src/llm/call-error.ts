@@ -85,7 +85,7 @@ function classified(error: unknown, cause: AbortCause | undefined, started: bool
     return new ProviderCallError('invalid_json', `the server sent a response that is not valid JSON${detail(e.message)}`, true, { endpointFault: true, billed: true });
   }
   // undici says "terminated" when the body breaks off after the headers.
-  if (started || /terminated/.test(rootMessage(error))) return new ProviderCallError('stream_cut', `the answer stream broke off${detail(e.message)}`, true, { endpointFault: true, billed: true });
+  if (started || /terminated/.test(String(e.message))) return new ProviderCallError('stream_cut', `the answer stream broke off${detail(e.message)}`, true, { endpointFault: true, billed: true });
   return new ProviderCallError('connection', `could not reach the server${detail(rootMessage(error))}`, true, { endpointFault: true });
 }
 

@@ -28,7 +28,7 @@ export type Fault =
   | { kind: 'stall-after-headers' }
   /** Streams `after` chunks (default 2) of the answer, then destroys the socket. */
   | { kind: 'cut'; after?: number }
-  /** Streams one chunk, then the provider's own in-stream error (Anthropic's overloaded_error event…). */
+  /** Streams one chunk, then the provider's own in-stream error (Anthropic's overloaded_error event…); a 500 when not streaming. */
   | { kind: 'stream-error'; message?: string }
   /** A 200 whose body (or stream event) is not JSON. */
   | { kind: 'invalid-json' }
@@ -153,6 +153,8 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
       case 'invalid-json':
         return wire.invalidJson(res, call);
       case 'stream-error':
+        // A whole (non-streamed) answer has no in-stream error: the server fails it outright.
+        if (!call.stream) return respond(res, call, { kind: 'status', status: 500, message: fault.message });
         return wire.streamError(res, call, model, fault.message ?? 'Overloaded');
       case 'huge':
         return wire.answer(res, call, 'x'.repeat(fault.chars), model);
