@@ -3,7 +3,7 @@
 // guard before every call, cancellation, and Ollama's loaded models.
 import { afterEach, expect, it } from 'vitest';
 import { readInventory } from '../../server/src/llm/ollama-inventory.js';
-import { formatStatus, llmStatus } from '../../server/src/llm/status.js';
+import { formatStatus } from '../../server/src/llm/status.js';
 import type { CallEstimate, LlmUsage } from '../../server/src/llm/types.js';
 import { clientOn, failure, request } from './harness.js';
 import { faultSequence, startOllamaLoopback, startOpenAiLoopback, type Loopback } from './loopback/index.js';
@@ -214,7 +214,7 @@ it('the status shows a cooling endpoint, its failures, its last error and the qu
   const { client } = clientOn('openai', [a, b], {}, { health: { windowMs: 60_000, minRequests: 2, failureRatio: 0.5, cooldownMs: 60_000 } });
   open.push(a, b, client);
   for (let i = 0; i < 2; i++) await client.complete(request);
-  const status = llmStatus(client.config, client.endpoints, client.router.queued, { gpus: [], tools: [] });
+  const status = await client.status({ gpus: [], tools: [] });
   expect(status.endpoints[0]).toMatchObject({ health: 'cooling', cooldowns: 1, lastError: 'http_503', inFlight: 0, reachable: null });
   expect(status.endpoints[0]!.coolingForMs).toBeGreaterThan(0);
   expect(status.endpoints[1]).toMatchObject({ health: 'ok', recent: { requests: 2, failures: 0 } });

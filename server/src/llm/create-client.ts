@@ -2,7 +2,7 @@
 // pool, and (for Ollama) the inventory of each server and the GPUs it runs on, refreshed in the
 // background. Must never block a request on that refresh.
 import { llmConfig, type LlmConfig, type LlmSettings } from './config.js';
-import { detectGpus } from './gpu/detect.js';
+import { detectGpus, type GpuReport } from './gpu/detect.js';
 import { isLocal, placeOnGpus } from './gpu/placement.js';
 import type { GpuInfo } from './gpu/gpu-info.js';
 import { readInventory } from './ollama-inventory.js';
@@ -11,6 +11,7 @@ import { anthropicAdapter } from './providers/anthropic.js';
 import { ollamaAdapter } from './providers/ollama.js';
 import { openAiAdapter } from './providers/openai.js';
 import type { ProviderAdapter } from './providers/provider.js';
+import { llmStatus, type LlmStatus } from './status.js';
 import { LlmCallError, type LlmAnswer, type LlmClient, type LlmDescription } from './types.js';
 
 export interface ClientOptions extends PoolOptions {
@@ -39,8 +40,11 @@ export class LlmClientPool extends LlmPool {
   private reading: Promise<void> | undefined;
   private readonly detecting: boolean;
 
+  private readonly gpusGiven: boolean;
+
   constructor(config: LlmConfig, options: ClientOptions = {}) {
     super(config, adapterFor(config), options);
+    this.gpusGiven = options.gpus !== undefined;
     if (options.gpus) placeOnGpus(this.endpoints, options.gpus);
     this.detecting = !options.gpus && config.provider === 'ollama' && this.endpoints.every((e) => isLocal(e.url));
     if (config.provider === 'ollama') {
@@ -68,6 +72,14 @@ export class LlmClientPool extends LlmPool {
       this.router.pump();
     });
     return this.reading;
+  }
+
+  /** What `llm status` shows, read now: the model lists again, and the GPUs when not given. */
+  async status(gpus?: GpuReport): Promise<LlmStatus> {
+    const report = gpus ?? (await detectGpus());
+    if (!this.gpusGiven) placeOnGpus(this.endpoints, report.gpus);
+    await this.refresh();
+    return llmStatus(this.config, this.endpoints, this.router.queued, report);
   }
 
   override async close(): Promise<void> {
