@@ -65,7 +65,7 @@ describe.each(providers)('%s', (provider) => {
 
   it('a stall before any byte is a first_token_timeout, and the retry succeeds', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'stall' }) });
-    const { client, ledger } = clientOn(provider, [server], { LLM_FIRST_TOKEN_TIMEOUT: '700ms' });
+    const { client, ledger } = clientOn(provider, [server], { LLM_FIRST_TOKEN_TIMEOUT: '1' });
     open.push(server, client);
     await client.complete(request);
     expect(ledger.map((r) => r['error.type'])).toEqual(['first_token_timeout', null]);
@@ -73,7 +73,7 @@ describe.each(providers)('%s', (provider) => {
 
   it('headers and then silence is a first_token_timeout too', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'stall-after-headers' }) });
-    const { client, ledger } = clientOn(provider, [server], { LLM_FIRST_TOKEN_TIMEOUT: '700ms' });
+    const { client, ledger } = clientOn(provider, [server], { LLM_FIRST_TOKEN_TIMEOUT: '1' });
     open.push(server, client);
     await client.complete(request);
     expect(ledger.map((r) => r['error.type'])).toEqual(['first_token_timeout', null]);
@@ -81,7 +81,7 @@ describe.each(providers)('%s', (provider) => {
 
   it('without streaming, a stall is a request timeout', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'stall' }) });
-    const { client, ledger } = clientOn(provider, [server], { LLM_STREAM: '0', LLM_TIMEOUT: '700ms' });
+    const { client, ledger } = clientOn(provider, [server], { LLM_STREAM: '0', LLM_TIMEOUT: '1' });
     open.push(server, client);
     await client.complete(request);
     expect(ledger.map((r) => r['error.type'])).toEqual(['timeout', null]);
