@@ -302,7 +302,16 @@ enum Redact {
 
 fn redacted(name: &str) -> bool {
     let Ok(mut r) = REDACT.lock() else { return true };
-    let r = r.get_or_insert_with(|| parse_redact(std::env::var("TELEMETRY_REDACT").ok().as_deref()));
+    matches(r.get_or_insert_with(|| parse_redact(std::env::var("TELEMETRY_REDACT").ok().as_deref())), name)
+}
+
+/// Whether TELEMETRY_REDACT set to `pattern` (None: the default) redacts `name`; the contract's test vectors call it.
+#[doc(hidden)]
+pub fn redacts(pattern: Option<&str>, name: &str) -> bool {
+    matches(&parse_redact(pattern), name)
+}
+
+fn matches(r: &Redact, name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     match r {
         Redact::All => true,
