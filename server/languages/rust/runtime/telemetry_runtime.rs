@@ -175,33 +175,41 @@ fn record(inner: &Inner, type_name: &str, e: &dyn Debug) {
 }
 
 impl Drop for Span {
+    #[inline]
     fn drop(&mut self) {
-        let Some(inner) = self.0.take() else { return };
-        let duration = inner.start.elapsed().as_nanos().max(1);
-        // Async tasks may interleave on one thread: remove this call's frame wherever it is.
-        let _ = STACK.try_with(|s| {
-            let mut s = s.borrow_mut();
-            if let Some(at) = s.iter().rposition(|f| f.cid == inner.frame.cid) {
-                s.remove(at);
-            }
-        });
-        let mut error = inner.error.lock().ok().and_then(|mut e| e.take());
-        if std::thread::panicking() {
-            let message = LAST_PANIC.try_with(|p| p.borrow().clone()).ok().flatten().unwrap_or_else(|| "panic".to_string());
-            error = Some(("panic".to_string(), clip(&message, MESSAGE_LIMIT)));
+        // Off at entry: one test, inlined; the exit's work stays out of line.
+        if let Some(inner) = self.0.take() {
+            exit(inner);
         }
-        let mut e = common("function_exit", &inner.frame, inner.parent.as_ref(), inner.file, inner.line);
-        let _ = write!(e, ",\"duration_ns\":{}", duration);
-        if let Some((kind, message)) = error {
-            e.push_str(",\"error\":{\"type\":");
-            quote(&mut e, &kind);
-            e.push_str(",\"message\":");
-            quote(&mut e, &message);
-            e.push('}');
-        }
-        e.push_str("}\n");
-        write(&e);
     }
+}
+
+#[inline(never)]
+fn exit(inner: Box<Inner>) {
+    let duration = inner.start.elapsed().as_nanos().max(1);
+    // Async tasks may interleave on one thread: remove this call's frame wherever it is.
+    let _ = STACK.try_with(|s| {
+        let mut s = s.borrow_mut();
+        if let Some(at) = s.iter().rposition(|f| f.cid == inner.frame.cid) {
+            s.remove(at);
+        }
+    });
+    let mut error = inner.error.lock().ok().and_then(|mut e| e.take());
+    if std::thread::panicking() {
+        let message = LAST_PANIC.try_with(|p| p.borrow().clone()).ok().flatten().unwrap_or_else(|| "panic".to_string());
+        error = Some(("panic".to_string(), clip(&message, MESSAGE_LIMIT)));
+    }
+    let mut e = common("function_exit", &inner.frame, inner.parent.as_ref(), inner.file, inner.line);
+    let _ = write!(e, ",\"duration_ns\":{}", duration);
+    if let Some((kind, message)) = error {
+        e.push_str(",\"error\":{\"type\":");
+        quote(&mut e, &kind);
+        e.push_str(",\"message\":");
+        quote(&mut e, &message);
+        e.push('}');
+    }
+    e.push_str("}\n");
+    write(&e);
 }
 
 fn common(kind: &str, frame: &Frame, parent: Option<&Frame>, file: &str, line: u32) -> String {
