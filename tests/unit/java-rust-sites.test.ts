@@ -56,6 +56,13 @@ describe.each(cases)('$lang', ({ lang, original, instrumented, functions }) => {
     expect(analysis.functions.map((f) => [f.name, f.kind, f.params])).toEqual(functions);
   });
 
+  if (lang === 'rust') {
+    it('skips a const fn, which cannot call the runtime, and reports it nowhere', () => {
+      const analysis = engine.analyze('rust', 'pub const fn limit() -> u8 { 8 }\nfn free() {}\n');
+      expect(analysis.functions.map((f) => [f.name, f.skip])).toEqual([['limit', 'a const fn cannot call the runtime'], ['free', undefined]]);
+    });
+  }
+
   it('reports every function without an entry probe as missing telemetry, except the one a `// telemetry: ignore` comment suppresses', () => {
     const analysis = engine.analyze(lang, read(original));
     expect(analysis.functions.filter((f) => f.ignored).map((f) => f.name)).toEqual(['square']

@@ -14,6 +14,7 @@ export const rust: LanguageSpec = {
   style: 'defer',
   wrapAwait: false,
   runtimeFiles: ['telemetry_runtime.rs'],
+  superCallSkip: 'a const fn cannot call the runtime',
   probeForms: rustProbeForms,
   runtimeApi: rustRuntimeApi,
   // The file is checked as a crate root, which declares `mod telemetry_runtime;` (found beside it).
