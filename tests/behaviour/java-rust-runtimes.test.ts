@@ -179,6 +179,10 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
       expect(args).toEqual({ a: '1', b: '2' });
       expect(exitOf(events, entries(events, 'Calc.add')[0]!)!.return).toBe('6');
       expect(exitOf(events, entries(events, 'Calc.evens')[0]!)!.return).toBe('[0, 2, 4, 6]');
+      expect(entries(events, 'Calc.initial').map((e) => [e.args, exitOf(events, e)!.return])).toEqual([
+        [{ s: '"ada"' }, '"a"'],
+        [{ s: '""' }, '"?"'],
+      ]);
     } else {
       const [good, bad] = errorsOf('parse_sum');
       expect(good).toBeNull();

@@ -26,6 +26,7 @@ const cases = [
       ['Calc.add', 'method_declaration', ['a', 'b']],
       ['Calc.divide', 'method_declaration', ['a', 'b']],
       ['Calc.evens', 'method_declaration', ['n']],
+      ['Calc.initial', 'method_declaration', ['s']],
       ['Calc.square', 'method_declaration', ['x']],
       ['Calc.serve', 'method_declaration', []],
       ['Calc.main', 'method_declaration', ['args']],
