@@ -18,6 +18,9 @@ const input = [
   ...vectors.env.enabled.map((c) => `enabled\t${field(c.env.DEBUG)}\t${field(c.env.TELEMETRY_ENABLED)}`),
   ...vectors.redaction.names.map((c) => `redact\t${field(c.pattern)}\t${c.name}`),
 ].join('\n') + '\n';
+/** Java previews follow the shared syntax; Rust's are `{:?}` (README), so only Java answers these. */
+const previews = vectors.preview.cases.filter((c) => !('languages' in c) || (c.languages as string[]).includes('java'));
+const javaInput = input + previews.map((c) => `preview\t${JSON.stringify(c.value)}`).join('\n') + '\n';
 
 const drivers = {
   java(dir: string): string[] {
@@ -36,11 +39,13 @@ const drivers = {
 describe.each(['java', 'rust'] as const)('the %s runtime answers the contract test vectors it implements', (lang) => {
   let dir: string;
   let answers: boolean[];
+  let lines: string[];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `telemetry-vectors-${lang}-`));
     const [command, ...args] = drivers[lang](dir);
-    const out = execFileSync(command!, args, { input, env: cleanEnv(), encoding: 'utf8' });
-    answers = out.trim().split('\n').map((l) => l === 'true');
+    const out = execFileSync(command!, args, { input: lang === 'java' ? javaInput : input, env: cleanEnv(), encoding: 'utf8' });
+    lines = out.replace(/\n$/, '').split('\n');
+    answers = lines.map((l) => l === 'true');
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,5 +56,13 @@ describe.each(['java', 'rust'] as const)('the %s runtime answers the contract te
   it('redacts the names the vectors say, a pattern that does not compile redacting everything', () => {
     const offset = vectors.env.enabled.length;
     vectors.redaction.names.forEach((c, i) => expect(answers[offset + i], `${c.pattern} ${c.name}`).toBe(c.expect));
+  });
+
+  it.runIf(lang === 'java')('previews values in the one preview syntax: quoting, limits, depth, secret keys', () => {
+    const offset = vectors.env.enabled.length + vectors.redaction.names.length;
+    previews.forEach((c, i) => {
+      const expected = typeof c.expect === 'string' ? c.expect : (c.expect as Record<string, string>).java;
+      expect(lines[offset + i], JSON.stringify(c.value).slice(0, 80)).toBe(expected);
+    });
   });
 });
