@@ -91,7 +91,7 @@ pub fn enabled(debug: Option<&str>, explicit: Option<&str>) -> bool {
     let truthy = |v: &str| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on");
     match explicit {
         Some(v) if !v.trim().is_empty() => truthy(v),
-        _ => debug.map_or(false, truthy),
+        _ => debug.is_some_and(truthy),
     }
 }
 
@@ -357,6 +357,7 @@ fn parse_redact(source: Option<&str>) -> Redact {
 // ---- SIGHUP and panics ----
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // a crate that denies unsafe code still builds the runtime (only `forbid` stops it)
 fn install_sighup() {
     const SIGHUP: i32 = 1;
     const SIG_DFL: usize = 0;
