@@ -138,6 +138,17 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
     expect(result.stderr).toMatch(/retur/);
   }, 120_000);
 
+  it('compiles the runtime API example the prompt carries, so a model copying it writes valid code', async () => {
+    const api = languageById(c.lang).runtimeApi!;
+    const text = c.lang === 'java' ? `package demo;\n\nclass Calc {\n${api.example.after}\n}\n` : `mod telemetry_runtime;\n\n${api.example.after}\n`;
+    const { dir, runtime } = project(engine, c, text);
+    dirs.push(dir);
+    mkdirSync(join(dir, 'check-out'));
+    const [command, ...args] = expand(languageById(c.lang).compileCheck!.argv, join(dir, c.file), join(dir, 'check-out'), runtime);
+    const result = await run(command!, args, { cwd: dir, env: env() });
+    expect(result.code, result.stderr).toBe(0);
+  }, 120_000);
+
   it('prints what the original prints and writes no event with telemetry off, even with TELEMETRY_FILE set', async () => {
     const events = join(probedDir, 'off.jsonl');
     const a = await run(plain[0], plain[1], { cwd: probedDir, env: env() });
