@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventSchema, type TelemetryEvent } from '../../protocol/events.js';
+import { eventSchema } from '../../protocol/events.js';
 import { Engine } from '../../server/src/engine/engine.js';
 import { languageById } from '../../server/src/languages/registry.js';
 import { cleanEnv, entries, exitOf, expectWellFormed, readEvents, repoRoot, run, sleep } from '../runtime/helpers.js';
@@ -97,15 +97,14 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
     probedDir = after.dir;
     const outs = [join(before.dir, 'out'), join(after.dir, 'out')];
     outs.forEach((o) => mkdirSync(o));
-    let started = performance.now();
+    const started = performance.now();
     plain = await c.build(before.dir, outs[0]!, before.runtime);
     probed = await c.build(after.dir, outs[1]!, after.runtime);
     timings.push(`${c.lang}: both builds ${Math.round(performance.now() - started)} ms`);
-    started = performance.now();
   }, 180_000);
 
   afterAll(() => {
-    console.log(timings.join('\n'));
+    console.log(timings.map((t) => `[behaviour] ${t}`).join('\n'));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -255,4 +254,3 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
   });
 });
 
-export type { TelemetryEvent };
