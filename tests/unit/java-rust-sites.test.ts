@@ -98,6 +98,13 @@ describe.each(cases)('$lang', ({ lang, original, instrumented, functions }) => {
     expect(stripped.text).toBe(read(original));
   });
 
+  it('strips a CRLF copy back to the CRLF original', () => {
+    const crlf = (t: string) => t.replace(/\n/g, '\r\n');
+    const stripped = engine.strip(lang, crlf(read(instrumented)));
+    expect(stripped.failed).toEqual([]);
+    expect(stripped.text).toBe(crlf(read(original)));
+  });
+
   it('strips the runtime API example back to its "before", so the prompt asks for exactly what strip removes', () => {
     const api = languageById(lang).runtimeApi!;
     const wrap = (body: string) => (lang === 'java' ? `class Calc {\n${body}\n}\n` : `${body}\n`);
