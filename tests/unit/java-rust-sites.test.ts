@@ -131,3 +131,50 @@ describe.each(cases)('$lang', ({ lang, original, instrumented, functions }) => {
     expect(argv.some((a) => a.includes('{out}'))).toBe(true);
   });
 });
+
+describe('names and kinds beyond the fixtures', () => {
+  it('finds Java record compact constructors, interface default methods, enum constructors, anonymous-class methods and varargs, and no abstract method', () => {
+    const text = [
+      'record Point(int x, int y) {',
+      '    Point { if (x < 0) throw new IllegalArgumentException(); }',
+      '}',
+      'interface Shape {',
+      '    double area();',
+      '    default String label(String... parts) { return String.join("-", parts); }',
+      '}',
+      'enum Size { S(1); final int n; Size(int n) { this.n = n; } }',
+      'class Outer {',
+      '    Runnable make() { return new Runnable() { public void run() { } }; }',
+      '}',
+      '',
+    ].join('\n');
+    const analysis = engine.analyze('java', text);
+    expect(analysis.functions.map((f) => [f.name, f.kind, f.params])).toEqual([
+      // A compact constructor's parameters are the record's components, declared outside it.
+      ['Point.Point', 'compact_constructor_declaration', []],
+      ['Shape.label', 'method_declaration', ['parts']],
+      ['Size.Size', 'constructor_declaration', ['n']],
+      ['Outer.make', 'method_declaration', []],
+      ['Outer.make.run', 'method_declaration', []],
+    ]);
+  });
+
+  it('finds Rust trait default methods, generic impls, functions in modules and nested fns, and no bodiless trait method', () => {
+    const text = [
+      'mod shapes {',
+      '    pub trait Area { fn area(&self) -> f64; fn twice(&self) -> f64 { self.area() * 2.0 } }',
+      '    pub struct Sq<T>(pub T);',
+      '    impl<T: Copy> Sq<T> { pub fn get(&self) -> T { self.0 } }',
+      '    pub fn outer(mut n: u32) -> u32 { fn inner(k: u32) -> u32 { k + 1 } n = inner(n); n }',
+      '}',
+      '',
+    ].join('\n');
+    const analysis = engine.analyze('rust', text);
+    expect(analysis.functions.map((f) => [f.name, f.params])).toEqual([
+      ['shapes.Area.twice', ['self']],
+      ['shapes.Sq.get', ['self']],
+      ['shapes.outer', ['n']],
+      ['shapes.outer.inner', ['k']],
+    ]);
+  });
+});
