@@ -159,6 +159,15 @@ describe('names and kinds beyond the fixtures', () => {
     ]);
   });
 
+  it('puts a Rust suppression comment above the function\'s attributes, and honours one there', () => {
+    const text = 'mod t {\n    #[test]\n    #[ignore]\n    fn slow() {}\n}\n';
+    const fn = engine.analyze('rust', text).functions[0]!;
+    const [change] = engine.ignore('rust', text, fn);
+    const edited = text.slice(0, change!.start) + change!.text + text.slice(change!.end);
+    expect(edited).toBe('mod t {\n    // telemetry: ignore\n    #[test]\n    #[ignore]\n    fn slow() {}\n}\n');
+    expect(engine.analyze('rust', edited).functions[0]!.ignored).toBe(true);
+  });
+
   it('finds Rust trait default methods, generic impls, functions in modules and nested fns, and no bodiless trait method', () => {
     const text = [
       'mod shapes {',

@@ -15,6 +15,7 @@ export const rust: LanguageSpec = {
   wrapAwait: false,
   runtimeFiles: ['telemetry_runtime.rs'],
   superCallSkip: 'a const fn cannot call the runtime',
+  headSiblings: ['attribute_item'],
   probeForms: rustProbeForms,
   runtimeApi: rustRuntimeApi,
   // The file is checked as a crate root, which declares `mod telemetry_runtime;` (found beside it).

@@ -160,6 +160,11 @@ export interface LanguageSpec {
   runtimeFolder?: string;
   /** Folder under runtimePath where the runtime goes (Go: a package folder). */
   runtimeSubdir?: string;
+  /**
+   * Node types written as siblings right before a function that belong to its head (Rust's
+   * `attribute_item`): a suppression comment goes above them.
+   */
+  headSiblings?: readonly string[];
   /** Functions owning a `@super` capture are skipped with this reason (TS constructors, Rust const fns). */
   superCallSkip?: string;
   /**
