@@ -148,6 +148,17 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
     expect(result.code, result.stderr).toBe(0);
   }, 120_000);
 
+  it.runIf(c.lang === 'rust')('checks a module file that does not declare the runtime itself, as its crate root would', async () => {
+    const api = languageById('rust').runtimeApi!;
+    const text = `//! A utility module: its crate root declares telemetry_runtime.\n#![allow(clippy::all)]\n\n${api.example.after}\n`;
+    const { dir, runtime } = project(engine, c, text);
+    dirs.push(dir);
+    mkdirSync(join(dir, 'check-out'));
+    const [command, ...args] = expand(languageById('rust').compileCheck!.argv, join(dir, c.file), join(dir, 'check-out'), runtime);
+    const result = await run(command!, args, { cwd: dir, env: env() });
+    expect(result.code, result.stderr).toBe(0);
+  }, 120_000);
+
   it('prints what the original prints and writes no event with telemetry off, even with TELEMETRY_FILE set', async () => {
     const events = join(probedDir, 'off.jsonl');
     const a = await run(plain[0], plain[1], { cwd: probedDir, env: env() });
