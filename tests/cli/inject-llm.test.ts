@@ -31,7 +31,7 @@ describe('inject with functions that need the LLM', () => {
     const root = javaProject();
     const r = await cli(['inject', '.'], { cwd: root, env: bare() });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Calc\.java: skipped `Calc\.add`: needs the LLM \(the language has no templates\), which is not configured: no LLM provider configured/);
+    expect(r.stdout).toMatch(/Calc\.java: skipped `Calc\.add`: needs the LLM \(no templates for java\), which is not configured: no LLM provider configured/);
     expect(fs.readFileSync(path.join(root, 'a.py'), 'utf8')).toContain('_tm.enter("f"');
     expect(fs.readFileSync(path.join(root, 'Calc.java'), 'utf8')).not.toContain('__tel');
   });
@@ -43,7 +43,7 @@ describe('inject with functions that need the LLM', () => {
       const env = { ...bare(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: 'sk-test-x0123456789' };
       const r = await cli(['inject', '--no-llm', '.'], { cwd: root, env });
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/skipped `Calc\.add`: needs the LLM \(the language has no templates\), and --no-llm is set/);
+      expect(r.stdout).toMatch(/skipped `Calc\.add`: needs the LLM \(no templates for java\), and --no-llm is set/);
       expect(loopback.calls).toHaveLength(0);
     } finally {
       await loopback.close();

@@ -14,7 +14,7 @@ const cases = [
     file: 'Calc.java',
     fixture: 'fixtures/java/Calc.java',
     instrumented: 'fixtures/java/instrumented/Calc.java',
-    names: ['Calc.Calc', 'Calc.add', 'Calc.divide', 'Calc.evens', 'Calc.serve', 'Calc.main', 'Base.Base'],
+    names: ['Calc.Calc', 'Calc.add', 'Calc.divide', 'Calc.evens', 'Calc.initial', 'Calc.serve', 'Calc.main', 'Base.Base'],
   },
   {
     languageId: 'rust',

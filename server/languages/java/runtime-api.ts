@@ -13,6 +13,8 @@ export const javaProbeForms: ProbeForms = {
 };
 
 export const javaRuntimeApi: RuntimeApi = {
+  path: T,
+  calls: ['on', 'enter', 'ret', 'fail', 'exit'],
   summary:
     `The runtime is one class, ${T} (file _tm/Telemetry.java under the source root, package _tm), ` +
     'named by its full name so that no import is needed. Telemetry is off unless DEBUG=true or ' +

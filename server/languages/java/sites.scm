@@ -14,8 +14,6 @@
 
 (formal_parameters (formal_parameter name: (identifier) @param))
 (formal_parameters (spread_parameter (variable_declarator name: (identifier) @param)))
-; A compact constructor's parameters are its record's components.
-(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @param)))
 
 (line_comment) @comment
 (block_comment) @comment

@@ -12,6 +12,8 @@ export const rustProbeForms: ProbeForms = {
 };
 
 export const rustRuntimeApi: RuntimeApi = {
+  path: M,
+  calls: ['enter', 'ret', 'check'],
   summary:
     `The runtime is one module file, telemetry_runtime.rs, declared in the crate root with \`mod telemetry_runtime;\` ` +
     `and named by its full path ${M}, so no \`use\` is needed. \`enter\` returns a guard whose Drop writes the exit ` +

@@ -3,6 +3,8 @@
 
 (function_item name: (identifier) @name body: (block) @body) @function
 (closure_expression) @scope
+; A const fn cannot call the runtime: skipped with the descriptor's superCallSkip reason.
+(function_item (function_modifiers "const") @super)
 
 ; Methods are qualified by their impl's type or their trait; modules qualify what they hold.
 (impl_item type: [

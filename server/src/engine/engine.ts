@@ -137,7 +137,7 @@ export class Engine {
         if (site.ignored || site.broken || site.skip || !select(site)) continue;
         if (!site.missing.some((k) => wanted.has(k))) continue;
         const reason = adopted.has(site.nameRange.start) ? 'adopted'
-          : !spec.templates ? 'the language has no templates'
+          : !spec.templates ? `no templates for ${spec.id}`
           : opts.forceLlm ? 'the LLM was asked for (--force-llm)'
           : undefined;
         if (reason) {

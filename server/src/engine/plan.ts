@@ -62,12 +62,16 @@ export function needsLlm(spec: LanguageSpec): string {
   return `needs the LLM: no templates for ${spec.id}`;
 }
 
+type Templated = LanguageSpec & { templates: Templates };
+const hasTemplates = (spec: LanguageSpec): spec is Templated => spec.templates !== undefined;
+
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
 export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {
   const abs: Insertion[] = [];
   const add = (at: number, body: string, rank: number, kind: InsertionKind) => abs.push({ at, text: body, rank, kind });
   let indent: Plan['indent'];
   if (!site.instrumented) {
+    if (!hasTemplates(spec)) return needsLlm(spec);
     const shape = entryAndExit(spec, site, text, input, add);
     if (typeof shape === 'string') return shape;
     indent = shape;
@@ -113,11 +117,9 @@ function deepInsertions(spec: LanguageSpec, site: Site, input: PlanInput, unit: 
 }
 
 /** Entry, exit and the wraps of returns and suspensions; the indent region when the body is re-indented. */
-function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanInput, add: Add): Plan['indent'] | undefined | string {
-  const templates = spec.templates;
-  if (!templates) return needsLlm(spec);
+function entryAndExit(spec: Templated, site: Site, text: string, input: PlanInput, add: Add): Plan['indent'] | undefined | string {
   const size = width(text, site.range);
-  const template = templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
+  const template = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
   const nl = lineBreakAfter(text, site.range.start);
   const entryLines = template.split('\n');
   const joined = entryLines.map((l) => l.trim()).join(' ');
@@ -129,11 +131,11 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
     const { first, last } = site.detail as Required<Pick<Site['detail'], 'first' | 'last'>>;
     const { bodyIndent: i, unit } = shape;
     const entry = entryLines.join(nl + i);
-    const [except, fin] = templates.close;
+    const [except, fin] = spec.templates.close;
     if (shape.joined) {
-      add(first.start, `${nl}${i}${entry}${nl}${i}${templates.openJoined}${nl}${i}${unit}`, OPEN_RANK - size, 'entry');
+      add(first.start, `${nl}${i}${entry}${nl}${i}${spec.templates.openJoined}${nl}${i}${unit}`, OPEN_RANK - size, 'entry');
     } else {
-      add(lineStart(text, first.start), `${i}${entry}${nl}${i}${templates.open}${nl}`, OPEN_RANK - size, 'entry');
+      add(lineStart(text, first.start), `${i}${entry}${nl}${i}${spec.templates.open}${nl}`, OPEN_RANK - size, 'entry');
       indent = { from: lineStart(text, first.start), to: lineEnd(text, last.end), unit };
     }
     const after = nextLineStart(text, last.end);
@@ -148,37 +150,37 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
     if (spec.style === 'defer') {
       add(anchor, multiLine ? `${nl}${i}${entry}` : ` ${entry};`, OPEN_RANK - size, 'entry');
     } else {
-      add(anchor, `${multiLine ? nl + i : ' '}${entry}${templates.open}`, OPEN_RANK - size, 'entry');
+      add(anchor, `${multiLine ? nl + i : ' '}${entry}${spec.templates.open}`, OPEN_RANK - size, 'entry');
       const before = text.slice(lineStart(text, closeBrace), closeBrace);
       const ownLine = before.trim() === '';
-      add(closeBrace, `${templates.close[0]}${ownLine ? nl + before : ' '}`, CLOSE_RANK + size, 'exit');
+      add(closeBrace, `${spec.templates.close[0]}${ownLine ? nl + before : ' '}`, CLOSE_RANK + size, 'exit');
     }
   }
 
   if (spec.style !== 'defer') {
     let order = 0;
     for (const value of site.detail.returns) {
-      if (!joinsWord(text, value.start)) wrap(add, text, value, returnWrap(templates, site, value), 'return', order++);
+      if (!joinsWord(text, value.start)) wrap(add, text, value, returnWrap(spec, site, value), 'return', order++);
     }
     for (const s of site.detail.suspensions) {
       if (s.kind === 'await' && !spec.wrapAwait) continue;
       if (s.operand && joinsWord(text, s.operand.start)) continue;
       if (!s.operand && asiHazardAfter(text, s.node.end, spec)) continue;
       if (s.kind === 'yield' && s.operand && spec.style === 'brace' && /[\r\n]/.test(text.slice(s.keywordEnd, s.operand.start))) continue;
-      const resume = (s.unused && templates.resumeUnused) || templates.resume;
+      const resume = (s.unused && spec.templates.resumeUnused) || spec.templates.resume;
       wrap(add, text, s.node, resume, 'resume', order++);
-      if (s.operand) wrap(add, text, s.operand, templates.suspend, 'suspend', order++);
-      else add(s.keywordEnd, templates.bareSuspend, 0, 'suspend');
+      if (s.operand) wrap(add, text, s.operand, spec.templates.suspend, 'suspend', order++);
+      else add(s.keywordEnd, spec.templates.bareSuspend, 0, 'suspend');
     }
   }
   return indent;
 }
 
 /** The return wrap: the language's form for a written return type (see Templates.retBy), else `ret`. */
-function returnWrap(templates: Templates, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
-  const by = templates.retBy;
-  if (!site.detail.returnTyped || !by) return templates.ret;
-  return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || templates.ret;
+function returnWrap(spec: Templated, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
+  const by = spec.templates.retBy;
+  if (!site.detail.returnTyped || !by) return spec.templates.ret;
+  return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || spec.templates.ret;
 }
 
 /**

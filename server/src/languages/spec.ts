@@ -104,6 +104,10 @@ export interface ProbeForms {
 
 /** What an LLM prompt carries about a language's runtime: data, not code. */
 export interface RuntimeApi {
+  /** The runtime as probes name it (`_tm.Telemetry`, `crate::telemetry_runtime`), reserved like `__tel`. */
+  path: string;
+  /** The functions under `path` a probe may call; nothing else is the runtime's API. */
+  calls: readonly string[];
   /** One paragraph: what the runtime is and where it lives in the user's project. */
   summary: string;
   /** The exact probe forms, one per kind. */
@@ -156,7 +160,12 @@ export interface LanguageSpec {
   runtimeFolder?: string;
   /** Folder under runtimePath where the runtime goes (Go: a package folder). */
   runtimeSubdir?: string;
-  /** Functions owning a `@super` capture are skipped with this reason (TS constructors). */
+  /**
+   * Node types written as siblings right before a function that belong to its head (Rust's
+   * `attribute_item`): a suppression comment goes above them.
+   */
+  headSiblings?: readonly string[];
+  /** Functions owning a `@super` capture are skipped with this reason (TS constructors, Rust const fns). */
   superCallSkip?: string;
   /**
    * Generators without a written return type (no `@return.type` capture) that use a yield's value

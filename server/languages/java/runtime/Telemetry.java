@@ -308,7 +308,8 @@ public final class Telemetry {
 
     /**
      * SIGHUP toggles events, through sun.misc.Signal (jdk.unsupported) found by reflection so the
-     * class compiles and loads where it is absent. Once installed, SIGHUP no longer ends the JVM.
+     * class compiles and loads where it is absent. Once installed, SIGHUP no longer ends the JVM;
+     * a program's own SIGHUP handler is left in place.
      */
     private static void installSighup() {
         try {
@@ -324,7 +325,12 @@ public final class Telemetry {
                     }
                 });
             Object hup = signal.getConstructor(String.class).newInstance("HUP");
-            signal.getMethod("handle", signal, handler).invoke(null, hup, toggle);
+            java.lang.reflect.Method handle = signal.getMethod("handle", signal, handler);
+            Object previous = handle.invoke(null, hup, toggle);
+            // The JVM's own handler (shutdown on HUP) gives way; a program's own handler, or an
+            // ignored SIGHUP (nohup), wins and is put back.
+            boolean jvmDefault = previous == handler.getField("SIG_DFL").get(null) || String.valueOf(previous).startsWith("java.lang.Terminator");
+            if (!jvmDefault) handle.invoke(null, hup, previous);
         } catch (Throwable t) {
             // no SIGHUP here (Windows, a JVM without jdk.unsupported, or -Xrs): the environment decides
         }

@@ -91,7 +91,7 @@ pub fn enabled(debug: Option<&str>, explicit: Option<&str>) -> bool {
     let truthy = |v: &str| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on");
     match explicit {
         Some(v) if !v.trim().is_empty() => truthy(v),
-        _ => debug.map_or(false, truthy),
+        _ => debug.is_some_and(truthy),
     }
 }
 
@@ -175,33 +175,41 @@ fn record(inner: &Inner, type_name: &str, e: &dyn Debug) {
 }
 
 impl Drop for Span {
+    #[inline]
     fn drop(&mut self) {
-        let Some(inner) = self.0.take() else { return };
-        let duration = inner.start.elapsed().as_nanos().max(1);
-        // Async tasks may interleave on one thread: remove this call's frame wherever it is.
-        let _ = STACK.try_with(|s| {
-            let mut s = s.borrow_mut();
-            if let Some(at) = s.iter().rposition(|f| f.cid == inner.frame.cid) {
-                s.remove(at);
-            }
-        });
-        let mut error = inner.error.lock().ok().and_then(|mut e| e.take());
-        if std::thread::panicking() {
-            let message = LAST_PANIC.try_with(|p| p.borrow().clone()).ok().flatten().unwrap_or_else(|| "panic".to_string());
-            error = Some(("panic".to_string(), clip(&message, MESSAGE_LIMIT)));
+        // Off at entry: one test, inlined; the exit's work stays out of line.
+        if let Some(inner) = self.0.take() {
+            exit(inner);
         }
-        let mut e = common("function_exit", &inner.frame, inner.parent.as_ref(), inner.file, inner.line);
-        let _ = write!(e, ",\"duration_ns\":{}", duration);
-        if let Some((kind, message)) = error {
-            e.push_str(",\"error\":{\"type\":");
-            quote(&mut e, &kind);
-            e.push_str(",\"message\":");
-            quote(&mut e, &message);
-            e.push('}');
-        }
-        e.push_str("}\n");
-        write(&e);
     }
+}
+
+#[inline(never)]
+fn exit(inner: Box<Inner>) {
+    let duration = inner.start.elapsed().as_nanos().max(1);
+    // Async tasks may interleave on one thread: remove this call's frame wherever it is.
+    let _ = STACK.try_with(|s| {
+        let mut s = s.borrow_mut();
+        if let Some(at) = s.iter().rposition(|f| f.cid == inner.frame.cid) {
+            s.remove(at);
+        }
+    });
+    let mut error = inner.error.lock().ok().and_then(|mut e| e.take());
+    if std::thread::panicking() {
+        let message = LAST_PANIC.try_with(|p| p.borrow().clone()).ok().flatten().unwrap_or_else(|| "panic".to_string());
+        error = Some(("panic".to_string(), clip(&message, MESSAGE_LIMIT)));
+    }
+    let mut e = common("function_exit", &inner.frame, inner.parent.as_ref(), inner.file, inner.line);
+    let _ = write!(e, ",\"duration_ns\":{}", duration);
+    if let Some((kind, message)) = error {
+        e.push_str(",\"error\":{\"type\":");
+        quote(&mut e, &kind);
+        e.push_str(",\"message\":");
+        quote(&mut e, &message);
+        e.push('}');
+    }
+    e.push_str("}\n");
+    write(&e);
 }
 
 fn common(kind: &str, frame: &Frame, parent: Option<&Frame>, file: &str, line: u32) -> String {
@@ -302,7 +310,16 @@ enum Redact {
 
 fn redacted(name: &str) -> bool {
     let Ok(mut r) = REDACT.lock() else { return true };
-    let r = r.get_or_insert_with(|| parse_redact(std::env::var("TELEMETRY_REDACT").ok().as_deref()));
+    matches(r.get_or_insert_with(|| parse_redact(std::env::var("TELEMETRY_REDACT").ok().as_deref())), name)
+}
+
+/// Whether TELEMETRY_REDACT set to `pattern` (None: the default) redacts `name`; the contract's test vectors call it.
+#[doc(hidden)]
+pub fn redacts(pattern: Option<&str>, name: &str) -> bool {
+    matches(&parse_redact(pattern), name)
+}
+
+fn matches(r: &Redact, name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     match r {
         Redact::All => true,
@@ -340,6 +357,7 @@ fn parse_redact(source: Option<&str>) -> Redact {
 // ---- SIGHUP and panics ----
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // a crate that denies unsafe code still builds the runtime (only `forbid` stops it)
 fn install_sighup() {
     const SIGHUP: i32 = 1;
     const SIG_DFL: usize = 0;
