@@ -105,7 +105,10 @@ export class Proposer {
     if (!outcome.ok) return { need, failed: outcome.errors[0] ?? 'no proposal passed the checks', spent: pickSpent(outcome) };
     if (outcome.lesson) {
       const probe = (line: string) => line.includes(`${api.module}.`) || line.includes(api.span) || new RegExp(`\\b${api.handlePrefix}\\d`).test(line);
-      lessons.learn(file.lang, outcome.lesson.errors, outcome.lesson.failed, outcome.code, probe);
+      // Lessons go into later prompts for other functions: what they keep is masked like a prompt.
+      const redact = file.redact ?? DEFAULT_REDACT;
+      const masked = (t: string) => maskSecrets(t, redact).text;
+      lessons.learn(file.lang, outcome.lesson.errors.map(masked), masked(outcome.lesson.failed), masked(outcome.code), probe);
     }
     const provenance = {
       model: outcome.model ?? 'unknown',
