@@ -157,3 +157,32 @@ describe('a function whose template plan fails, for a client that takes edits ea
     }
   });
 });
+
+describe('a function whose template plan fails, for a client that resolves edits lazily', () => {
+  it('asks the LLM in codeAction/resolve, and a proposal that fails the checks is disabled with the reason', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lsp-resolve-'));
+    const text = 'def f(x):\n    return _tm.ret(__tel, (x))\n';
+    fs.writeFileSync(path.join(workspace, 'a.py'), text);
+    const engine = await Engine.create();
+    await engine.ready('python');
+    const loopback = await startOpenAiLoopback({ answer: templateModel(engine, { root: workspace }) });
+    const env = { ...cleanEnv(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: KEY };
+    const client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace, env });
+    try {
+      const document = await client.open(path.join(workspace, 'a.py'), 'python', text);
+      const [diagnostic] = await client.diagnostics(document);
+      const actions = await client.codeActions(document, diagnostic!.range, undefined, [diagnostic!]);
+      const add = actions.find((a) => a.title === 'Add telemetry to `f`')!;
+      // Offering it asked nothing of the model; resolving it does.
+      expect(loopback.calls).toHaveLength(0);
+      const resolved = await client.resolve(add);
+      expect(loopback.calls.map((c) => /rejected/.test(c.prompt))).toEqual([false, true, true]);
+      expect(resolved.edit).toBeUndefined();
+      expect(resolved.disabled?.reason).toMatch(/^Could not add telemetry to `f`: /);
+    } finally {
+      await client.shutdown();
+      await loopback.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,8 +2,8 @@
 // eager edits for clients without resolve support, lazy ones through codeAction/resolve.
 // Must never resolve an action against a version other than the one it was offered for.
 import {
+  CancellationToken,
   CodeActionKind,
-  type CancellationToken,
   type CodeAction,
   type CodeActionParams,
   type Diagnostic,
@@ -71,7 +71,7 @@ function innermostInstrumented(snap: Snapshot, offset: number): FunctionSite | u
     .sort((a, b) => a.range.end - a.range.start - (b.range.end - b.range.start))[0];
 }
 
-export async function resolveCodeAction(session: Session, action: CodeAction): Promise<CodeAction> {
+export async function resolveCodeAction(session: Session, action: CodeAction, token?: CancellationToken): Promise<CodeAction> {
   if (!isActionData(action.data)) return action;
   const data = action.data;
   const snap = await session.analyzer.snapshot(data.uri);
@@ -80,6 +80,11 @@ export async function resolveCodeAction(session: Session, action: CodeAction): P
     return { ...action, edit: undefined, ...disabled(session, reason) };
   }
   const result = computeEdit(session, snap, data);
+  if ('llm' in result && result.llm && data.offset !== undefined) {
+    // The template plan failed: the LLM proposes here, in resolve (with progress, cancellable).
+    const made = await session.llm.edit(data.uri, data.version, data.offset, data.kinds, token ?? CancellationToken.None);
+    return 'edit' in made ? { ...action, edit: made.edit } : { ...action, ...disabled(session, made.message) };
+  }
   return 'edit' in result ? { ...action, edit: result.edit } : { ...action, ...disabled(session, result.disabled) };
 }
 

@@ -1,11 +1,20 @@
 // Owns the LLM side of "Add telemetry" in the language server: whether the layer is usable (and the
-// model an action's title names, or why not), and the command that runs it. The LLM runs only in
-// an executed command (telemetryInjector.addWithLlm), never in a diagnostics or code-action request:
+// model an action's title names, or why not), and the edit it makes. The LLM runs only in an
+// executed command (telemetryInjector.addWithLlm) or codeAction/resolve, never in a diagnostics or
+// code-action request:
 // it reports $/progress, stops on cancellation, and awaits the network without blocking any other
 // request. Only a proposal that passed every check becomes an edit, applied through
 // workspace/applyEdit to the version the command was issued for.
 // Must never hold a key in a message, and never apply an edit to another version.
-import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type ExecuteCommandParams, type WorkDoneProgressReporter } from 'vscode-languageserver';
+import {
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type ExecuteCommandParams,
+  type WorkDoneProgressReporter,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
 import { Commands, type AddWithLlmArgs } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { llmConfig, LlmConfigError } from '../llm/config.js';
@@ -48,15 +57,38 @@ export class LlmActions {
     if (typeof uri !== 'string' || typeof version !== 'number' || typeof offset !== 'number') {
       throw new ResponseError(ErrorCodes.InvalidParams, `${AddWithLlmCommand} takes [uri, version, offset, kinds?]`);
     }
+    // The client's own progress when it sent a token; otherwise one the server creates, if it can.
+    const reporter = params.workDoneToken !== undefined ? progress : undefined;
+    const result = await this.edit(uri, version, offset, Array.isArray(kinds) ? kinds : undefined, token, reporter);
+    if ('message' in result) return this.tell(result.message);
+    const applied = await session.connection.workspace.applyEdit({ label: result.label, edit: result.edit });
+    if (!applied.applied) session.logger.warn(`${result.label} was not applied: ${applied.failureReason ?? 'no reason given'}`);
+    return null;
+  }
+
+  /**
+   * The edit that adds telemetry to the function at `offset` of version `version`: from the templates
+   * or a stored proposal when they serve, else from the LLM (with progress, stopped by `token`).
+   * Shared by the command and codeAction/resolve.
+   */
+  async edit(
+    uri: string,
+    version: number,
+    offset: number,
+    kinds: readonly string[] | undefined,
+    token: CancellationToken,
+    progress?: WorkDoneProgressReporter,
+  ): Promise<{ edit: WorkspaceEdit; label: string } | { message: string }> {
+    const session = this.session();
     const snap = await session.analyzer.snapshot(uri);
     if (!snap) throw new ResponseError(ErrorCodes.InvalidParams, `${uri} is not an open document the server checks`);
     if (snap.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} is at version ${snap.version}, not ${version}`);
     const site = snap.analysis.functions.find((f) => f.nameRange.start === offset);
     if (!site) throw new ResponseError(ErrorCodes.InvalidParams, 'the function is no longer there');
     const setup = session.runtime.prepare(snap);
-    if ('error' in setup) return this.tell(setup.error);
+    if ('error' in setup) return { message: setup.error };
     const one = (f: FunctionSite) => f.nameRange.start === offset;
-    const wanted: readonly ProbeKind[] = Array.isArray(kinds) ? PROBE_KINDS.filter((k) => kinds.includes(k)) : snap.requirements.kinds;
+    const wanted: readonly ProbeKind[] = kinds ? PROBE_KINDS.filter((k) => kinds.includes(k)) : snap.requirements.kinds;
     const options = { ...setup.options, kinds: wanted, redact: snap.requirements.redact };
     const { engine } = session;
     // Synchronous, on this snapshot's tree: templates or a proposal stored before need no call.
@@ -65,37 +97,33 @@ export class LlmActions {
     let changes = first.changes;
     if (need) {
       const ready = this.open();
-      if ('reason' in ready) return this.tell(`Cannot add telemetry to \`${site.name}\`: it needs the LLM, which is not configured (${ready.reason})`);
+      if ('reason' in ready) return { message: `Cannot add telemetry to \`${site.name}\`: it needs the LLM, which is not configured (${ready.reason})` };
       // The snapshot's tree dies at the next await: keep only plain values.
       const { text, lang } = snap;
       const abort = new AbortController();
       const stop = token.onCancellationRequested(() => abort.abort());
-      // The client's own progress when it sent a token; otherwise one the server creates, if it can.
-      const reporter = params.workDoneToken !== undefined ? progress : await session.connection.window.createWorkDoneProgress().catch(() => progress);
-      const stopByProgress = 'token' in reporter ? (reporter.token as CancellationToken).onCancellationRequested(() => abort.abort()) : undefined;
-      reporter.begin(`Add telemetry to ${site.name}`, undefined, `asking ${ready.model}`, true);
+      const reporter = progress ?? (await session.connection.window.createWorkDoneProgress().catch(() => undefined));
+      const stopByProgress = reporter && 'token' in reporter ? (reporter.token as CancellationToken).onCancellationRequested(() => abort.abort()) : undefined;
+      reporter?.begin(`Add telemetry to ${site.name}`, undefined, `asking ${ready.model}`, true);
       try {
         const outcome = await ready.proposer.propose({ lang, text, relPath: options.relPath, kinds: wanted, redact: options.redact }, need, abort.signal);
         if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-        if (!outcome.adopted) return this.tell(`Could not add telemetry to \`${site.name}\`: ${outcome.failed ?? 'no proposal passed the checks'}`);
+        if (!outcome.adopted) return { message: `Could not add telemetry to \`${site.name}\`: ${outcome.failed ?? 'no proposal passed the checks'}` };
         const again = await session.analyzer.snapshot(uri);
         if (!again || again.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed while the LLM was asked`);
         changes = engine.add(lang, again.text, options, one, again.tree, { adopted: [outcome.adopted] }).changes;
       } finally {
         stop.dispose();
         stopByProgress?.dispose();
-        reporter.done();
+        reporter?.done();
       }
     }
     const snapNow = await session.analyzer.snapshot(uri);
     if (!snapNow || snapNow.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed`);
-    if (changes.length === 0) return this.tell(`No telemetry could be added to \`${site.name}\``);
+    if (changes.length === 0) return { message: `No telemetry could be added to \`${site.name}\`` };
     const creates = session.client.createFiles;
-    if (!creates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) return this.tell('The telemetry runtime could not be written');
-    const edit = workspaceEdit(session.client, snapNow, changes, creates ? setup.missing : []);
-    const applied = await session.connection.workspace.applyEdit({ label: `Add telemetry to ${site.name}`, edit });
-    if (!applied.applied) session.logger.warn(`Add telemetry to ${site.name} was not applied: ${applied.failureReason ?? 'no reason given'}`);
-    return null;
+    if (!creates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) return { message: 'The telemetry runtime could not be written' };
+    return { edit: workspaceEdit(session.client, snapNow, changes, creates ? setup.missing : []), label: `Add telemetry to ${site.name}` };
   }
 
   async dispose(): Promise<void> {

@@ -62,7 +62,7 @@ export function bindRoutes(connection: Connection, session: Session): void {
   connection.onDidChangeConfiguration(({ settings }) => session.configurationChanged(settings));
   connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
-  connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
+  connection.onCodeActionResolve((action, token) => resolveCodeAction(session, action, token));
   connection.onCodeLens((params) => provideCodeLenses(session, params));
   connection.onCodeLensResolve((lens) => resolveCodeLens(session, lens));
   connection.onHover((params) => provideHover(session, params));
