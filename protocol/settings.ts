@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** The probe kinds, as the settings and the team file name them (the engine's PROBE_KINDS). */
 export type ProbeKindName = 'function' | 'variable' | 'branch' | 'loop' | 'exception';
-export type LanguageName = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go';
+export type LanguageName = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go' | 'java' | 'rust';
 
 /** One requirement rule, in the settings (`rules`) and in the team file (`[[rules]]`) alike. */
 export interface RequirementRule {

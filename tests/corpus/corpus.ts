@@ -61,6 +61,8 @@ const OPTIONS: Record<LanguageId, string> = {
   typescript: './telemetry-runtime.cjs',
   tsx: './telemetry-runtime.cjs',
   go: 'example.com/corpus/telemetry',
+  java: '',
+  rust: '',
 };
 
 /**

@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 const IMPORT: Record<LanguageId, string> = {
   python: 'telemetry_runtime', javascript: './telemetry-runtime.cjs', typescript: './telemetry-runtime.cjs',
-  tsx: './telemetry-runtime.cjs', go: 'example.com/m/telemetry',
+  tsx: './telemetry-runtime.cjs', go: 'example.com/m/telemetry', java: '', rust: '',
 };
 
 /** Adds every kind, checks round trip and idempotence, and returns the instrumented text. */

@@ -93,7 +93,7 @@ export class Engine {
         if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
         else if (plan.insertions.length) planned.push({ range: site.range, plan, name: site.name, pending, site });
       }
-      const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
+      const extra: Piece[] = analysis.hasImport || !spec.templates ? [] : [importPiece(spec, analysis, text, opts)];
       const host = { parse: (s: string) => this.parse(lang, s), analyze: (tr: Tree, s: string) => this.analyzeWith(spec, tr, s) };
       // Each failed round drops the functions it blames; a handful of rounds covers real files.
       for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
@@ -188,7 +188,7 @@ function strippedOriginal(spec: LanguageSpec, tree: Tree, analysis: Analysis, te
 
 function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts: EngineOptions): Piece {
   const esm = opts.esm ?? analysis.moduleSyntax;
-  const line = spec.templates.importLine(opts.runtimeImport, esm);
+  const line = spec.templates!.importLine(opts.runtimeImport, esm);
   const rank = -2e9;
   const nl = lineBreakAfter(text, 0);
   if (analysis.packageClause) {

@@ -165,7 +165,9 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
   // runs past the first line (error recovery can stretch either over many lines).
   const wanted = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
   const nameRange = { start: wanted.start, end: Math.min(wanted.end, lineEnd(text, wanted.start)) };
-  const head = node.parent?.type === 'decorated_definition' ? node.parent : node;
+  let head = node.parent?.type === 'decorated_definition' ? node.parent : node;
+  // Attributes written as siblings before the function (Rust's `#[test]`) belong to its head.
+  for (let prev = head.previousNamedSibling; prev && spec.headSiblings?.includes(prev.type); prev = prev.previousNamedSibling) head = prev;
   const bodyNode = body!;
   return {
     name,
