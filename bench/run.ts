@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Engine } from '../server/src/engine/engine.js';
 import { goSource, listFiles, pythonStdlib } from '../tests/corpus/corpus.js';
+import { measurePoolScaling } from './llm-pool.js';
 import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
@@ -85,6 +86,13 @@ for (const r of runtime) {
 const trace = await measureTraceAggregate(Number(values['trace-mb']));
 figures.traceAggregate = trace;
 row(`(j) trace model: aggregate a ${trace.mb.toFixed(0)} MB event file (${trace.events} events, ${trace.functions} functions), one pass`, `${trace.mbPerSecond.toFixed(1)} MB/s (${trace.seconds.toFixed(1)} s), peak RSS ${trace.peakRssMiB.toFixed(0)} MiB`, 'bounded memory: RSS <= 256 MiB', trace.peakRssMiB <= 256);
+
+const pool = await measurePoolScaling();
+figures.llmPool = pool;
+for (const r of pool.runs.slice(1)) {
+  const target = 0.9 * r.endpoints;
+  row(`(k) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s; ${(r.ofIdeal * 100).toFixed(0)}% of ideal)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
+}
 
 const width = [0, 0, 0];
 const cells = rows.map((r) => [r.measure, r.value, r.target + (r.met === null ? '' : r.met ? '  ok' : '  MISSED')]);
