@@ -48,8 +48,8 @@ describe('telemetry-injector check on Java and Rust', () => {
   it('reports each function as needing the LLM when asked to inject without a provider, and changes nothing', async () => {
     const before = fs.readFileSync(path.join(project, 'java/Calc.java'), 'utf8');
     const run = await cli(['inject', 'java/Calc.java', 'rust/main.rs'], { cwd: project });
-    expect(run.stdout).toContain('skipped: needs the LLM: no templates for java');
-    expect(run.stdout).toContain('skipped: needs the LLM: no templates for rust');
+    expect(run.stdout).toContain('skipped: needs the LLM (no templates for java), which is not configured');
+    expect(run.stdout).toContain('skipped: needs the LLM (no templates for rust), which is not configured');
     expect(fs.readFileSync(path.join(project, 'java/Calc.java'), 'utf8')).toBe(before);
   });
 });
