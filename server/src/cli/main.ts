@@ -15,6 +15,7 @@ import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
 import { trace, traceHelp } from './trace.js';
+import { view, viewHelp } from './view.js';
 
 interface Help {
   usage: string;
@@ -32,6 +33,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   report: { run: report, help: reportHelp },
   export: { run: exportEvents, help: exportHelp },
   trace: { run: trace, help: traceHelp },
+  view: { run: view, help: viewHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 
