@@ -11,6 +11,7 @@ import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
 import { inject, injectHelp } from './inject.js';
 import { lsp, lspHelp } from './lsp.js';
+import { replayCommand, replayHelp } from './replay.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
@@ -34,6 +35,7 @@ const commands: Record<string, { run: Command; help: Help }> = {
   export: { run: exportEvents, help: exportHelp },
   trace: { run: trace, help: traceHelp },
   view: { run: view, help: viewHelp },
+  replay: { run: replayCommand, help: replayHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
 };
 
