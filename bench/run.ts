@@ -1,5 +1,6 @@
 // `npm run bench`: measures the project on this machine's real corpora and prints one table of
-// ratios and percentiles measured side by side in this run. `--json FILE` also writes the figures.
+// ratios and percentiles measured side by side in this run. `--json FILE` also writes the figures;
+// `--trace-mb N` sets the size of row (j)'s generated event file (default 1024).
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
 import { measureSyncCosts } from './sync-costs.js';
+import { measureTraceAggregate } from './trace-aggregate.js';
 import { measureWorkspace } from './workspace.js';
 
 interface Row {
@@ -19,7 +21,7 @@ interface Row {
   met: boolean | null;
 }
 
-const { values } = parseArgs({ options: { json: { type: 'string' } } });
+const { values } = parseArgs({ options: { json: { type: 'string' }, 'trace-mb': { type: 'string', default: '1024' } } });
 const rows: Row[] = [];
 const figures: Record<string, unknown> = { cores: availableParallelism() };
 const row = (measure: string, value: string, target: string, met: boolean | null) => rows.push({ measure, value, target, met });
@@ -79,6 +81,10 @@ for (const r of runtime) {
   row(`(g) ${r.language}: enabled, per variable event (file sink)`, `${r.varEventNs.toFixed(0)} ns`, `<= ${onTarget[r.language]} ns`, r.varEventNs <= onTarget[r.language]);
   row(`(g) ${r.language}: enabled, per call with OTLP export (no JSONL)`, `${r.otlpCallNs.toFixed(0)} ns`, `<= ${2 * onTarget[r.language]} ns`, r.otlpCallNs <= 2 * onTarget[r.language]);
 }
+
+const trace = await measureTraceAggregate(Number(values['trace-mb']));
+figures.traceAggregate = trace;
+row(`(j) trace model: aggregate a ${trace.mb.toFixed(0)} MB event file (${trace.events} events, ${trace.functions} functions), one pass`, `${trace.mbPerSecond.toFixed(1)} MB/s (${trace.seconds.toFixed(1)} s), peak RSS ${trace.peakRssMiB.toFixed(0)} MiB`, 'bounded memory: RSS <= 256 MiB', trace.peakRssMiB <= 256);
 
 const width = [0, 0, 0];
 const cells = rows.map((r) => [r.measure, r.value, r.target + (r.met === null ? '' : r.met ? '  ok' : '  MISSED')]);

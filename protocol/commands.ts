@@ -13,7 +13,25 @@ export const Commands = {
    * once the scan ends. A newer scan cancels an older one, whose outcome is then `cancelled`.
    */
   scanWorkspace: 'telemetryInjector.scanWorkspace',
+  /**
+   * The command of a runtime-figures code lens, with arguments `[functionId, uri]`: answers a
+   * FunctionTraceDetails and shows its message (editors without a trace viewer). The VS Code client
+   * may open the viewer on the function id instead.
+   */
+  showFunctionTrace: 'telemetryInjector.showFunctionTrace',
 } as const;
+
+/** Arguments of showFunctionTrace: the function id and the document it is in. */
+export type FunctionTraceArgs = [functionId: string, uri: string];
+
+/** What showFunctionTrace answers. */
+export interface FunctionTraceDetails {
+  id: string;
+  /** The lens's figures and the breakdown (exceptions, slowest calls, loops), as plain text. */
+  message: string;
+  /** Where the function is (a location list for editors that show one). */
+  locations: { uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
+}
 
 /** Arguments of addToFile and removeFromFile: the document and the version the command was issued for. */
 export type FileCommandArgs = [uri: string, version: number];

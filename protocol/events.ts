@@ -20,6 +20,13 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The event schema's major version that this version reads. An event says its own in
+ * `schema_version` (absent means 1); readers skip and count events of another major and say so.
+ * Additions that old readers can ignore (a new optional field) keep the major.
+ */
+export const SCHEMA_VERSION = 1;
+
 /** Events written between a call's entry and its exit. */
 export const INNER_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.slice(2);
 
@@ -50,6 +57,8 @@ export interface TelemetryEvent {
   parent_correlation_id: string | null;
   trace_id: string;
   span_id: string;
+  /** The schema's major version; absent means 1 (see SCHEMA_VERSION). */
+  schema_version?: number;
   // function_entry
   args?: Record<string, string>;
   caller?: string | null;

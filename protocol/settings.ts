@@ -35,6 +35,8 @@ export interface TelemetrySettings {
   /** null: the team file's, else the engine's DEFAULT_REDACT. */
   redact: string | null;
   configurationPreference: ConfigurationPreference;
+  /** Globs (relative to the workspace folder) of the event files read for code lenses and hovers. */
+  traceFiles: string[];
 }
 
 /** The section name, as asked for in workspace/configuration and read from initializationOptions. */

@@ -68,6 +68,24 @@ describe('telemetry-injector report', () => {
     expect(text.stdout).toMatch(/^\s*3\s+0\s+0ns\s+-\s+-\s+cold \(hot\.go:2\)$/m);
   });
 
+  it('skips and counts events of unknown types, and refuses events of another schema version with a message and exit 2', async () => {
+    const lines = [
+      exit('parse', 'app.py', 3, 100),
+      JSON.stringify({ ...JSON.parse(exit('parse', 'app.py', 3, 900)), schema_version: 2 }),
+      JSON.stringify({ ...JSON.parse(exit('parse', 'app.py', 3, 100)), event_type: 'heartbeat' }),
+      JSON.stringify({ ...JSON.parse(exit('parse', 'app.py', 3, 300)), schema_version: 1 }),
+    ];
+    fs.writeFileSync(path.join(dir, 'mixed.jsonl'), `${lines.join('\n')}\n`);
+    const run = await cli(['report', 'mixed.jsonl', '--format', 'json'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('mixed.jsonl: 1 event of event schema version 2 skipped: this version of telemetry-injector reads version 1');
+    const report = JSON.parse(run.stdout);
+    expect(report.functions).toEqual([{ name: 'parse', file: 'app.py', line: 3, calls: 2, recorded: 2, errors: 0, total_ns: 400, mean_ns: 200, p95_ns: 300 }]);
+    expect(report.skipped).toEqual({ unknownType: 1, otherVersion: 1 });
+    const text = await cli(['report', 'mixed.jsonl'], { cwd: dir });
+    expect(text.stdout).toContain('1 functions, 2 events, 0 malformed lines, 1 of unknown types, 1 of another schema version');
+  });
+
   it('exits 2 with a message for each file it cannot read', async () => {
     const run = await cli(['report', 'events.jsonl', 'missing.jsonl', '.'], { cwd: dir });
     expect(run.code).toBe(2);

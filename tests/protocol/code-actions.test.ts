@@ -89,7 +89,7 @@ describe('code actions for VS Code (lazy edits through codeAction/resolve)', () 
 
   it('adds telemetry to the whole file through the telemetryInjector.addToFile command, applied with workspace/applyEdit', async () => {
     const commands = client.initializeResult.capabilities.executeCommandProvider?.commands;
-    expect(commands).toEqual(['telemetryInjector.addToFile', 'telemetryInjector.removeFromFile', 'telemetryInjector.scanWorkspace']);
+    expect(commands).toEqual(['telemetryInjector.addToFile', 'telemetryInjector.removeFromFile', 'telemetryInjector.scanWorkspace', 'telemetryInjector.showFunctionTrace']);
     await client.request('workspace/executeCommand', { command: 'telemetryInjector.addToFile', arguments: [document.uri, document.version] });
     expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(true);
     expect(await client.diagnostics(document)).toEqual([]);

@@ -21,13 +21,13 @@ describe('the server lifecycle', () => {
       resolveProvider: true,
     });
     expect(Object.keys(capabilities).sort()).toEqual(
-      ['codeActionProvider', 'diagnosticProvider', 'executeCommandProvider', 'positionEncoding', 'textDocumentSync'].sort(),
+      ['codeActionProvider', 'codeLensProvider', 'diagnosticProvider', 'executeCommandProvider', 'hoverProvider', 'positionEncoding', 'textDocumentSync'].sort(),
     );
   });
 
   it('answers a request it does not know with MethodNotFound and logs it', async () => {
-    await expect(client.request('textDocument/hover', { textDocument: { uri: 'file:///x.py' }, position: { line: 0, character: 0 } })).rejects.toMatchObject({ code: -32601 });
-    await client.waitFor(() => client.logs().find((line) => line.includes('unhandled request textDocument/hover')));
+    await expect(client.request('textDocument/signatureHelp', { textDocument: { uri: 'file:///x.py' }, position: { line: 0, character: 0 } })).rejects.toMatchObject({ code: -32601 });
+    await client.waitFor(() => client.logs().find((line) => line.includes('unhandled request textDocument/signatureHelp')));
   });
 
   it('exits with code 0 after shutdown and exit', async () => {

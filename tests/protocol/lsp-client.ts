@@ -292,6 +292,7 @@ export class LspClient {
       'client/unregisterCapability': dynamic && (() => null),
       'window/workDoneProgress/create': capabilities.window?.workDoneProgress && (() => null),
       'workspace/diagnostic/refresh': refresh && (() => null),
+      'workspace/codeLens/refresh': capabilities.workspace?.codeLens?.refreshSupport && (() => null),
       'workspace/applyEdit': capabilities.workspace?.applyEdit && ((params: { edit: WorkspaceEdit }) => this.applyEditRequest(params.edit)),
     };
     this.connection.onRequest((method, params) => {

@@ -31,6 +31,8 @@ const client: ClientFeatures = {
   resolveEdit: true,
   disabledActions: true,
   watchFiles: false,
+  codeLensResolve: false,
+  codeLensRefresh: false,
 };
 
 function session(): Session {

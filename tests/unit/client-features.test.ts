@@ -38,6 +38,15 @@ describe('resolveClientFeatures', () => {
       resolveEdit: false,
       disabledActions: false,
       watchFiles: false,
+      codeLensResolve: false,
+      codeLensRefresh: false,
     });
+  });
+
+  it('resolves lenses lazily only where the client declares codeLens.resolveSupport, and refreshes them where it declares refreshSupport', () => {
+    expect(featuresOf('vscode-languageclient-11.0.0')).toMatchObject({ codeLensResolve: true, codeLensRefresh: true });
+    expect(featuresOf('vscode-languageclient-9.0.1')).toMatchObject({ codeLensResolve: false, codeLensRefresh: true });
+    expect(featuresOf('neovim-0.11.0')).toMatchObject({ codeLensResolve: true, codeLensRefresh: false });
+    expect(featuresOf('neovim-0.7.2')).toMatchObject({ codeLensResolve: false, codeLensRefresh: false });
   });
 });

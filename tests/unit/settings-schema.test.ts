@@ -26,6 +26,7 @@ describe('the settings schema', () => {
       rules: [],
       redact: null,
       configurationPreference: 'editorFirst',
+      traceFiles: ['**/telemetry*.jsonl'],
     });
   });
 

@@ -5,8 +5,7 @@
 // Must never load a whole event file into memory, nor modify one.
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import type { TelemetryEvent } from '../../../protocol/events.js';
+import { emptyCounts, otherVersionMessage, readEvents } from '../trace/event-stream.js';
 import { logsBody, OtlpMapper, tracesBody, type OtlpLog, type OtlpSpan } from '../trace/otlp.js';
 import { ExitCode, needPaths, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
@@ -64,7 +63,7 @@ export async function exportEvents(args: readonly string[], ctx: CliContext): Pr
   resource['telemetry.sdk.name'] ??= 'telemetry-injector';
 
   const sender = new Sender(headers, timeout);
-  const totals = { spans: 0, logs: 0, malformed: 0 };
+  const totals = { spans: 0, logs: 0, malformed: 0, unknownType: 0, otherVersion: 0 };
   for (const arg of positionals) {
     const file = path.resolve(ctx.cwd, arg);
     if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
@@ -84,34 +83,36 @@ export async function exportEvents(args: readonly string[], ctx: CliContext): Pr
         if (logs) await sender.send(logs, logsBody(resource, batch), batch.length);
       }
     };
-    const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line.trim() === '') continue;
-      let event: TelemetryEvent;
-      let ts: bigint;
-      try {
-        event = JSON.parse(line) as TelemetryEvent;
-        // The integer as written: JSON.parse rounds nanoseconds beyond 2^53.
-        ts = BigInt(/"timestamp_ns":(\d+)/.exec(line)![1]!);
-      } catch {
+    const counts = emptyCounts();
+    for await (const { event, raw } of readEvents(file, counts)) {
+      // The integer as written: JSON.parse rounds nanoseconds beyond 2^53.
+      const written = /"timestamp_ns"\s*:\s*(\d+)/.exec(raw);
+      if (!written) {
         totals.malformed++;
         continue;
       }
-      const out = mapper.add(event, ts);
+      const out = mapper.add(event, BigInt(written[1]!));
       spans.push(...out.spans);
       records.push(...out.logs);
       totals.spans += out.spans.length;
       totals.logs += out.logs.length;
       if (spans.length >= BATCH || records.length >= BATCH) await flush(false);
     }
+    totals.malformed += counts.malformed;
+    totals.unknownType += counts.unknownType;
+    totals.otherVersion += counts.otherVersion;
+    const refused = otherVersionMessage(counts, arg);
+    if (refused) ctx.reporter.error(refused);
     await flush(true);
     spans = [];
     records = [];
   }
   ctx.stdout.write(
     `${totals.spans} spans and ${totals.logs} log records read; ${sender.sent} items delivered, ${sender.failed} not` +
-      `${totals.malformed ? `; ${totals.malformed} malformed lines skipped` : ''}\n`,
+      `${totals.malformed ? `; ${totals.malformed} malformed lines skipped` : ''}` +
+      `${totals.unknownType ? `; ${totals.unknownType} events of unknown types skipped` : ''}\n`,
   );
+  if (totals.otherVersion > 0) return ExitCode.error;
   return sender.failed > 0 ? ExitCode.findings : ExitCode.ok;
 }
 

@@ -1,11 +1,12 @@
-// `telemetry-injector report <events.jsonl…>`: reads event files (one JSON object per line, the
-// DESIGN.md event schema) and prints, per function, calls, errors and total/mean/p95 duration_ns
-// from its function_exit events, slowest total first, with the count of malformed lines.
+// `telemetry-injector report <events.jsonl…>`: reads event files through the trace model
+// (server/src/trace/: the one event reader and the per-function aggregates) and prints, per
+// function, calls, errors and total/mean/p95 duration_ns, slowest total first, with the count of
+// skipped lines. p95 is exact up to 256 recorded calls of a function, then within 1% (DDSketch).
 // Must never load a whole event file into memory (files are streamed line by line), never modify one.
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import type { TelemetryEvent } from '../../../protocol/events.js';
+import { emptyAggregate, mergeAggregate, summarise, TraceAggregator, type FunctionAggregate } from '../trace/aggregate.js';
+import { emptyCounts, otherVersionMessage, readEvents } from '../trace/event-stream.js';
 import { ExitCode, format, needPaths, parse } from './args.js';
 import type { CliContext } from './context.js';
 import { displayPath, message } from './sources.js';
@@ -16,23 +17,17 @@ export const reportHelp = {
   flags: [['--format text|json', 'text: a table (default); json: exact nanoseconds and malformed line numbers']],
 } as const;
 
-/** Malformed line numbers kept per file (all are counted). */
-const LINES_KEPT = 20;
-
-interface FunctionStats {
-  name: string;
-  file: string | null;
-  line: number | null;
-  errors: number;
-  durations: number[];
-  /** Calls the runtime's per-function rate limit left out, as the recorded exits count them. */
-  dropped: number;
-}
-
 interface Malformed {
   path: string;
   count: number;
   lines: number[];
+}
+
+interface Skipped {
+  /** Well-formed events of a type this version does not know. */
+  unknownType: number;
+  /** Events of another schema major version. */
+  otherVersion: number;
 }
 
 export async function report(args: readonly string[], ctx: CliContext): Promise<number> {
@@ -47,115 +42,69 @@ export async function report(args: readonly string[], ctx: CliContext): Promise<
   }
   if (reporter.errors > 0) return ExitCode.error;
 
-  const stats = new Map<string, FunctionStats>();
+  const model = new TraceAggregator();
   const malformed: Malformed[] = [];
+  const skipped: Skipped = { unknownType: 0, otherVersion: 0 };
   let events = 0;
   for (const { abs } of paths) {
-    const bad: Malformed = { path: displayPath(ctx.cwd, abs), count: 0, lines: [] };
+    const shown = displayPath(ctx.cwd, abs);
+    const counts = emptyCounts();
     try {
-      events += await readEvents(abs, stats, (line) => {
-        if (bad.lines.length < LINES_KEPT) bad.lines.push(line);
-        bad.count++;
-      });
+      for await (const { event } of readEvents(abs, counts)) model.add(event);
     } catch (error) {
-      reporter.error(`cannot read ${bad.path}: ${message(error)}`);
+      reporter.error(`cannot read ${shown}: ${message(error)}`);
       return ExitCode.error;
     }
-    if (bad.count > 0) malformed.push(bad);
+    events += counts.events;
+    skipped.unknownType += counts.unknownType;
+    skipped.otherVersion += counts.otherVersion;
+    if (counts.malformed > 0) malformed.push({ path: shown, count: counts.malformed, lines: counts.malformedLines });
+    const refused = otherVersionMessage(counts, shown);
+    if (refused) reporter.error(refused);
   }
-  const rows = [...stats.values()].map(summarise).sort((a, b) => b.total_ns - a.total_ns || a.name.localeCompare(b.name));
-  ctx.stdout.write(output === 'json' ? asJson(rows, events, malformed) : asText(rows, events, malformed));
-  return ExitCode.ok;
+  const rows = byFunction(model).map(row).sort((a, b) => b.total_ns - a.total_ns || a.name.localeCompare(b.name));
+  ctx.stdout.write(output === 'json' ? asJson(rows, events, malformed, skipped) : asText(rows, events, malformed, skipped));
+  // Events of a schema this version cannot read are refused: the figures above leave them out.
+  return skipped.otherVersion > 0 ? ExitCode.error : ExitCode.ok;
 }
 
-/** Counts events into `stats`; returns how many well-formed events the file held. */
-async function readEvents(file: string, stats: Map<string, FunctionStats>, malformed: (line: number) => void): Promise<number> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  let number = 0;
-  let events = 0;
-  for await (const line of lines) {
-    number++;
-    if (line.trim() === '') continue;
-    const event = parseEvent(line);
-    if (!event) {
-      malformed(number);
-      continue;
-    }
-    events++;
-    if (event.event_type !== 'function_exit') continue;
-    const entry = statsOf(stats, event.function_name, event.file, event.line);
-    entry.durations.push(event.duration_ns!);
-    if (event.error) entry.errors++;
-    for (const drop of Array.isArray(event.dropped_calls) ? event.dropped_calls : []) {
-      if (typeof drop?.function_name !== 'string' || !Number.isInteger(drop.count) || drop.count < 1) continue;
-      statsOf(stats, drop.function_name, typeof drop.file === 'string' ? drop.file : undefined, drop.line).dropped += drop.count;
-    }
+/** One aggregate per file and name, as report has always counted (the model also keys by line). */
+function byFunction(model: TraceAggregator): FunctionAggregate[] {
+  const rows = new Map<string, FunctionAggregate>();
+  for (const fn of model.functions.values()) {
+    const key = `${fn.file ?? ''}\0${fn.name}`;
+    let merged = rows.get(key);
+    if (!merged) rows.set(key, (merged = emptyAggregate(key, fn.name, fn.file, fn.line)));
+    mergeAggregate(merged, fn);
   }
-  return events;
+  return [...rows.values()];
 }
 
-function statsOf(stats: Map<string, FunctionStats>, name: string, file: string | undefined, line: number | undefined) {
-  const key = `${file ?? ''}\0${name}`;
-  let entry = stats.get(key);
-  if (!entry) {
-    entry = { name, file: file ?? null, line: typeof line === 'number' ? line : null, errors: 0, durations: [], dropped: 0 };
-    stats.set(key, entry);
-  }
-  return entry;
-}
-
-/** What report reads of an event: the contract's fields, any of them possibly missing in a file. */
-type Event = Pick<TelemetryEvent, 'event_type' | 'function_name'> &
-  Partial<Pick<TelemetryEvent, 'file' | 'line' | 'duration_ns' | 'error' | 'dropped_calls'>>;
-
-/** The event on one line, or undefined when the line is not one (a function_exit needs its duration). */
-function parseEvent(line: string): Event | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const event = value as Record<string, unknown>;
-  if (typeof event.event_type !== 'string' || typeof event.function_name !== 'string') return undefined;
-  if (event.file !== undefined && typeof event.file !== 'string') return undefined;
-  if (event.line !== undefined && typeof event.line !== 'number') return undefined;
-  if (event.event_type === 'function_exit') {
-    const duration = event.duration_ns;
-    if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) return undefined;
-  }
-  return event as unknown as Event;
-}
-
-function summarise(stats: FunctionStats) {
-  const sorted = [...stats.durations].sort((a, b) => a - b);
-  const total = sorted.reduce((sum, d) => sum + d, 0);
-  const recorded = sorted.length;
+function row(fn: FunctionAggregate) {
+  const s = summarise(fn);
   return {
-    name: stats.name,
-    file: stats.file,
-    line: stats.line,
-    // Durations are a sample when the rate limit left calls out; the call count stays whole.
-    calls: recorded + stats.dropped,
-    recorded,
-    errors: stats.errors,
-    total_ns: total,
+    name: fn.name,
+    file: fn.file,
+    line: fn.line,
+    // Durations are a sample when the call limits left calls out; the call count stays whole.
+    calls: s.calls,
+    recorded: s.recorded,
+    errors: s.errors,
+    total_ns: s.totalNs,
     // Null when every call was left out and no duration was recorded.
-    mean_ns: recorded > 0 ? Math.round(total / recorded) : null,
-    // Nearest rank: the smallest duration that at least 95% of calls do not exceed.
-    p95_ns: recorded > 0 ? sorted[Math.ceil(0.95 * recorded) - 1]! : null,
+    mean_ns: s.meanNs === null ? null : Math.round(s.meanNs),
+    // Nearest rank while exact (at most 256 recorded calls), else DDSketch's estimate (1% relative error).
+    p95_ns: s.p95Ns === null ? null : Math.round(s.p95Ns),
   };
 }
+type Row = ReturnType<typeof row>;
 
-type Row = ReturnType<typeof summarise>;
-
-function asJson(rows: readonly Row[], events: number, malformed: readonly Malformed[]): string {
+function asJson(rows: readonly Row[], events: number, malformed: readonly Malformed[], skipped: Skipped): string {
   const count = malformed.reduce((sum, m) => sum + m.count, 0);
-  return `${JSON.stringify({ functions: rows, events, malformed: { count, files: malformed } }, null, 2)}\n`;
+  return `${JSON.stringify({ functions: rows, events, malformed: { count, files: malformed }, skipped }, null, 2)}\n`;
 }
 
-function asText(rows: readonly Row[], events: number, malformed: readonly Malformed[]): string {
+function asText(rows: readonly Row[], events: number, malformed: readonly Malformed[], skipped: Skipped): string {
   const header = ['calls', 'errors', 'total', 'mean', 'p95', 'function'];
   const table = rows.map((r) => [
     String(r.calls),
@@ -170,7 +119,9 @@ function asText(rows: readonly Row[], events: number, malformed: readonly Malfor
     row.map((cell, i) => (i === row.length - 1 ? cell : cell.padStart(widths[i]!))).join('  ');
   const count = malformed.reduce((sum, m) => sum + m.count, 0);
   const lines = rows.length > 0 ? [render(header), ...table.map(render)] : ['no function_exit events'];
-  lines.push(`${rows.length} functions, ${events} events, ${count} malformed ${count === 1 ? 'line' : 'lines'}`);
+  const unknown = skipped.unknownType > 0 ? `, ${skipped.unknownType} of unknown types` : '';
+  const other = skipped.otherVersion > 0 ? `, ${skipped.otherVersion} of another schema version` : '';
+  lines.push(`${rows.length} functions, ${events} events, ${count} malformed ${count === 1 ? 'line' : 'lines'}${unknown}${other}`);
   for (const m of malformed) {
     const more = m.count > m.lines.length ? ', …' : '';
     lines.push(`  ${m.path}: ${m.count} malformed (${m.count === 1 ? 'line' : 'lines'} ${m.lines.join(', ')}${more})`);

@@ -29,6 +29,10 @@ export interface ClientFeatures {
    * changed on disk; otherwise it reads a file again when it is opened, saved or closed.
    */
   watchFiles: boolean;
+  /** Code lenses may be sent without a command and completed through codeLens/resolve. */
+  codeLensResolve: boolean;
+  /** workspace/codeLens/refresh may be sent. */
+  codeLensRefresh: boolean;
 }
 
 export function resolveClientFeatures(params: InitializeParams): ClientFeatures {
@@ -56,5 +60,8 @@ export function resolveClientFeatures(params: InitializeParams): ClientFeatures 
       codeAction?.dataSupport === true && (codeAction.resolveSupport?.properties ?? []).includes('edit'),
     disabledActions: codeAction?.disabledSupport === true,
     watchFiles: workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    // LSP 3.18's codeLens.resolveSupport; a client that does not declare it gets titled lenses.
+    codeLensResolve: ((textDocument?.codeLens as { resolveSupport?: { properties?: string[] } } | undefined)?.resolveSupport?.properties ?? []).includes('command'),
+    codeLensRefresh: workspace?.codeLens?.refreshSupport === true,
   };
 }

@@ -11,6 +11,9 @@
 //   workspace/executeCommand telemetryInjector.scanWorkspace, workspace/didChangeWatchedFiles   pool
 //   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
 //   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
+//   textDocument/codeLens, codeLens/resolve, textDocument/hover, executeCommand showFunctionTrace
+//                                                  main (open documents joined to the trace model,
+//                                                  which TraceSources fills from event files off requests)
 import {
   DidChangeConfigurationNotification,
   ErrorCodes,
@@ -23,6 +26,7 @@ import { Commands } from '../../../protocol/commands.js';
 import { CoverageRequest } from '../../../protocol/coverage.js';
 import { DeprecatedSettingsSection, SettingsSection } from '../../../protocol/settings.js';
 import { provideCodeActions, providedKinds, resolveCodeAction } from './code-actions.js';
+import { provideCodeLenses, provideHover, resolveCodeLens, showFunctionTrace } from './code-lens.js';
 import { pullDiagnostics } from './diagnostics.js';
 import { executeCommand, handledCommands } from './execute-command.js';
 import type { Session } from './session.js';
@@ -40,7 +44,9 @@ export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
       ...(!client.watchFiles && { save: { includeText: false } }),
     },
     codeActionProvider: { codeActionKinds: providedKinds, resolveProvider: client.resolveEdit },
-    executeCommandProvider: { commands: [...handledCommands, Commands.scanWorkspace] },
+    executeCommandProvider: { commands: [...handledCommands, Commands.scanWorkspace, Commands.showFunctionTrace] },
+    codeLensProvider: { resolveProvider: client.codeLensResolve },
+    hoverProvider: true,
     ...(client.pullDiagnostics && { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: true } }),
   };
 }
@@ -54,7 +60,11 @@ export function bindRoutes(connection: Connection, session: Session): void {
   connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
   connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
+  connection.onCodeLens((params) => provideCodeLenses(session, params));
+  connection.onCodeLensResolve((lens) => resolveCodeLens(session, lens));
+  connection.onHover((params) => provideHover(session, params));
   connection.onExecuteCommand(async (params, _token, progress) => {
+    if (params.command === Commands.showFunctionTrace) return showFunctionTrace(session, params.arguments ?? []);
     if (params.command !== Commands.scanWorkspace) return executeCommand(session, params);
     return session.scanner.scan(params.workDoneToken !== undefined ? progress : undefined);
   });

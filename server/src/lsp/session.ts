@@ -2,8 +2,8 @@
 // Reacts to document, file-system and configuration events by telling the stores, the workspace
 // scan and the diagnostics. Owns the engine pool and stops it on shutdown.
 // Must never be stored in module scope: startServer owns the only reference.
-import { fileURLToPath } from 'node:url';
-import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CodeLensRefreshRequest, DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver';
 import { TeamFileNames } from '../../../protocol/team-file.js';
 import { PlanCache } from '../cache/plan-cache.js';
 import { Engine } from '../engine/engine.js';
@@ -16,6 +16,8 @@ import { createLogger, type Logger } from './logger.js';
 import { RequirementStore } from './requirements.js';
 import { RuntimeFiles } from './runtime-file.js';
 import { SettingsStore } from './settings.js';
+import { TraceJoin } from './trace-join.js';
+import { TraceSources } from './trace-sources.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
 import { WorkspaceScanner, type ScanProgress } from './workspace-scan.js';
@@ -38,6 +40,9 @@ export class Session {
   readonly store = new WorkspaceStore();
   readonly workspaceDiagnostics: WorkspaceDiagnostics;
   readonly scanner: WorkspaceScanner;
+  /** Event files (the `traceFiles` setting), read as they grow, for lenses and hovers. */
+  readonly traces: TraceSources;
+  readonly traceJoin: TraceJoin;
 
   private constructor(
     readonly connection: Connection,
@@ -66,6 +71,14 @@ export class Session {
       logger,
       progress: () => connection.window.createWorkDoneProgress().catch(() => noProgress),
     });
+    const roots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    this.traces = new TraceSources(
+      roots,
+      async (root) => (await this.settings.forDocument(pathToFileURL(root).href)).traceFiles,
+      logger,
+      () => this.traceDataChanged(),
+    );
+    this.traceJoin = new TraceJoin(this.traces);
   }
 
   static async create(connection: Connection, params: InitializeParams): Promise<Session> {
@@ -83,6 +96,15 @@ export class Session {
   /** After `initialized`: the first workspace scan. */
   started(): void {
     void this.scanner.scan();
+    void this.traces.start();
+  }
+
+  /** New runtime figures: clients that can be told to ask for lenses again are (others ask on their own). */
+  traceDataChanged(): void {
+    if (!this.client.codeLensRefresh) return;
+    this.connection
+      .sendRequest(CodeLensRefreshRequest.type)
+      .catch((error: unknown) => this.logger.warn(`code lens refresh failed: ${String(error)}`));
   }
 
   opened(uri: string): void {
@@ -120,6 +142,7 @@ export class Session {
     this.settings.changed(payload);
     this.runtime.reset();
     this.teamFilesChanged();
+    void this.traces.start();
   }
 
   /** A team file (telemetry.toml, pyproject.toml) changed on disk: what is required may have changed everywhere. */
@@ -136,6 +159,7 @@ export class Session {
   }
 
   dispose(): void {
+    this.traces.dispose();
     this.scanner.dispose();
     this.workspaceDiagnostics.dispose();
     this.push?.dispose();
