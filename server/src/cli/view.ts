@@ -51,7 +51,7 @@ export async function view(args: readonly string[], ctx: CliContext): Promise<nu
   const index = await ViewIndex.load(files, ctx.cwd);
   const summary = index.summary();
   const skipped = summary.skipped
-    ? `; ${summary.skipped} lines skipped (${index.files.map((f) => `${f.path}: ${f.malformed} malformed, ${f.unknownType} of unknown type`).join('; ')})`
+    ? `; ${summary.skipped} lines skipped (${index.files.map((f) => `${f.path}: ${f.malformed} malformed, ${f.unknownType} of unknown type${f.otherVersion ? `, ${f.otherVersion} of schema version ${f.otherVersionSeen}` : ''}`).join('; ')})`
     : '';
   const read = `${summary.calls} calls in ${summary.traces} traces, ${summary.functions} functions${skipped}`;
 

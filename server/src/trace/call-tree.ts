@@ -6,6 +6,7 @@
 // Must never read files (events arrive through add()), never throw on an odd event order (exits
 // without entries, entries without exits, unknown parents are kept and flagged), never re-sort input.
 import type { EventError, TelemetryEvent } from '../../../protocol/events.js';
+import { aggregateKey } from './aggregate.js';
 
 /** What kind of fine-grained event an inline record is, in the order of protocol/events.ts. */
 export const INLINE_KINDS = ['variable_change', 'branch', 'loop_entry', 'loop_exit', 'exception'] as const;
@@ -189,7 +190,8 @@ export class CallForest {
   }
 
   private fn(event: TelemetryEvent): number {
-    const key = `${event.file}\0${event.function_name}`;
+    // The trace model's key (file, name, line): the viewer's calls join its aggregates on it.
+    const key = aggregateKey(event.file, event.function_name, event.line);
     let index = this.fnIndex.get(key);
     if (index === undefined) {
       index = this.functions.push({ name: event.function_name, file: event.file ?? '', line: event.line ?? 0 }) - 1;
@@ -275,7 +277,7 @@ function describe(event: TelemetryEvent): string {
     case 'branch':
       return event.condition ? `${event.branch} (${event.condition})` : String(event.branch ?? 'branch');
     case 'loop_entry':
-      return `${event.loop ?? 'loop'} entered`;
+      return String(event.loop ?? 'loop');
     case 'loop_exit':
       return `${event.loop ?? 'loop'} ×${event.iterations ?? '?'}${event.suppressed ? ` (${event.suppressed} iteration events suppressed)` : ''}`;
     default:

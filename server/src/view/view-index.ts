@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { TelemetryEvent } from '../../../protocol/events.js';
 import { CallForest, type Call } from '../trace/call-tree.js';
 import { emptyCounts, readEvents, type ReadCounts } from '../trace/event-stream.js';
-import { functionAggregates, type FunctionFigures } from './view-aggregates.js';
+import { TraceAggregator } from '../trace/aggregate.js';
+import { functionFigures, type FunctionFigures } from './view-aggregates.js';
 
 export interface FileCounts extends ReadCounts {
   path: string;
@@ -34,7 +35,8 @@ export interface TreeNode {
   args?: Record<string, string>;
   ret?: string;
   error?: { type: string; message: string };
-  inline: { kind: string; line: number; text: string; error: boolean }[];
+  /** Fine-grained events, `time` from the first event like `start`. */
+  inline: { kind: string; time: number; line: number; text: string; error: boolean }[];
 }
 
 const TIMESTAMP = /"timestamp_ns":\s*(\d+)/;
@@ -49,6 +51,8 @@ export class ViewIndex {
   /** The first timestamp read (ns since the epoch); every time here is an offset from it. */
   base: bigint | undefined;
   readonly forest = new CallForest();
+  /** The trace model's per-function aggregates, fed from the same read. */
+  readonly aggregator = new TraceAggregator();
   /** Earliest and latest timestamps seen (ns). */
   first = Infinity;
   last = -Infinity;
@@ -73,7 +77,7 @@ export class ViewIndex {
       for await (const { event, raw } of readEvents(file, counts)) index.add(event, raw);
       index.files.push({ path: path.relative(cwd, file) || file, ...counts });
     }
-    await index.finish(paths);
+    index.finish();
     return index;
   }
 
@@ -90,9 +94,10 @@ export class ViewIndex {
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
     this.forest.add(event, ts);
+    this.aggregator.add(event);
   }
 
-  private async finish(paths: readonly string[]): Promise<void> {
+  private finish(): void {
     const forest = this.forest;
     forest.finish();
     const n = forest.size;
@@ -115,7 +120,7 @@ export class ViewIndex {
       this.traceStart[t] = Math.min(this.traceStart[t]!, forest.startAt(i));
       this.traceEnd[t] = Math.max(this.traceEnd[t]!, this.end(i));
     }
-    this.figures = await functionAggregates(paths, forest);
+    this.figures = functionFigures(this.aggregator, forest);
   }
 
   /** A call's end; an unfinished call lasts to the end of the input. */
@@ -175,7 +180,7 @@ export class ViewIndex {
     return {
       root: this.root,
       files: this.files,
-      skipped: this.files.reduce((s, f) => s + f.malformed + f.unknownType, 0),
+      skipped: this.files.reduce((s, f) => s + f.malformed + f.unknownType + f.otherVersion, 0),
       calls: this.forest.size,
       inline: this.forest.inlineCount,
       orphans: this.forest.orphans,
@@ -306,7 +311,7 @@ export class ViewIndex {
       args: call.args,
       ret: call.ret,
       error: call.error ? { type: call.error.type, message: call.error.message } : undefined,
-      inline: inline ? this.forest.inlines(call.index).map(({ kind, line, text, error }) => ({ kind, line, text, error })) : [],
+      inline: inline ? this.forest.inlines(call.index).map(({ kind, time, line, text, error }) => ({ kind, time: time - this.first, line, text, error })) : [],
     };
   }
 }

@@ -113,8 +113,8 @@ function showFunctions() {
     .map((f) =>
       el(
         'tr',
-        { class: 'fn-row', 'data-fn': f.name, onclick: () => showCalls(f) },
-        el('td', {}, el('span', { class: 'name', text: f.name }), location(f.file, f.line)),
+        { class: 'fn-row', 'data-fn': f.name, title: f.exact ? '' : 'percentiles estimated by the sketch (within 1 %)', onclick: () => showCalls(f) },
+        el('td', {}, el('div', { class: 'name', text: f.name }), location(f.file, f.line)),
         el('td', { class: 'num', text: String(f.calls) }),
         el('td', { class: `num${f.errors ? ' err' : ''}`, text: String(f.errors) }),
         el('td', { class: 'num', text: ms(f.p50) }),
@@ -151,37 +151,57 @@ async function showCalls(f) {
 async function openTrace(query) {
   const { trace, nodes, truncated } = await api(`/api/trace?${query}`);
   state.selectedTrace = trace.index;
+  if (state.bars) drawTimeline($('timeline'), state.bars, state.names, state.selectedTrace);
   $('trace-title').replaceChildren(
     el('span', { text: `trace ${trace.id} · ${trace.calls} calls · ${ms(trace.duration)}${truncated ? ' · first 5000 calls shown' : ''}` }),
     trace.errors ? el('span', { class: 'err', text: ` · ${trace.errors} errors` }) : '',
   );
-  $('tree').replaceChildren(
-    ...nodes.map((n) =>
-      el(
-        'div',
-        { class: `node${n.error ? ' failed' : ''}`, style: `padding-left:${n.depth * 16}px`, 'data-call': String(n.call) },
-        el(
-          'div',
-          { class: 'head' },
-          el('span', { class: 'name', text: n.name }),
-          el('span', { text: `(${preview(n.args)})` }),
-          n.error
-            ? el('span', { class: 'err', text: ` raised ${n.error.type}: ${n.error.message}` })
-            : el('span', { class: 'muted', text: n.ret !== undefined ? ` → ${n.ret}` : '' }),
-          el('span', { class: 'muted', text: ` ${ms(n.duration)}` }),
-          location(n.file, n.line),
-        ),
-        ...n.inline.map((i) =>
-          el('div', { class: `inline ${i.kind}`, style: 'padding-left:16px' }, el('span', { text: `${i.kind.replace('_', ' ')} ${i.text}` }), location(n.file, i.line)),
-        ),
-      ),
-    ),
-  );
+  $('tree').replaceChildren(...treeRows(nodes));
   $('sequence').replaceChildren(sequenceSvg(nodes));
   state.mermaid = mermaidText(nodes);
   $('mermaid').textContent = state.mermaid;
   selectTab($('sequence-pane').classList.contains('active') ? 'sequence-pane' : 'tree-pane');
   for (const row of document.querySelectorAll('.trace-row')) row.classList.toggle('selected', row.dataset.trace === trace.id);
+}
+
+// A call's head, then its fine-grained events and its callees interleaved in time order.
+function treeRows(nodes) {
+  const kids = new Map();
+  const stack = [];
+  const roots = [];
+  for (const n of nodes) {
+    while (stack.length && stack[stack.length - 1].depth >= n.depth) stack.pop();
+    if (stack.length) kids.get(stack[stack.length - 1]).push(n);
+    else roots.push(n);
+    kids.set(n, []);
+    stack.push(n);
+  }
+  const render = (n) => {
+    const items = [...n.inline.map((i) => ({ at: i.time, inline: i })), ...kids.get(n).map((c) => ({ at: c.start, call: c }))].sort((a, b) => a.at - b.at);
+    return el(
+      'div',
+      { class: `node${n.error ? ' failed' : ''}`, 'data-call': String(n.call) },
+      el(
+        'div',
+        { class: 'head' },
+        el('span', { class: 'name', text: n.name }),
+        el('span', { text: `(${preview(n.args)})` }),
+        n.error
+          ? el('span', { class: 'err', text: ` raised ${n.error.type}: ${n.error.message}` })
+          : el('span', { class: 'muted', text: n.ret !== undefined ? ` → ${n.ret}` : '' }),
+        el('span', { class: 'muted', text: ` ${ms(n.duration)}` }),
+        location(n.file, n.line),
+      ),
+      el(
+        'div',
+        { class: 'body' },
+        ...items.map(({ inline: i, call }) =>
+          call ? render(call) : el('div', { class: `inline ${i.kind}` }, el('span', { text: `${i.kind.replace('_', ' ')} ${i.text}` }), location(n.file, i.line)),
+        ),
+      ),
+    );
+  };
+  return roots.map(render);
 }
 
 // ---- timeline: zoom with the wheel, pan by dragging, click a bar to open its trace ----
@@ -194,7 +214,7 @@ async function refreshTimeline() {
   const answer = await api(`/api/timeline?from=${from}&to=${to}&px=${canvas.clientWidth}`);
   if (ticket !== pending) return;
   state.bars = answer;
-  drawTimeline(canvas, answer, state.functions);
+  drawTimeline(canvas, answer, state.names, state.selectedTrace);
   canvas.dataset.bars = String(answer.bars.length);
   $('timeline-note').textContent = answer.hidden ? `(${answer.hidden} calls narrower than a pixel not drawn; zoom in)` : '';
 }
@@ -243,6 +263,8 @@ async function main() {
   const [summary, functions] = await Promise.all([api('/api/summary'), api('/api/functions')]);
   state.summary = summary;
   state.functions = functions;
+  state.names = [];
+  for (const f of functions) if (f.fn >= 0) state.names[f.fn] = f.name;
   state.view = { from: 0, to: Math.max(1, summary.last - summary.first) };
   $('summary').textContent = `${summary.calls} calls · ${summary.traces} traces · ${summary.functions} functions · ${summary.files.map((f) => f.path).join(', ')}`;
   if (summary.skipped > 0) {
@@ -250,7 +272,7 @@ async function main() {
     skipped.hidden = false;
     skipped.textContent = `${summary.skipped} lines skipped`;
     skipped.title = summary.files
-      .map((f) => `${f.path}: ${f.malformed} malformed${f.malformedLines.length ? ` (lines ${f.malformedLines.join(', ')})` : ''}, ${f.unknownType} of unknown type`)
+      .map((f) => `${f.path}: ${f.malformed} malformed${f.malformedLines.length ? ` (lines ${f.malformedLines.join(', ')})` : ''}, ${f.unknownType} of unknown type, ${f.otherVersion ?? 0} of another schema version`)
       .join('\n');
   }
   let debounce;

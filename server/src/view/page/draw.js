@@ -5,8 +5,9 @@ const SVG = 'http://www.w3.org/2000/svg';
 const MAX_PARTICIPANTS = 12;
 const MAX_MESSAGES = 300;
 
+// Spread over blue..green..violet, never red: red means an error.
 function hue(n) {
-  return (n * 137.508) % 360;
+  return 40 + ((200 + n * 137.508) % 280);
 }
 
 /** Row height: as tall as fits, between 3 and 16 pixels. */
@@ -14,7 +15,7 @@ function rowHeight(canvas, rows) {
   return Math.max(3, Math.min(16, Math.floor(canvas.height / devicePixelRatio / Math.max(rows, 1))));
 }
 
-export function drawTimeline(canvas, { from, to, rows, bars }, functions) {
+export function drawTimeline(canvas, { from, to, rows, bars }, names, selected) {
   const ctx = canvas.getContext('2d');
   const width = canvas.clientWidth;
   const height = canvas.height / devicePixelRatio;
@@ -24,20 +25,25 @@ export function drawTimeline(canvas, { from, to, rows, bars }, functions) {
   const scale = width / Math.max(to - from, 1);
   ctx.font = '10px sans-serif';
   ctx.textBaseline = 'middle';
-  for (const [, start, duration, row, fn, failed] of bars) {
+  for (const [, start, duration, row, fn, failed, trace] of bars) {
     const x = (start - from) * scale;
     const w = Math.max(1, duration * scale);
     const y = row * h;
     if (y > height) continue;
     ctx.fillStyle = failed ? '#e53935' : `hsl(${hue(fn)} 55% 62%)`;
     ctx.fillRect(x, y, w, h - 1);
+    if (trace === selected) {
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(x, y, w, h - 1);
+    }
     if (w > 40 && h >= 10) {
       ctx.fillStyle = '#000';
       ctx.save();
       ctx.beginPath();
       ctx.rect(x, y, w, h);
       ctx.clip();
-      ctx.fillText(functions[fn]?.name ?? '?', Math.max(x, 0) + 2, y + h / 2);
+      ctx.fillText(names[fn] ?? '?', Math.max(x, 0) + 2, y + h / 2);
       ctx.restore();
     }
   }
