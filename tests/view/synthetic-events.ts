@@ -23,7 +23,7 @@ export async function writeSyntheticEvents(file: string, options: SyntheticOptio
   let count = 0;
   let buffer: string[] = [];
   const flush = async () => {
-    if (!out.write(buffer.join(''))) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(buffer.join(''))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     buffer = [];
   };
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');

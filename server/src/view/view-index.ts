@@ -197,11 +197,18 @@ export class ViewIndex {
     return this.figures;
   }
 
-  /** Bars overlapping [from, to] (ns from the first event), skipping those narrower than one of `px` pixels. */
+  /**
+   * Bars overlapping [from, to] (ns from the first event). Calls narrower than one of `px` pixels
+   * are not sent one by one: they are counted per pixel column and row (`dense`), so a zoomed-out
+   * view of a million calls still shows where the work was, in a bounded answer.
+   */
   timeline(from: number, to: number, px: number) {
     const forest = this.forest;
-    const min = (to - from) / Math.max(px, 1);
+    const width = Math.max(1, Math.min(Math.round(px), 8192));
+    const scale = width / Math.max(to - from, 1);
+    const min = 1 / scale;
     const bars: number[][] = [];
+    const dense = new Map<number, [number, number]>();
     let hidden = 0;
     for (const call of this.order) {
       const start = forest.startAt(call) - this.first;
@@ -210,11 +217,17 @@ export class ViewIndex {
       if (end < from) continue;
       if (end - start < min || bars.length >= BAR_LIMIT) {
         hidden++;
+        const key = this.rows[call]! * width + Math.min(width - 1, Math.max(0, Math.floor((start - from) * scale)));
+        const cell = dense.get(key) ?? [0, 0];
+        cell[0]++;
+        if (forest.failed(call)) cell[1]++;
+        dense.set(key, cell);
         continue;
       }
       bars.push([call, start, end - start, this.rows[call]!, forest.fnAt(call), forest.failed(call) ? 1 : 0, forest.traceAt(call)]);
     }
-    return { from, to, rows: this.rowCount, bars, hidden };
+    const cells = [...dense].map(([key, [count, failed]]) => [key % width, Math.floor(key / width), count, failed]);
+    return { from, to, rows: this.rowCount, bars, hidden, width, dense: cells };
   }
 
   /** Traces matching `q` (a function name, a file or a trace id, case-insensitive), earliest first. */

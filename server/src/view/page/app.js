@@ -216,7 +216,7 @@ async function refreshTimeline() {
   state.bars = answer;
   drawTimeline(canvas, answer, state.names, state.selectedTrace);
   canvas.dataset.bars = String(answer.bars.length);
-  $('timeline-note').textContent = answer.hidden ? `(${answer.hidden} calls narrower than a pixel not drawn; zoom in)` : '';
+  $('timeline-note').textContent = answer.hidden ? `(${answer.hidden} calls narrower than a pixel drawn as density; zoom in to see them)` : '';
 }
 
 function wireTimeline() {

@@ -15,7 +15,7 @@ function rowHeight(canvas, rows) {
   return Math.max(3, Math.min(16, Math.floor(canvas.height / devicePixelRatio / Math.max(rows, 1))));
 }
 
-export function drawTimeline(canvas, { from, to, rows, bars }, names, selected) {
+export function drawTimeline(canvas, { from, to, rows, bars, dense, width: columns }, names, selected) {
   const ctx = canvas.getContext('2d');
   const width = canvas.clientWidth;
   const height = canvas.height / devicePixelRatio;
@@ -24,6 +24,18 @@ export function drawTimeline(canvas, { from, to, rows, bars }, names, selected) 
   const h = rowHeight(canvas, rows);
   const scale = width / Math.max(to - from, 1);
   ctx.font = '10px sans-serif';
+  // Calls narrower than a pixel, counted per column and row: darker where more of them ran.
+  for (const [column, row, count, failed] of dense ?? []) {
+    const x = (column * width) / columns;
+    const w = Math.max(1, width / columns);
+    ctx.fillStyle = `rgba(63, 81, 181, ${Math.min(1, 0.25 + count / 8)})`;
+    ctx.fillRect(x, row * h, w, h - 1);
+    // Failures as a red share of the cell's height.
+    if (failed) {
+      ctx.fillStyle = '#e53935';
+      ctx.fillRect(x, row * h, w, Math.max(1, ((h - 1) * failed) / count));
+    }
+  }
   ctx.textBaseline = 'middle';
   for (const [, start, duration, row, fn, failed, trace] of bars) {
     const x = (start - from) * scale;
