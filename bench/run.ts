@@ -12,6 +12,7 @@ import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
 import { measureSyncCosts } from './sync-costs.js';
 import { measureTraceAggregate } from './trace-aggregate.js';
+import { measureViewerLoad } from './viewer-load.js';
 import { measureWorkspace } from './workspace.js';
 
 interface Row {
@@ -85,6 +86,11 @@ for (const r of runtime) {
 const trace = await measureTraceAggregate(Number(values['trace-mb']));
 figures.traceAggregate = trace;
 row(`(j) trace model: aggregate a ${trace.mb.toFixed(0)} MB event file (${trace.events} events, ${trace.functions} functions), one pass`, `${trace.mbPerSecond.toFixed(1)} MB/s (${trace.seconds.toFixed(1)} s), peak RSS ${trace.peakRssMiB.toFixed(0)} MiB`, 'bounded memory: RSS <= 256 MiB', trace.peakRssMiB <= 256);
+
+const viewer = await measureViewerLoad(1_000_000);
+figures.viewerLoad = viewer;
+const render = viewer.firstRenderSeconds === null ? 'no chromium for the first render' : `first render in chromium ${viewer.firstRenderSeconds.toFixed(1)} s`;
+row(`(k) viewer: open a ${viewer.events}-event file (${viewer.mb.toFixed(0)} MB)`, `serving after ${viewer.indexSeconds.toFixed(1)} s, ${render}, peak RSS ${viewer.peakRssMiB.toFixed(0)} MiB`, 'a few seconds', null);
 
 const width = [0, 0, 0];
 const cells = rows.map((r) => [r.measure, r.value, r.target + (r.met === null ? '' : r.met ? '  ok' : '  MISSED')]);

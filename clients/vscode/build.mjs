@@ -30,7 +30,7 @@ await esbuild.build({
 });
 
 await esbuild.build({
-  entryPoints: { main: path.join(here, 'src/server-entry.ts'), worker: path.join(repo, 'server/src/pool/worker.ts') },
+  entryPoints: { main: path.join(here, 'src/server-entry.ts'), worker: path.join(repo, 'server/src/pool/worker.ts'), view: path.join(here, 'src/view-entry.ts') },
   outdir: server,
   bundle: true,
   platform: 'node',
@@ -67,6 +67,8 @@ ship('node_modules/piscina/dist', (file) => !file.endsWith('.map') && !file.ends
 ship('server/languages', (file) => !file.endsWith('README.md'));
 ship('server/src/engine/plan.ts');
 ship('server/src/engine/sites.ts');
+// The trace viewer's page (served by dist/server/view.js).
+ship('server/src/view/page');
 
 // tomlValidation: the team file's schema, for TOML extensions that read it.
 fs.copyFileSync(path.join(repo, 'protocol/team-file-schema.json'), path.join(dist, 'team-file-schema.json'));

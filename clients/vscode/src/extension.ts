@@ -16,6 +16,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { chooseServer, failureMessage, PathSetting, type ServerChoice } from './server-path';
+import { showTrace } from './show-trace';
 
 const Section = 'telemetryInjector';
 /** The languages the server checks: VS Code's ids (JSX and TSX have their own). */
@@ -41,6 +42,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('telemetryInjector.scanWorkspaceFolders', scanWorkspace),
     vscode.commands.registerCommand('telemetryInjector.addToActiveFile', () => fileCommand(ServerCommands.addToFile)),
     vscode.commands.registerCommand('telemetryInjector.removeFromActiveFile', () => fileCommand(ServerCommands.removeFromFile)),
+    vscode.commands.registerCommand('telemetryInjector.showTrace', (query?: string) => {
+      const choice = choose(context);
+      const launcher =
+        choice.kind === 'bundled' ? { kind: 'bundled' as const, module: context.asAbsolutePath(path.join('dist', 'server', 'view.js')) } : choice.kind === 'executable' ? { kind: 'executable' as const, command: choice.command } : undefined;
+      return showTrace(launcher, output, typeof query === 'string' ? query : undefined);
+    }),
     // A different server, or trust that now allows the workspace's one: start the right one.
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(PathSetting)) void queue(() => restart(context));

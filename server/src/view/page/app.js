@@ -275,6 +275,12 @@ async function main() {
       .map((f) => `${f.path}: ${f.malformed} malformed${f.malformedLines.length ? ` (lines ${f.malformedLines.join(', ')})` : ''}, ${f.unknownType} of unknown type, ${f.otherVersion ?? 0} of another schema version`)
       .join('\n');
   }
+  // ?q=… (the VS Code command, a lens) opens the page already searching.
+  const q = new URLSearchParams(location.search).get('q');
+  if (q) {
+    state.query = q;
+    $('search').value = q;
+  }
   let debounce;
   $('search').addEventListener('input', (e) => {
     clearTimeout(debounce);
