@@ -113,6 +113,7 @@ export function selectCalls(forest: CallForest, options: SelectOptions): Selecti
     else {
       // The same inputs gave two answers: the function reads something besides its arguments.
       bad.set(call.fn, 'nondeterministic function');
+      skip('nondeterministic function');
     }
   }
   const functions: FunctionCases[] = [];
