@@ -1,5 +1,6 @@
 // Replay for Python: one pytest module per source file, a `parametrize`d test per function. Cases
-// hold JSON text decoded with json.loads (exact integers), calls pass arguments by keyword, and
+// hold JSON text decoded with json.loads (exact integers), calls pass arguments as the function's
+// signature takes them (positional, keyword, `*args`, `**kwargs`), and
 // the socket module is patched before the code under test is imported, so no test reaches the network.
 // Must never import the module by file path (that would load it twice): it is imported by its
 // dotted name, from the folder above its outermost package.
@@ -56,8 +57,24 @@ export const python: ReplayLanguage = {
       `_module = importlib.import_module(${py(module)})`,
       '',
       '',
+      '# The runtime records each parameter under its name, `*args` and `**kwargs` included: the',
+      '# signature says how each one is passed.',
       'def _call(fn, args):',
-      '    result = fn(**args)',
+      '    positional, keywords, by_name = [], {}, False',
+      '    for p in inspect.signature(fn).parameters.values():',
+      '        if p.name not in args:',
+      '            by_name = True',
+      '            continue',
+      '        value = args[p.name]',
+      '        if p.kind is p.VAR_POSITIONAL:',
+      '            positional.extend(value)',
+      '        elif p.kind is p.VAR_KEYWORD:',
+      '            keywords.update(value)',
+      '        elif p.kind is p.KEYWORD_ONLY or (p.kind is p.POSITIONAL_OR_KEYWORD and by_name):',
+      '            keywords[p.name] = value',
+      '        else:',
+      '            positional.append(value)',
+      '    result = fn(*positional, **keywords)',
       '    if inspect.isawaitable(result):',
       '        result = asyncio.run(result)',
       '    return result',
