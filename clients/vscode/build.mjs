@@ -69,6 +69,10 @@ ship('server/src/engine/plan.ts');
 ship('server/src/engine/sites.ts');
 // The trace viewer's page (served by dist/server/view.js).
 ship('server/src/view/page');
+// speedscope's release (MIT, its LICENSE with it), which the viewer serves for flame graphs.
+ship('node_modules/speedscope/package.json');
+ship('node_modules/speedscope/LICENSE');
+ship('node_modules/speedscope/dist/release', (file) => !file.endsWith('.map'));
 
 // tomlValidation: the team file's schema, for TOML extensions that read it.
 fs.copyFileSync(path.join(repo, 'protocol/team-file-schema.json'), path.join(dist, 'team-file-schema.json'));

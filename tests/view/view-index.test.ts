@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeChrome, writeSpeedscope } from '../../server/src/view/exports.js';
 import { ViewIndex } from '../../server/src/view/view-index.js';
@@ -95,6 +97,24 @@ describe('the view index', () => {
   });
 });
 
+describe('files written by several processes at once', () => {
+  it('keeps each trace whole when the lines of two processes interleave', async () => {
+    const a = path.join(dir, 'a.jsonl');
+    const b = path.join(dir, 'b.jsonl');
+    await writeSyntheticEvents(a, { traces: 3, lookups: 2 });
+    await writeSyntheticEvents(b, { traces: 3, lookups: 2 });
+    // Process b's ids differ: rename its correlation ids and trace ids, then alternate the lines.
+    const left = fs.readFileSync(a, 'utf8').trimEnd().split('\n');
+    const right = fs.readFileSync(b, 'utf8').trimEnd().split('\n').map((line) => line.replace(/"c0000/g, '"p0000').replace(/"trace_id":"0{8}/, '"trace_id":"ffffffff'));
+    const mixed = left.flatMap((line, i) => [line, right[i]!]);
+    const file = path.join(dir, 'mixed.jsonl');
+    fs.writeFileSync(file, `${mixed.join('\n')}\n`);
+    const mixedIndex = await ViewIndex.load([file], dir);
+    expect(mixedIndex.summary()).toMatchObject({ traces: 6, calls: 24, orphans: 0, skipped: 0 });
+    for (let t = 0; t < 6; t++) expect(mixedIndex.tree(t).nodes.map((n) => n.depth)).toEqual([0, 1, 1, 1]);
+  });
+});
+
 describe('the view server', () => {
   it('answers the page, its API, and refuses another Host', async () => {
     const server = await serveView(index);
@@ -156,5 +176,15 @@ describe('exports', () => {
       expect(at).toBeLessThanOrEqual(profile.endValue);
     }
     expect(opened).toBe(100);
+  });
+
+  it("matches speedscope's own file-format schema (the one its release ships)", () => {
+    const schemaFile = path.join(path.dirname(createRequire(import.meta.url).resolve('speedscope/package.json')), 'dist/release/file-format-schema.json');
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as object);
+    const out = sink();
+    writeSpeedscope(index, out, 'events');
+    const valid = validate(JSON.parse(out.text()));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
   });
 });

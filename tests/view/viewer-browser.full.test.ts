@@ -141,6 +141,20 @@ describe('the trace viewer page', () => {
     await page.screenshot({ path: path.join(shots, 'function-calls.png') });
   });
 
+  it("opens the same events in the bundled speedscope's flame view", async () => {
+    const href = await page.locator('#speedscope').getAttribute('href');
+    expect(href).toMatch(/^\/speedscope\/index\.html#profileURL=/);
+    const profile = await browser!.newPage({ viewport: { width: 1400, height: 700 } });
+    profile.on('pageerror', (error) => pageErrors.push(`speedscope: ${error.message}`));
+    profile.on('request', (request) => {
+      if (!request.url().startsWith(url)) foreignRequests.push(request.url());
+    });
+    await profile.goto(new URL(href!, url).href);
+    // speedscope shows the title the link passes once it has loaded and drawn the profile.
+    await profile.locator('text=telemetry').first().waitFor({ timeout: 30_000 });
+    await profile.screenshot({ path: path.join(shots, 'speedscope.png') });
+  });
+
   it('loaded nothing from the network and threw no error', () => {
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);

@@ -4,8 +4,11 @@
 // another site must not read the events through DNS rebinding), never serve files outside page/.
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { packagePath } from '../paths.js';
+import { writeSpeedscope } from './exports.js';
 import type { ViewIndex } from './view-index.js';
 
 const PAGE_DIR = packagePath('server', 'src', 'view', 'page');
@@ -18,12 +21,45 @@ const ASSETS: Record<string, [string, string]> = {
 // The page's own files only; frames allowed so VS Code's webview can embed it.
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
 
+// speedscope's MIT-licensed release (flame graph, left-heavy and sandwich views), served as it
+// ships, with its LICENSE; it loads the profile from /api/speedscope. Its script compiles WebAssembly
+// and sets inline styles, which its own CSP allows. Absent (a bundle without it), the link is hidden.
+const SPEEDSCOPE_CSP =
+  "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'self' blob:";
+const SPEEDSCOPE_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+};
+
+function speedscopeFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  try {
+    const root = path.dirname(createRequire(import.meta.url).resolve('speedscope/package.json'));
+    const release = path.join(root, 'dist', 'release');
+    for (const name of fs.readdirSync(release)) if (!name.endsWith('.map')) files.set(`/speedscope/${name}`, path.join(release, name));
+    files.set('/speedscope/LICENSE', path.join(root, 'LICENSE'));
+  } catch {
+    // Not installed: the page hides its link.
+  }
+  return files;
+}
+
 export interface ViewServer {
   url: string;
   close(): Promise<void>;
 }
 
 export async function serveView(index: ViewIndex, port = 0): Promise<ViewServer> {
+  // Only the files listed here are served: a request names a key, never a path.
+  const speedscope = speedscopeFiles();
   const server = http.createServer((req, res) => {
     const host = req.headers.host ?? '';
     const { port: own } = server.address() as AddressInfo;
@@ -33,7 +69,19 @@ export async function serveView(index: ViewIndex, port = 0): Promise<ViewServer>
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
     try {
+      if (url.pathname === '/api/speedscope') {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        writeSpeedscope(index, res, index.files.map((f) => f.path).join(', '));
+        return void res.end();
+      }
+      if (url.pathname === '/api/summary') return json(res, { ...index.summary(), speedscope: speedscope.size > 0 });
       if (url.pathname.startsWith('/api/')) return json(res, answer(index, url));
+      const bundled = speedscope.get(url.pathname === '/speedscope/' ? '/speedscope/index.html' : url.pathname);
+      if (bundled) {
+        res.writeHead(200, { 'content-type': SPEEDSCOPE_TYPES[path.extname(bundled)] ?? 'application/octet-stream', 'content-security-policy': SPEEDSCOPE_CSP });
+        return void res.end(fs.readFileSync(bundled));
+      }
+      if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       const asset = ASSETS[url.pathname];
       if (!asset) return void res.writeHead(404).end('not found');
       res.writeHead(200, { 'content-type': asset[1], 'content-security-policy': CSP, 'cache-control': 'no-store' });

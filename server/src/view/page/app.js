@@ -34,7 +34,7 @@ export const ms = (ns) => {
 const state = { summary: null, functions: [], query: '', view: { from: 0, to: 1 }, bars: null, selectedTrace: null, mermaid: '' };
 
 // ---- source locations: a vscode:// link plus a copyable file:line ----
-function location(file, line) {
+function sourceLink(file, line) {
   const root = state.summary?.root ?? '';
   const abs = file.startsWith('/') ? file : `${root}/${file}`;
   const text = `${file}:${line}`;
@@ -52,7 +52,7 @@ function virtualList(box, fetchPage, renderRow) {
   const pages = new Map();
   const PAGE = 200;
   let total = 0;
-  const spacer = el('div', { style: 'height:0px' });
+  const spacer = el('div', { class: 'spacer' });
   box.replaceChildren(spacer);
   const render = () => {
     const first = Math.max(0, Math.floor(box.scrollTop / ROW) - 5);
@@ -114,7 +114,7 @@ function showFunctions() {
       el(
         'tr',
         { class: 'fn-row', 'data-fn': f.name, title: f.exact ? '' : 'percentiles estimated by the sketch (within 1 %)', onclick: () => showCalls(f) },
-        el('td', {}, el('div', { class: 'name', text: f.name }), location(f.file, f.line)),
+        el('td', {}, el('div', { class: 'name', text: f.name }), sourceLink(f.file, f.line)),
         el('td', { class: 'num', text: String(f.calls) }),
         el('td', { class: `num${f.errors ? ' err' : ''}`, text: String(f.errors) }),
         el('td', { class: 'num', text: ms(f.p50) }),
@@ -190,13 +190,13 @@ function treeRows(nodes) {
           ? el('span', { class: 'err', text: ` raised ${n.error.type}: ${n.error.message}` })
           : el('span', { class: 'muted', text: n.ret !== undefined ? ` → ${n.ret}` : '' }),
         el('span', { class: 'muted', text: ` ${ms(n.duration)}` }),
-        location(n.file, n.line),
+        sourceLink(n.file, n.line),
       ),
       el(
         'div',
         { class: 'body' },
         ...items.map(({ inline: i, call }) =>
-          call ? render(call) : el('div', { class: `inline ${i.kind}` }, el('span', { text: `${i.kind.replace('_', ' ')} ${i.text}` }), location(n.file, i.line)),
+          call ? render(call) : el('div', { class: `inline ${i.kind}` }, el('span', { text: `${i.kind.replace('_', ' ')} ${i.text}` }), sourceLink(n.file, i.line)),
         ),
       ),
     );
@@ -267,6 +267,11 @@ async function main() {
   for (const f of functions) if (f.fn >= 0) state.names[f.fn] = f.name;
   state.view = { from: 0, to: Math.max(1, summary.last - summary.first) };
   $('summary').textContent = `${summary.calls} calls · ${summary.traces} traces · ${summary.functions} functions · ${summary.files.map((f) => f.path).join(', ')}`;
+  if (summary.speedscope) {
+    const link = $('speedscope');
+    link.hidden = false;
+    link.href = `/speedscope/index.html#profileURL=${encodeURIComponent(`${location.origin}/api/speedscope`)}&title=${encodeURIComponent('telemetry')}`;
+  }
   if (summary.skipped > 0) {
     const skipped = $('skipped');
     skipped.hidden = false;
