@@ -5,14 +5,27 @@
 // Full tier: it runs three toolchains and compiles a Go test binary.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../cli/helpers.js';
 
 const scratch: string[] = [];
-afterAll(() => {
+// A live loopback server the generated tests must not reach.
+let connections = 0;
+const listener = net.createServer((socket) => {
+  connections++;
+  socket.destroy();
+});
+let port = 0;
+beforeAll(async () => {
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  port = (listener.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+  await new Promise((resolve) => listener.close(resolve));
 });
 
 interface Case {
@@ -24,6 +37,8 @@ interface Case {
   constant: [string, string];
   out: (dir: string) => string;
   skipped: Record<string, number>;
+  /** A test appended to the generated file: under its guard, reaching a live loopback server fails. */
+  probe: (port: number) => string;
 }
 
 /** pytest from the machine, or from the cache folder .ci/run installs it into. */
@@ -39,6 +54,8 @@ const cases: Case[] = [
     out: (dir) => path.join(dir, 'replayed'),
     // Cart.total; check(password); banner(300); main.
     skipped: { 'method or nested function': 1, 'redacted value': 1, 'truncated value': 1, 'no arguments': 1 },
+    probe: (port) =>
+      `\n\ndef test_the_network_is_blocked():\n    with pytest.raises(OSError, match="blocked"):\n        socket.create_connection(("127.0.0.1", ${port}), timeout=5)\n`,
   },
   {
     lang: 'javascript',
@@ -48,6 +65,7 @@ const cases: Case[] = [
     constant: ['RATE = 20', 'RATE = 21'],
     out: (dir) => path.join(dir, 'replayed'),
     skipped: { 'method or nested function': 1, 'redacted value': 1, 'truncated value': 1, 'no arguments': 1, 'not reachable from a test': 1 },
+    probe: (port) => `\ntest('the network is blocked', () => {\n  assert.throws(() => net.connect(${port}, '127.0.0.1'), /blocked/);\n});\n`,
   },
   {
     lang: 'go',
@@ -59,6 +77,9 @@ const cases: Case[] = [
     out: (dir) => dir,
     // Point.Double and main's two closures; Norm(Point{3, 4}); main itself.
     skipped: { 'method or nested function': 3, 'not a literal': 1, 'not reachable from a test': 1 },
+    // Go refuses name resolution (a dial to an address cannot be intercepted without net/http).
+    probe: () =>
+      '\nfunc TestReplayNetworkIsBlocked(t *testing.T) {\n\tif _, err := net.DefaultResolver.LookupHost(context.Background(), "replay.example.com"); err == nil || !strings.Contains(err.Error(), "blocked") {\n\t\tt.Fatalf("resolution was not refused: %v", err)\n\t}\n}\n',
   },
 ];
 
@@ -73,7 +94,7 @@ function exec(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 describe.each(cases)('replay for $lang', (c) => {
-  it('writes tests that pass on the captured code and fail once a captured constant changes', async () => {
+  it('writes tests that pass on the captured code with the network blocked, and fail once a captured constant changes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `telemetry-replay-${c.lang}-`));
     scratch.push(dir);
     fs.cpSync(path.join(repoRoot, 'fixtures/replay', c.lang), dir, { recursive: true });
@@ -96,8 +117,11 @@ describe.each(cases)('replay for $lang', (c) => {
     // with_tax(100) twice from main and once more from Cart.total.
     if (c.lang !== 'go') expect(result.duplicates).toBe(2);
 
+    const generated = path.join(out, result.files[0]!.path);
+    fs.appendFileSync(generated, c.probe(port));
     const pass = exec(c.test(dir, out), dir);
     expect(pass.code, pass.output).toBe(0);
+    expect(connections, 'a replayed test reached the loopback server').toBe(0);
 
     fs.writeFileSync(path.join(dir, c.source), original.replace(c.constant[0], c.constant[1]));
     const fail = exec(c.test(dir, out), dir);
