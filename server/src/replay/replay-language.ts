@@ -1,6 +1,6 @@
 // What replay asks of each language: which source files are its, whether its runtime records return
 // values, whether a function can be called from a test, and the test files for the chosen calls.
-// Must never hold language knowledge itself: each language answers in its own replay-<lang>.ts.
+// Must never hold language knowledge itself: each language answers in server/languages/<lang>/replay.ts.
 import type { FunctionCases, SkipReason } from './select-calls.js';
 
 export interface GeneratedFile {

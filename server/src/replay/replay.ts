@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CallForest } from '../trace/call-tree.js';
 import { emptyCounts, readEvents, type ReadCounts } from '../trace/event-stream.js';
-import { goLanguage } from './replay-go.js';
-import { javascript } from './replay-javascript.js';
+import { goLanguage } from '../../languages/go/replay.js';
+import { javascript } from '../../languages/javascript/replay.js';
+import { python } from '../../languages/python/replay.js';
 import type { GeneratedFile, ReplayLanguage } from './replay-language.js';
-import { python } from './replay-python.js';
 import { selectCalls, type FunctionCases, type SkipReason } from './select-calls.js';
 
 export const REPLAY_LANGUAGES: readonly ReplayLanguage[] = [python, javascript, goLanguage];

@@ -6,8 +6,8 @@
 // dotted name, from the folder above its outermost package.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GeneratedFile, ReplayLanguage } from './replay-language.js';
-import { commentSafe } from './replay-language.js';
+import type { GeneratedFile, ReplayLanguage } from '../../src/replay/replay-language.js';
+import { commentSafe } from '../../src/replay/replay-language.js';
 
 const py = (text: string) => JSON.stringify(text);
 

@@ -7,8 +7,8 @@
 // Must never claim to check results Go's events do not carry.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GeneratedFile, ReplayLanguage } from './replay-language.js';
-import { commentSafe } from './replay-language.js';
+import type { GeneratedFile, ReplayLanguage } from '../../src/replay/replay-language.js';
+import { commentSafe } from '../../src/replay/replay-language.js';
 
 const go = (text: string) => JSON.stringify(text);
 

@@ -4,8 +4,8 @@
 // test reaches the network. Only exported functions of .js/.mjs/.cjs files can be reached.
 // Must never import TypeScript sources (Node 20 cannot run them): those are skipped, not guessed.
 import path from 'node:path';
-import type { GeneratedFile, ReplayLanguage } from './replay-language.js';
-import { commentSafe } from './replay-language.js';
+import type { GeneratedFile, ReplayLanguage } from '../../src/replay/replay-language.js';
+import { commentSafe } from '../../src/replay/replay-language.js';
 
 const js = (text: string) => JSON.stringify(text);
 
