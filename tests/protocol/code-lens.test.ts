@@ -1,13 +1,14 @@
 // Runtime figures in the editor, through the real server: code lenses (resolved lazily or titled
 // eagerly), refresh as the event file grows, hover, the lens command, stale and vanished functions,
 // and bad lines skipped and counted. The figures are worked out by hand from trace-events.ts.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CodeLens, Hover, MarkupContent } from 'vscode-languageserver';
-import { LspClient, type OpenDocument } from './lsp-client.js';
-import { APP_PY, appended, currentRun, previousRun } from './trace-events.js';
+import { LspClient, repoRoot, type OpenDocument } from './lsp-client.js';
+import { APP_PY, appended, currentRun, event, previousRun } from './trace-events.js';
 
 let client: LspClient | undefined;
 let workspace: string | undefined;
@@ -146,6 +147,44 @@ describe('runtime figures in the editor', () => {
       '19: not reached · 3 h ago',
       '28: 1 call · p50 50 µs · p95 50 µs · 3 h ago · stale',
     ]);
+    // Saved, then run again into the same file: the new call ran the new text, which is no longer stale.
+    fs.writeFileSync(path.join(workspace, 'app.py'), doc.text);
+    const later = Date.now() * 1e6 + 1e9;
+    fs.appendFileSync(path.join(workspace, 'current-run.jsonl'), `${event('function_exit', 'Cache.get', 16, later, 'c2', { duration_ns: 70_000 })}\n`);
+    await c.waitFor(() => (c.logs().some((l) => l.includes('current-run.jsonl: 1 new events, 15 in this run')) ? true : undefined));
+    expect((await titles(c, doc)).at(-1)).toBe('28: 2 calls · p50 50 µs · p95 70 µs');
+  });
+
+  it('keeps what a truncated event file held as its previous run, and compares the new run with it', async () => {
+    workspace = makeProject();
+    client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace });
+    const c = client;
+    await readBoth(c);
+    const doc = await c.open(path.join(workspace, 'app.py'), 'python');
+    await titles(c, doc);
+    // A new run overwrites the file: parse once, 20 ms (was p95 10 ms in the run before).
+    fs.writeFileSync(path.join(workspace, 'current-run.jsonl'), `${event('function_exit', 'parse', 1, Date.now() * 1e6, 'n1', { duration_ns: 20_000_000 })}\n`);
+    await c.waitFor(() => (c.logs().some((l) => l.includes('current-run.jsonl: 1 new events, 1 in this run')) ? true : undefined));
+    expect(await titles(c, doc)).toEqual(['1: 1 call · p50 20.0 ms · p95 20.0 ms · p95 ↑ 100 %', '11: not reached', '19: not reached', '28: not reached']);
+  });
+
+  it('finds an event file a real Python run creates after the server started, and shows its calls', async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lens-run-'));
+    fs.writeFileSync(path.join(workspace, 'app.py'), `${APP_PY}\n\nif __name__ == "__main__":\n    for i in range(50):\n        parse("x" * i)\n`);
+    fs.copyFileSync(path.join(repoRoot, 'server/languages/python/runtime/telemetry_runtime.py'), path.join(workspace, 'telemetry_runtime.py'));
+    client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace });
+    const c = client;
+    await c.waitFor(() => (c.logs().some((l) => l.includes('trace: watching 0 event files')) ? true : undefined));
+    const doc = await c.open(path.join(workspace, 'app.py'), 'python');
+    expect(await lenses(c, doc)).toEqual([]);
+    const env = { PATH: process.env.PATH ?? '', DEBUG: 'true', TELEMETRY_FILE: path.join(workspace, 'telemetry.jsonl') };
+    execFileSync('python3', ['app.py'], { cwd: workspace, env });
+    // 50 entries and 50 exits, read as they were written (perhaps in several reads), then a refresh.
+    await c.waitFor(() => (c.logs().some((l) => l.includes('telemetry.jsonl') && l.includes(', 100 in this run')) ? true : undefined));
+    await c.waitFor(() => (c.requests.some((r) => r.method === 'workspace/codeLens/refresh') ? true : undefined));
+    const [parse, ...others] = await titles(c, doc);
+    expect(parse).toMatch(/^1: 50 calls · p50 [\d.]+ [nµm]?s · p95 [\d.]+ [nµm]?s$/);
+    expect(others).toEqual(['11: not reached', '19: not reached', '28: not reached']);
   });
 
   it('reads no event file the setting does not name, and lists no lens then', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPEN_CALLS_KEPT, OTHER_TYPE, SLOWEST_KEPT, summarise, TraceAggregator, TYPES_KEPT } from '../../server/src/trace/aggregate.js';
 import { DurationSketch, EXACT_LIMIT, RELATIVE_ACCURACY } from '../../server/src/trace/duration-sketch.js';
-import { emptyCounts, readEvents } from '../../server/src/trace/event-stream.js';
+import { emptyCounts, readEvents, readLine } from '../../server/src/trace/event-stream.js';
 import { TailReader } from '../../server/src/trace/tail-reader.js';
 import type { TelemetryEvent } from '../../protocol/events.js';
 
@@ -96,6 +96,27 @@ describe('the event readers', () => {
     expect(counts).toMatchObject({ events: 1, malformed: 2, unknownType: 1, otherVersion: 1, otherVersionSeen: 3, malformedLines: [2, 5] });
   });
 
+  it('never throw on lines two processes spliced mid-line, nor on fields of the wrong shape', () => {
+    const good = JSON.stringify(exit('f', 'c', 5));
+    const odd = [
+      `${good.slice(0, 50)}${good}`,
+      JSON.stringify(exit('f', 'c', 5, { error: 'boom' as never, dropped_calls: 'x' as never, args: 7 as never })),
+      JSON.stringify({ ...exit('f', 'c', 5), timestamp_ns: 'soon', trace_id: 42, correlation_id: null }),
+      JSON.stringify({ ...base, event_type: 'loop_exit', function_name: 'f', correlation_id: 'zz', iterations: 'many' }),
+      JSON.stringify({ ...base, event_type: 'exception', function_name: 'nobody', correlation_id: 'q', error: null }),
+      JSON.stringify({ ...base, event_type: 'function_entry', function_name: 'f', correlation_id: 'e', args: { deep: { a: [1, 2] } } }),
+      '[1, 2, 3]', 'null', '"text"', '{"event_type": 5}',
+    ];
+    const counts = emptyCounts();
+    const model = new TraceAggregator();
+    for (const line of odd) {
+      const read = readLine(line, counts);
+      if (read) model.add(read.event);
+    }
+    expect(counts).toMatchObject({ events: 5, malformed: 5 });
+    expect(summarise([...model.functions.values()].find((fn) => fn.name === 'f')!)).toMatchObject({ calls: 2, errors: 0 });
+  });
+
   it('read only the bytes appended since the last read, whole lines only, and start over when the file is truncated', async () => {
     const file = path.join(dir, 'tail.jsonl');
     const line = (corr: string) => `${JSON.stringify(exit('f', corr, 1))}\n`;
@@ -111,5 +132,17 @@ describe('the event readers', () => {
     let restarts = 0;
     expect(await reader.read(onEvent, () => restarts++)).toEqual({ restarted: true, events: 1 });
     expect([seen, restarts, reader.generation, reader.counts.events]).toEqual([['a', 'b', 'c', 'z'], 1, 1, 1]);
+  });
+
+  it('tells a file rewritten in place with more than it held before from one that grew', async () => {
+    const file = path.join(dir, 'rewrite.jsonl');
+    const line = (corr: string) => `${JSON.stringify(exit('f', corr, 1))}\n`;
+    fs.writeFileSync(file, line('a'));
+    const reader = new TailReader(file);
+    const seen: string[] = [];
+    await reader.read(({ event }) => seen.push(event.correlation_id));
+    fs.writeFileSync(file, line('x') + line('y'));
+    expect(await reader.read(({ event }) => seen.push(event.correlation_id))).toEqual({ restarted: true, events: 2 });
+    expect(seen).toEqual(['a', 'x', 'y']);
   });
 });

@@ -64,6 +64,8 @@ export async function showFunctionTrace(session: Session, args: readonly unknown
 function tracesOf(session: Session, snap: Snapshot): FunctionTrace[] {
   const functions = snap.analysis.functions;
   return session.traceJoin.traces({
+    uri: snap.uri,
+    version: snap.version,
     root: snap.root,
     relPath: snap.relPath,
     filePath: snap.filePath,

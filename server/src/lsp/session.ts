@@ -129,6 +129,7 @@ export class Session {
   closed(uri: string): void {
     this.settings.forget(uri);
     this.analyzer.forget(uri);
+    this.traceJoin.forget(uri);
     this.push?.clear(uri);
     this.workspaceDiagnostics.closed(uri);
   }

@@ -10,7 +10,9 @@
 // is the one before it in that order.
 // Stale: the first time a run's figures are joined to a function, its text (blank space aside) is
 // fingerprinted; once the text differs, the figures are stale. When the file on disk changed after
-// the run ended, the server cannot know what ran, and the figures are stale from the start.
+// the run ended, the server cannot know what ran, and the figures are stale from the start. When
+// the function is called again after the file was last saved (a run appending to the same file),
+// the text is fingerprinted again: the new calls ran the saved code.
 // Must never read event files (TraceSources does) and never answer for a function id that does not exist.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -32,6 +34,8 @@ export interface FunctionTrace {
 
 /** What the join needs of a document: where it is, its text and its functions with their ids. */
 export interface JoinInput {
+  uri: string;
+  version: number;
   root: string;
   relPath: string;
   filePath: string;
@@ -40,9 +44,14 @@ export interface JoinInput {
   ids: readonly string[];
 }
 
+/** Joined documents remembered (a lens list and its resolves ask for the same document and version). */
+const JOINS_KEPT = 32;
+
 export class TraceJoin {
-  /** `run key \0 id` -> the function's fingerprint when first joined, or null when unknowable. */
-  private readonly fingerprints = new Map<string, string | null>();
+  /** `run key \0 id` -> the function's fingerprint (null when unknowable) and its last call then. */
+  private readonly fingerprints = new Map<string, { hash: string | null; lastSeenNs: number }>();
+  /** uri -> the last join, for that document version and that trace data. */
+  private readonly recent = new Map<string, { key: string; traces: FunctionTrace[] }>();
 
   constructor(private readonly sources: TraceSources) {}
 
@@ -51,6 +60,22 @@ export class TraceJoin {
    * was not reached in it. Empty when no run covered the file.
    */
   traces(doc: JoinInput): FunctionTrace[] {
+    const key = `${doc.version}\0${this.sources.version}`;
+    const hit = this.recent.get(doc.uri);
+    if (hit?.key === key) return hit.traces;
+    const traces = this.join(doc);
+    this.recent.delete(doc.uri);
+    this.recent.set(doc.uri, { key, traces });
+    if (this.recent.size > JOINS_KEPT) this.recent.delete(this.recent.keys().next().value!);
+    return traces;
+  }
+
+  /** The document closed: a reopened one starts again at version 1, perhaps with other text. */
+  forget(uri: string): void {
+    this.recent.delete(uri);
+  }
+
+  private join(doc: JoinInput): FunctionTrace[] {
     const covering = this.sources
       .runs(doc.root)
       .filter((run) => run.model.files.has(doc.relPath))
@@ -69,9 +94,13 @@ export class TraceJoin {
       if (!fn && !site.instrumented) return;
       const now = fingerprint(doc.text, site);
       const key = `${runKey}\0${id}`;
-      if (!this.fingerprints.has(key)) this.fingerprints.set(key, modifiedNs !== null && modifiedNs > endedNs ? null : now);
+      const lastSeenNs = fn?.lastSeenNs ?? 0;
       const then = this.fingerprints.get(key);
-      out.push({ id, site, latest: fn, previous: previous.get(id), endedNs, stale: then !== now });
+      const calledSinceSaved = then !== undefined && lastSeenNs > then.lastSeenNs && (modifiedNs === null || modifiedNs <= lastSeenNs);
+      if (!then || calledSinceSaved) {
+        this.fingerprints.set(key, { hash: !then && modifiedNs !== null && modifiedNs > endedNs ? null : now, lastSeenNs });
+      }
+      out.push({ id, site, latest: fn, previous: previous.get(id), endedNs, stale: this.fingerprints.get(key)!.hash !== now });
     });
     return out;
   }

@@ -7,7 +7,6 @@
 // throw on what a file holds (bad lines are skipped and counted by the tail reader).
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseEnv } from 'node:util';
 import picomatch from 'picomatch';
 import { TraceAggregator } from '../trace/aggregate.js';
@@ -66,8 +65,9 @@ export class TraceSources {
     const wanted = new Map<string, string>();
     for (const root of this.roots) {
       const globs = await this.globsOf(root);
-      for (const file of findSources(root, globs)) if (!wanted.has(file)) wanted.set(file, root);
-      this.watchFolder(root, globs);
+      const found = await findSources(root, globs);
+      for (const file of found) if (!wanted.has(file)) wanted.set(file, root);
+      this.watchFolders(root, globs, found);
     }
     for (const [file, source] of this.sources) {
       if (!wanted.has(file)) {
@@ -90,11 +90,6 @@ export class TraceSources {
       if (source.previous) runs.push(source.previous);
     }
     return runs;
-  }
-
-  /** The files read, for messages. */
-  files(): string[] {
-    return [...this.sources.keys()];
   }
 
   dispose(): void {
@@ -149,46 +144,60 @@ export class TraceSources {
     }, wait);
   }
 
-  /** New event files in the folder's top level are picked up as they appear (deeper ones on the next start). */
-  private watchFolder(root: string, globs: readonly string[]): void {
+  /**
+   * New event files appear where they are watched for: the workspace folder's top level, each glob's
+   * fixed folder (`runs/` of `runs/*.jsonl`) and the folders of the files already read. Elsewhere
+   * they are found on the next start (a settings change, a `.env` change, a restart).
+   */
+  private watchFolders(root: string, globs: readonly string[], files: Iterable<string>): void {
     const matches = picomatch([...globs], { dot: true });
-    try {
-      const watcher = fs.watch(root, { persistent: false }, (_type, name) => {
-        if (!name) return;
-        const file = path.join(root, name.toString());
-        if (matches(name.toString()) && fs.existsSync(file)) this.add(file, root);
-        if (name.toString() === '.env') void this.start();
-      });
-      watcher.on('error', () => watcher.close());
-      this.folderWatchers.push(watcher);
-    } catch (error) {
-      this.logger.warn(`trace: cannot watch ${root}: ${String(error)}`);
+    const folders = new Set([root]);
+    for (const glob of globs) {
+      const base = picomatch.scan(glob).base;
+      if (base) folders.add(path.resolve(root, base));
+    }
+    for (const file of files) folders.add(path.dirname(file));
+    for (const folder of folders) {
+      try {
+        const watcher = fs.watch(folder, { persistent: false }, (_type, name) => {
+          if (!name) return;
+          const file = path.join(folder, name.toString());
+          if (folder === root && name.toString() === '.env') void this.start();
+          else if (matches(path.relative(root, file).split(path.sep).join('/')) && fs.existsSync(file)) this.add(file, root);
+        });
+        watcher.on('error', () => watcher.close());
+        this.folderWatchers.push(watcher);
+      } catch {
+        // A glob's folder that does not exist (yet): its files are found on the next start.
+      }
     }
   }
 }
 
 /** The event files under `root`: the globs' matches (relative paths) plus the `.env`'s TELEMETRY_FILE. */
-export function findSources(root: string, globs: readonly string[]): string[] {
+export async function findSources(root: string, globs: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   if (globs.length > 0) {
     const matches = picomatch([...globs], { dot: true });
     let seen = 0;
-    const walk = (dir: string) => {
+    // Breadth first and asynchronous: a large workspace never blocks requests while it is searched.
+    const folders = [root];
+    while (folders.length > 0 && seen < WALK_LIMIT) {
+      const dir = folders.shift()!;
       let entries: fs.Dirent[];
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
       } catch {
-        return;
+        continue;
       }
       for (const entry of entries) {
-        if (++seen > WALK_LIMIT) return;
+        if (++seen > WALK_LIMIT) break;
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
-          if (!SKIPPED_DIRS.has(entry.name)) walk(full);
+          if (!SKIPPED_DIRS.has(entry.name)) folders.push(full);
         } else if (entry.isFile() && matches(path.relative(root, full).split(path.sep).join('/'))) found.add(full);
       }
-    };
-    walk(root);
+    }
   }
   const fromEnv = envTelemetryFile(root);
   if (fromEnv) found.add(fromEnv);
@@ -205,8 +214,4 @@ export function envTelemetryFile(root: string): string | undefined {
   }
   const value = parseEnv(text).TELEMETRY_FILE?.trim();
   return value ? path.resolve(root, value) : undefined;
-}
-
-export function fileUri(file: string): string {
-  return pathToFileURL(file).href;
 }
