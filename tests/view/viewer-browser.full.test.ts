@@ -141,6 +141,13 @@ describe('the trace viewer page', () => {
     await page.screenshot({ path: path.join(shots, 'function-calls.png') });
   });
 
+  it("opens a function's calls from the address, as a code lens in VS Code does", async () => {
+    await page.goto(`${url}?fn=lookup_user&file=app/db.py`);
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await count('#calls .call-row', (n) => n > 0);
+    expect(await page.locator('#calls-of').innerText()).toBe('lookup_user');
+  });
+
   it("opens the same events in the bundled speedscope's flame view", async () => {
     const href = await page.locator('#speedscope').getAttribute('href');
     expect(href).toMatch(/^\/speedscope\/index\.html#profileURL=/);

@@ -16,8 +16,14 @@ async function eventFiles(): Promise<string[]> {
   return (picked ?? []).map((uri) => uri.fsPath);
 }
 
-/** `query` pre-fills the page's search (a function name, a file or a trace id). */
-export async function showTrace(launcher: ViewerLauncher | undefined, output: vscode.LogOutputChannel, query?: string): Promise<void> {
+/** The page's address parameters for a function id (`path::qualified.name::kind[::n]`): its calls. */
+export function viewerQuery(functionId: string): Record<string, string> {
+  const [file = '', name = ''] = functionId.split('::');
+  return { q: name, fn: name, file };
+}
+
+/** `query` is the page's address parameters: `q` pre-fills its search, `fn` and `file` open a function's calls. */
+export async function showTrace(launcher: ViewerLauncher | undefined, output: vscode.LogOutputChannel, query?: Record<string, string>): Promise<void> {
   if (!launcher) {
     void vscode.window.showErrorMessage('Telemetry Injector: no server to run the trace viewer (see the output).');
     return;
@@ -49,7 +55,7 @@ export async function showTrace(launcher: ViewerLauncher | undefined, output: vs
   }
   output.info(`trace viewer at ${url} for ${files.join(', ')}`);
   const external = (await vscode.env.asExternalUri(vscode.Uri.parse(url))).toString();
-  const src = query ? `${external}?q=${encodeURIComponent(query)}` : external;
+  const src = query ? `${external}?${new URLSearchParams(query).toString()}` : external;
   const panel = vscode.window.createWebviewPanel('telemetryInjector.trace', 'Telemetry trace', vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
   const origin = new URL(external).origin;
   panel.webview.html = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; frame-src ${origin};">

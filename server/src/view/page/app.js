@@ -280,7 +280,7 @@ async function main() {
       .map((f) => `${f.path}: ${f.malformed} malformed${f.malformedLines.length ? ` (lines ${f.malformedLines.join(', ')})` : ''}, ${f.unknownType} of unknown type, ${f.otherVersion ?? 0} of another schema version`)
       .join('\n');
   }
-  // ?q=… (the VS Code command, a lens) opens the page already searching.
+  // ?q=… opens the page already searching.
   const q = new URLSearchParams(location.search).get('q');
   if (q) {
     state.query = q;
@@ -298,6 +298,17 @@ async function main() {
   wireTimeline();
   showFunctions();
   await Promise.all([showTraces(), refreshTimeline()]);
+  // ?fn=name&file=path (a code lens in VS Code): that function's calls.
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get('fn');
+  if (wanted) {
+    const file = params.get('file');
+    const match = functions.find((f) => f.name === wanted && (!file || f.file === file)) ?? functions.find((f) => f.name === wanted);
+    if (match) {
+      selectTab('functions-pane');
+      await showCalls(match);
+    }
+  }
   document.body.dataset.ready = 'true';
 }
 
