@@ -22,10 +22,18 @@ export interface ViewerLoadCost {
   /** From start until the page's first screen is drawn in chromium; null without a browser. */
   firstRenderSeconds: number | null;
   peakRssMiB: number;
+  /** The server's CPU time (user + system) until it served: the figure a busy machine does not inflate. */
+  indexCpuSeconds: number;
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const LOOKUPS = 4;
+
+/** utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function peakRss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -70,6 +78,7 @@ export async function measureViewerLoad(events = 1_000_000): Promise<ViewerLoadC
         server.once('exit', (code) => reject(new Error(`view exited with ${code}: ${out}`)));
       });
       const indexSeconds = (performance.now() - started) / 1000;
+      const indexCpuSeconds = cpuSeconds(server.pid!);
       let firstRenderSeconds: number | null = null;
       if (browser) {
         const page = await browser.newPage();
@@ -77,7 +86,7 @@ export async function measureViewerLoad(events = 1_000_000): Promise<ViewerLoadC
         await page.locator('body[data-ready="true"]').waitFor({ timeout: 120_000 });
         firstRenderSeconds = (performance.now() - started) / 1000;
       }
-      return { events: written, mb, indexSeconds, firstRenderSeconds, peakRssMiB: peakRss(server.pid!) };
+      return { events: written, mb, indexSeconds, indexCpuSeconds, firstRenderSeconds, peakRssMiB: peakRss(server.pid!) };
     } finally {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
