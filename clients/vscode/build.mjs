@@ -37,7 +37,8 @@ await esbuild.build({
   format: 'esm',
   target: 'node20',
   // piscina starts its own worker file next to its code, so it ships as a package (below).
-  external: ['piscina'],
+  // @datadog/sketches-js requires protobufjs only inside its (unused) protobuf encoder, lazily.
+  external: ['piscina', 'protobufjs/minimal'],
   // The CommonJS dependencies (vscode-languageserver) call require() for Node's modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // No source maps: they would double the .vsix, and the sources are in the repository.
