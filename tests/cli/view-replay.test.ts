@@ -39,13 +39,27 @@ describe('view', () => {
   });
 });
 
+describe('events of another schema version', () => {
+  it('are skipped with a message naming the version, by view and by replay', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'v2.jsonl'),
+      '{"schema_version":2,"event_type":"function_entry","timestamp_ns":1,"function_name":"f","file":"a.py","line":1,"correlation_id":"x","parent_correlation_id":null,"trace_id":"t","span_id":"s"}\n',
+    );
+    const view = await cli(['view', 'v2.jsonl', '--format', 'chrome', '--out', 'v2.json'], { cwd: dir });
+    expect(view.code).toBe(0);
+    expect(view.stderr).toContain('1 event of event schema version 2 skipped');
+    const replay = await cli(['replay', 'v2.jsonl', '--out', 'v2-tests'], { cwd: dir });
+    expect(replay.stderr).toContain('1 event of event schema version 2 skipped');
+  });
+});
+
 describe('replay', () => {
   it('says how many calls it captured and why it skipped the others', async () => {
     // The synthetic files name sources that do not exist here: every call is skipped, and counted.
     const run = await cli(['replay', 'events.jsonl', '--out', 'replayed'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(
-      ['16 calls captured; 0 test cases for 0 functions in 0 files', '16 calls skipped:', '  16 source not found', '1 event lines skipped (1 malformed, 0 of unknown type)', ''].join('\n'),
+      ['16 calls captured; 0 test cases for 0 functions in 0 files', '16 calls skipped:', '  16 source not found', '1 event lines skipped (1 malformed, 0 of unknown type, 0 of another schema version)', ''].join('\n'),
     );
     expect(fs.existsSync(path.join(dir, 'replayed'))).toBe(false);
   });

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPLAY_LANGUAGES, replay } from '../replay/replay.js';
+import { otherVersionMessage } from '../trace/event-stream.js';
 import { format, needPaths, parse, UsageError, ExitCode } from './args.js';
 import type { CliContext } from './context.js';
 
@@ -44,19 +45,21 @@ export async function replayCommand(args: readonly string[], ctx: CliContext): P
     out: path.resolve(ctx.cwd, values.out),
     languages: values.lang as (typeof ids)[number][] | undefined,
   });
+  const versions = otherVersionMessage(result.read, positionals.join(', '));
+  if (versions) ctx.reporter.warn(versions);
   if (output === 'json') {
     ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return ExitCode.ok;
   }
   const skipped = Object.entries(result.skipped).sort((a, b) => b[1] - a[1]);
-  const bad = result.read.malformed + result.read.unknownType;
+  const bad = result.read.malformed + result.read.unknownType + result.read.otherVersion;
   ctx.stdout.write(
     [
       `${result.calls} calls captured; ${result.cases} test cases for ${result.functions} functions in ${result.files.length} files` +
         (result.duplicates ? ` (${result.duplicates} identical calls merged)` : ''),
       ...result.files.map((f) => `  ${path.join(values.out!, f.path)}: ${f.functions} functions, ${f.cases} cases`),
       ...(skipped.length ? [`${skipped.reduce((s, [, n]) => s + n, 0)} calls skipped:`, ...skipped.map(([reason, n]) => `  ${n} ${reason}`)] : []),
-      ...(bad ? [`${bad} event lines skipped (${result.read.malformed} malformed, ${result.read.unknownType} of unknown type)`] : []),
+      ...(bad ? [`${bad} event lines skipped (${result.read.malformed} malformed, ${result.read.unknownType} of unknown type, ${result.read.otherVersion} of another schema version)`] : []),
     ].join('\n') + '\n',
   );
   return ExitCode.ok;

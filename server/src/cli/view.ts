@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { otherVersionMessage } from '../trace/event-stream.js';
 import { writeChrome, writeSpeedscope } from '../view/exports.js';
 import { ViewIndex } from '../view/view-index.js';
 import { serveView } from '../view/view-server.js';
@@ -50,6 +51,10 @@ export async function view(args: readonly string[], ctx: CliContext): Promise<nu
 
   const index = await ViewIndex.load(files, ctx.cwd);
   const summary = index.summary();
+  for (const file of index.files) {
+    const message = otherVersionMessage(file, file.path);
+    if (message) ctx.reporter.warn(message);
+  }
   const skipped = summary.skipped
     ? `; ${summary.skipped} lines skipped (${index.files.map((f) => `${f.path}: ${f.malformed} malformed, ${f.unknownType} of unknown type${f.otherVersion ? `, ${f.otherVersion} of schema version ${f.otherVersionSeen}` : ''}`).join('; ')})`
     : '';
