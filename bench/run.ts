@@ -13,6 +13,7 @@ import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
 import { measureSyncCosts } from './sync-costs.js';
 import { measureTraceAggregate } from './trace-aggregate.js';
+import { measureViewerLoad } from './viewer-load.js';
 import { measureWorkspace } from './workspace.js';
 
 interface Row {
@@ -93,6 +94,11 @@ for (const r of pool.runs.slice(1)) {
   const target = 0.9 * r.endpoints;
   row(`(k) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s; ${(r.ofIdeal * 100).toFixed(0)}% of ideal)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
 }
+
+const viewer = await measureViewerLoad(1_000_000);
+figures.viewerLoad = viewer;
+const render = viewer.firstRenderSeconds === null ? 'no chromium for the first render' : `first render in chromium ${viewer.firstRenderSeconds.toFixed(1)} s`;
+row(`(l) viewer: open a ${viewer.events}-event file (${viewer.mb.toFixed(0)} MB)`, `serving after ${viewer.indexSeconds.toFixed(1)} s (${viewer.indexCpuSeconds.toFixed(1)} s CPU), ${render}, peak RSS ${viewer.peakRssMiB.toFixed(0)} MiB`, 'a few seconds', null);
 
 const width = [0, 0, 0];
 const cells = rows.map((r) => [r.measure, r.value, r.target + (r.met === null ? '' : r.met ? '  ok' : '  MISSED')]);

@@ -67,7 +67,7 @@ describe('the VS Code extension manifest', () => {
     );
   });
 
-  it('contributes the restart, output, scan, add and remove commands, none clashing with the server commands the client registers', () => {
+  it('contributes the restart, output, scan, add, remove and show-trace commands, none clashing with the server commands the client registers', () => {
     const commands = manifest.contributes.commands.map((c) => c.command);
     expect(commands).toEqual([
       'telemetryInjector.restartServer',
@@ -75,7 +75,9 @@ describe('the VS Code extension manifest', () => {
       'telemetryInjector.scanWorkspaceFolders',
       'telemetryInjector.addToActiveFile',
       'telemetryInjector.removeFromActiveFile',
+      'telemetryInjector.showTrace',
     ]);
+    expect(manifest.contributes.commands.find((c) => c.command === 'telemetryInjector.showTrace')).toMatchObject({ category: 'Telemetry', title: 'Show Trace' });
     const serverCommands = ['telemetryInjector.addToFile', 'telemetryInjector.removeFromFile', 'telemetryInjector.scanWorkspace'];
     expect(commands.filter((c) => serverCommands.includes(c))).toEqual([]);
   });

@@ -13,10 +13,12 @@ import { inject, injectHelp } from './inject.js';
 import { llm, llmHelp } from './llm.js';
 import { lsp, lspHelp } from './lsp.js';
 import { metrics, metricsHelp } from './metrics.js';
+import { replayCommand, replayHelp } from './replay.js';
 import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
 import { strip, stripHelp } from './strip.js';
 import { trace, traceHelp } from './trace.js';
+import { view, viewHelp } from './view.js';
 
 interface Help {
   usage: string;
@@ -35,6 +37,8 @@ const commands: Record<string, { run: Command; help: Help }> = {
   export: { run: exportEvents, help: exportHelp },
   trace: { run: trace, help: traceHelp },
   metrics: { run: metrics, help: metricsHelp },
+  view: { run: view, help: viewHelp },
+  replay: { run: replayCommand, help: replayHelp },
   cache: { run: (args) => runCache([...args]), help: cacheHelp },
   llm: { run: llm, help: llmHelp },
 };
