@@ -61,9 +61,9 @@ describe('the VS Code extension manifest', () => {
     expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(['telemetryInjector.path']);
   });
 
-  it('activates on the five languages and on a team file', () => {
+  it('activates on the eight language ids and on a team file', () => {
     expect(manifest.activationEvents.sort()).toEqual(
-      ['go', 'javascript', 'javascriptreact', 'python', 'typescript', 'typescriptreact'].map((id) => `onLanguage:${id}`).concat('workspaceContains:**/telemetry.toml').sort(),
+      ['go', 'java', 'javascript', 'javascriptreact', 'python', 'rust', 'typescript', 'typescriptreact'].map((id) => `onLanguage:${id}`).concat('workspaceContains:**/telemetry.toml').sort(),
     );
   });
 

@@ -20,7 +20,7 @@ import { showTrace, viewerQuery } from './show-trace';
 
 const Section = 'telemetryInjector';
 /** The languages the server checks: VS Code's ids (JSX and TSX have their own). */
-const Languages = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go'];
+const Languages = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'rust'];
 /** Server commands (protocol/commands.ts), which the language client registers when it starts. */
 const ServerCommands = {
   addToFile: 'telemetryInjector.addToFile',
