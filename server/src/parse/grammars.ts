@@ -6,8 +6,11 @@ import { packagePath } from '../paths.js';
 import type { LanguageSpec } from '../languages/spec.js';
 
 interface Loaded {
+  language: Language;
   parser: Parser;
   sites: Query;
+  /** Compiled on first use: a process that never scans never pays for it. */
+  scan?: Query;
 }
 
 /**
@@ -20,8 +23,8 @@ const PARSE_DEADLINE_MS = 5_000;
 const PARSE_DEADLINE_CALLS = 60_000;
 
 /** The sites query of a language: its query files, concatenated. */
-export function querySource(spec: LanguageSpec): string {
-  return spec.queries.map((file) => readFileSync(packagePath(file), 'utf8')).join('\n');
+export function querySource(spec: LanguageSpec, files: readonly string[] = spec.queries): string {
+  return files.map((file) => readFileSync(packagePath(file), 'utf8')).join('\n');
 }
 
 export class Grammars {
@@ -42,7 +45,7 @@ export class Grammars {
         const parser = new Parser();
         parser.setLanguage(language);
         const sites = new Query(language, querySource(spec));
-        const loaded = { parser, sites };
+        const loaded: Loaded = { language, parser, sites };
         this.ready.set(spec.id, loaded);
         return loaded;
       })();
@@ -72,5 +75,11 @@ export class Grammars {
 
   sitesQuery(spec: LanguageSpec): Query {
     return this.get(spec).sites;
+  }
+
+  /** The light scan query (spec.scanQueries). */
+  scanQuery(spec: LanguageSpec): Query {
+    const loaded = this.get(spec);
+    return (loaded.scan ??= new Query(loaded.language, querySource(spec, spec.scanQueries)));
   }
 }

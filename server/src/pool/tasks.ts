@@ -22,6 +22,13 @@ export interface AnalyzeTask {
   text: string;
 }
 
+/** The light scan (Engine.scan): the same coverage as analyze, functions without params. */
+export interface ScanTask {
+  kind: 'scan';
+  lang: LanguageId;
+  text: string;
+}
+
 export interface AddTask {
   kind: 'add';
   lang: LanguageId;
@@ -47,7 +54,7 @@ export interface SummarizeTask {
   names: LimitNames;
 }
 
-export type Task = AnalyzeTask | AddTask | StripTask | SummarizeTask;
+export type Task = AnalyzeTask | ScanTask | AddTask | StripTask | SummarizeTask;
 export type TaskKind = Task['kind'];
 export type TaskOf<K extends TaskKind> = Extract<Task, { kind: K }>;
 
@@ -64,6 +71,7 @@ export type FileSummary =
 
 export interface TaskResults {
   analyze: FileAnalysis;
+  scan: FileAnalysis;
   add: AddResult;
   strip: StripOutcome;
   summarize: FileSummary;
