@@ -83,7 +83,7 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
   const required = await teamRequirements(files, values.config, ctx.cwd, reporter);
   if (!required) return ExitCode.error;
   const reports: { file: SourceFile; report: FileReport }[] = [];
-  await eachSource(files, { jobs, maxFileSize, reporter }, {
+  await eachSource(files, { jobs, maxFileSize, reporter, engine: ctx.engine }, {
     start: async (file, { text }, pool) => {
       const { functions } = await pool.run({ kind: 'scan', lang: file.lang, text });
       const { requirements, teamFile } = required.get(file)!;

@@ -8,7 +8,8 @@ import type { LanguageSpec } from '../languages/spec.js';
 interface Loaded {
   language: Language;
   parser: Parser;
-  sites: Query;
+  /** Compiled on first use, as the scan query: `check` needs only the scan's (start-up). */
+  sites?: Query;
   /** Compiled on first use: a process that never scans never pays for it. */
   scan?: Query;
 }
@@ -36,7 +37,7 @@ export class Grammars {
     return new Grammars();
   }
 
-  /** Loads the grammar and compiles its query; idempotent. */
+  /** Loads the grammar (its queries compile on first use); idempotent. */
   load(spec: LanguageSpec): Promise<void> {
     let pending = this.loaded.get(spec.id);
     if (!pending) {
@@ -44,8 +45,7 @@ export class Grammars {
         const language = await Language.load(packagePath(spec.grammar));
         const parser = new Parser();
         parser.setLanguage(language);
-        const sites = new Query(language, querySource(spec));
-        const loaded: Loaded = { language, parser, sites };
+        const loaded: Loaded = { language, parser };
         this.ready.set(spec.id, loaded);
         return loaded;
       })();
@@ -74,7 +74,8 @@ export class Grammars {
   }
 
   sitesQuery(spec: LanguageSpec): Query {
-    return this.get(spec).sites;
+    const loaded = this.get(spec);
+    return (loaded.sites ??= new Query(loaded.language, querySource(spec)));
   }
 
   /** The light scan query (spec.scanQueries). */
