@@ -1,7 +1,10 @@
 // Cache keys: a content hash of everything a function's plan depends on except what relocation
 // substitutes (its name, file, line and base indentation). Owns the template version too.
 // Must never put a file path, a name or a line number into a key: moving a function keeps its key.
+// The key is xxHash64 (fast, not cryptographic): an entry keeps the text its key hashes, and a hit
+// must match it (PlanCache.get), so a collision is a miss, never a wrong plan.
 import { hash } from 'node:crypto';
+import xxhash from 'xxhash-wasm';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { LanguageSpec } from '../languages/spec.js';
 import { PLAN_FORMAT_VERSION } from '../engine/plan.js';
@@ -29,15 +32,23 @@ export interface KeyInput {
   tabSensitive: boolean;
 }
 
-/** The key, 64 hex digits; undefined when the function's ends have no block position. */
+const { h64ToString } = await xxhash();
+
+/** The key, 16 hex digits; undefined when the function's ends have no block position. */
 export function planKey(input: KeyInput): string | undefined {
+  return keyOf(input)?.key;
+}
+
+/** The key and the text it hashes (kept with the entry for the collision check). */
+export function keyOf(input: KeyInput): { key: string; text: string } | undefined {
   const { block, range } = input;
   const from = block.encode(range.start);
   const to = block.encode(range.end);
   if (!from || !to) return undefined;
   const tab = input.tabSensitive && block.base.includes('\t') ? 't' : 's';
   const head = [input.lang, input.version, canonical(input.settings), tab, from.join(','), to.join(',')].join('\n');
-  return hash('sha256', `${head}\n\n${block.normalized}`, 'hex');
+  const text = `${head}\n\n${block.normalized}`;
+  return { key: h64ToString(text), text };
 }
 
 /**

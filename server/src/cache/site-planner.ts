@@ -7,7 +7,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
-import { planKey, type PlanSettings } from './cache-key.js';
+import { keyOf, type PlanSettings } from './cache-key.js';
 import { FunctionBlock } from './function-block.js';
 import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
@@ -52,15 +52,16 @@ export class SitePlanner {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
     const block = cache && FunctionBlock.of(text, site.range);
-    const key = block && planKey({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
-    if (!block || !key) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-    const stored = cache!.get(key);
-    const relocated = stored && fromRelocatable(stored, block, values, site.range.start);
+    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
+    if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
+    const { key } = keyed;
+    const stored = cache!.get(key, keyed.text);
+    const relocated = stored && cache!.placed(stored, `${site.range.start}\0${block.start}\0${block.base}\0${values.name}\0${values.relPath}\0${values.line}`, () => fromRelocatable(stored, block, values, site.range.start));
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
     if (typeof plan === 'string' || stored) return { plan };
     const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: rel } } : { plan };
+    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyed.text } } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
