@@ -28,12 +28,26 @@ export function querySource(spec: LanguageSpec, files: readonly string[] = spec.
   return files.map((file) => readFileSync(packagePath(file), 'utf8')).join('\n');
 }
 
+/**
+ * The WebAssembly memory of this thread's tree-sitter binding, handed to its first Parser.init so
+ * that its size can be read: it grows with the largest tree parsed and never shrinks, which is why
+ * pool workers are recycled past a ceiling (pool.ts). One per thread, as the binding itself is.
+ */
+let bindingMemory: WebAssembly.Memory | undefined;
+
+/** Bytes of this thread's tree-sitter WebAssembly memory (0 when another caller initialised it first). */
+export function wasmMemoryBytes(): number {
+  return bindingMemory?.buffer.byteLength ?? 0;
+}
+
 export class Grammars {
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly ready = new Map<string, Loaded>();
 
   static async create(): Promise<Grammars> {
-    await Parser.init();
+    // The binding's defaults (32 MiB to start, 2 GiB at most), with the memory kept in reach.
+    bindingMemory ??= new WebAssembly.Memory({ initial: 512, maximum: 32768 });
+    await Parser.init({ wasmMemory: bindingMemory });
     return new Grammars();
   }
 

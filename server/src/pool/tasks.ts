@@ -78,7 +78,16 @@ export interface TaskResults {
 }
 
 /** What a worker posts back: a failing task is an answer, not a crash (crashes are retried, failures are not). */
-export type Reply<K extends TaskKind = TaskKind> = { ok: true; value: TaskResults[K] } | { ok: false; error: string };
+export type Reply<K extends TaskKind = TaskKind> = ({ ok: true; value: TaskResults[K] } | { ok: false; error: string }) & {
+  /** How much the worker holds once the task is done, for recycling (pool.ts). */
+  worker?: WorkerLoad;
+};
+
+/** What a worker has done and holds: tasks answered, and its tree-sitter WebAssembly memory. */
+export interface WorkerLoad {
+  tasks: number;
+  wasmBytes: number;
+}
 
 export function selects(select: Selection | undefined): (f: FunctionSite) => boolean {
   if (!select) return () => true;
