@@ -39,6 +39,14 @@ describe('the engine pool', () => {
     expect(pool.recycleCount).toBe(1);
   });
 
+  it('starts no thread after a lazy recycle until a task comes, then answers it', async () => {
+    pool = new EnginePool({ maxThreads: 1 });
+    await pool.run({ kind: 'scan', lang: 'python', text: text(5) });
+    pool.recycle({ lazy: true });
+    expect(pool.threadCount).toBe(0);
+    expect((await pool.run({ kind: 'scan', lang: 'python', text: text(6) })).functions.map((f) => f.name)).toEqual(['f6']);
+  });
+
   it('keeps its threads below the default limits', async () => {
     pool = new EnginePool({ maxThreads: 1 });
     for (let i = 0; i < 5; i++) await pool.run({ kind: 'scan', lang: 'python', text: text(i) });

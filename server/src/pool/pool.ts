@@ -69,13 +69,14 @@ export class EnginePool {
     this.recycleAboveWasmBytes = (options.recycleAboveWasmMb ?? 256) * 1024 * 1024;
   }
 
-  private start(): Piscina<unknown, Reply> {
+  /** `lazy`: no thread starts before a task comes, and idle ones all retire (after a burst). */
+  private start(lazy = false): Piscina<unknown, Reply> {
     const { options } = this;
     const maxThreads = Math.max(1, options.maxThreads ?? os.availableParallelism());
     const piscina = new Piscina<unknown, Reply>({
       filename: options.workerFile ?? compiledWorker(),
       maxThreads,
-      minThreads: Math.min(options.minThreads ?? 1, maxThreads),
+      minThreads: lazy ? 0 : Math.min(options.minThreads ?? 1, maxThreads),
       idleTimeout: options.idleTimeoutMs ?? 30_000,
       resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 },
     });
@@ -91,12 +92,13 @@ export class EnginePool {
 
   /**
    * New tasks go to fresh threads; the current ones finish the tasks they hold, then end, and
-   * their memory goes back to the system.
+   * their memory goes back to the system. `lazy` (after a burst of work, such as a workspace scan):
+   * the fresh threads start only when a task comes.
    */
-  recycle(): void {
+  recycle(options: { lazy?: boolean } = {}): void {
     if (this.destroyed) return;
     const old = this.piscina;
-    this.piscina = this.start();
+    this.piscina = this.start(options.lazy);
     this.recycled++;
     this.draining.add(old);
     void old
