@@ -33,7 +33,9 @@ function parseOnly(engine: Engine, corpus: Corpus, texts: string[]): number {
 }
 
 async function scan(corpus: Corpus, threads: number): Promise<{ seconds: number; functions: number }> {
-  const pool = new EnginePool({ maxThreads: threads, minThreads: threads });
+  // The whole corpus is queued at once, and a task's deadline counts its time in the queue: on a
+  // loaded machine Go's tree outlasts the default minute.
+  const pool = new EnginePool({ maxThreads: threads, minThreads: threads, taskTimeoutMs: 30 * 60_000 });
   try {
     // Warm every worker (grammar load, scan query compiled) before timing.
     await Promise.all(Array.from({ length: threads }, () => pool.run({ kind: 'scan', lang: corpus.lang, text: '' })));

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { LanguageSpec } from '../languages/spec.js';
-import { templateVersion } from './cache-key.js';
+import { sameKeyedText, templateVersion, type Keyed } from './cache-key.js';
 import { DiskStore } from './disk-store.js';
 import type { Provenance } from './entry-file.js';
 import type { Plan } from '../engine/plan.js';
@@ -98,9 +98,9 @@ export class PlanCache {
    * The plan stored for `key`; with `text` (what the key hashes), only one stored for that same
    * text: keys are not cryptographic, so a collision (or an entry without its text) is a miss.
    */
-  get(key: string, text?: string): RelocatablePlan | undefined {
+  get(key: string, text?: Pick<Keyed, 'head' | 'body'>): RelocatablePlan | undefined {
     const hit = this.memory.get(key);
-    if (hit && text !== undefined && hit.plan.src !== text) {
+    if (hit && text !== undefined && !sameKeyedText(hit.plan.src, text)) {
       this.counters.misses++;
       return undefined;
     }
@@ -145,11 +145,11 @@ export class PlanCache {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private readDisk(key: string, text: string | undefined): RelocatablePlan | undefined {
+  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): RelocatablePlan | undefined {
     if (!this.disk || !this.readable) return undefined;
     try {
       const found = this.disk.read(key);
-      if (found.kind === 'hit' && text !== undefined && found.plan.src !== text) return undefined;
+      if (found.kind === 'hit' && text !== undefined && !sameKeyedText(found.plan.src, text)) return undefined;
       if (found.kind === 'hit') {
         this.counters.diskHits++;
         const now = Date.now();

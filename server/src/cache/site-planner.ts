@@ -7,7 +7,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
-import { keyOf, type PlanSettings } from './cache-key.js';
+import { canonicalSettings, keyedText, keyOf, type PlanSettings } from './cache-key.js';
 import { FunctionBlock } from './function-block.js';
 import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
@@ -37,6 +37,7 @@ export interface SitePlan {
 export class SitePlanner {
   private readonly version?: string;
   private readonly settings: PlanSettings;
+  private readonly settingsText: string;
 
   constructor(
     private readonly spec: LanguageSpec,
@@ -46,22 +47,23 @@ export class SitePlanner {
   ) {
     this.version = cache?.templateVersion(spec);
     this.settings = planSettings(opts);
+    this.settingsText = canonicalSettings(this.settings);
   }
 
   plan(site: Site): SitePlan {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
     const block = cache && FunctionBlock.of(text, site.range);
-    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
+    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
     if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
     const { key } = keyed;
-    const stored = cache!.get(key, keyed.text);
+    const stored = cache!.get(key, keyed);
     const relocated = stored && cache!.placed(stored, `${site.range.start}\0${block.start}\0${block.base}\0${values.name}\0${values.relPath}\0${values.line}`, () => fromRelocatable(stored, block, values, site.range.start));
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
     if (typeof plan === 'string' || stored) return { plan };
     const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyed.text } } } : { plan };
+    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) } } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
