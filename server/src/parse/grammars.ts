@@ -35,7 +35,7 @@ export function querySource(spec: LanguageSpec, files: readonly string[] = spec.
  */
 let bindingMemory: WebAssembly.Memory | undefined;
 
-/** Bytes of this thread's tree-sitter WebAssembly memory (0 when another caller initialised it first). */
+/** Bytes of this thread's tree-sitter WebAssembly memory (when another caller initialised the binding first, only the unused initial size). */
 export function wasmMemoryBytes(): number {
   return bindingMemory?.buffer.byteLength ?? 0;
 }
