@@ -11,6 +11,7 @@ import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureServerLatency } from './server-latency.js';
+import { measureStartup } from './startup.js';
 import { measureSyncCosts } from './sync-costs.js';
 import { measureTraceAggregate } from './trace-aggregate.js';
 import { measureViewerLoad } from './viewer-load.js';
@@ -52,6 +53,11 @@ const plans = await measurePlanCost(engine, python.filter((_, i) => i % 10 === 0
 figures.plans = plans;
 row(`(c) plan per function, cold template (${plans.functions} functions)`, `${plans.coldUs.toFixed(1)} µs`, '<= 500 µs', plans.coldUs <= 500);
 row(`(c) plan per function, cached (hit rate ${(plans.hitRate * 100).toFixed(1)}%)`, `${plans.cachedUs.toFixed(1)} µs (cold / cached = ${(plans.coldUs / plans.cachedUs).toFixed(2)}x)`, '<= 20 µs', plans.cachedUs <= 20);
+row(`(c) plan cache hit / cold template planning`, `${(plans.cachedUs / plans.coldUs).toFixed(2)}x`, '<= 0.5x', plans.cachedUs / plans.coldUs <= 0.5);
+
+const startup = measureStartup();
+figures.startup = startup;
+row(`(k) start-up: check on one small file, wall time best / median of ${startup.runs} (bare node: ${startup.nodeMs.toFixed(0)} ms)`, `${startup.bestMs.toFixed(0)} / ${startup.medianMs.toFixed(0)} ms`, '<= 200 ms', startup.medianMs <= 200);
 
 const latency = await measureServerLatency();
 figures.serverLatency = latency;

@@ -10,6 +10,8 @@ export const java: LanguageSpec = {
   grammar: 'node_modules/tree-sitter-java/tree-sitter-java.wasm',
   folder: 'server/languages/java',
   queries: ['server/languages/java/sites.scm'],
+  // No deep probes and no separate light query: the workspace scan runs the sites query itself.
+  scanQueries: ['server/languages/java/sites.scm'],
   lineComment: '//',
   style: 'brace',
   wrapAwait: false,

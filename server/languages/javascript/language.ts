@@ -51,6 +51,7 @@ export const javascript: LanguageSpec = {
   grammar: 'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm',
   folder: 'server/languages/javascript',
   queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm', 'server/languages/javascript/deep.scm'],
+  scanQueries: ['server/languages/javascript/scan.scm', 'server/languages/javascript/scan-grammar.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
   compileCheck: { argv: ['node', '--check', '{file}'] },
   docComment: JS_DOC,

@@ -11,6 +11,7 @@ export const python: LanguageSpec = {
   grammar: 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
   folder: 'server/languages/python',
   queries: ['server/languages/python/sites.scm', 'server/languages/python/deep.scm'],
+  scanQueries: ['server/languages/python/scan.scm', 'server/languages/python/deep.scm'],
   lineComment: '#',
   compileCheck: { argv: ['python3', '-m', 'py_compile', '{file}'] },
   style: 'indent',

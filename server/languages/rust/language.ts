@@ -13,6 +13,8 @@ export const rust: LanguageSpec = {
   grammar: 'node_modules/tree-sitter-rust/tree-sitter-rust.wasm',
   folder: 'server/languages/rust',
   queries: ['server/languages/rust/sites.scm'],
+  // No deep probes and no separate light query: the workspace scan runs the sites query itself.
+  scanQueries: ['server/languages/rust/sites.scm'],
   lineComment: '//',
   style: 'defer',
   wrapAwait: false,

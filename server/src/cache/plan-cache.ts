@@ -9,9 +9,10 @@ import { LRUCache } from 'lru-cache';
 import type { EngineOptions } from '../engine/types.js';
 import type { FilePlanner, PlanStore } from '../engine/plan-store.js';
 import type { LanguageSpec } from '../languages/spec.js';
-import { templateVersion } from './cache-key.js';
+import { sameKeyedText, templateVersion, type Keyed } from './cache-key.js';
 import { DiskStore } from './disk-store.js';
 import type { Provenance } from './entry-file.js';
+import type { Plan } from '../engine/plan.js';
 import type { RelocatablePlan } from './relocate.js';
 import { SitePlanner } from './site-planner.js';
 
@@ -70,6 +71,8 @@ export class PlanCache implements PlanStore {
   private diskBytes = 0;
   private measured?: Promise<void>;
   private evicting = false;
+  /** Each entry's last relocation and where it was for: a function asked for again in place (each fixAll, each action) skips relocating. */
+  private readonly lastPlaced = new WeakMap<RelocatablePlan, { where: string; plan: Plan | undefined }>();
 
   constructor(options: PlanCacheOptions = {}) {
     this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
@@ -99,8 +102,16 @@ export class PlanCache implements PlanStore {
     return v;
   }
 
-  get(key: string): RelocatablePlan | undefined {
+  /**
+   * The plan stored for `key`; with `text` (what the key hashes), only one stored for that same
+   * text: keys are not cryptographic, so a collision (or an entry without its text) is a miss.
+   */
+  get(key: string, text?: Pick<Keyed, 'head' | 'body'>): RelocatablePlan | undefined {
     const hit = this.memory.get(key);
+    if (hit && text !== undefined && !sameKeyedText(hit.plan.src, text)) {
+      this.counters.misses++;
+      return undefined;
+    }
     if (hit) {
       this.counters.memoryHits++;
       const now = Date.now();
@@ -110,10 +121,22 @@ export class PlanCache implements PlanStore {
       }
       return hit.plan;
     }
-    const plan = this.readDisk(key);
+    const plan = this.readDisk(key, text);
     if (plan) return plan;
     this.counters.misses++;
     return undefined;
+  }
+
+  /**
+   * `relocate()`'s plan for `plan` placed at `where` (offsets, base, name, path and line, as one
+   * string), reusing the last one when it was for the same place. Plans are never mutated by callers.
+   */
+  placed(plan: RelocatablePlan, where: string, relocate: () => Plan | undefined): Plan | undefined {
+    const last = this.lastPlaced.get(plan);
+    if (last?.where === where) return last.plan;
+    const placed = relocate();
+    this.lastPlaced.set(plan, { where, plan: placed });
+    return placed;
   }
 
   /** Keeps a validated plan in memory and writes it to disk in the background. */
@@ -130,10 +153,11 @@ export class PlanCache implements PlanStore {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private readDisk(key: string): RelocatablePlan | undefined {
+  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): RelocatablePlan | undefined {
     if (!this.disk || !this.readable) return undefined;
     try {
       const found = this.disk.read(key);
+      if (found.kind === 'hit' && text !== undefined && !sameKeyedText(found.plan.src, text)) return undefined;
       if (found.kind === 'hit') {
         this.counters.diskHits++;
         const now = Date.now();

@@ -10,7 +10,7 @@ import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
 import type { FilePlanner, ProposalProvenance, SitePlan as EngineSitePlan } from '../engine/plan-store.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
-import { planKey, type PlanSettings } from './cache-key.js';
+import { canonicalSettings, keyedText, keyOf, type Keyed, type PlanSettings } from './cache-key.js';
 import { FunctionBlock } from './function-block.js';
 import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
@@ -38,6 +38,7 @@ export interface SitePlan extends EngineSitePlan {
 export class SitePlanner implements FilePlanner {
   private readonly version?: string;
   private readonly settings: PlanSettings;
+  private readonly settingsText: string;
 
   constructor(
     private readonly spec: LanguageSpec,
@@ -47,21 +48,23 @@ export class SitePlanner implements FilePlanner {
   ) {
     this.version = cache?.templateVersion(spec);
     this.settings = planSettings(opts);
+    this.settingsText = canonicalSettings(this.settings);
   }
 
   plan(site: Site): SitePlan {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
     const block = cache && FunctionBlock.of(text, site.range);
-    const key = block && planKey({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
-    if (!block || !key) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-    const stored = cache!.get(key);
-    const relocated = stored && fromRelocatable(stored, block, values, site.range.start);
+    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
+    if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
+    const { key } = keyed;
+    const stored = cache!.get(key, keyed);
+    const relocated = stored && cache!.placed(stored, `${site.range.start}\0${block.start}\0${block.base}\0${values.name}\0${values.relPath}\0${values.line}`, () => fromRelocatable(stored, block, values, site.range.start));
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
     if (typeof plan === 'string' || stored) return { plan };
     const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: rel } } : { plan };
+    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) } } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
@@ -81,7 +84,7 @@ export class SitePlanner implements FilePlanner {
   storedProposal(site: Site): Plan | undefined {
     const at = this.proposalKey(site);
     if (!at) return undefined;
-    const stored = this.cache!.get(at.key);
+    const stored = this.cache!.get(at.key, at.keyed);
     return stored && fromRelocatable(stored, at.block, this.values(site), site.range.start);
   }
 
@@ -92,14 +95,14 @@ export class SitePlanner implements FilePlanner {
     if (typeof rel === 'string') return;
     const { validations, model, ...rest } = provenance;
     const source = { kind: 'llm' as const, model, ...rest };
-    this.cache!.put(at.key, this.spec.id, rel, { source, templateVersion: this.version!, validations: [...validations, ...ENGINE_VALIDATIONS] });
+    this.cache!.put(at.key, this.spec.id, { ...rel, src: keyedText(at.keyed) }, { source, templateVersion: this.version!, validations: [...validations, ...ENGINE_VALIDATIONS] });
   }
 
   /** Proposals are keyed apart from template plans: the same text and settings, marked `llm`. */
-  private proposalKey(site: Site): { key: string; block: FunctionBlock } | undefined {
+  private proposalKey(site: Site): { key: string; keyed: Keyed; block: FunctionBlock } | undefined {
     const block = this.cache && FunctionBlock.of(this.text, site.range);
-    const key = block && planKey({ lang: this.spec.id, version: this.version!, settings: { ...this.settings, source: 'llm' }, block, range: site.range, tabSensitive: true });
-    return key ? { key, block: block! } : undefined;
+    const keyed = block && keyOf({ lang: this.spec.id, version: this.version!, settings: { ...this.settings, source: 'llm' }, block, range: site.range, tabSensitive: true });
+    return keyed ? { key: keyed.key, keyed, block: block! } : undefined;
   }
 
   private values(site: Site): Values {

@@ -107,6 +107,15 @@ export class Engine {
   }
 
   /**
+   * The light scan: the same functions, states and lacking kinds as analyze(), for coverage only
+   * (workspace scans, `check`); sites carry no planning detail and no params. Never plan from it.
+   */
+  scan(lang: LanguageId, text: string, tree?: Tree): Analysis {
+    const spec = languageById(lang);
+    return this.withTree(lang, text, tree, (t) => analyzeTree(spec, this.grammars.scanQuery(spec), t, text, { scan: true }));
+  }
+
+  /**
    * Instruments the selected functions with the kinds they lack (of `opts.kinds`); never returns
    * changes that add a parse error or break strip. A function whose deep probes fail validation is
    * tried again with entry and exit only. Functions the templates cannot serve are reported in

@@ -6,7 +6,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
 import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
-import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
+import { lackingDeepKinds, resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
@@ -74,7 +74,15 @@ const IGNORE = /telemetry:\s*ignore\b/;
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
 
-export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string): Analysis {
+export interface AnalyzeMode {
+  /**
+   * The light scan (with the language's scan query): functions and what coverage needs of them, the
+   * same as a full analysis; no planning detail (params, returns, suspensions, deep placements).
+   */
+  scan?: boolean;
+}
+
+export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string, mode: AnalyzeMode = {}): Analysis {
   const root = tree.rootNode;
   const scopes = new Map<number, Scope>();
   const classes: { node: Node; name: string }[] = [];
@@ -140,7 +148,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   );
   const sites = makeSites(spec, ordered, classes, text);
   assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
-  for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
+  for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text, mode.scan === true);
 
   return {
     language: spec.id,
@@ -331,7 +339,7 @@ function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspension
   return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd, delegates };
 }
 
-function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string): void {
+function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string, scan: boolean): void {
   const site = scope.site!;
   const d = site.detail;
   const rest = scope.body!.namedChildren.filter(
@@ -344,7 +352,10 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
     if (d.suspensions.some((x) => x.kind === 'await' && x.node.start === r.start && x.node.end === r.end)) r.awaited = true;
   }
   if (!site.instrumented) site.missing.push('function');
-  if (spec.deep) {
+  if (spec.deep && scan) {
+    const lacking = lackingDeepKinds(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));
+    for (const kind of ['variable', 'branch', 'loop', 'exception'] as const) if (lacking.has(kind)) site.missing.push(kind);
+  } else if (spec.deep) {
     const deep = resolveDeep(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));
     d.deep = deep.sites;
     d.probes = deep.probes;

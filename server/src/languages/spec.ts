@@ -137,6 +137,11 @@ export interface LanguageSpec {
   folder: string;
   /** Query files, relative to the package root, concatenated into the sites query. */
   queries: readonly string[];
+  /**
+   * The light scan's query files (workspace scans, `check`): functions, names, probe markers,
+   * ignore comments and deep sites, without what only planning needs; the same coverage as `queries`.
+   */
+  scanQueries: readonly string[];
   lineComment: string;
   /**
    * A comment that documents the statement below it (JSDoc, which checkJs reads types from): the
