@@ -1679,3 +1679,23 @@ _dropped_unflushed = dropped
 def dropped():  # noqa: F811 -- events still in the batch are not lost yet: write them first
     _flush()
     return _dropped_unflushed()
+
+
+# Whether a parameter name is redacted, remembered per name (_REDACT is fixed at import): the
+# same few names come with every call.
+_redacted_names = {}
+
+
+def _previews(args):  # noqa: F811 -- enter() calls this one
+    if not isinstance(args, dict):
+        return {"*": _preview(args)}
+    shown = {}
+    for k, v in args.items():
+        name = k if type(k) is str else str(k)
+        hidden = _redacted_names.get(name)
+        if hidden is None:
+            hidden = _REDACT.search(name) is not None
+            if len(_redacted_names) < 4096:
+                _redacted_names[name] = hidden
+        shown[name] = _REDACTED if hidden else _preview(v)
+    return shown
