@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { Engine } from '../server/src/engine/engine.js';
 import { goSource, listFiles, pythonStdlib } from '../tests/corpus/corpus.js';
 import { measurePoolScaling } from './llm-pool.js';
+import { measureOtelSdks } from './otel-sdks.js';
 import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
@@ -57,7 +58,7 @@ row(`(c) plan cache hit / cold template planning`, `${(plans.cachedUs / plans.co
 
 const startup = measureStartup();
 figures.startup = startup;
-row(`(k) start-up: check on one small file, wall time best / median of ${startup.runs} (bare node: ${startup.nodeMs.toFixed(0)} ms)`, `${startup.bestMs.toFixed(0)} / ${startup.medianMs.toFixed(0)} ms`, '<= 200 ms', startup.medianMs <= 200);
+row(`(m) start-up: check on one small file, wall time best / median of ${startup.runs} (bare node: ${startup.nodeMs.toFixed(0)} ms)`, `${startup.bestMs.toFixed(0)} / ${startup.medianMs.toFixed(0)} ms`, '<= 200 ms', startup.medianMs <= 200);
 
 const latency = await measureServerLatency();
 figures.serverLatency = latency;
@@ -88,6 +89,25 @@ for (const r of runtime) {
   }
   row(`(g) ${r.language}: enabled, per variable event (file sink)`, `${r.varEventNs.toFixed(0)} ns`, `<= ${onTarget[r.language]} ns`, r.varEventNs <= onTarget[r.language]);
   row(`(g) ${r.language}: enabled, per call with OTLP export (no JSONL)`, `${r.otlpCallNs.toFixed(0)} ns`, `<= ${2 * onTarget[r.language]} ns`, r.otlpCallNs <= 2 * onTarget[r.language]);
+}
+
+// (n) Side by side with the OpenTelemetry SDKs, measured in this run (bench/otel-sdks.ts).
+const sdks = measureOtelSdks();
+figures.otelSdks = sdks;
+for (const sdk of sdks) {
+  const ours = runtime.find((r) => r.language === sdk.language)!;
+  if (sdk.missing) {
+    row(`(n) ${sdk.language}: ${sdk.sdk}`, `missing: ${sdk.missing}`, 'measured', false);
+    continue;
+  }
+  const allocs = (a?: number) => (a === undefined ? '' : `, ${a} allocs`);
+  row(`(n) ${sdk.language}: SDK span (AlwaysOn, 1 attribute, 1 event) / non-recording span`, `${sdk.spanNs.toFixed(0)} ns${allocs(sdk.spanAllocs)} / ${sdk.nonRecordingNs.toFixed(1)} ns${allocs(sdk.nonRecordingAllocs)}`, '', null);
+  const onRatio = ours.onCallNs / sdk.spanNs;
+  row(`(n) ${sdk.language}: our enabled call (entry + exit, file sink${allocs(ours.onAllocs)}) / SDK span`, `${onRatio.toFixed(2)}x (${ours.onCallNs.toFixed(0)} ns)`, '<= 0.5x', onRatio <= 0.5);
+  const otlpRatio = ours.otlpCallNs / sdk.spanNs;
+  row(`(n) ${sdk.language}: our enabled call (OTLP batching) / SDK span`, `${otlpRatio.toFixed(2)}x (${ours.otlpCallNs.toFixed(0)} ns)`, '<= 0.5x', otlpRatio <= 0.5);
+  const offRatio = ours.offNs / sdk.nonRecordingNs;
+  row(`(n) ${sdk.language}: our disabled probe${allocs(ours.offAllocs)} / SDK non-recording span`, `${offRatio.toFixed(3)}x (${ours.offNs.toFixed(1)} ns)`, '<= 0.1x', offRatio <= 0.1);
 }
 
 const trace = await measureTraceAggregate(Number(values['trace-mb']));

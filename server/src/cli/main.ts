@@ -17,7 +17,7 @@ interface Help {
 type Command = (args: readonly string[], ctx: CliContext) => Promise<number | void>;
 
 // Each command's module is imported only when that command runs (or help lists it): `check` must
-// not pay for loading the language server, the LLM SDKs or the trace model (start-up, bench (k)).
+// not pay for loading the language server, the LLM SDKs or the trace model (start-up, bench (m)).
 const commands: Record<string, () => Promise<{ run: Command; help: Help }>> = {
   lsp: () => import('./lsp.js').then((m) => ({ run: m.lsp, help: m.lspHelp })),
   check: () => import('./check.js').then((m) => ({ run: m.check, help: m.checkHelp })),

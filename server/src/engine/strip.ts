@@ -88,8 +88,9 @@ function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings:
   if (tryNode?.type !== 'try_statement') return undefined;
   const body = tryNode.childForFieldName('body');
   const clauses = tryNode.namedChildren.filter((c): c is Node => !!c && c.type !== 'block' && c.type !== 'comment');
-  const [except, fin] = spec.templates?.close ?? [];
-  if (!body || except === undefined || clauses.length !== 2 || clauses[0].text !== except || clauses[1].text !== fin) return undefined;
+  if (!spec.templates) return undefined;
+  const closes = [spec.templates.close, ...(spec.templates.legacyClose ?? [])];
+  if (!body || clauses.length !== 2 || !closes.some(([except, fin]) => clauses[0].text === except && clauses[1].text === fin)) return undefined;
   const stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   const first = stmts[0];
   const last = stmts.at(-1);

@@ -49,6 +49,8 @@ export interface Templates {
   suspend: Wrap;
   /** Wraps earlier versions inserted: strip still removes them (the planner no longer writes them). */
   legacy?: readonly Wrap[];
+  /** `close` lines earlier versions inserted, which strip still removes. */
+  legacyClose?: readonly (readonly string[])[];
   /** Inserted after a bare `yield` keyword. */
   bareSuspend: string;
 }
