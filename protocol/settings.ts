@@ -51,6 +51,8 @@ export interface LlmSettingsSection {
   timeout?: number;
   /** Seconds. */
   firstTokenTimeout?: number;
+  parallelPerEndpoint?: number;
+  stream?: boolean;
   /** "<input>,<output>" in USD per million tokens, for models the price table lacks. */
   pricePerMtok?: string;
 }

@@ -41,7 +41,7 @@ interface Ready {
 }
 
 /** The settings the LLM layer reads: only these keys, so a key put in the section is never used. */
-const SETTING_KEYS = ['provider', 'model', 'baseUrl', 'timeout', 'firstTokenTimeout'] as const;
+const SETTING_KEYS = ['provider', 'model', 'baseUrl', 'timeout', 'firstTokenTimeout', 'parallelPerEndpoint', 'stream'] as const;
 
 export class LlmActions {
   private ready?: Ready | { reason: string };
