@@ -83,9 +83,13 @@ export class LlmActions {
     const raw = section as Record<string, unknown>;
     const settings: LlmSettings = {};
     for (const key of SETTING_KEYS) if (raw[key] !== undefined && raw[key] !== null) (settings as Record<string, unknown>)[key] = raw[key];
-    const ignored = Object.keys(raw).filter((k) => /key|token|secret|password/i.test(k));
-    // Named, never echoed: keys come only from the server's environment.
-    if (ignored.length > 0) this.once(`telemetryInjector.llm.${ignored.join(', ')} ignored: API keys are read only from OPENAI_API_KEY or ANTHROPIC_API_KEY in the server's environment, never from settings`);
+    const known: readonly string[] = [...SETTING_KEYS, 'pricePerMtok'];
+    const ignored = Object.keys(raw).filter((k) => !known.includes(k));
+    // Named, never echoed (an `apiKey` put here by mistake): keys come only from the server's environment.
+    if (ignored.length > 0) {
+      const names = ignored.map((k) => `telemetryInjector.llm.${k}`).join(', ');
+      this.once(`${names} ignored: not an LLM setting (API keys are read only from OPENAI_API_KEY or ANTHROPIC_API_KEY in the server's environment, never from settings)`);
+    }
     const price = typeof raw.pricePerMtok === 'string' ? raw.pricePerMtok : undefined;
     if (JSON.stringify(settings) === JSON.stringify(this.settings) && price === this.price) return;
     try {
