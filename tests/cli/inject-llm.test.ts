@@ -1,6 +1,7 @@
 // inject and the LLM: without a provider, or with --no-llm, the functions that need the LLM are
 // skipped with the reason and the rest is instrumented; a budget too small for any call stops
-// cleanly with a summary of what was left; contradictory flags are a usage error.
+// cleanly with a summary of what was left; --dry-run lists what would need the LLM and asks nothing;
+// contradictory flags are a usage error.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,23 @@ describe('inject with functions that need the LLM', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/skipped `Calc\.add`: needs the LLM \(no templates for java\), and --no-llm is set/);
       expect(loopback.calls).toHaveLength(0);
+    } finally {
+      await loopback.close();
+    }
+  });
+
+  it('lists the functions that would need the LLM under --dry-run, without calling the model or writing', async () => {
+    const root = javaProject();
+    const loopback = await startOpenAiLoopback();
+    try {
+      const env = { ...bare(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: loopback.url, OPENAI_API_KEY: 'sk-test-x0123456789' };
+      const r = await cli(['inject', '--dry-run', '.'], { cwd: root, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(loopback.calls).toHaveLength(0);
+      expect(r.stdout).toMatch(/Calc\.java: would ask the LLM for `Calc\.add` \(no templates for java\)/);
+      expect(r.stdout).toMatch(/a\.py: would instrument f/);
+      expect(r.stdout).toMatch(/\d+ functions? would need the LLM \(not asked in a dry run\)/);
+      expect(fs.readFileSync(path.join(root, 'a.py'), 'utf8')).not.toContain('_tm');
     } finally {
       await loopback.close();
     }

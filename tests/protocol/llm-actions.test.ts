@@ -2,7 +2,9 @@
 // SDK: a Java function (no templates) keeps its "Add telemetry" action, titled with the model; the
 // command runs the LLM with $/progress and applies only a checked proposal; while the model is
 // slow, other requests are answered, and cancelling the command edits nothing. Without a provider
-// the action says why. Pull (VS Code) and push (Neovim 0.7) clients alike.
+// the action says why. Pull (VS Code) and push (Neovim 0.7) clients alike. Provider, model and URL
+// may come from the settings alone (initializationOptions, then didChangeConfiguration); a key put
+// there is ignored and never echoed, and an unusable setting keeps the configuration in force.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -182,6 +184,70 @@ describe('a function whose template plan fails, for a client that resolves edits
     } finally {
       await client.shutdown();
       await loopback.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the LLM configured only in the settings', () => {
+  it('names the model of initializationOptions, then the one didChangeConfiguration sets, and never uses or echoes a key put in settings', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lsp-llm-settings-'));
+    fs.writeFileSync(path.join(workspace, 'Calc.java'), source);
+    const engine = await Engine.create();
+    await engine.ready('java');
+    const loopback = await startOpenAiLoopback({ answer: templateModel(engine, { root: workspace, handInstrumented: { 'Calc.java': hand } }) });
+    const settingsKey = 'sk-test-SETTINGS0123456789NEVERUSED';
+    const llm = (model: string) => ({ provider: 'openai', model, baseUrl: loopback.url, timeout: 30, apiKey: settingsKey });
+    // The environment holds no LLM variable at all: provider, model and URL come from the settings.
+    const client = await LspClient.start({
+      editor: 'vscode-languageclient-11.0.0',
+      workspace,
+      env: cleanEnv(),
+      initializationOptions: { telemetryInjector: { llm: llm('model-from-init') } },
+    });
+    try {
+      let document = await client.open(path.join(workspace, 'Calc.java'), 'java', source);
+      expect((await addAction(client, document, 'add')).title).toBe('Add telemetry to `Calc.add` (model-from-init)');
+
+      client.settings = { telemetryInjector: { llm: llm('model-from-change') } };
+      await client.notify('workspace/didChangeConfiguration', { settings: null });
+      const action = await addAction(client, document, 'add');
+      expect(action.title).toBe('Add telemetry to `Calc.add` (model-from-change)');
+      await client.request('workspace/executeCommand', action.command);
+      expect(loopback.calls.length).toBeGreaterThan(0);
+      expect(loopback.calls.every((c) => c.model === 'model-from-change')).toBe(true);
+      expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(true);
+      document = client.documents.get(document.uri)!;
+      expect(document.text).toContain('__tel');
+
+      // The key is named as ignored, never sent to the model and never shown.
+      expect(client.messages().join('\n')).toContain('telemetryInjector.llm.apiKey ignored');
+      expect(JSON.stringify(loopback.calls.map((c) => c.headers))).not.toContain(settingsKey);
+      expect(JSON.stringify(client.notifications)).not.toContain(settingsKey);
+    } finally {
+      await client.shutdown();
+      await loopback.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the configuration in force, with one warning, when a setting gives an unusable base URL', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'telemetry-lsp-llm-bad-'));
+    const env = { ...cleanEnv(), LLM_PROVIDER: 'openai', LLM_MODEL: 'model-from-env', LLM_BASE_URL: 'http://127.0.0.1:9/v1' };
+    const client = await LspClient.start({ editor: 'vscode-languageclient-11.0.0', workspace, env });
+    try {
+      const document = await client.open(path.join(workspace, 'Calc.java'), 'java', source);
+      expect((await addAction(client, document, 'add')).title).toBe('Add telemetry to `Calc.add` (model-from-env)');
+      client.settings = { telemetryInjector: { llm: { model: 'model-from-change', baseUrl: 'ftp://example.invalid/' } } };
+      await client.notify('workspace/didChangeConfiguration', { settings: null });
+      expect((await addAction(client, document, 'add')).title).toBe('Add telemetry to `Calc.add` (model-from-env)');
+      await client.notify('workspace/didChangeConfiguration', { settings: null });
+      await client.fence();
+      const warnings = client.messages(2).filter((m) => m.includes('telemetryInjector.llm.baseUrl'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/is not an http or https URL; the LLM configuration in force is kept/);
+    } finally {
+      await client.shutdown();
       fs.rmSync(workspace, { recursive: true, force: true });
     }
   });

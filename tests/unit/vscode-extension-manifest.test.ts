@@ -55,10 +55,11 @@ describe('the VS Code extension manifest', () => {
     expect(Object.keys(contributed).every((key) => key.startsWith('telemetryInjector.'))).toBe(true);
   });
 
-  it('lets a machine override the server path and restricts it in untrusted workspaces', () => {
+  it('lets a machine override the server path and restricts it and the LLM settings in untrusted workspaces', () => {
     expect(contributed['telemetryInjector.path']!.scope).toBe('machine-overridable');
     expect(manifest.capabilities.untrustedWorkspaces.supported).toBe('limited');
-    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(['telemetryInjector.path']);
+    // A workspace's own llm.baseUrl could send the user's key from the environment to its server.
+    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(['telemetryInjector.path', 'telemetryInjector.llm']);
   });
 
   it('activates on the eight language ids and on a team file', () => {

@@ -81,6 +81,8 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const skipped: { display: string; name: string; reason: string }[] = [];
   const runtime = new Map<string, RuntimeFile>();
   const runtimeErrors = new Set<string>();
+  /** --dry-run: the functions the LLM would be asked for (instrument leaves none: it proposes or skips). */
+  const wouldAsk: { display: string; name: string; reason: string }[] = [];
   const stage = new LlmStage(llm, root, reporter, files.length);
   try {
     await eachSource(files, { jobs, maxFileSize, reporter }, {
@@ -104,7 +106,10 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
         const options = { ...located.options, kinds: requirements.kinds, redact: requirements.redact, ...(llm.force && { forceLlm: true }) };
         const select = { lacking: { kinds: requirements.kinds, functionTypes: [...requirements.functionTypes] } };
         const first = await pool.run({ kind: 'add', lang: file.lang, text, options, select });
-        const result = await stage.instrument(file.lang, text, options.relPath, options, select, first);
+        // A dry run never calls the model: it lists the functions that would need it.
+        const result = values['dry-run']
+          ? await stage.withoutCalls(file.lang, text, options, select, first)
+          : await stage.instrument(file.lang, text, options.relPath, options, select, first);
         return { located, result: { ...result, text: bom + result.text } };
       },
       finish: (file, outcome) => {
@@ -120,6 +125,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
         }
         const { located, result } = planned;
         for (const s of result.skipped) skipped.push({ display: file.display, ...s });
+        for (const n of result.needsLlm) wouldAsk.push({ display: file.display, name: n.name, reason: n.reason });
         if (result.changes.length === 0) return;
         const needed = runtimeTargets(located, file, out);
         if ('error' in needed) {
@@ -142,8 +148,10 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   for (const s of skipped) stdout.write(`${s.display}: skipped \`${s.name}\`: ${s.reason}\n`);
   if (values['dry-run']) {
     for (const change of changes) stdout.write(`${change.display}: would instrument ${change.added.join(', ')}\n`);
+    for (const n of wouldAsk) stdout.write(`${n.display}: would ask the LLM for \`${n.name}\` (${n.reason})\n`);
     for (const file of toCreate) stdout.write(`would create ${displayPath(ctx.cwd, file.path)}\n`);
-    stdout.write(summary(changes, skipped, toCreate.length, true) + stop);
+    const asks = wouldAsk.length > 0 ? `${wouldAsk.length} ${plural(wouldAsk.length, 'function')} would need the LLM (not asked in a dry run)\n` : '';
+    stdout.write(summary(changes, skipped, toCreate.length, true) + asks + stop);
     return reporter.errors > 0 ? ExitCode.error : ExitCode.ok;
   }
   const created = createRuntime(toCreate, ctx.cwd, reporter);

@@ -123,6 +123,18 @@ export class LlmStage {
   }
 
   /**
+   * `--dry-run`: what `instrument` would do without calling the model (calls cost money). Proposals
+   * stored before are used; the functions still needing the LLM stay in `needsLlm`, to be listed.
+   */
+  async withoutCalls(lang: LanguageId, text: string, options: EngineOptions, select: Selection, first: AddResult): Promise<AddResult> {
+    if (first.needsLlm.length === 0) return first;
+    if (this.choice.off) return skipAll(first, (n) => `needs the LLM (${n.reason}), and --no-llm is set`);
+    const engine = await this.engine();
+    await engine.ready(lang);
+    return engine.add(lang, text, options, selects(select));
+  }
+
+  /**
    * Proposes for `own.needsLlm` and adds the accepted proposals to what `pick` selects (plus, for
    * repairs, the `extra` functions whose proposal was accepted).
    */

@@ -50,7 +50,8 @@ export async function provideCodeActions(
     !params.context.only || params.context.only.some((only) => kind === only || kind.startsWith(`${only}.`));
   const offers = offersAt(snap, params).filter((offer) => wanted(offer.kind));
   const trace = wanted(TraceKind) ? traceAction(session, snap, params) : undefined;
-  return [...offers.flatMap((offer) => (offer.llm ? llmAction(session, snap, offer) : finish(session, snap, offer))), ...(trace ? [trace] : [])];
+  const made = await Promise.all(offers.map((offer) => (offer.llm ? llmAction(session, snap, offer) : finish(session, snap, offer))));
+  return [...made.flat(), ...(trace ? [trace] : [])];
 }
 
 /** On an instrumented function: switch it on for 10 minutes, or off when the control file has it on now. */
@@ -123,7 +124,7 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
 }
 
 /** The offer as a CodeAction: lazy (data only) or eager (edit computed now); [] when unusable and not showable. */
-function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
+function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] | Promise<CodeAction[]> {
   const data: ActionData = { uri: snap.uri, version: snap.version, action: offer.action, offset: offer.site?.nameRange.start };
   if (offer.kinds) data.kinds = offer.kinds;
   const action: CodeAction = { title: offer.title, kind: offer.kind };
@@ -141,8 +142,8 @@ function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
  * "Add telemetry" for a function only the LLM can instrument: a command that runs it (with progress,
  * cancellable), titled with the model; when the LLM is not configured, the action says why.
  */
-function llmAction(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
-  const described = session.llm.describe();
+async function llmAction(session: Session, snap: Snapshot, offer: Offer): Promise<CodeAction[]> {
+  const described = await session.llm.describe();
   const title = 'model' in described ? `${offer.title} (${described.model})` : `${offer.title} (needs an LLM)`;
   const action: CodeAction = { title, kind: offer.kind, isPreferred: true, ...(offer.diagnostic && { diagnostics: [offer.diagnostic] }) };
   if ('reason' in described && session.client.disabledActions) return [{ ...action, disabled: { reason: `The LLM is not configured: ${described.reason}` } }];

@@ -5,6 +5,9 @@
 // it reports $/progress, stops on cancellation, and awaits the network without blocking any other
 // request. Only a proposal that passed every check becomes an edit, applied through
 // workspace/applyEdit to the version the command was issued for.
+// Configuration: the environment under the `telemetryInjector.llm` settings (never keys), read when
+// the session starts and again on didChangeConfiguration, which closes the old client. A setting the
+// LLM layer rejects keeps the configuration in force, with one warning per wrong value.
 // Must never hold a key in a message, and never apply an edit to another version.
 import {
   ErrorCodes,
@@ -22,7 +25,10 @@ import { createLlmClient } from '../llm/create-client.js';
 import { Ledger, ledgerPath } from '../llm/ledger.js';
 import { LessonStore } from '../llm/propose/lessons.js';
 import { Proposer } from '../llm/propose/proposer.js';
-import type { LlmClient } from '../llm/types.js';
+import type { CallGuard, LlmClient } from '../llm/types.js';
+import type { LlmSettingsSection } from '../../../protocol/settings.js';
+import { parsePerMTok, Prices } from '../llm/prices.js';
+import type { LlmSettings } from '../llm/config.js';
 import type { Session } from './session.js';
 import { workspaceEdit } from './workspace-edit.js';
 
@@ -34,8 +40,17 @@ interface Ready {
   model: string;
 }
 
+/** The settings the LLM layer reads: only these keys, so a key put in the section is never used. */
+const SETTING_KEYS = ['provider', 'model', 'baseUrl', 'timeout', 'firstTokenTimeout', 'parallelPerEndpoint', 'stream'] as const;
+
 export class LlmActions {
   private ready?: Ready | { reason: string };
+  /** The settings in force: the last that gave a usable configuration (or none). */
+  private settings: LlmSettings = {};
+  private price: string | undefined;
+  /** Settings being read and applied; actions wait for them so that a title never names a stale model. */
+  private configuring: Promise<void> = Promise.resolve();
+  private readonly shown = new Set<string>();
 
   constructor(
     private readonly session: () => Session,
@@ -45,10 +60,57 @@ export class LlmActions {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
+  /**
+   * The session's `telemetryInjector.llm` settings, at start and after didChangeConfiguration: a
+   * configuration that differs replaces the client (the old one is closed); one the LLM layer rejects
+   * is shown once and the configuration in force stays.
+   */
+  configure(settings: Promise<{ llm?: LlmSettingsSection }>): void {
+    this.configuring = this.configuring
+      .then(() => settings)
+      .then((s) => this.apply(s.llm ?? {}))
+      .catch((error: unknown) => this.session().logger.warn(`the LLM settings could not be read: ${String(error)}`));
+  }
+
   /** The model an action's title names, or why the LLM cannot be used. */
-  describe(): { model: string } | { reason: string } {
+  async describe(): Promise<{ model: string } | { reason: string }> {
+    await this.configuring;
     const ready = this.open();
     return 'reason' in ready ? ready : { model: ready.model };
+  }
+
+  private async apply(section: LlmSettingsSection): Promise<void> {
+    const raw = section as Record<string, unknown>;
+    const settings: LlmSettings = {};
+    for (const key of SETTING_KEYS) if (raw[key] !== undefined && raw[key] !== null) (settings as Record<string, unknown>)[key] = raw[key];
+    const known: readonly string[] = [...SETTING_KEYS, 'pricePerMtok'];
+    const ignored = Object.keys(raw).filter((k) => !known.includes(k));
+    // Named, never echoed (an `apiKey` put here by mistake): keys come only from the server's environment.
+    if (ignored.length > 0) {
+      const names = ignored.map((k) => `telemetryInjector.llm.${k}`).join(', ');
+      this.once(`${names} ignored: not an LLM setting (API keys are read only from OPENAI_API_KEY or ANTHROPIC_API_KEY in the server's environment, never from settings)`);
+    }
+    const price = typeof raw.pricePerMtok === 'string' ? raw.pricePerMtok : undefined;
+    if (JSON.stringify(settings) === JSON.stringify(this.settings) && price === this.price) return;
+    try {
+      llmConfig(this.env, settings);
+    } catch (error) {
+      if (!(error instanceof LlmConfigError)) throw error;
+      this.once(`${error.message}; the LLM configuration in force is kept. Fix it in the editor's settings.`);
+      return;
+    }
+    const old = this.ready;
+    this.settings = settings;
+    this.price = price;
+    this.ready = undefined;
+    // A proposal under way on the old client ends with an error; the next action uses the new one.
+    if (old && !('reason' in old)) await old.client.close();
+  }
+
+  private once(message: string): void {
+    if (this.shown.has(message)) return;
+    this.shown.add(message);
+    this.session().logger.show('warning', message);
   }
 
   async execute(params: ExecuteCommandParams, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<null> {
@@ -96,6 +158,7 @@ export class LlmActions {
     const need = first.needsLlm.find((n) => n.offset === offset);
     let changes = first.changes;
     if (need) {
+      await this.configuring;
       const ready = this.open();
       if ('reason' in ready) return { message: `Cannot add telemetry to \`${site.name}\`: it needs the LLM, which is not configured (${ready.reason})` };
       // The snapshot's tree dies at the next await: keep only plain values.
@@ -127,6 +190,7 @@ export class LlmActions {
   }
 
   async dispose(): Promise<void> {
+    await this.configuring;
     if (this.ready && !('reason' in this.ready)) await this.ready.client.close();
   }
 
@@ -139,7 +203,7 @@ export class LlmActions {
     if (this.ready) return this.ready;
     let config;
     try {
-      config = llmConfig(this.env);
+      config = llmConfig(this.env, this.settings);
     } catch (error) {
       if (error instanceof LlmConfigError) return (this.ready = { reason: error.message });
       throw error;
@@ -148,9 +212,22 @@ export class LlmActions {
     const session = this.session();
     const warn = (m: string) => session.logger.warn(m);
     const observer = this.root ? new Ledger(ledgerPath(this.root), { warn }) : undefined;
-    const client = createLlmClient(config.config, { observer, log: warn });
+    const prices = new Prices({ env: this.env, warn, ...(this.price !== undefined && { override: parsePerMTok(this.price) }) });
+    const client = createLlmClient(config.config, { observer, guard: pricing(prices), log: warn });
     const remote = config.config.provider !== 'ollama';
     const proposer = new Proposer({ client, engine: session.engine, lessons: new LessonStore(this.cacheDir), mask: remote, strongLast: config.config.models.length > 1 });
     return (this.ready = { client, proposer, model: config.config.models[0]! });
   }
+}
+
+/** Prices each call for the ledger and refuses none: the editor has no budget, only a record. */
+function pricing(prices: Prices): CallGuard {
+  return {
+    reserve: (estimate) => ({
+      commit: (usage, responseModel) =>
+        usage === null
+          ? 0
+          : ((responseModel ? prices.cost(estimate.provider, responseModel, usage) : undefined) ?? prices.cost(estimate.provider, estimate.model, usage) ?? 0),
+    }),
+  };
 }

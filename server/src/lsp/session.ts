@@ -49,6 +49,8 @@ export class Session {
   readonly traceJoin: TraceJoin;
   /** The control file's switches: `traced` diagnostics and the trace commands. */
   readonly traced: TracedFunctions;
+  /** The first workspace folder: the scope of settings held once per session (the LLM's). */
+  private readonly rootUri: string | undefined;
 
   private constructor(
     readonly connection: Connection,
@@ -81,6 +83,7 @@ export class Session {
       progress: () => connection.window.createWorkDoneProgress().catch(() => noProgress),
     });
     this.llm = new LlmActions(() => this, firstFolder(params), cacheDir);
+    this.rootUri = folders[0];
     const roots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
     this.traces = new TraceSources(
       roots,
@@ -105,6 +108,7 @@ export class Session {
 
   /** After `initialized`: the first workspace scan. */
   started(): void {
+    this.llm.configure(this.settings.forWorkspace(this.rootUri));
     void this.scanner.scan();
     void this.traces.start();
   }
@@ -151,6 +155,7 @@ export class Session {
    */
   configurationChanged(payload: unknown): void {
     this.settings.changed(payload);
+    this.llm.configure(this.settings.forWorkspace(this.rootUri));
     this.runtime.reset();
     this.teamFilesChanged();
     void this.traces.start();
