@@ -72,6 +72,11 @@ export function checkReport(report: ConformanceReport, options: CheckOptions): s
   const actual = structuredClone(report) as unknown as Record<string, unknown>;
   delete actual.client;
   delete (actual.started as Record<string, unknown> | undefined)?.diagnosticsMode;
+  // The commands are a set: VS Code lists them sorted, other clients in the server's order.
+  for (const side of [actual, expected]) {
+    const started = side.started as { executeCommands?: string[] } | undefined;
+    if (Array.isArray(started?.executeCommands)) started.executeCommands = [...started.executeCommands].sort();
+  }
   for (const [step, reason] of Object.entries(options.skip ?? {})) {
     if (!isDeepStrictEqual(actual[step], { skipped: reason })) {
       problems.push(`${step}: expected {"skipped": ${JSON.stringify(reason)}}, got ${JSON.stringify(actual[step])}`);
