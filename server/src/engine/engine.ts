@@ -10,6 +10,7 @@ import { Grammars } from '../parse/grammars.js';
 import { packagePath } from '../paths.js';
 import type { PlanCache } from '../cache/plan-cache.js';
 import { SitePlanner, type PendingPlan } from '../cache/site-planner.js';
+import { analyzeSince, type Since } from './incremental.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
@@ -70,6 +71,15 @@ export class Engine {
 
   analyze(lang: LanguageId, text: string, tree?: Tree): Analysis {
     return this.withTree(lang, text, tree, (t) => this.analyzeWith(languageById(lang), t, text));
+  }
+
+  /**
+   * The analysis of `tree` (the parse of `text` after `since.edit`), re-analyzing only what the edit
+   * touched when it can (incremental.ts), from scratch otherwise: equal to `analyze` either way.
+   */
+  analyzeSince(lang: LanguageId, text: string, tree: Tree, since: Since): Analysis {
+    const spec = languageById(lang);
+    return analyzeSince(spec, this.grammars.sitesQuery(spec), tree, text, since) ?? this.analyzeWith(spec, tree, text);
   }
 
   /**

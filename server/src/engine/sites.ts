@@ -74,7 +74,21 @@ const IGNORE = /telemetry:\s*ignore\b/;
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
 
-export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string): Analysis {
+/** A stretch of the text, in UTF-16 offsets, for analyzing part of a tree (incremental.ts). */
+export interface Stretch {
+  startIndex: number;
+  endIndex: number;
+}
+
+/** Where each `@module.syntax` capture starts: incremental.ts needs them to merge stretches. */
+export const moduleSyntaxMarks = new WeakMap<Analysis, number[]>();
+
+/**
+ * The analysis of the whole tree, or, with `within`, of the matches in that stretch only: then the
+ * module-level figures that need the whole tree (`importAt`, `errorCount`) are left at 0 and the
+ * caller (incremental.ts) keeps only what lies inside whole top-level statements of the stretch.
+ */
+export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string, within?: Stretch): Analysis {
   const root = tree.rootNode;
   const scopes = new Map<number, Scope>();
   const classes: { node: Node; name: string }[] = [];
@@ -84,9 +98,12 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const modulePrologue: Node[] = [];
   let importNode: Node | undefined;
   let packageClause: Node | undefined;
-  let moduleSyntax = false;
+  const syntaxMarks: number[] = [];
 
-  for (const match of query.matches(root)) {
+  // Query ranges count bytes of the UTF-16 text that web-tree-sitter 0.25 parses (2 per code unit),
+  // unlike node offsets (code units); tests/unit/incremental-analysis.test.ts holds this.
+  const options = within && { startIndex: 2 * within.startIndex, endIndex: 2 * within.endIndex };
+  for (const match of query.matches(root, options)) {
     const get = (name: string) => match.captures.find((c) => c.name === name)?.node;
     const fn = get('function');
     if (fn) {
@@ -127,7 +144,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
         case 'prologue.module': modulePrologue.push(c.node); break;
         case 'probe.import': importNode ??= c.node; break;
         case 'package': packageClause = c.node; break;
-        case 'module.syntax': moduleSyntax = true; break;
+        case 'module.syntax': syntaxMarks.push(c.node.startIndex); break;
         case 'error': break;
         default: owned.push({ name: c.name, node: c.node });
       }
@@ -142,17 +159,19 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
 
-  return {
+  const analysis: Analysis = {
     language: spec.id,
     functions: sites,
-    errorCount: countErrors(root),
+    errorCount: within ? 0 : countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: importOffset(root, modulePrologue, text, spec.docComment),
-    moduleSyntax,
+    importAt: within ? 0 : importOffset(root, modulePrologue, text, spec.docComment),
+    moduleSyntax: syntaxMarks.length > 0,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
   };
+  moduleSyntaxMarks.set(analysis, syntaxMarks);
+  return analysis;
 }
 
 function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receiver: string | undefined, text: string): Site {

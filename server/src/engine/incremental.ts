@@ -1,0 +1,149 @@
+// Incremental analysis: the analysis of an edited tree from the analysis of the tree before the
+// edit, re-running the sites query only over the top-level statements that the edit and the
+// tree's changed ranges (tree.getChangedRanges) touch, with one statement of margin on each side.
+// Functions before that stretch are kept as they were; functions after it are kept with their
+// offsets and lines moved by the edit. Must give exactly what a fresh analyzeTree gives
+// (tests/unit/incremental-analysis.test.ts compares the two on random edits of real files), and
+// answers nothing, so that the caller analyzes afresh, whenever it cannot be sure of that: parse
+// errors on either side, an edit reaching the module prologue, a runtime import it lost track of.
+import type { Edit, Query, Tree } from 'web-tree-sitter';
+import type { LanguageSpec } from '../languages/spec.js';
+import { analyzeTree, moduleSyntaxMarks, type Analysis, type Stretch } from './sites.js';
+import type { Span } from './types.js';
+
+/** What an analysis of the previous version needs to become the next one's. */
+export interface Since {
+  analysis: Analysis;
+  /** The one edit between the two texts (documents.ts diffs them into one). */
+  edit: Edit;
+  /** oldTree.getChangedRanges(newTree), in UTF-16 offsets of the new text. */
+  changed: Stretch[];
+}
+
+/** Top-level statements of margin around the touched ones: kept (re-analyzed) and context (queried only). */
+const KEPT_MARGIN = 1;
+const CONTEXT_MARGIN = 2;
+
+export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text: string, since: Since): Analysis | undefined {
+  const old = since.analysis;
+  if (old.errorCount > 0 || tree.rootNode.hasError) return undefined;
+  const { edit } = since;
+  const delta = edit.newEndIndex - edit.oldEndIndex;
+  const lineDelta = edit.newEndPosition.row - edit.oldEndPosition.row;
+  let dirtyStart = edit.startIndex;
+  let dirtyEnd = edit.newEndIndex;
+  for (const r of since.changed) {
+    dirtyStart = Math.min(dirtyStart, r.startIndex);
+    dirtyEnd = Math.max(dirtyEnd, r.endIndex);
+  }
+  const top = topLevel(tree);
+  if (top.length === 0) return undefined;
+  // The first statement starting at or before the dirty stretch, and the first ending at or after it.
+  let lo = 0;
+  while (lo + 1 < top.length && top[lo + 1].start <= dirtyStart) lo++;
+  let hi = lo;
+  while (hi + 1 < top.length && top[hi].end < dirtyEnd) hi++;
+  const keptLo = Math.max(0, lo - KEPT_MARGIN);
+  const keptHi = Math.min(top.length - 1, hi + KEPT_MARGIN);
+  // The stretch re-analyzed; everything outside it is text the edit left alone.
+  const kStart = keptLo === 0 ? 0 : top[keptLo].start;
+  const kEnd = keptHi === top.length - 1 ? text.length : top[keptHi].end;
+  if (kStart > edit.startIndex || kEnd < dirtyEnd) return undefined;
+  const oldEnd = kEnd - delta; // where the kept stretch ended in the old text
+
+  // The import goes after the module prologue: the prologue must end, and be followed by a
+  // statement that is not part of it, before the stretch starts.
+  if (!(old.importAt < kStart && top.some((s, i) => i < keptLo && s.start >= old.importAt && s.type !== 'comment'))) return undefined;
+
+  const context: Stretch = {
+    startIndex: top[Math.max(0, lo - CONTEXT_MARGIN)].start,
+    endIndex: top[Math.min(top.length - 1, hi + CONTEXT_MARGIN)].end,
+  };
+  const mid = analyzeTree(spec, query, tree, text, context);
+  const inside = (s: Span) => kStart <= s.start && s.end <= kEnd;
+  const before = (s: Span) => s.end <= kStart;
+  const after = (s: Span) => s.start >= oldEnd;
+
+  const importNode = pick(old.importNode, mid.importNode, inside, before, after, delta);
+  const packageClause = pick(old.packageClause, mid.packageClause, inside, before, after, delta);
+  if (importNode === LOST || packageClause === LOST) return undefined;
+
+  const oldMarks = moduleSyntaxMarks.get(old) ?? [];
+  const marks = [
+    ...oldMarks.filter((m) => m < kStart),
+    ...(moduleSyntaxMarks.get(mid) ?? []).filter((m) => m >= kStart && m < kEnd),
+    ...oldMarks.filter((m) => m >= oldEnd).map((m) => m + delta),
+  ];
+  const analysis: Analysis = {
+    language: old.language,
+    functions: [
+      ...old.functions.filter((f) => before(f.range)),
+      ...mid.functions.filter((f) => inside(f.range)),
+      ...old.functions.filter((f) => after(f.range)).map((f) => moved(f, delta, lineDelta)),
+    ],
+    errorCount: 0,
+    hasImport: importNode !== undefined,
+    importNode,
+    importAt: old.importAt,
+    moduleSyntax: marks.length > 0,
+    packageClause,
+    strings: [
+      ...old.strings.filter(before),
+      ...mid.strings.filter(inside),
+      ...old.strings.filter(after).map((s) => moved(s, delta, lineDelta)),
+    ],
+  };
+  moduleSyntaxMarks.set(analysis, marks);
+  return analysis;
+}
+
+interface Statement {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** The root's children, read through a cursor (no node objects). */
+function topLevel(tree: Tree): Statement[] {
+  const cursor = tree.walk();
+  const out: Statement[] = [];
+  try {
+    if (!cursor.gotoFirstChild()) return out;
+    do out.push({ type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex });
+    while (cursor.gotoNextSibling());
+  } finally {
+    cursor.delete();
+  }
+  return out;
+}
+
+const LOST = Symbol('lost');
+
+/**
+ * A node the analysis records once (the first runtime import, the package clause): the old one when
+ * it lies outside the stretch, else the stretch's; LOST when the old one was inside the stretch and
+ * is gone, since a later one the old analysis never recorded may now be the first.
+ */
+function pick(old: Span | undefined, mid: Span | undefined, inside: (s: Span) => boolean, before: (s: Span) => boolean, after: (s: Span) => boolean, delta: number): Span | undefined | typeof LOST {
+  const found = mid && inside(mid) ? mid : undefined;
+  if (old && before(old)) return old;
+  if (found) return found;
+  if (!old) return undefined;
+  if (after(old)) return { start: old.start + delta, end: old.end + delta };
+  return LOST;
+}
+
+/** Offsets (and 1-based lines) inside a site's plain data, by the key that holds them. */
+const OFFSET_KEYS = new Set(['start', 'end', 'headStart', 'prologueEnd', 'keywordEnd', 'at']);
+
+/** A deep copy of `value` with every offset moved by `delta` and every `line` by `lineDelta`. */
+function moved<T>(value: T, delta: number, lineDelta: number): T {
+  if (Array.isArray(value)) return value.map((v) => moved(v, delta, lineDelta)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'number') out[key] = OFFSET_KEYS.has(key) ? v + delta : key === 'line' ? v + lineDelta : v;
+    else out[key] = moved(v, delta, lineDelta);
+  }
+  return out as T;
+}
