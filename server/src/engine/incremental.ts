@@ -1,12 +1,13 @@
 // Incremental analysis: the analysis of an edited tree from the analysis of the tree before the
-// edit, re-running the sites query only over the top-level statements that the edit and the
-// tree's changed ranges (tree.getChangedRanges) touch, with one statement of margin on each side.
+// edit, re-running the sites query only over the statements that the edit and the tree's changed
+// ranges (tree.getChangedRanges) touch, with one statement of margin on each side: top-level
+// statements, or a class body's when the change lies inside one member of a class.
 // Functions before that stretch are kept as they were; functions after it are kept with their
 // offsets and lines moved by the edit. Must give exactly what a fresh analyzeTree gives
 // (tests/unit/incremental-analysis.test.ts compares the two on random edits of real files), and
 // answers nothing, so that the caller analyzes afresh, whenever it cannot be sure of that: parse
 // errors on either side, an edit reaching the module prologue, a runtime import it lost track of.
-import type { Edit, Query, Tree } from 'web-tree-sitter';
+import type { Edit, Node, Query, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import { analyzeTree, moduleSyntaxMarks, type Analysis, type Stretch } from './sites.js';
 import type { Span } from './types.js';
@@ -20,7 +21,7 @@ export interface Since {
   changed: Stretch[];
 }
 
-/** Top-level statements of margin around the touched ones: kept (re-analyzed) and context (queried only). */
+/** Statements of margin around the touched ones: kept (re-analyzed) and context (queried only). */
 const KEPT_MARGIN = 1;
 const CONTEXT_MARGIN = 2;
 
@@ -36,28 +37,42 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
     dirtyStart = Math.min(dirtyStart, r.startIndex);
     dirtyEnd = Math.max(dirtyEnd, r.endIndex);
   }
-  const top = topLevel(tree);
+  const top = unitsOf(tree.rootNode);
   if (top.length === 0) return undefined;
-  // The first statement starting at or before the dirty stretch, and the first ending at or after it.
-  let lo = 0;
-  while (lo + 1 < top.length && top[lo + 1].start <= dirtyStart) lo++;
-  let hi = lo;
-  while (hi + 1 < top.length && top[hi].end < dirtyEnd) hi++;
+  // The level whose statements are re-analyzed: the top level, or the body of a class (or any
+  // node holding no function) when the dirty stretch lies inside one statement of that body.
+  let units = top;
+  let outer: Stretch = { startIndex: 0, endIndex: text.length };
+  let [lo, hi] = locate(units, dirtyStart, dirtyEnd);
+  for (let level: Node = tree.rootNode; lo === hi; ) {
+    const unit = units[lo]!;
+    const body = bodyAround(level.child(unit.index), dirtyStart, dirtyEnd, (n) => isFunction(query, n));
+    // Never into a function: its analysis is one piece (deep sites, returns) and must be redone whole.
+    const inFunction = (start: number, end: number) => old.functions.some((f) => f.range.start <= start && f.range.end >= end - delta);
+    if (!body || inFunction(unit.start, unit.end) || inFunction(body.startIndex, body.endIndex)) break;
+    const inner = unitsOf(body);
+    if (inner.length === 0) break;
+    outer = { startIndex: unit.start, endIndex: unit.end };
+    level = body;
+    units = inner;
+    [lo, hi] = locate(units, dirtyStart, dirtyEnd);
+  }
   const keptLo = Math.max(0, lo - KEPT_MARGIN);
-  const keptHi = Math.min(top.length - 1, hi + KEPT_MARGIN);
+  const keptHi = Math.min(units.length - 1, hi + KEPT_MARGIN);
   // The stretch re-analyzed; everything outside it is text the edit left alone.
-  const kStart = keptLo === 0 ? 0 : top[keptLo].start;
-  const kEnd = keptHi === top.length - 1 ? text.length : top[keptHi].end;
+  const kStart = units[keptLo]!.start;
+  const kEnd = units[keptHi]!.end;
   if (kStart > edit.startIndex || kEnd < dirtyEnd) return undefined;
   const oldEnd = kEnd - delta; // where the kept stretch ended in the old text
 
   // The import goes after the module prologue: the prologue must end, and be followed by a
   // statement that is not part of it, before the stretch starts.
-  if (!(old.importAt < kStart && top.some((s, i) => i < keptLo && s.start >= old.importAt && s.type !== 'comment'))) return undefined;
+  if (!(old.importAt < kStart && top.some((s) => s.end <= kStart && s.start >= old.importAt && s.type !== 'comment'))) return undefined;
 
+  // Queried, for what the kept statements read around them (an ignore comment on the line above).
   const context: Stretch = {
-    startIndex: top[Math.max(0, lo - CONTEXT_MARGIN)].start,
-    endIndex: top[Math.min(top.length - 1, hi + CONTEXT_MARGIN)].end,
+    startIndex: lo - CONTEXT_MARGIN >= 0 ? units[lo - CONTEXT_MARGIN]!.start : outer.startIndex,
+    endIndex: hi + CONTEXT_MARGIN < units.length ? units[hi + CONTEXT_MARGIN]!.end : outer.endIndex,
   };
   const mid = analyzeTree(spec, query, tree, text, context);
   const inside = (s: Span) => kStart <= s.start && s.end <= kEnd;
@@ -97,24 +112,54 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
   return analysis;
 }
 
-interface Statement {
+interface Unit {
+  index: number;
   type: string;
   start: number;
   end: number;
 }
 
-/** The root's children, read through a cursor (no node objects). */
-function topLevel(tree: Tree): Statement[] {
-  const cursor = tree.walk();
-  const out: Statement[] = [];
+/** A node's children, read through a cursor (no node objects). */
+function unitsOf(node: Node): Unit[] {
+  const cursor = node.walk();
+  const out: Unit[] = [];
   try {
     if (!cursor.gotoFirstChild()) return out;
-    do out.push({ type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex });
+    let index = 0;
+    do out.push({ index: index++, type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex });
     while (cursor.gotoNextSibling());
   } finally {
     cursor.delete();
   }
   return out;
+}
+
+/** The first unit starting at or before the stretch, and the first after it ending at or after it. */
+function locate(units: Unit[], start: number, end: number): [number, number] {
+  let lo = 0;
+  while (lo + 1 < units.length && units[lo + 1]!.start <= start) lo++;
+  let hi = lo;
+  while (hi + 1 < units.length && units[hi]!.end < end) hi++;
+  return [lo, hi];
+}
+
+/**
+ * Grammar fields (common to the grammars) leading from a statement to the body holding its
+ * statements: a decorated or exported definition, then the class's body. Only a `body` is a level.
+ */
+const WRAPPER_FIELDS = ['definition', 'declaration'];
+
+/** The body of `node` (through wrappers, none of them a function) that holds the whole stretch, if any. */
+function bodyAround(node: Node | null, start: number, end: number, isFunction: (n: Node) => boolean): Node | undefined {
+  const holds = (n: Node | null): n is Node => !!n && n.startIndex <= start && end <= n.endIndex;
+  for (let n = node; n; ) {
+    if (isFunction(n)) return undefined;
+    const body = n.childForFieldName('body');
+    if (holds(body)) return body;
+    const wrapped: Node | null = WRAPPER_FIELDS.map((f) => n!.childForFieldName(f)).find(holds) ?? null;
+    n = wrapped;
+  }
+  return undefined;
 }
 
 const LOST = Symbol('lost');
@@ -131,6 +176,13 @@ function pick(old: Span | undefined, mid: Span | undefined, inside: (s: Span) =>
   if (!old) return undefined;
   if (after(old)) return { start: old.start + delta, end: old.end + delta };
   return LOST;
+}
+
+/** The sites query takes `node` for a function, in the new tree (the old analysis may not have). */
+function isFunction(query: Query, node: Node): boolean {
+  return query
+    .matches(node, { maxStartDepth: 0 })
+    .some((m) => m.captures.some((c) => (c.name === 'function' || c.name === 'function.named') && c.node.id === node.id));
 }
 
 /** Offsets (and 1-based lines) inside a site's plain data, by the key that holds them. */
