@@ -151,7 +151,8 @@ const WRAPPER_FIELDS = ['definition', 'declaration'];
 
 /** The body of `node` (through wrappers, none of them a function) that holds the whole stretch, if any. */
 function bodyAround(node: Node | null, start: number, end: number, isFunction: (n: Node) => boolean): Node | undefined {
-  const holds = (n: Node | null): n is Node => !!n && n.startIndex <= start && end <= n.endIndex;
+  // Strictly inside: a deletion shows as an empty stretch where it ended, which may be a body's edge.
+  const holds = (n: Node | null): n is Node => !!n && n.startIndex < start && end < n.endIndex;
   for (let n = node; n; ) {
     if (isFunction(n)) return undefined;
     const body = n.childForFieldName('body');
