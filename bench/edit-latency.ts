@@ -1,5 +1,5 @@
 // Bench (b) on real files: the real server over stdio, one-character edits on real ~2,500-line
-// files (CPython's argparse.py, a Go file from GOROOT, a TS file from node_modules; named in the
+// files (CPython's argparse.py, a Go file from GOROOT, a TS file from node_modules, error-free; named in the
 // output), each followed by the diagnostics as the client gets them: pulled (VS Code), or pushed
 // (Neovim 0.7: the push waits out the server's 150 ms debounce, which is subtracted). Edits
 // alternate typing and deleting a character: in a comment, and in a name inside a function body.
@@ -27,7 +27,7 @@ export function realFiles(): RealFile[] {
   const files: RealFile[] = [
     { label: 'argparse.py', path: join(pythonStdlib(), 'argparse.py'), languageId: 'python' },
     { label: 'go crypto/x509/x509.go', path: go ? join(go, 'crypto/x509/x509.go') : '', languageId: 'go' },
-    { label: 'zod v4/classic/schemas.ts', path: 'node_modules/zod/src/v4/classic/schemas.ts', languageId: 'typescript' },
+    { label: 'openai src/lib/transform.ts', path: 'node_modules/openai/src/lib/transform.ts', languageId: 'typescript' },
   ];
   return files.filter((f) => f.path && existsSync(f.path));
 }

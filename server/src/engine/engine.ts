@@ -16,7 +16,8 @@ import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type TextChange } from './types.js';
-import { validate } from './validate.js';
+import { validate, type ValidationHost } from './validate.js';
+import { editedCopy } from './tree-edits.js';
 
 const MAX_ROUNDS = 32;
 
@@ -87,10 +88,11 @@ export class Engine {
    * changes that add a parse error or break strip. A function whose deep probes fail validation is
    * tried again with entry and exit only.
    */
-  add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree): AddResult {
+  add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree, known?: Analysis): AddResult {
     const spec = languageById(lang);
     return this.withTree(lang, text, tree, (t) => {
-      const analysis = this.analyzeWith(spec, t, text);
+      // The caller's analysis of this very tree (an open document's), or a new one.
+      const analysis = (tree && known) || this.analyzeWith(spec, t, text);
       const wanted = new Set<ProbeKind>([...(opts.kinds ?? PROBE_KINDS), 'function']);
       const skipped: AddResult['skipped'] = [];
       const planner = new SitePlanner(spec, text, opts, this.cache);
@@ -104,7 +106,11 @@ export class Engine {
         else if (plan.insertions.length) planned.push({ range: site.range, plan, name: site.name, pending, site });
       }
       const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
-      const host = { parse: (s: string) => this.parse(lang, s), analyze: (tr: Tree, s: string) => this.analyzeWith(spec, tr, s) };
+      const host: ValidationHost = {
+        parse: (s) => this.parse(lang, s),
+        reparse: (s, changes) => this.reparse(lang, t, text, changes, s),
+        analyze: (tr, s) => this.analyzeWith(spec, tr, s),
+      };
       // Each failed round drops the functions it blames; a handful of rounds covers real files.
       for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
         const expected = strippedOriginal(spec, t, analysis, text, planned);
@@ -161,6 +167,23 @@ export class Engine {
       fileName: spec.runtimeSubdir ? `${spec.runtimeSubdir}/${name}` : name,
       content: readFileSync(packagePath(folder, 'runtime', name), 'utf8'),
     }));
+  }
+
+  /**
+   * The parse of `next` (`text` with `changes`), incremental from `tree` when neither side holds a
+   * parse error, where it equals a fresh parse (as in the language server's documents.ts).
+   */
+  private reparse(lang: LanguageId, tree: Tree, text: string, changes: TextChange[], next: string): Tree {
+    if (tree.rootNode.hasError) return this.parse(lang, next);
+    const edited = editedCopy(tree, text, changes, next);
+    try {
+      const incremental = this.parse(lang, next, edited);
+      if (!incremental.rootNode.hasError) return incremental;
+      incremental.delete();
+      return this.parse(lang, next);
+    } finally {
+      edited.delete();
+    }
   }
 
   private analyzeWith(spec: LanguageSpec, tree: Tree, text: string): Analysis {

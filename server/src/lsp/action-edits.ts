@@ -53,7 +53,7 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
       const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.requirements);
       // Only the required kinds: the engine adds those the selected functions lack, and nothing else.
       const options = { ...setup.options, kinds: data.kinds ?? snap.requirements.kinds, redact: snap.requirements.redact };
-      const { changes, skipped } = engine.add(snap.lang, snap.text, options, select, snap.tree);
+      const { changes, skipped } = engine.add(snap.lang, snap.text, options, select, snap.tree, snap.analysis);
       if (changes.length === 0) {
         const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
         return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}` };
