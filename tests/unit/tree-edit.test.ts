@@ -67,7 +67,7 @@ describe('editedCopy', () => {
     try {
       expect(incremental.rootNode.hasError).toBe(false);
       expect(incremental.rootNode.toString()).toBe(fresh.rootNode.toString());
-      expect(incremental.rootNode.descendantForIndex(next.indexOf('ret(x')).startPosition).toEqual(fresh.rootNode.descendantForIndex(next.indexOf('ret(x')).startPosition);
+      expect(incremental.rootNode.descendantForIndex(next.indexOf('ret(x'))!.startPosition).toEqual(fresh.rootNode.descendantForIndex(next.indexOf('ret(x'))!.startPosition);
       // The original tree is left as it was.
       expect(original.rootNode.endIndex).toBe(text.length);
     } finally {

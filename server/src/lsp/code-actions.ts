@@ -18,7 +18,7 @@ import {
 } from '../../../protocol/code-actions.js';
 import { Commands } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
-import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
+import { computeEdit, computeEditOnPool, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor, idsOf } from './diagnostics.js';
 import type { Session } from './session.js';
@@ -76,7 +76,7 @@ export async function resolveCodeAction(session: Session, action: CodeAction): P
     const reason = 'The document changed since this action was offered; ask for code actions again';
     return { ...action, edit: undefined, ...disabled(session, reason) };
   }
-  const result = computeEdit(session, snap, data);
+  const result = await computeEditOnPool(session, snap, data);
   return 'edit' in result ? { ...action, edit: result.edit } : { ...action, ...disabled(session, result.disabled) };
 }
 
