@@ -91,8 +91,8 @@ export class Engine {
   add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree, known?: Analysis): AddResult {
     const spec = languageById(lang);
     return this.withTree(lang, text, tree, (t) => {
-      // The caller's analysis of this very tree (an open document's), or a new one.
-      const analysis = (tree && known) || this.analyzeWith(spec, t, text);
+      // The caller's analysis of this very text (an open document's), or a new one.
+      const analysis = known ?? this.analyzeWith(spec, t, text);
       const wanted = new Set<ProbeKind>([...(opts.kinds ?? PROBE_KINDS), 'function']);
       const skipped: AddResult['skipped'] = [];
       const planner = new SitePlanner(spec, text, opts, this.cache);

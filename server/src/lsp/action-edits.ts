@@ -86,7 +86,7 @@ export async function computeEditOnPool(session: Session, snap: Snapshot, data: 
   const options = addOptions(snap, data, setup.options);
   let result: AddResult;
   try {
-    result = await session.pool.run({ kind: 'add', lang: snap.lang, text: snap.text, options, select });
+    result = await session.pool.run({ kind: 'add', lang: snap.lang, text: snap.text, options, select, analysis: snap.analysis });
   } catch (error) {
     return { disabled: `Telemetry could not be planned: ${error instanceof Error ? error.message : String(error)}` };
   }
