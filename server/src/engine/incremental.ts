@@ -6,7 +6,7 @@
 // offsets and lines moved by the edit. Must give exactly what a fresh analyzeTree gives
 // (tests/unit/incremental-analysis.test.ts compares the two on random edits of real files), and
 // answers nothing, so that the caller analyzes afresh, whenever it cannot be sure of that: parse
-// errors on either side, an edit reaching the module prologue, a runtime import it lost track of.
+// errors on either side, a runtime import it lost track of, a module prologue reaching past what it queried.
 import type { Edit, Node, Query, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import { analyzeTree, moduleSyntaxMarks, type Analysis, type Stretch } from './sites.js';
@@ -65,16 +65,18 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
   if (kStart > edit.startIndex || kEnd < dirtyEnd) return undefined;
   const oldEnd = kEnd - delta; // where the kept stretch ended in the old text
 
-  // The import goes after the module prologue: the prologue must end, and be followed by a
-  // statement that is not part of it, before the stretch starts.
-  if (!(old.importAt < kStart && top.some((s) => s.end <= kStart && s.start >= old.importAt && s.type !== 'comment'))) return undefined;
+  // The import goes after the module prologue. When the prologue ends, and a statement not part of
+  // it follows, before the stretch, the edit cannot move it; otherwise the query runs from the
+  // file's start and the new place holds if it lies inside what was queried.
+  const prologueKept = old.importAt < kStart && top.some((s) => s.end <= kStart && s.start >= old.importAt && s.type !== 'comment');
 
   // Queried, for what the kept statements read around them (an ignore comment on the line above).
   const context: Stretch = {
-    startIndex: lo - CONTEXT_MARGIN >= 0 ? units[lo - CONTEXT_MARGIN]!.start : outer.startIndex,
+    startIndex: !prologueKept ? 0 : lo - CONTEXT_MARGIN >= 0 ? units[lo - CONTEXT_MARGIN]!.start : outer.startIndex,
     endIndex: hi + CONTEXT_MARGIN < units.length ? units[hi + CONTEXT_MARGIN]!.end : outer.endIndex,
   };
   const mid = analyzeTree(spec, query, tree, text, context);
+  if (!prologueKept && !(mid.importAt < context.endIndex)) return undefined;
   const inside = (s: Span) => kStart <= s.start && s.end <= kEnd;
   const before = (s: Span) => s.end <= kStart;
   const after = (s: Span) => s.start >= oldEnd;
@@ -99,7 +101,7 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
     errorCount: 0,
     hasImport: importNode !== undefined,
     importNode,
-    importAt: old.importAt,
+    importAt: prologueKept ? old.importAt : mid.importAt,
     moduleSyntax: marks.length > 0,
     packageClause,
     strings: [

@@ -85,7 +85,8 @@ export const moduleSyntaxMarks = new WeakMap<Analysis, number[]>();
 
 /**
  * The analysis of the whole tree, or, with `within`, of the matches in that stretch only: then the
- * module-level figures that need the whole tree (`importAt`, `errorCount`) are left at 0 and the
+ * module-level figures that need the whole tree (`errorCount`, and `importAt` unless the stretch
+ * starts the file, where it holds only if it lies inside the stretch) are left at 0 and the
  * caller (incremental.ts) keeps only what lies inside whole top-level statements of the stretch.
  */
 export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string, within?: Stretch): Analysis {
@@ -165,7 +166,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     errorCount: within ? 0 : countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: within ? 0 : importOffset(root, modulePrologue, text, spec.docComment),
+    importAt: within && within.startIndex > 0 ? 0 : importOffset(root, modulePrologue, text, spec.docComment),
     moduleSyntax: syntaxMarks.length > 0,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
