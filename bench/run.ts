@@ -6,13 +6,17 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Engine } from '../server/src/engine/engine.js';
 import { goSource, listFiles, pythonStdlib } from '../tests/corpus/corpus.js';
+import { measurePoolScaling } from './llm-pool.js';
+import { measureOtelSdks } from './otel-sdks.js';
 import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
 import { measureEditLatency, realFiles, type EditLatency } from './edit-latency.js';
 import { measureServerLatency } from './server-latency.js';
+import { measureStartup } from './startup.js';
 import { measureSyncCosts } from './sync-costs.js';
 import { measureTraceAggregate } from './trace-aggregate.js';
+import { measureViewerLoad } from './viewer-load.js';
 import { measureWorkspace } from './workspace.js';
 
 interface Row {
@@ -51,6 +55,11 @@ const plans = await measurePlanCost(engine, python.filter((_, i) => i % 10 === 0
 figures.plans = plans;
 row(`(c) plan per function, cold template (${plans.functions} functions)`, `${plans.coldUs.toFixed(1)} µs`, '<= 500 µs', plans.coldUs <= 500);
 row(`(c) plan per function, cached (hit rate ${(plans.hitRate * 100).toFixed(1)}%)`, `${plans.cachedUs.toFixed(1)} µs (cold / cached = ${(plans.coldUs / plans.cachedUs).toFixed(2)}x)`, '<= 20 µs', plans.cachedUs <= 20);
+row(`(c) plan cache hit / cold template planning`, `${(plans.cachedUs / plans.coldUs).toFixed(2)}x`, '<= 0.5x', plans.cachedUs / plans.coldUs <= 0.5);
+
+const startup = measureStartup();
+figures.startup = startup;
+row(`(m) start-up: check on one small file, wall time best / median of ${startup.runs} (bare node: ${startup.nodeMs.toFixed(0)} ms)`, `${startup.bestMs.toFixed(0)} / ${startup.medianMs.toFixed(0)} ms`, '<= 200 ms', startup.medianMs <= 200);
 
 const latency = await measureServerLatency();
 figures.serverLatency = latency;
@@ -101,9 +110,40 @@ for (const r of runtime) {
   row(`(g) ${r.language}: enabled, per call with OTLP export (no JSONL)`, `${r.otlpCallNs.toFixed(0)} ns`, `<= ${2 * onTarget[r.language]} ns`, r.otlpCallNs <= 2 * onTarget[r.language]);
 }
 
+// (n) Side by side with the OpenTelemetry SDKs, measured in this run (bench/otel-sdks.ts).
+const sdks = measureOtelSdks();
+figures.otelSdks = sdks;
+for (const sdk of sdks) {
+  const ours = runtime.find((r) => r.language === sdk.language)!;
+  if (sdk.missing) {
+    row(`(n) ${sdk.language}: ${sdk.sdk}`, `missing: ${sdk.missing}`, 'measured', false);
+    continue;
+  }
+  const allocs = (a?: number) => (a === undefined ? '' : `, ${a} allocs`);
+  row(`(n) ${sdk.language}: SDK span (AlwaysOn, 1 attribute, 1 event) / non-recording span`, `${sdk.spanNs.toFixed(0)} ns${allocs(sdk.spanAllocs)} / ${sdk.nonRecordingNs.toFixed(1)} ns${allocs(sdk.nonRecordingAllocs)}`, '', null);
+  const onRatio = ours.onCallNs / sdk.spanNs;
+  row(`(n) ${sdk.language}: our enabled call (entry + exit, file sink${allocs(ours.onAllocs)}) / SDK span`, `${onRatio.toFixed(2)}x (${ours.onCallNs.toFixed(0)} ns)`, '<= 0.5x', onRatio <= 0.5);
+  const otlpRatio = ours.otlpCallNs / sdk.spanNs;
+  row(`(n) ${sdk.language}: our enabled call (OTLP batching) / SDK span`, `${otlpRatio.toFixed(2)}x (${ours.otlpCallNs.toFixed(0)} ns)`, '<= 0.5x', otlpRatio <= 0.5);
+  const offRatio = ours.offNs / sdk.nonRecordingNs;
+  row(`(n) ${sdk.language}: our disabled probe${allocs(ours.offAllocs)} / SDK non-recording span`, `${offRatio.toFixed(3)}x (${ours.offNs.toFixed(1)} ns)`, '<= 0.1x', offRatio <= 0.1);
+}
+
 const trace = await measureTraceAggregate(Number(values['trace-mb']));
 figures.traceAggregate = trace;
 row(`(j) trace model: aggregate a ${trace.mb.toFixed(0)} MB event file (${trace.events} events, ${trace.functions} functions), one pass`, `${trace.mbPerSecond.toFixed(1)} MB/s (${trace.seconds.toFixed(1)} s), peak RSS ${trace.peakRssMiB.toFixed(0)} MiB`, 'bounded memory: RSS <= 256 MiB', trace.peakRssMiB <= 256);
+
+const pool = await measurePoolScaling();
+figures.llmPool = pool;
+for (const r of pool.runs.slice(1)) {
+  const target = 0.9 * r.endpoints;
+  row(`(k) LLM pool, ${r.endpoints} loopback endpoints (${pool.latencyMs} ms each, cap 1) / 1`, `${r.ratio.toFixed(2)}x (${r.perSecond.toFixed(2)} vs ${pool.runs[0]!.perSecond.toFixed(2)} req/s; ${(r.ofIdeal * 100).toFixed(0)}% of ideal)`, `>= ${target.toFixed(1)}x`, r.ratio >= target);
+}
+
+const viewer = await measureViewerLoad(1_000_000);
+figures.viewerLoad = viewer;
+const render = viewer.firstRenderSeconds === null ? 'no chromium for the first render' : `first render in chromium ${viewer.firstRenderSeconds.toFixed(1)} s`;
+row(`(l) viewer: open a ${viewer.events}-event file (${viewer.mb.toFixed(0)} MB)`, `serving after ${viewer.indexSeconds.toFixed(1)} s (${viewer.indexCpuSeconds.toFixed(1)} s CPU), ${render}, peak RSS ${viewer.peakRssMiB.toFixed(0)} MiB`, 'a few seconds', null);
 
 const width = [0, 0, 0];
 const cells = rows.map((r) => [r.measure, r.value, r.target + (r.met === null ? '' : r.met ? '  ok' : '  MISSED')]);

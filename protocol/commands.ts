@@ -14,6 +14,12 @@ export const Commands = {
    */
   scanWorkspace: 'telemetryInjector.scanWorkspace',
   /**
+   * Adds telemetry to one function through the LLM (a function templates cannot serve), with
+   * `$/progress` and cancellation; arguments AddWithLlmArgs. Applied with workspace/applyEdit once a
+   * proposal passes every check.
+   */
+  addWithLlm: 'telemetryInjector.addWithLlm',
+  /**
    * The command of a runtime-figures code lens, with arguments `[functionId, uri]`: answers a
    * FunctionTraceDetails and shows its message (editors without a trace viewer). The VS Code client
    * may open the viewer on the function id instead.
@@ -39,6 +45,9 @@ export interface FunctionTraceDetails {
   /** Where the function is (a location list for editors that show one). */
   locations: { uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
 }
+
+/** Arguments of addWithLlm: the document, its version, the function's name offset, the kinds to add. */
+export type AddWithLlmArgs = [uri: string, version: number, offset: number, kinds?: string[]];
 
 /** Arguments of addToFile and removeFromFile: the document and the version the command was issued for. */
 export type FileCommandArgs = [uri: string, version: number];

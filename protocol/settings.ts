@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** The probe kinds, as the settings and the team file name them (the engine's PROBE_KINDS). */
 export type ProbeKindName = 'function' | 'variable' | 'branch' | 'loop' | 'exception';
-export type LanguageName = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go';
+export type LanguageName = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go' | 'java' | 'rust';
 
 /** One requirement rule, in the settings (`rules`) and in the team file (`[[rules]]`) alike. */
 export interface RequirementRule {
@@ -37,6 +37,24 @@ export interface TelemetrySettings {
   configurationPreference: ConfigurationPreference;
   /** Globs (relative to the workspace folder) of the event files read for code lenses and hovers. */
   traceFiles: string[];
+  /** The LLM's configuration over its environment variables; never keys (those come only from the environment). */
+  llm: LlmSettingsSection;
+}
+
+/** `telemetryInjector.llm`: each key over its environment variable (LLM_PROVIDER, LLM_MODEL, …). */
+export interface LlmSettingsSection {
+  provider?: 'openai' | 'anthropic' | 'ollama';
+  /** A comma list or an array, rotated; the last is the strong model. */
+  model?: string | string[];
+  baseUrl?: string | string[];
+  /** Seconds. */
+  timeout?: number;
+  /** Seconds. */
+  firstTokenTimeout?: number;
+  parallelPerEndpoint?: number;
+  stream?: boolean;
+  /** "<input>,<output>" in USD per million tokens, for models the price table lacks. */
+  pricePerMtok?: string;
 }
 
 /** The section name, as asked for in workspace/configuration and read from initializationOptions. */

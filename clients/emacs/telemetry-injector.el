@@ -7,7 +7,7 @@
 ;;; Commentary:
 
 ;; Registers the telemetry-injector language server with Eglot for Python, JavaScript,
-;; TypeScript and Go buffers, sends `telemetry-injector-settings' as initializationOptions and
+;; TypeScript, Go, Java and Rust buffers, sends `telemetry-injector-settings' as initializationOptions and
 ;; answers workspace/configuration with them, and adds three commands:
 ;; `telemetry-injector-add', `telemetry-injector-remove' and `telemetry-injector-restart'.  It only
 ;; locates and launches the server and passes settings: diagnostics, actions and edits are all the
@@ -41,7 +41,7 @@ in a running session, call `telemetry-injector-settings-changed'."
 
 (defconst telemetry-injector-modes
   '(python-mode python-ts-mode js-mode js-ts-mode typescript-mode typescript-ts-mode tsx-ts-mode
-                go-mode go-ts-mode)
+                go-mode go-ts-mode java-mode java-ts-mode rust-mode rust-ts-mode)
   "Major modes the server is started for.")
 
 (defun telemetry-injector--root ()

@@ -30,14 +30,15 @@ await esbuild.build({
 });
 
 await esbuild.build({
-  entryPoints: { main: path.join(here, 'src/server-entry.ts'), worker: path.join(repo, 'server/src/pool/worker.ts') },
+  entryPoints: { main: path.join(here, 'src/server-entry.ts'), worker: path.join(repo, 'server/src/pool/worker.ts'), view: path.join(here, 'src/view-entry.ts') },
   outdir: server,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   // piscina starts its own worker file next to its code, so it ships as a package (below).
-  external: ['piscina'],
+  // @datadog/sketches-js requires protobufjs only inside its (unused) protobuf encoder, lazily.
+  external: ['piscina', 'protobufjs/minimal'],
   // The CommonJS dependencies (vscode-languageserver) call require() for Node's modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // No source maps: they would double the .vsix, and the sources are in the repository.
@@ -67,6 +68,12 @@ ship('node_modules/piscina/dist', (file) => !file.endsWith('.map') && !file.ends
 ship('server/languages', (file) => !file.endsWith('README.md'));
 ship('server/src/engine/plan.ts');
 ship('server/src/engine/sites.ts');
+// The trace viewer's page (served by dist/server/view.js).
+ship('server/src/view/page');
+// speedscope's release (MIT, its LICENSE with it), which the viewer serves for flame graphs.
+ship('node_modules/speedscope/package.json');
+ship('node_modules/speedscope/LICENSE');
+ship('node_modules/speedscope/dist/release', (file) => !file.endsWith('.map'));
 
 // tomlValidation: the team file's schema, for TOML extensions that read it.
 fs.copyFileSync(path.join(repo, 'protocol/team-file-schema.json'), path.join(dist, 'team-file-schema.json'));

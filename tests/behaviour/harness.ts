@@ -77,7 +77,8 @@ export async function instrumentAll(engine: Engine, jobs: readonly InstrumentJob
     counts.files++;
     if (result.text !== text) counts.changed++;
     counts.functions += result.added.length;
-    for (const s of result.skipped) counts.skipped.push(`${job.relPath}: ${s.name}: ${s.reason}`);
+    // A function the templates failed on is reported for the LLM: here, skipped all the same.
+    for (const s of [...result.skipped, ...result.needsLlm]) counts.skipped.push(`${job.relPath}: ${s.name}: ${s.reason}`);
     mkdirSync(dirname(job.dest), { recursive: true });
     writeFileSync(job.dest, result.text);
     if (keepTexts) counts.texts.set(job.dest, result.text);

@@ -96,6 +96,7 @@ const GO_ENV = {
 function instrument(engine: Engine, lang: LanguageId, source: string, dest: string, relPath: string, runtimeImport: string): string {
   const result = engine.add(lang, readFileSync(source, 'utf8'), { relPath, runtimeImport });
   expect(result.skipped, relPath).toEqual([]);
+  expect(result.needsLlm, relPath).toEqual([]);
   writeFileSync(dest, result.text);
   return result.text;
 }

@@ -101,10 +101,11 @@ describe('a plan cache key', () => {
 describe('the template version', () => {
   it('is stable for one language and changes with any template, the query folder or the language', () => {
     const py = languageById('python');
+    const templates = py.templates!;
     expect(templateVersion(py)).toBe(templateVersion(py));
-    expect(templateVersion({ ...py, templates: { ...py.templates, open: 'try:  # changed' } })).not.toBe(templateVersion(py));
-    const entry = py.templates.entry;
-    expect(templateVersion({ ...py, templates: { ...py.templates, entry: (i) => `${entry(i)} ` } })).not.toBe(templateVersion(py));
+    expect(templateVersion({ ...py, templates: { ...templates, open: 'try:  # changed' } })).not.toBe(templateVersion(py));
+    const entry = templates.entry;
+    expect(templateVersion({ ...py, templates: { ...templates, entry: (i) => `${entry(i)} ` } })).not.toBe(templateVersion(py));
     expect(templateVersion({ ...py, folder: 'server/languages/go' })).not.toBe(templateVersion(py));
     expect(templateVersion(languageById('typescript'))).not.toBe(templateVersion(languageById('tsx')));
   });

@@ -56,7 +56,9 @@ describe('engine.add with a plan cache', () => {
     const engine = await cachedEngine(cache);
     const first = engine.add('python', text, options('python', 'a.py'));
     expect(first.added).toEqual(['g']);
-    expect(first.skipped).toEqual([{ name: 'f', reason: 'strip would not restore the original' }]);
+    // Not dropped: reported for the LLM layer to repair.
+    expect(first.skipped).toEqual([]);
+    expect(first.needsLlm).toMatchObject([{ name: 'f', reason: 'strip would not restore the original' }]);
     engine.add('python', text, options('python', 'a.py'));
     // The second add finds g's plan and plans f from scratch again.
     expect(cache.counters).toMatchObject({ memoryHits: 1, misses: 3 });

@@ -58,6 +58,11 @@ describe('the VS Code extension package', () => {
         'extension/dist/server/server/languages/python/runtime/telemetry_runtime.py',
         'extension/dist/server/server/languages/javascript/runtime/telemetry-runtime.cjs',
         'extension/dist/server/server/languages/go/runtime/telemetry.go',
+        // The trace viewer behind "Telemetry: Show Trace": its entry, page, and speedscope with its licence.
+        'extension/dist/server/view.js',
+        'extension/dist/server/server/src/view/page/app.js',
+        'extension/dist/server/node_modules/speedscope/dist/release/index.html',
+        'extension/dist/server/node_modules/speedscope/LICENSE',
       ]),
     );
     expect(entries.filter((entry) => entry.startsWith('extension/node_modules/'))).toEqual([]);

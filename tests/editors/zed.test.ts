@@ -41,12 +41,12 @@ function cargo(args: string[]): Promise<{ status: number | null; output: string;
 const tail = (output: string): string => output.split('\n').slice(-60).join('\n');
 
 describe('the Zed extension', () => {
-  it('registers telemetry-injector for Python, JavaScript, TypeScript, TSX and Go, with language ids the server knows', () => {
+  it('registers telemetry-injector for Python, JavaScript, TypeScript, TSX, Go, Java and Rust, with language ids the server knows', () => {
     const manifest = parse(fs.readFileSync(path.join(crateDir, 'extension.toml'), 'utf8')) as {
       language_servers: Record<string, { languages: string[]; language_ids: Record<string, string> }>;
     };
     const server = manifest.language_servers['telemetry-injector'];
-    expect(server?.languages).toEqual(['Python', 'JavaScript', 'TypeScript', 'TSX', 'Go']);
+    expect(server?.languages).toEqual(['Python', 'JavaScript', 'TypeScript', 'TSX', 'Go', 'Java', 'Rust']);
     for (const language of server!.languages) expect(languageForLspId(server!.language_ids[language] ?? ''), language).toBeDefined();
   });
 

@@ -27,8 +27,10 @@ export function configOn(provider: ProviderName, servers: Loopback[], env: Recor
     LLM_BASE_URL: servers.map((s) => s.url).join(','),
     OPENAI_API_KEY: 'sk-test-key',
     ANTHROPIC_API_KEY: 'sk-ant-test',
-    LLM_TIMEOUT: '5',
-    LLM_FIRST_TOKEN_TIMEOUT: '300ms',
+    // Generous: a loaded CI machine must not turn a slow answer into a timeout. Tests of the
+    // timeouts set their own.
+    LLM_TIMEOUT: '20',
+    LLM_FIRST_TOKEN_TIMEOUT: '10',
     ...env,
   });
   if (!result.configured) throw new Error(result.reason);
@@ -41,6 +43,7 @@ export function clientOn(provider: ProviderName, servers: Loopback[], env: Recor
   const logs: string[] = [];
   const client = createLlmClient(configOn(provider, servers, env), {
     inventoryRefreshMs: 0,
+    gpus: [],
     backoff: { baseMs: 10, capMs: 80, maxRetryAfterMs: 60_000 },
     observer: { record: (r) => ledger.push(r) },
     log: (m) => logs.push(m),

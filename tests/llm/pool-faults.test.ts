@@ -65,7 +65,7 @@ describe.each(providers)('%s', (provider) => {
 
   it('a stall before any byte is a first_token_timeout, and the retry succeeds', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'stall' }) });
-    const { client, ledger } = clientOn(provider, [server]);
+    const { client, ledger } = clientOn(provider, [server], { LLM_FIRST_TOKEN_TIMEOUT: '1' });
     open.push(server, client);
     await client.complete(request);
     expect(ledger.map((r) => r['error.type'])).toEqual(['first_token_timeout', null]);
@@ -73,7 +73,7 @@ describe.each(providers)('%s', (provider) => {
 
   it('headers and then silence is a first_token_timeout too', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'stall-after-headers' }) });
-    const { client, ledger } = clientOn(provider, [server]);
+    const { client, ledger } = clientOn(provider, [server], { LLM_FIRST_TOKEN_TIMEOUT: '1' });
     open.push(server, client);
     await client.complete(request);
     expect(ledger.map((r) => r['error.type'])).toEqual(['first_token_timeout', null]);
@@ -81,7 +81,7 @@ describe.each(providers)('%s', (provider) => {
 
   it('without streaming, a stall is a request timeout', async () => {
     const server = await start[provider]({ fault: faultSequence({ kind: 'stall' }) });
-    const { client, ledger } = clientOn(provider, [server], { LLM_STREAM: '0', LLM_TIMEOUT: '500ms' });
+    const { client, ledger } = clientOn(provider, [server], { LLM_STREAM: '0', LLM_TIMEOUT: '1' });
     open.push(server, client);
     await client.complete(request);
     expect(ledger.map((r) => r['error.type'])).toEqual(['timeout', null]);
@@ -95,6 +95,35 @@ describe.each(providers)('%s', (provider) => {
     expect(JSON.parse(got.text)).toEqual({ code: 'x'.repeat(400) });
     expect(ledger[0]!['error.type']).toMatch(/^(stream_cut|incomplete_stream)$/);
     expect(ledger).toHaveLength(2);
+  });
+
+  it('an error sent inside the stream is a stream_error, retried', async () => {
+    const server = await start[provider]({ fault: faultSequence({ kind: 'stream-error', message: 'Overloaded' }) });
+    const { client, ledger } = clientOn(provider, [server]);
+    open.push(server, client);
+    const got = await client.complete(request);
+    expect(got.text).toBe('{"code":"ok"}');
+    expect(ledger.map((r) => r['error.type'])).toEqual(['stream_error', null]);
+  });
+
+  it('without streaming, a body cut mid-way is a stream_cut too, retried', async () => {
+    const server = await start[provider]({ answer: () => JSON.stringify({ code: 'x'.repeat(400) }), fault: faultSequence({ kind: 'cut' }) });
+    const { client, ledger } = clientOn(provider, [server], { LLM_STREAM: '0' });
+    open.push(server, client);
+    const got = await client.complete(request);
+    expect(JSON.parse(got.text)).toEqual({ code: 'x'.repeat(400) });
+    expect(ledger.map((r) => r['error.type'])).toEqual(['stream_cut', null]);
+  });
+
+  it('a server that refuses the connection is a connection error, and the request fails over', async () => {
+    const gone = await start[provider]();
+    await gone.close();
+    const b = await start[provider]();
+    const { client, ledger } = clientOn(provider, [gone, b]);
+    open.push(b, client);
+    const got = await client.complete(request);
+    expect(got.endpoint).toBe(client.endpoints[1]!.url);
+    expect(ledger.map((r) => r['error.type'])).toEqual(['connection', null]);
   });
 
   it('a body that is not JSON is retried', async () => {

@@ -88,3 +88,17 @@ it('a strong request goes to the last model of the rotation, others rotate', asy
   await client.complete({ ...request, strong: true });
   expect(server.calls.map((c) => c.model)).toEqual(['a', 'b', 'strong', 'strong']);
 });
+
+describe.each(['openai', 'anthropic', 'ollama'] as const)('%s without a schema', (provider) => {
+  it.each([true, false])('answers in plain text (streaming %s)', async (stream) => {
+    const start = { openai: startOpenAiLoopback, anthropic: startAnthropicLoopback, ollama: startOllamaLoopback }[provider];
+    const server = await start({ answer: () => '```python\ndef f():\n    return 1\n```' });
+    const client = createLlmClient(configFor(provider, server, { LLM_STREAM: stream ? '1' : '0' }), { inventoryRefreshMs: 0, gpus: [] });
+    open.push(server, client);
+    const got = await client.complete({ ...request, schema: undefined });
+    expect(got.text).toBe('```python\ndef f():\n    return 1\n```');
+    const call = server.calls[0]!;
+    expect(call.schema).toBeUndefined();
+    expect(call.body.response_format ?? call.body.tools ?? call.body.format).toBeUndefined();
+  });
+});

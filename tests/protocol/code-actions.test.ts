@@ -96,6 +96,7 @@ describe('code actions for VS Code (lazy edits through codeAction/resolve)', () 
       'telemetryInjector.stopTracing',
       'telemetryInjector.scanWorkspace',
       'telemetryInjector.showFunctionTrace',
+      'telemetryInjector.addWithLlm',
     ]);
     await client.request('workspace/executeCommand', { command: 'telemetryInjector.addToFile', arguments: [document.uri, document.version] });
     expect(client.requests.some((r) => r.method === 'workspace/applyEdit')).toBe(true);

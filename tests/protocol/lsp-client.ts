@@ -43,6 +43,8 @@ export interface ClientOptions {
   user?: { uid: number; gid: number };
   /** Another build of the server's stdio entry (the VS Code extension's bundled one); dist/ by default. */
   server?: string;
+  /** The server's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface OpenDocument {
@@ -80,7 +82,7 @@ export class LspClient {
     const params = editorParams(options.editor, options.workspace);
     if (options.initializationOptions !== undefined) params.initializationOptions = options.initializationOptions;
     options.patch?.(params);
-    const child = spawn(process.execPath, [options.server ?? serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
+    const child = spawn(process.execPath, [options.server ?? serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], ...options.user, ...(options.env && { env: options.env }) });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(params, child, connection, options);
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));

@@ -79,7 +79,7 @@ describe('workspace diagnostics pushed to helix-25.07.1, which watches files', (
     const { client } = s;
     const watchers = (watcherRegistration(client)!.registerOptions as { watchers: { globPattern: string }[] }).watchers;
     expect(watchers.map((w) => w.globPattern)).toEqual([
-      '**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx,go}',
+      '**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,rs}',
       '**/.gitignore',
       '**/{telemetry.toml,.telemetry.toml,pyproject.toml}',
     ]);

@@ -108,6 +108,7 @@ describe('the Go runtime', () => {
   it('instruments every function, method and function literal that main.go defines', () => {
     expect(app.added).toEqual(FUNCTIONS);
     expect(app.skipped).toEqual([]);
+    expect(app.needsLlm).toEqual([]);
     expect(app.text).toContain('import _tm "example.com/rt/telemetry"');
   });
 

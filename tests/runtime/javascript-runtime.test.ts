@@ -91,6 +91,7 @@ describe.each(PROGRAMS)('the JavaScript runtime in $kind', ({ source, entry }) =
     const app = instrumented.get(source)!;
     expect(app.added).toEqual(FUNCTIONS);
     expect(app.skipped).toEqual([]);
+    expect(app.needsLlm).toEqual([]);
     expect(app.text).toContain(source === 'app.cjs' ? 'const _tm = require(' : 'import * as _tm from ');
   });
 

@@ -52,6 +52,7 @@ describe('the Python runtime', () => {
   it('instruments every function that app.py defines', () => {
     expect(app.added).toEqual(FUNCTIONS);
     expect(app.skipped).toEqual([]);
+    expect(app.needsLlm).toEqual([]);
     expect(app.text).toMatch(/^import telemetry_runtime as _tm$/m);
   });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 const IMPORT: Record<LanguageId, string> = {
   python: 'telemetry_runtime', javascript: './telemetry-runtime.cjs', typescript: './telemetry-runtime.cjs',
-  tsx: './telemetry-runtime.cjs', go: 'example.com/m/telemetry',
+  tsx: './telemetry-runtime.cjs', go: 'example.com/m/telemetry', java: '', rust: '',
 };
 
 /** Adds every kind, checks round trip and idempotence, and returns the instrumented text. */
@@ -61,10 +61,10 @@ describe('Python deep probes', () => {
       '',
     ].join('\n');
     const out = instrument('python', src);
-    expect(out).toContain('    """Docstring first."""\n    __tel = _tm.on and _tm.enter(');
+    expect(out).toContain('    """Docstring first."""\n    __tel = __r = _tm.on and _tm.enter(');
     expect(out.indexOf('from __future__')).toBeLessThan(out.indexOf('import telemetry_runtime'));
     expect(out).toContain('x, (y, *z) = a; __tel and _tm.var(__tel, 2, "x", x); __tel and _tm.var(__tel, 2, "y", y); __tel and _tm.var(__tel, 2, "z", z)');
-    expect(out).toContain('if x: __tel and _tm.branch(__tel, 3, "if", "x"); return _tm.ret(__tel, (y))');
+    expect(out).toContain('if x: __tel and _tm.branch(__tel, 3, "if", "x"); return (__r := (y))');
     expect(out).toContain('        __l0 = __tel and _tm.loop(__tel, 4, "for")\n        for i in a:\n            __l0 and __l0.tick()\n            __tel and _tm.var(__tel, 4, "i", i)');
     // The loop's else belongs to the loop statement (not a branch): done follows it.
     expect(out).toMatch(/ {8}else:\n {12}pass\n {8}__l0 and __l0\.done\(\)/);

@@ -134,6 +134,8 @@ const runtimeImports: Record<LanguageId, string> = {
   typescript: './telemetry-runtime.cjs',
   tsx: './telemetry-runtime.cjs',
   go: 'example.com/fixtures/telemetry',
+  java: '',
+  rust: '',
 };
 
 let engine: Engine;

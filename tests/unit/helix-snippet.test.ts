@@ -33,7 +33,7 @@ describe('the Helix languages.toml snippet', () => {
     expect(Object.keys(server?.config ?? {})).toEqual(['telemetryInjector']);
   });
 
-  it('adds the server to python, javascript, jsx, typescript, tsx and go, each once', () => {
+  it('adds the server to python, javascript, jsx, typescript, tsx, go, java and rust, each once', () => {
     const names = (snippet.language ?? []).map((l) => l.name).sort();
     expect(names).toEqual(languagesWanted);
     for (const entry of snippet.language ?? []) expect(serverNames(entry).filter((s) => s === 'telemetry-injector')).toHaveLength(1);

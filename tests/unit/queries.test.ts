@@ -49,6 +49,18 @@ describe('the sites queries', () => {
     expect(unknown).toEqual([]);
   });
 
+  it.each(languages.map((l) => [l.id, l] as const))('have a light scan query that compiles and reads only known captures (%s)', (_, spec) => {
+    const query = compile(spec, querySource(spec, spec.scanQueries));
+    const unknown = query.captureNames.filter((name) => !name.startsWith('_') && !readCaptures.includes(name) && !isDeepCapture(name));
+    const full = compile(spec);
+    // Every capture the scan reads is one the full query has: the scan is a subset, never a dialect.
+    const foreign = query.captureNames.filter((name) => !full.captureNames.includes(name));
+    query.delete();
+    full.delete();
+    expect(unknown).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
   it('would fail on a node name the grammar does not have', () => {
     const python = languages.find((l) => l.id === 'python')!;
     expect(() => compile(python, '(function_defintion) @function')).toThrow();

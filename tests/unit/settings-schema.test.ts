@@ -27,6 +27,7 @@ describe('the settings schema', () => {
       redact: null,
       configurationPreference: 'editorFirst',
       traceFiles: ['**/telemetry*.jsonl'],
+      llm: {},
     });
   });
 

@@ -57,11 +57,11 @@ describe('reading a team file', () => {
   });
 
   it('reports every problem of the file, in line order', () => {
-    const text = ['require = "function"', '[[rules]]', 'languages = ["rust"]', 'extra = true'].join('\n');
+    const text = ['require = "function"', '[[rules]]', 'languages = ["cobol"]', 'extra = true'].join('\n');
     expect(problems(readTeamFile('/repo/.telemetry.toml', text))).toEqual([
       '.telemetry.toml:1:1: `require` must be a list, not the string "function"',
       '.telemetry.toml:2:1: `rules[0]` needs `require`',
-      '.telemetry.toml:3:1: `rules[0].languages[0]` is "rust"; expected one of "python", "javascript", "typescript", "tsx", "go"',
+      '.telemetry.toml:3:1: `rules[0].languages[0]` is "cobol"; expected one of "python", "javascript", "typescript", "tsx", "go", "java", "rust"',
       '.telemetry.toml:4:1: unknown key `extra` in `rules[0]`',
     ]);
   });

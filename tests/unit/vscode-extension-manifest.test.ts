@@ -55,19 +55,20 @@ describe('the VS Code extension manifest', () => {
     expect(Object.keys(contributed).every((key) => key.startsWith('telemetryInjector.'))).toBe(true);
   });
 
-  it('lets a machine override the server path and restricts it in untrusted workspaces', () => {
+  it('lets a machine override the server path and restricts it and the LLM settings in untrusted workspaces', () => {
     expect(contributed['telemetryInjector.path']!.scope).toBe('machine-overridable');
     expect(manifest.capabilities.untrustedWorkspaces.supported).toBe('limited');
-    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(['telemetryInjector.path']);
+    // A workspace's own llm.baseUrl could send the user's key from the environment to its server.
+    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(['telemetryInjector.path', 'telemetryInjector.llm']);
   });
 
-  it('activates on the five languages and on a team file', () => {
+  it('activates on the eight language ids and on a team file', () => {
     expect(manifest.activationEvents.sort()).toEqual(
-      ['go', 'javascript', 'javascriptreact', 'python', 'typescript', 'typescriptreact'].map((id) => `onLanguage:${id}`).concat('workspaceContains:**/telemetry.toml').sort(),
+      ['go', 'java', 'javascript', 'javascriptreact', 'python', 'rust', 'typescript', 'typescriptreact'].map((id) => `onLanguage:${id}`).concat('workspaceContains:**/telemetry.toml').sort(),
     );
   });
 
-  it('contributes the restart, output, scan, add and remove commands, none clashing with the server commands the client registers', () => {
+  it('contributes the restart, output, scan, add, remove and show-trace commands, none clashing with the server commands the client registers', () => {
     const commands = manifest.contributes.commands.map((c) => c.command);
     expect(commands).toEqual([
       'telemetryInjector.restartServer',
@@ -75,7 +76,9 @@ describe('the VS Code extension manifest', () => {
       'telemetryInjector.scanWorkspaceFolders',
       'telemetryInjector.addToActiveFile',
       'telemetryInjector.removeFromActiveFile',
+      'telemetryInjector.showTrace',
     ]);
+    expect(manifest.contributes.commands.find((c) => c.command === 'telemetryInjector.showTrace')).toMatchObject({ category: 'Telemetry', title: 'Show Trace' });
     const serverCommands = ['telemetryInjector.addToFile', 'telemetryInjector.removeFromFile', 'telemetryInjector.scanWorkspace'];
     expect(commands.filter((c) => serverCommands.includes(c))).toEqual([]);
   });

@@ -16,10 +16,11 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { chooseServer, failureMessage, PathSetting, type ServerChoice } from './server-path';
+import { showTrace, viewerQuery } from './show-trace';
 
 const Section = 'telemetryInjector';
 /** The languages the server checks: VS Code's ids (JSX and TSX have their own). */
-const Languages = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go'];
+const Languages = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'rust'];
 /** Server commands (protocol/commands.ts), which the language client registers when it starts. */
 const ServerCommands = {
   addToFile: 'telemetryInjector.addToFile',
@@ -41,6 +42,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('telemetryInjector.scanWorkspaceFolders', scanWorkspace),
     vscode.commands.registerCommand('telemetryInjector.addToActiveFile', () => fileCommand(ServerCommands.addToFile)),
     vscode.commands.registerCommand('telemetryInjector.removeFromActiveFile', () => fileCommand(ServerCommands.removeFromFile)),
+    vscode.commands.registerCommand('telemetryInjector.showTrace', (query?: Record<string, string>) => {
+      const choice = choose(context);
+      const launcher =
+        choice.kind === 'bundled' ? { kind: 'bundled' as const, module: context.asAbsolutePath(path.join('dist', 'server', 'view.js')) } : choice.kind === 'executable' ? { kind: 'executable' as const, command: choice.command } : undefined;
+      return showTrace(launcher, output, query !== null && typeof query === 'object' ? query : undefined);
+    }),
     // A different server, or trust that now allows the workspace's one: start the right one.
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(PathSetting)) void queue(() => restart(context));
@@ -118,6 +125,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     initializationOptions: { [Section]: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(Section))) as unknown },
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
+    // A runtime-figures lens opens the function's calls in the trace viewer instead of a message.
+    middleware: {
+      executeCommand: (command, args, next) =>
+        command === 'telemetryInjector.showFunctionTrace' && typeof args[0] === 'string'
+          ? vscode.commands.executeCommand('telemetryInjector.showTrace', viewerQuery(args[0]))
+          : next(command, args),
+    },
     initializationFailedHandler: (error) => {
       report(`failed to initialize (${String(error)})`);
       return false;

@@ -12,7 +12,9 @@ export const go: LanguageSpec = {
   grammar: 'node_modules/tree-sitter-go/tree-sitter-go.wasm',
   folder: 'server/languages/go',
   queries: ['server/languages/go/sites.scm', 'server/languages/go/deep.scm'],
+  scanQueries: ['server/languages/go/scan.scm', 'server/languages/go/deep.scm'],
   lineComment: '//',
+  compileCheck: { argv: ['gofmt', '-e', '{file}'] },
   style: 'defer',
   wrapAwait: false,
   // One package split by responsibility; telemetry.go, the public API, comes first.

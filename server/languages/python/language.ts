@@ -1,5 +1,8 @@
 // Python: probes wrap the body in try/except/finally, so return, raise and falling off the end
 // all reach the exit probe; generators suspend and resume the span around every yield.
+// A return value is caught by an assignment expression into `__r` (which the entry line sets to
+// the span, meaning "nothing returned") and handed to the exit probe, so telemetry off costs
+// one store per return rather than a call.
 import type { LanguageSpec } from '../../src/languages/spec.js';
 
 // Lone surrogates (possible in UTF-16 source text) are written as escapes JSON leaves alone.
@@ -11,20 +14,25 @@ export const python: LanguageSpec = {
   grammar: 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
   folder: 'server/languages/python',
   queries: ['server/languages/python/sites.scm', 'server/languages/python/deep.scm'],
+  scanQueries: ['server/languages/python/scan.scm', 'server/languages/python/deep.scm'],
   lineComment: '#',
+  compileCheck: { argv: ['python3', '-m', 'py_compile', '{file}'] },
   style: 'indent',
   wrapAwait: false,
   runtimeFiles: ['telemetry_runtime.py'],
   templates: {
     importLine: (module) => `import ${module} as _tm`,
     entry: ({ name, relPath, line, params }) =>
-      `__tel = _tm.on and _tm.enter(${pyString(name)}, ${pyString(relPath)}, ${line}, {${params
+      `__tel = __r = _tm.on and _tm.enter(${pyString(name)}, ${pyString(relPath)}, ${line}, {${params
         .map((p) => `${pyString(p)}: ${p}`)
         .join(', ')}})`,
     open: 'try:',
     openJoined: 'try:  # telemetry: joined body',
-    close: ['except BaseException as __e: _tm.fail(__tel, __e); raise', 'finally: __tel and _tm.exit(__tel)'],
-    ret: ['_tm.ret(__tel, (', '))'],
+    close: ['except BaseException as __e: _tm.fail(__tel, __e); raise', 'finally: __tel and _tm.exit(__tel, __r)'],
+    ret: ['(__r := (', '))'],
+    // Before the return value moved to the exit probe (strip still removes these).
+    legacy: [['_tm.ret(__tel, (', '))']],
+    legacyClose: [['except BaseException as __e: _tm.fail(__tel, __e); raise', 'finally: __tel and _tm.exit(__tel)']],
     resume: ['_tm.resume(__tel, (', '))'],
     suspend: ['_tm.suspend(__tel, (', '))'],
     bareSuspend: ' _tm.suspend(__tel, None)',

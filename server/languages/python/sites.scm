@@ -36,8 +36,17 @@
     right: (boolean_operator left: (attribute object: (identifier) @_m)))
   (#eq? @_t "__tel") (#eq? @_m "_tm")) @probe.entry
 
+; The entry probe since return values go to the exit probe: `__tel = __r = _tm.on and _tm.enter(...)`.
+(expression_statement
+  (assignment left: (identifier) @_t
+    right: (assignment left: (identifier) @_r
+      right: (boolean_operator left: (attribute object: (identifier) @_m))))
+  (#eq? @_t "__tel") (#eq? @_r "__r") (#eq? @_m "_tm")) @probe.entry
+
 (import_statement name: (aliased_import alias: (identifier) @_a) (#eq? @_a "_tm")) @probe.import
 
 (call function: (attribute object: (identifier) @_w) (#eq? @_w "_tm")) @probe.call
+; A return value wrap: `(__r := (value))`.
+(parenthesized_expression (named_expression name: (identifier) @_v) (#eq? @_v "__r")) @probe.call
 
 (ERROR) @error

@@ -28,6 +28,7 @@ const templates: Templates = {
 const shared = {
   folder: 'server/languages/typescript',
   queries: ['server/languages/javascript/sites.scm', 'server/languages/typescript/sites.scm', 'server/languages/javascript/deep.scm'],
+  scanQueries: ['server/languages/javascript/scan.scm', 'server/languages/typescript/scan.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
   docComment: JS_DOC,
   style: 'brace',

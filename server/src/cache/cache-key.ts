@@ -1,7 +1,10 @@
 // Cache keys: a content hash of everything a function's plan depends on except what relocation
 // substitutes (its name, file, line and base indentation). Owns the template version too.
 // Must never put a file path, a name or a line number into a key: moving a function keeps its key.
+// The key is xxHash64 (fast, not cryptographic): an entry keeps the text its key hashes, and a hit
+// must match it (PlanCache.get), so a collision is a miss, never a wrong plan.
 import { hash } from 'node:crypto';
+import xxhash from 'xxhash-wasm';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { LanguageSpec } from '../languages/spec.js';
 import { PLAN_FORMAT_VERSION } from '../engine/plan.js';
@@ -19,6 +22,8 @@ export interface KeyInput {
   /** From templateVersion(): changes whenever templates, queries or the planner change. */
   version: string;
   settings: PlanSettings;
+  /** canonicalSettings(settings), when the caller keys many functions with the same settings. */
+  settingsText?: string;
   block: FunctionBlock;
   /** The function's range, whose ends are located within the block. */
   range: Span;
@@ -29,15 +34,42 @@ export interface KeyInput {
   tabSensitive: boolean;
 }
 
-/** The key, 64 hex digits; undefined when the function's ends have no block position. */
+const { h64ToString } = await xxhash();
+
+/** What a key hashes: a short head (language, versions, settings, ends) and the function's block. */
+export interface Keyed {
+  key: string;
+  head: string;
+  body: string;
+}
+
+/** The text a key hashes, as an entry keeps it for the collision check. */
+export function keyedText(k: Pick<Keyed, 'head' | 'body'>): string {
+  return `${k.head}\n\n${k.body}`;
+}
+
+/** `src` is the text `k` hashes (compared without building that text: hits are hot). */
+export function sameKeyedText(src: string | undefined, k: Pick<Keyed, 'head' | 'body'>): boolean {
+  return src !== undefined && src.length === k.head.length + 2 + k.body.length && src.startsWith(k.head) && src.endsWith(k.body) && src.startsWith('\n\n', k.head.length);
+}
+
+/** The key, 16 hex digits; undefined when the function's ends have no block position. */
 export function planKey(input: KeyInput): string | undefined {
+  return keyOf(input)?.key;
+}
+
+/** The key and the text it hashes, in two parts (kept with the entry for the collision check). */
+export function keyOf(input: KeyInput): Keyed | undefined {
   const { block, range } = input;
   const from = block.encode(range.start);
   const to = block.encode(range.end);
   if (!from || !to) return undefined;
   const tab = input.tabSensitive && block.base.includes('\t') ? 't' : 's';
-  const head = [input.lang, input.version, canonical(input.settings), tab, from.join(','), to.join(',')].join('\n');
-  return hash('sha256', `${head}\n\n${block.normalized}`, 'hex');
+  const settings = input.settingsText ?? canonical(input.settings);
+  const head = `${input.lang}\n${input.version}\n${settings}\n${tab}\n${from[0]},${from[1]}\n${to[0]},${to[1]}`;
+  const body = block.normalized;
+  const key = h64ToString(keyedText({ head, body }));
+  return { key, head, body };
 }
 
 /**
@@ -69,6 +101,11 @@ export function templateVersion(spec: LanguageSpec): string {
 
 function describe(spec: LanguageSpec): string {
   return JSON.stringify(spec, (_key, value: unknown) => (typeof value === 'function' ? String(value) : value));
+}
+
+/** The settings as keys hold them (see KeyInput.settingsText). */
+export function canonicalSettings(settings: PlanSettings): string {
+  return canonical(settings);
 }
 
 /** JSON with object keys sorted, so equal settings give equal keys whatever their order. */

@@ -33,7 +33,8 @@ export interface Scan {
   temporary: { path: string; age: number }[];
 }
 
-const KEY = /^[0-9a-f]{64}$/;
+// xxHash64 keys (16 hex digits); 64 for entries written by versions that keyed with SHA-256.
+const KEY = /^(?:[0-9a-f]{16}|[0-9a-f]{64})$/;
 const TEMP_GRACE_MS = 10 * 60_000;
 
 export class DiskStore {

@@ -9,7 +9,15 @@ export const ENTRY_FORMAT = 1;
 
 export type PlanSource =
   | { kind: 'template' }
-  | { kind: 'llm'; model: string; attempts: number };
+  | {
+      kind: 'llm';
+      model: string;
+      attempts: number;
+      endpoint?: string;
+      inputTokens?: number;
+      outputTokens?: number;
+      costUsd?: number;
+    };
 
 export interface Provenance {
   source: PlanSource;

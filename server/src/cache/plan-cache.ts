@@ -6,11 +6,15 @@
 // log line, and the engine plans as if there were no cache.
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import type { EngineOptions } from '../engine/types.js';
+import type { FilePlanner, PlanStore } from '../engine/plan-store.js';
 import type { LanguageSpec } from '../languages/spec.js';
-import { templateVersion } from './cache-key.js';
+import { sameKeyedText, templateVersion, type Keyed } from './cache-key.js';
 import { DiskStore } from './disk-store.js';
 import type { Provenance } from './entry-file.js';
+import type { Plan } from '../engine/plan.js';
 import type { RelocatablePlan } from './relocate.js';
+import { SitePlanner } from './site-planner.js';
 
 export const DEFAULT_CACHE_FOLDER = '.telemetry_cache';
 
@@ -49,7 +53,7 @@ const WRITERS = 4;
 /** Rough bytes on disk of one entry's two small files, until a scan measures them. */
 const ENTRY_BYTES = 8192;
 
-export class PlanCache {
+export class PlanCache implements PlanStore {
   readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
   private readonly memory: LRUCache<string, MemoryEntry>;
   private readonly disk?: DiskStore;
@@ -67,6 +71,8 @@ export class PlanCache {
   private diskBytes = 0;
   private measured?: Promise<void>;
   private evicting = false;
+  /** Each entry's last relocation and where it was for: a function asked for again in place (each fixAll, each action) skips relocating. */
+  private readonly lastPlaced = new WeakMap<RelocatablePlan, { where: string; plan: Plan | undefined }>();
 
   constructor(options: PlanCacheOptions = {}) {
     this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
@@ -84,6 +90,11 @@ export class PlanCache {
     return this.disk?.dir;
   }
 
+  /** The engine's planning for one file, through this cache. */
+  filePlanner(spec: LanguageSpec, text: string, opts: EngineOptions): FilePlanner {
+    return new SitePlanner(spec, text, opts, this);
+  }
+
   /** The template version of `spec`, computed once per cache. */
   templateVersion(spec: LanguageSpec): string {
     let v = this.versions.get(spec);
@@ -91,8 +102,16 @@ export class PlanCache {
     return v;
   }
 
-  get(key: string): RelocatablePlan | undefined {
+  /**
+   * The plan stored for `key`; with `text` (what the key hashes), only one stored for that same
+   * text: keys are not cryptographic, so a collision (or an entry without its text) is a miss.
+   */
+  get(key: string, text?: Pick<Keyed, 'head' | 'body'>): RelocatablePlan | undefined {
     const hit = this.memory.get(key);
+    if (hit && text !== undefined && !sameKeyedText(hit.plan.src, text)) {
+      this.counters.misses++;
+      return undefined;
+    }
     if (hit) {
       this.counters.memoryHits++;
       const now = Date.now();
@@ -102,10 +121,22 @@ export class PlanCache {
       }
       return hit.plan;
     }
-    const plan = this.readDisk(key);
+    const plan = this.readDisk(key, text);
     if (plan) return plan;
     this.counters.misses++;
     return undefined;
+  }
+
+  /**
+   * `relocate()`'s plan for `plan` placed at `where` (offsets, base, name, path and line, as one
+   * string), reusing the last one when it was for the same place. Plans are never mutated by callers.
+   */
+  placed(plan: RelocatablePlan, where: string, relocate: () => Plan | undefined): Plan | undefined {
+    const last = this.lastPlaced.get(plan);
+    if (last?.where === where) return last.plan;
+    const placed = relocate();
+    this.lastPlaced.set(plan, { where, plan: placed });
+    return placed;
   }
 
   /** Keeps a validated plan in memory and writes it to disk in the background. */
@@ -122,10 +153,11 @@ export class PlanCache {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private readDisk(key: string): RelocatablePlan | undefined {
+  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): RelocatablePlan | undefined {
     if (!this.disk || !this.readable) return undefined;
     try {
       const found = this.disk.read(key);
+      if (found.kind === 'hit' && text !== undefined && !sameKeyedText(found.plan.src, text)) return undefined;
       if (found.kind === 'hit') {
         this.counters.diskHits++;
         const now = Date.now();

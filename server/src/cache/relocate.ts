@@ -28,6 +28,8 @@ export interface RelocatablePlan {
   indent?: { from: Pos; to: Pos; unit: string };
   /** Values that appear in the text without a placeholder: the entry serves only these. */
   pinned?: Partial<Values>;
+  /** The text the entry's key hashes (cache-key.ts): a hit must match it, as keys may collide. */
+  src?: string;
 }
 
 const BASE = '\uE000';
@@ -91,7 +93,7 @@ export function fromRelocatable(rel: RelocatablePlan, block: FunctionBlock, valu
   for (const x of rel.ins) {
     const at = block.decode(x.p);
     if (at === undefined) return undefined;
-    insertions.push({ at: at - start, text: x.t.replace(PLACEHOLDERS, fill), rank: x.r, kind: x.k });
+    insertions.push({ at: at - start, text: filled(x.t, fills, fill), rank: x.r, kind: x.k });
   }
   if (short) return undefined;
   let indent: Plan['indent'];
@@ -102,6 +104,14 @@ export function fromRelocatable(rel: RelocatablePlan, block: FunctionBlock, valu
     indent = { from: from - start, to: to - start, unit: rel.indent.unit };
   }
   return { start, insertions, indent };
+}
+
+/** `t` with its placeholders filled: plain string replacements unless a partial base is in it (hits are hot). */
+function filled(t: string, fills: Record<string, string>, fill: (c: string, lack?: string) => string): string {
+  if (t.includes(PART)) return t.replace(PLACEHOLDERS, fill);
+  let out = t;
+  for (const c of [BASE, NAME, PATH, LINE]) if (out.includes(c)) out = out.replaceAll(c, fills[c]!);
+  return out;
 }
 
 /** Plans equal field by field: what a hit must reproduce. */
@@ -126,6 +136,7 @@ export function asRelocatable(value: unknown): RelocatablePlan | undefined {
   }
   const indent = value.indent;
   if (indent !== undefined && (!isObject(indent) || !isPos(indent.from) || !isPos(indent.to) || typeof indent.unit !== 'string')) return undefined;
+  if (value.src !== undefined && typeof value.src !== 'string') return undefined;
   const pinned = value.pinned;
   if (pinned !== undefined) {
     if (!isObject(pinned)) return undefined;

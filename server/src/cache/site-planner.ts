@@ -2,12 +2,15 @@
 // A hit is relocated to where the function is now; a miss is planned from the templates and, when
 // its relocatable form reproduces the plan exactly (here and for other values), kept as pending
 // until the engine's validation of the whole file passes; commit() then stores it.
+// Proposals (LLM plans) the engine adopted are stored under their own keys, with their provenance,
+// and handed back for the same function text: the same function never costs twice.
 // Must never hand out a plan that differs from planFunction()'s, and never store an unvalidated one.
 import type { LanguageSpec } from '../languages/spec.js';
 import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
+import type { FilePlanner, ProposalProvenance, SitePlan as EngineSitePlan } from '../engine/plan-store.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
-import { planKey, type PlanSettings } from './cache-key.js';
+import { canonicalSettings, keyedText, keyOf, type Keyed, type PlanSettings } from './cache-key.js';
 import { FunctionBlock } from './function-block.js';
 import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
@@ -27,16 +30,15 @@ export interface PendingPlan {
   plan: RelocatablePlan;
 }
 
-export interface SitePlan {
-  plan: Plan | string;
+export interface SitePlan extends EngineSitePlan {
   /** Set on a miss whose plan can be stored once the file validates. */
   pending?: PendingPlan;
-  hit?: boolean;
 }
 
-export class SitePlanner {
+export class SitePlanner implements FilePlanner {
   private readonly version?: string;
   private readonly settings: PlanSettings;
+  private readonly settingsText: string;
 
   constructor(
     private readonly spec: LanguageSpec,
@@ -46,21 +48,23 @@ export class SitePlanner {
   ) {
     this.version = cache?.templateVersion(spec);
     this.settings = planSettings(opts);
+    this.settingsText = canonicalSettings(this.settings);
   }
 
   plan(site: Site): SitePlan {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
     const block = cache && FunctionBlock.of(text, site.range);
-    const key = block && planKey({ lang: spec.id, version: this.version!, settings: this.settings, block, range: site.range, tabSensitive: spec.style === 'indent' });
-    if (!block || !key) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-    const stored = cache!.get(key);
-    const relocated = stored && fromRelocatable(stored, block, values, site.range.start);
+    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
+    if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
+    const { key } = keyed;
+    const stored = cache!.get(key, keyed);
+    const relocated = stored && cache!.placed(stored, `${site.range.start}\0${block.start}\0${block.base}\0${values.name}\0${values.relPath}\0${values.line}`, () => fromRelocatable(stored, block, values, site.range.start));
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
     if (typeof plan === 'string' || stored) return { plan };
     const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: rel } } : { plan };
+    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) } } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
@@ -68,10 +72,41 @@ export class SitePlanner {
   }
 
   /** Stores the pending plans of functions whose file passed validation. */
-  commit(items: readonly { pending?: PendingPlan }[]): void {
+  commit(items: readonly { pending?: object }[]): void {
     if (!this.cache) return;
     const provenance = { source: { kind: 'template' as const }, templateVersion: this.version!, validations: ['relocation', ...ENGINE_VALIDATIONS] };
-    for (const { pending } of items) if (pending) this.cache.put(pending.key, this.spec.id, pending.plan, provenance);
+    for (const { pending } of items) {
+      const p = pending as PendingPlan | undefined;
+      if (p) this.cache.put(p.key, this.spec.id, p.plan, provenance);
+    }
+  }
+
+  storedProposal(site: Site): Plan | undefined {
+    const at = this.proposalKey(site);
+    if (!at) return undefined;
+    const stored = this.cache!.get(at.key, at.keyed);
+    return stored && fromRelocatable(stored, at.block, this.values(site), site.range.start);
+  }
+
+  keepProposal(site: Site, plan: Plan, provenance: ProposalProvenance): void {
+    const at = this.proposalKey(site);
+    if (!at) return;
+    const rel = toRelocatable(plan, at.block, this.values(site));
+    if (typeof rel === 'string') return;
+    const { validations, model, ...rest } = provenance;
+    const source = { kind: 'llm' as const, model, ...rest };
+    this.cache!.put(at.key, this.spec.id, { ...rel, src: keyedText(at.keyed) }, { source, templateVersion: this.version!, validations: [...validations, ...ENGINE_VALIDATIONS] });
+  }
+
+  /** Proposals are keyed apart from template plans: the same text and settings, marked `llm`. */
+  private proposalKey(site: Site): { key: string; keyed: Keyed; block: FunctionBlock } | undefined {
+    const block = this.cache && FunctionBlock.of(this.text, site.range);
+    const keyed = block && keyOf({ lang: this.spec.id, version: this.version!, settings: { ...this.settings, source: 'llm' }, block, range: site.range, tabSensitive: true });
+    return keyed ? { key: keyed.key, keyed, block: block! } : undefined;
+  }
+
+  private values(site: Site): Values {
+    return { name: site.name, relPath: this.opts.relPath, line: site.line };
   }
 
   /**

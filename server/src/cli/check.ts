@@ -83,9 +83,9 @@ export async function check(args: readonly string[], ctx: CliContext): Promise<n
   const required = await teamRequirements(files, values.config, ctx.cwd, reporter);
   if (!required) return ExitCode.error;
   const reports: { file: SourceFile; report: FileReport }[] = [];
-  await eachSource(files, { jobs, maxFileSize, reporter }, {
+  await eachSource(files, { jobs, maxFileSize, reporter, engine: ctx.engine }, {
     start: async (file, { text }, pool) => {
-      const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
+      const { functions } = await pool.run({ kind: 'scan', lang: file.lang, text });
       const { requirements, teamFile } = required.get(file)!;
       const report = fileReport(file, file.lang, text, functions, requirements, teamFile);
       if (!changes) return report;

@@ -15,11 +15,14 @@ import { byteSize, ExitCode, needPaths, noIgnoreFlag, noIgnoreOption, parse, Usa
 import type { CliContext } from './context.js';
 import { eachSource, jobsFlag, jobsOption, parseJobs } from './jobs.js';
 import { collectSources, displayPath, message, outputPath, resolveRoot, runtimeTemplates, type SourceFile } from './sources.js';
+import { llmFlags, llmOptions, LlmStage, parseLlmFlags, type LlmFlagValues } from './llm-stage.js';
 import { configFlag, configOption, teamRequirements } from './team.js';
 import { createRuntime, writeChanges, type Change } from './write.js';
 
 export const injectHelp = {
-  usage: 'inject <paths…> [--dry-run] [--out DIR] [--config FILE] [--root DIR] [--runtime-path DIR] [--no-ignore] [--max-file-size N] [--jobs N]',
+  usage:
+    'inject <paths…> [--dry-run] [--out DIR] [--config FILE] [--root DIR] [--runtime-path DIR] [--no-ignore] [--max-file-size N] [--jobs N] ' +
+    '[--force-llm | --no-llm] [--budget USD] [--max-parallel N]',
   summary: 'add the telemetry the team file requires to every function that lacks it, and create the runtime module where missing',
   flags: [
     ['--dry-run', 'print what would change and write nothing'],
@@ -30,10 +33,11 @@ export const injectHelp = {
     noIgnoreFlag,
     ['--max-file-size N', 'skip larger files, in bytes, or with k/m (default: 2m)'],
     jobsFlag,
+    ...llmFlags,
   ],
 } as const;
 
-interface InjectFlags {
+interface InjectFlags extends LlmFlagValues {
   'dry-run'?: boolean;
   config?: string;
   out?: string;
@@ -56,6 +60,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
     ...noIgnoreOption,
     ...configOption,
     ...jobsOption,
+    ...llmOptions,
   });
   needPaths('inject', positionals);
   if (values.out === '') throw new UsageError('--out needs a folder');
@@ -64,6 +69,7 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const out = values.out === undefined ? undefined : path.resolve(ctx.cwd, values.out);
   const runtimePath = values['runtime-path'] ?? defaultSettings.runtimePath;
   const jobs = parseJobs(values.jobs);
+  const llm = parseLlmFlags(values);
   const engine = await ctx.engine();
   const { reporter, stdout } = ctx;
 
@@ -75,52 +81,65 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   const skipped: { display: string; name: string; reason: string }[] = [];
   const runtime = new Map<string, RuntimeFile>();
   const runtimeErrors = new Set<string>();
-  await eachSource(files, { jobs, maxFileSize, reporter }, {
-    start: async (file, { text, bom }, pool): Promise<Planned> => {
-      const { requirements } = required.get(file)!;
-      const located = locateRuntime({
-        lang: file.lang,
-        base: runtimeBase(file),
-        runtimePath,
-        filePath: file.filePath,
-        relPath: file.relPath,
-        templates: templates(file.lang),
-        settingName,
-      });
-      if ('error' in located) {
-        // Only a file that would change needs the runtime.
-        const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
-        return { error: located.error, needed: lacksAny(functions, requirements) };
-      }
-      // Only what is required, and only into functions that lack some of it.
-      const options = { ...located.options, kinds: requirements.kinds, redact: requirements.redact };
-      const select = { lacking: { kinds: requirements.kinds, functionTypes: [...requirements.functionTypes] } };
-      const result = await pool.run({ kind: 'add', lang: file.lang, text, options, select });
-      return { located, result: { ...result, text: bom + result.text } };
-    },
-    finish: (file, outcome) => {
-      if (!outcome.ok) {
-        reporter.error(`cannot instrument ${file.display}: ${message(outcome.error)}`);
-        return;
-      }
-      const planned = outcome.value;
-      if ('error' in planned) {
-        if (planned.needed) runtimeErrors.add(planned.error);
-        return;
-      }
-      const { located, result } = planned;
-      for (const s of result.skipped) skipped.push({ display: file.display, ...s });
-      if (result.changes.length === 0) return;
-      const needed = runtimeTargets(located, file, out);
-      if ('error' in needed) {
-        runtimeErrors.add(needed.error);
-        return;
-      }
-      for (const target of needed.files) runtime.set(target.path, target);
-      changes.push({ display: file.display, dest: outputPath(file, out), text: result.text, added: result.added });
-    },
-  });
-
+  /** --dry-run: the functions the LLM would be asked for (instrument leaves none: it proposes or skips). */
+  const wouldAsk: { display: string; name: string; reason: string }[] = [];
+  const stage = new LlmStage(llm, root, reporter, files.length);
+  try {
+    await eachSource(files, { jobs, maxFileSize, reporter }, {
+      start: async (file, { text, bom }, pool): Promise<Planned> => {
+        const { requirements } = required.get(file)!;
+        const located = locateRuntime({
+          lang: file.lang,
+          base: runtimeBase(file),
+          runtimePath,
+          filePath: file.filePath,
+          relPath: file.relPath,
+          templates: templates(file.lang),
+          settingName,
+        });
+        if ('error' in located) {
+          // Only a file that would change needs the runtime.
+          const { functions } = await pool.run({ kind: 'analyze', lang: file.lang, text });
+          return { error: located.error, needed: lacksAny(functions, requirements) };
+        }
+        // Only what is required, and only into functions that lack some of it.
+        const options = { ...located.options, kinds: requirements.kinds, redact: requirements.redact, ...(llm.force && { forceLlm: true }) };
+        const select = { lacking: { kinds: requirements.kinds, functionTypes: [...requirements.functionTypes] } };
+        const first = await pool.run({ kind: 'add', lang: file.lang, text, options, select });
+        // A dry run never calls the model: it lists the functions that would need it.
+        const result = values['dry-run']
+          ? await stage.withoutCalls(file.lang, text, options, select, first)
+          : await stage.instrument(file.lang, text, options.relPath, options, select, first);
+        return { located, result: { ...result, text: bom + result.text } };
+      },
+      finish: (file, outcome) => {
+        stage.filesDone++;
+        if (!outcome.ok) {
+          reporter.error(`cannot instrument ${file.display}: ${message(outcome.error)}`);
+          return;
+        }
+        const planned = outcome.value;
+        if ('error' in planned) {
+          if (planned.needed) runtimeErrors.add(planned.error);
+          return;
+        }
+        const { located, result } = planned;
+        for (const s of result.skipped) skipped.push({ display: file.display, ...s });
+        for (const n of result.needsLlm) wouldAsk.push({ display: file.display, name: n.name, reason: n.reason });
+        if (result.changes.length === 0) return;
+        const needed = runtimeTargets(located, file, out);
+        if ('error' in needed) {
+          runtimeErrors.add(needed.error);
+          return;
+        }
+        for (const target of needed.files) runtime.set(target.path, target);
+        changes.push({ display: file.display, dest: outputPath(file, out), text: result.text, added: result.added });
+      },
+    });
+  } finally {
+    await stage.close();
+  }
+  const stop = stage.summary();
   if (runtimeErrors.size > 0) {
     for (const error of runtimeErrors) reporter.error(`${error}; no file was changed`);
     return ExitCode.error;
@@ -129,15 +148,17 @@ export async function inject(args: readonly string[], ctx: CliContext): Promise<
   for (const s of skipped) stdout.write(`${s.display}: skipped \`${s.name}\`: ${s.reason}\n`);
   if (values['dry-run']) {
     for (const change of changes) stdout.write(`${change.display}: would instrument ${change.added.join(', ')}\n`);
+    for (const n of wouldAsk) stdout.write(`${n.display}: would ask the LLM for \`${n.name}\` (${n.reason})\n`);
     for (const file of toCreate) stdout.write(`would create ${displayPath(ctx.cwd, file.path)}\n`);
-    stdout.write(summary(changes, skipped, toCreate.length, true));
+    const asks = wouldAsk.length > 0 ? `${wouldAsk.length} ${plural(wouldAsk.length, 'function')} would need the LLM (not asked in a dry run)\n` : '';
+    stdout.write(summary(changes, skipped, toCreate.length, true) + asks + stop);
     return reporter.errors > 0 ? ExitCode.error : ExitCode.ok;
   }
   const created = createRuntime(toCreate, ctx.cwd, reporter);
   if (!created) return ExitCode.error;
   for (const file of created) stdout.write(`created ${displayPath(ctx.cwd, file.path)}\n`);
   const written = writeChanges(changes, reporter);
-  stdout.write(summary(written, skipped, created.length, false));
+  stdout.write(summary(written, skipped, created.length, false) + stop);
   return reporter.errors > 0 ? ExitCode.error : ExitCode.ok;
 }
 

@@ -5,6 +5,8 @@
 // Must never let a file's messages overtake an earlier file's.
 import os from 'node:os';
 import { runOrdered, settle, type Outcome } from '../pool/ordered.js';
+import type { Engine } from '../engine/engine.js';
+import { InProcessRunner, type TaskRunner } from '../pool/in-process.js';
 import { EnginePool } from '../pool/pool.js';
 import { UsageError } from './args.js';
 import { Reporter } from './reporter.js';
@@ -23,7 +25,7 @@ export function parseJobs(value: string | undefined): number {
 
 export interface PerFile<R> {
   /** On the main thread, once the file is read: queues its pool work, and may digest its answer (keep little). */
-  start(file: SourceFile, source: SourceText, pool: EnginePool): Promise<R>;
+  start(file: SourceFile, source: SourceText, pool: TaskRunner): Promise<R>;
   /** In file order, after the file's progress line and read messages: reports and collects. */
   finish(file: SourceFile, outcome: Outcome<R>): void;
 }
@@ -32,14 +34,20 @@ export interface EachSourceOptions {
   jobs: number;
   maxFileSize: number;
   reporter: Reporter;
+  /**
+   * The process's engine: when given and there is a single file, its work runs on this thread
+   * (a worker thread's start costs more than one file's work; start-up, bench (k)).
+   */
+  engine?: () => Promise<Engine>;
 }
 
 export async function eachSource<R>(files: readonly SourceFile[], options: EachSourceOptions, perFile: PerFile<R>): Promise<void> {
   const { reporter, jobs } = options;
   const progress = reporter.progress(files.length);
   let pool: EnginePool | undefined;
-  const workers = () =>
-    (pool ??= new EnginePool({ maxThreads: jobs, minThreads: Math.min(jobs, files.length), log: (line) => reporter.warn(line) }));
+  const inProcess = files.length === 1 && options.engine ? new InProcessRunner(await options.engine()) : undefined;
+  const workers = (): TaskRunner =>
+    inProcess ?? (pool ??= new EnginePool({ maxThreads: jobs, minThreads: Math.min(jobs, files.length), log: (line) => reporter.warn(line) }));
   try {
     await runOrdered(
       files,

@@ -4,8 +4,7 @@
 import { llmConfig, LlmConfigError } from '../llm/config.js';
 import { createLlmClient } from '../llm/create-client.js';
 import { detectGpus } from '../llm/gpu/detect.js';
-import { placeOnGpus } from '../llm/gpu/placement.js';
-import { formatStatus, llmStatus, type LlmStatus } from '../llm/status.js';
+import { formatStatus, type LlmStatus } from '../llm/status.js';
 import { ExitCode, format, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
@@ -31,11 +30,9 @@ export async function llm(args: readonly string[], ctx: CliContext): Promise<num
   if (!config.configured) {
     status = { configured: false, reason: config.reason, gpus: gpus.gpus, gpuTools: gpus.tools, endpoints: [] };
   } else {
-    const client = createLlmClient(config.config, { inventoryRefreshMs: 0 });
+    const client = createLlmClient(config.config, { inventoryRefreshMs: 0, gpus: gpus.gpus });
     try {
-      placeOnGpus(client.endpoints, gpus.gpus);
-      await client.refresh();
-      status = llmStatus(config.config, client.endpoints, client.router.queued, gpus);
+      status = await client.status(gpus);
     } finally {
       await client.close();
     }

@@ -5,18 +5,8 @@
 import type { Engine } from '../engine/engine.js';
 import { packageVersion } from '../paths.js';
 import { ExitCode, UsageError } from './args.js';
-import { cacheHelp, runCache } from './cache.js';
-import { check, checkHelp } from './check.js';
-import { exportEvents, exportHelp } from './export.js';
 import type { CliContext, Output } from './context.js';
-import { inject, injectHelp } from './inject.js';
-import { llm, llmHelp } from './llm.js';
-import { lsp, lspHelp } from './lsp.js';
-import { metrics, metricsHelp } from './metrics.js';
-import { report, reportHelp } from './report.js';
 import { Reporter, type ErrorStream } from './reporter.js';
-import { strip, stripHelp } from './strip.js';
-import { trace, traceHelp } from './trace.js';
 
 interface Help {
   usage: string;
@@ -26,17 +16,21 @@ interface Help {
 
 type Command = (args: readonly string[], ctx: CliContext) => Promise<number | void>;
 
-const commands: Record<string, { run: Command; help: Help }> = {
-  lsp: { run: lsp, help: lspHelp },
-  check: { run: check, help: checkHelp },
-  inject: { run: inject, help: injectHelp },
-  strip: { run: strip, help: stripHelp },
-  report: { run: report, help: reportHelp },
-  export: { run: exportEvents, help: exportHelp },
-  trace: { run: trace, help: traceHelp },
-  metrics: { run: metrics, help: metricsHelp },
-  cache: { run: (args) => runCache([...args]), help: cacheHelp },
-  llm: { run: llm, help: llmHelp },
+// Each command's module is imported only when that command runs (or help lists it): `check` must
+// not pay for loading the language server, the LLM SDKs or the trace model (start-up, bench (m)).
+const commands: Record<string, () => Promise<{ run: Command; help: Help }>> = {
+  lsp: () => import('./lsp.js').then((m) => ({ run: m.lsp, help: m.lspHelp })),
+  check: () => import('./check.js').then((m) => ({ run: m.check, help: m.checkHelp })),
+  inject: () => import('./inject.js').then((m) => ({ run: m.inject, help: m.injectHelp })),
+  strip: () => import('./strip.js').then((m) => ({ run: m.strip, help: m.stripHelp })),
+  report: () => import('./report.js').then((m) => ({ run: m.report, help: m.reportHelp })),
+  export: () => import('./export.js').then((m) => ({ run: m.exportEvents, help: m.exportHelp })),
+  trace: () => import('./trace.js').then((m) => ({ run: m.trace, help: m.traceHelp })),
+  metrics: () => import('./metrics.js').then((m) => ({ run: m.metrics, help: m.metricsHelp })),
+  cache: () => import('./cache.js').then((m) => ({ run: (args: readonly string[]) => m.runCache([...args]), help: m.cacheHelp })),
+  view: () => import('./view.js').then((m) => ({ run: m.view, help: m.viewHelp })),
+  replay: () => import('./replay.js').then((m) => ({ run: m.replayCommand, help: m.replayHelp })),
+  llm: () => import('./llm.js').then((m) => ({ run: m.llm, help: m.llmHelp })),
 };
 
 export interface RunOptions {
@@ -54,15 +48,16 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? args[0] : undefined;
     if (topic !== undefined && !Object.hasOwn(commands, topic)) return usageError(reporter, `unknown command: ${topic}`);
-    stdout.write(topic ? commandHelp(topic, commands[topic]!.help) : mainHelp());
+    stdout.write(topic ? commandHelp(topic, (await commands[topic]!()).help) : await mainHelp());
     return ExitCode.ok;
   }
   if (name === '--version' || name === '-v') {
     stdout.write(`${version()}\n`);
     return ExitCode.ok;
   }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!command) return usageError(reporter, `unknown command: ${name}`);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) return usageError(reporter, `unknown command: ${name}`);
+  const command = await load();
   if (args.includes('--help') || args.includes('-h')) {
     stdout.write(commandHelp(name, command.help));
     return ExitCode.ok;
@@ -97,8 +92,9 @@ function usageError(reporter: Reporter, message: string, hint = true): number {
   return ExitCode.error;
 }
 
-function mainHelp(): string {
+async function mainHelp(): Promise<string> {
   const names = Object.keys(commands);
+  const helps = Object.fromEntries(await Promise.all(names.map(async (n) => [n, (await commands[n]!()).help] as const)));
   const width = Math.max(...names.map((n) => n.length));
   const lines = [
     `telemetry-injector ${version()}: finds functions without telemetry and adds or removes probes`,
@@ -107,10 +103,10 @@ function mainHelp(): string {
     'Usage: telemetry-injector <command> [options]',
     '',
     'Commands:',
-    ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.help.summary}`),
+    ...names.map((n) => `  ${n.padEnd(width)}  ${helps[n]!.summary}`),
     `  ${'help'.padEnd(width)}  this text, or \`help <command>\` for one command`,
     '',
-    ...names.flatMap((n) => [...commandLines(commands[n]!.help), '']),
+    ...names.flatMap((n) => [...commandLines(helps[n]!), '']),
     'Options:',
     '  -h, --help     this text (after a command: that command\'s help)',
     '  -v, --version  the version',

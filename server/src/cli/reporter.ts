@@ -31,6 +31,17 @@ export class Reporter {
     this.line(`telemetry-injector: ${message}`);
   }
 
+  /**
+   * A status line (the LLM stage's progress): redrawn in place on a TTY; elsewhere written only
+   * when `settled` (a step finished), so logs get one line per step.
+   */
+  status(text: string, settled = false): void {
+    if (this.stream.isTTY) {
+      this.stream.write(`\r\x1b[K${text}`);
+      this.drawn = true;
+    } else if (settled) this.stream.write(`telemetry-injector: ${text}\n`);
+  }
+
   /** A progress counter for `total` files; silent at or below the threshold. */
   progress(total: number): Progress {
     let done = 0;

@@ -98,6 +98,43 @@ export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: N
   return { sites: merge(sites), probes };
 }
 
+/**
+ * The deep kinds of a function that have a site lacking its probe: what `resolveDeep` reports as
+ * uncovered sites with parts, for the light scan, which needs the kinds only. The same site rules,
+ * stopping at the first uncovered site of each kind (merging only ever leaves a site uncovered when
+ * one of its parts was, so the first one decides).
+ */
+export function lackingDeepKinds(spec: LanguageSpec, captures: DeepCapture[], body: Node, fnLine: number, text: string, scaffold: Span[]): Set<DeepKind> {
+  const deep = spec.deep!;
+  const probeRole = new Map<number, DeepRole>();
+  const probes: Span[] = [];
+  let loopsBlocked = false;
+  for (const c of captures) {
+    if (c.name === 'loop.blocker') loopsBlocked = true;
+    if (!c.name.startsWith('probe.')) continue;
+    probeRole.set(c.node.id, c.name.slice(6) as DeepRole);
+    probes.push({ start: c.node.startIndex, end: c.node.endIndex });
+  }
+  const fenced = [...probes, ...scaffold];
+  const insideProbe = (n: Node) => fenced.length > 0 && fenced.some((p) => p.start <= n.startIndex && n.endIndex <= p.end);
+  const ctx: Ctx = { spec, deep, body, text, fnLine, probeRole, unranked: true };
+  const lacking = new Set<DeepKind>();
+  for (const c of captures) {
+    if (lacking.size === 4) break;
+    if (c.name.startsWith('probe.') || c.name === 'loop.blocker') continue;
+    const [kind, label] = splitName(c.name);
+    const deepKind: DeepKind | undefined = kind.startsWith('var.') ? 'variable' : kind === 'branch' || kind === 'exception' ? kind : kind === 'loop' && !loopsBlocked ? 'loop' : undefined;
+    if (!deepKind || lacking.has(deepKind) || insideProbe(c.node)) continue;
+    const site = kind === 'var.after' ? variableAfter(ctx, c.node, c.with['var.stmt'])
+      : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
+      : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
+      : kind === 'exception' ? exception(ctx, c.node, label, c.with['exception.binding'])
+      : loop(ctx, c.node, label, c.with['loop.body'], () => deep.handlePrefix);
+    if (site && !site.covered && site.parts.length) lacking.add(deepKind);
+  }
+  return lacking;
+}
+
 interface Ctx {
   spec: LanguageSpec;
   deep: DeepSpec;
@@ -105,6 +142,8 @@ interface Ctx {
   text: string;
   fnLine: number;
   probeRole: Map<number, DeepRole>;
+  /** Only whether sites exist is wanted: ranks (a walk over each construct's text) are left at 0. */
+  unranked?: boolean;
 }
 
 function splitName(name: string): [string, string] {
@@ -231,12 +270,12 @@ function atStart(ctx: Ctx, block: Node, role: DeepRole): { place: Placement; fir
   const first = stmts[0];
   if (!first) return undefined;
   const place = placeBefore(ctx, first);
-  return { place: { ...place, rank: openingRank(place.form, width(ctx.text, block), SLOT[role]) }, first, leading };
+  return { place: { ...place, rank: openingRank(place.form, widthOf(ctx, block), SLOT[role]) }, first, leading };
 }
 
 function before(ctx: Ctx, stmt: Node, slot: number): Placement {
   const place = placeBefore(ctx, stmt);
-  return { ...place, rank: openingRank(place.form, width(ctx.text, stmt), slot) };
+  return { ...place, rank: openingRank(place.form, widthOf(ctx, stmt), slot) };
 }
 
 /**
@@ -281,7 +320,7 @@ function aboveDirectives(ctx: Ctx, stmt: Node): Node {
  */
 function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement | undefined {
   const { text, deep } = ctx;
-  const rank = width(text, stmt) * 8 + slot;
+  const rank = widthOf(ctx, stmt) * 8 + slot;
   const end = stmt.endIndex;
   const ls = lineStart(text, stmt.startIndex);
   const indent = /^[ \t]*/.exec(text.slice(ls, stmt.startIndex))![0];
@@ -289,7 +328,7 @@ function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement
   if (deep.afterCompound === 'next-line' && compound) {
     const at = nextLineStart(text, end);
     if (at === lineEnd(text, end) || !startsLine(text, stmt.startIndex)) return undefined; // no line to open at the end of the file
-    return { form: 'line', at, indent, nl, rank: CLOSE_RANK + width(text, stmt) + slot / 16 };
+    return { form: 'line', at, indent, nl, rank: CLOSE_RANK + widthOf(ctx, stmt) + slot / 16 };
   }
   // A statement closed by `;` or `}` has no wrap closing at its end, but the next statement may
   // start right there (minified JS): its probe must come after this one's.
@@ -372,6 +411,10 @@ function startsLine(text: string, at: number): boolean {
 
 function within(inner: Node, outer: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+function widthOf(ctx: Ctx, n: Node): number {
+  return ctx.unranked ? 0 : width(ctx.text, n);
 }
 
 /** Non-blank characters of `n` (its ends read once: each node getter is a call into WASM). */

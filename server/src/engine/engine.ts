@@ -1,21 +1,25 @@
 // The engine facade used by the language server, the CLI and tests: text in, plain data out.
 // It owns grammar loading; callers own any tree they pass in. Never touches the file system
-// except to read the runtime templates shipped with the package, and through the plan cache
+// except to read the runtime templates shipped with the package, and through the plan store
 // when the caller passes one (without one, plans come straight from the templates).
+// Never waits on the network: functions templates cannot serve are reported (`needsLlm`), the LLM
+// layer proposes, checkProposal() judges each proposal and add() takes the accepted ones back.
 import { readFileSync } from 'node:fs';
 import type { Tree } from 'web-tree-sitter';
 import { languageById, languageForPath } from '../languages/registry.js';
 import type { LanguageSpec } from '../languages/spec.js';
 import { Grammars } from '../parse/grammars.js';
 import { packagePath } from '../paths.js';
-import type { PlanCache } from '../cache/plan-cache.js';
-import { SitePlanner, type PendingPlan } from '../cache/site-planner.js';
 import { analyzeSince, type Since } from './incremental.js';
+import type { Plan } from './plan.js';
+import { templatesOnly, type FilePlanner, type PlanStore, type ProposalProvenance } from './plan-store.js';
+import { checkProposal, type ProposalCheck } from './proposal-check.js';
+export { proposalSpan } from './proposal-check.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
-import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type TextChange } from './types.js';
+import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type Span, type TextChange } from './types.js';
 import { validate, type ValidationHost } from './validate.js';
 import { editedCopy } from './tree-edits.js';
 
@@ -27,6 +31,38 @@ export interface AddResult {
   added: string[];
   /** Functions left alone, with the reason (validation failed, cannot be wrapped). */
   skipped: { name: string; reason: string }[];
+  /**
+   * Functions the templates cannot serve (no templates, `forceLlm`, or a template plan that failed
+   * validation): left unchanged here, for the LLM layer to propose. Never in `skipped` too.
+   */
+  needsLlm: NeedsLlm[];
+}
+
+export interface NeedsLlm {
+  name: string;
+  /** nameRange.start: how the function is named back (Selection.offsets, AdoptedProposal.offset). */
+  offset: number;
+  /** The whole function (decorators and leading comments excluded), as in FunctionSite. */
+  range: Span;
+  line: number;
+  kind: string;
+  /** Why the templates cannot serve it. */
+  reason: string;
+  /** The kinds it lacks of those asked for. */
+  lacks: ProbeKind[];
+}
+
+/** A proposal checkProposal() accepted, handed back to add() for the same text. */
+export interface AdoptedProposal {
+  offset: number;
+  plan: Plan;
+  provenance: ProposalProvenance;
+}
+
+export interface AddExtras {
+  adopted?: readonly AdoptedProposal[];
+  /** The caller's analysis of this very text (an open document's), so add() need not redo it. */
+  known?: Analysis;
 }
 
 export interface StripOutcome {
@@ -43,18 +79,18 @@ export interface RuntimeFile {
 }
 
 export interface EngineCreateOptions {
-  /** Reuses validated plans by content hash; plans are the same with or without it. */
-  cache?: PlanCache;
+  /** Reuses validated plans by content hash (the plan cache); plans are the same with or without it. */
+  cache?: PlanStore;
 }
 
 type Select = (f: FunctionSite) => boolean;
 const all: Select = () => true;
 
 export class Engine {
-  private constructor(private readonly grammars: Grammars, private readonly cache?: PlanCache) {}
+  private constructor(private readonly grammars: Grammars, private readonly store: PlanStore) {}
 
   static async create(options: EngineCreateOptions = {}): Promise<Engine> {
-    return new Engine(await Grammars.create(), options.cache);
+    return new Engine(await Grammars.create(), options.cache ?? templatesOnly);
   }
 
   languageForPath(path: string): LanguageId | null {
@@ -84,60 +120,117 @@ export class Engine {
   }
 
   /**
+   * The light scan: the same functions, states and lacking kinds as analyze(), for coverage only
+   * (workspace scans, `check`); sites carry no planning detail and no params. Never plan from it.
+   */
+  scan(lang: LanguageId, text: string, tree?: Tree): Analysis {
+    const spec = languageById(lang);
+    return this.withTree(lang, text, tree, (t) => analyzeTree(spec, this.grammars.scanQuery(spec), t, text, { scan: true }));
+  }
+
+  /**
    * Instruments the selected functions with the kinds they lack (of `opts.kinds`); never returns
    * changes that add a parse error or break strip. A function whose deep probes fail validation is
-   * tried again with entry and exit only.
+   * tried again with entry and exit only. Functions the templates cannot serve are reported in
+   * `needsLlm`, unless `extras.adopted` holds an accepted proposal for them or the store holds one.
    */
-  add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree, known?: Analysis): AddResult {
+  add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree, extras: AddExtras = {}): AddResult {
     const spec = languageById(lang);
     return this.withTree(lang, text, tree, (t) => {
       // The caller's analysis of this very text (an open document's), or a new one.
-      const analysis = known ?? this.analyzeWith(spec, t, text);
+      const analysis = extras.known ?? this.analyzeWith(spec, t, text);
       const wanted = new Set<ProbeKind>([...(opts.kinds ?? PROBE_KINDS), 'function']);
       const skipped: AddResult['skipped'] = [];
-      const planner = new SitePlanner(spec, text, opts, this.cache);
-      let shallow: SitePlanner | undefined;
+      const needs: { site: Site; reason: string }[] = [];
+      const planner = this.store.filePlanner(spec, text, opts);
+      const adopted = new Map((extras.adopted ?? []).map((a) => [a.offset, a]));
+      let shallow: FilePlanner | undefined;
       let planned: Planned[] = [];
+      // Functions a proposal plans (or will): a proposal is the whole function, nested ones included.
+      const units: Site[] = [];
+      const fromProposal = (site: Site, reason: string): void => {
+        const given = adopted.get(site.nameRange.start);
+        const plan = given ? { ...given.plan, start: site.range.start } : planner.storedProposal(site);
+        if (plan) planned.push({ range: site.range, plan, name: site.name, site, proposal: given?.provenance ?? 'stored', whole: true });
+        else needs.push({ site, reason });
+      };
+      const probed = analysis.functions.filter((f) => f.instrumented);
+      const carriesProbes = (site: Site) => probed.some((f) => site.range.start <= f.range.start && f.range.end <= site.range.end);
       for (const site of analysis.functions) {
         if (site.ignored || site.broken || site.skip || !select(site)) continue;
         if (!site.missing.some((k) => wanted.has(k))) continue;
+        const reason = adopted.has(site.nameRange.start) ? 'adopted'
+          : !spec.templates ? `no templates for ${spec.id}`
+          : opts.forceLlm ? 'the LLM was asked for (--force-llm)'
+          : undefined;
+        if (reason) {
+          if (carriesProbes(site) && !adopted.has(site.nameRange.start)) {
+            skipped.push({ name: site.name, reason: 'it already carries probes, and a proposal takes only a function without any' });
+          } else {
+            fromProposal(site, reason);
+            units.push(site);
+          }
+          continue;
+        }
         const { plan, pending } = planner.plan(site);
         if (typeof plan === 'string') skipped.push({ name: site.name, reason: plan });
         else if (plan.insertions.length) planned.push({ range: site.range, plan, name: site.name, pending, site });
       }
-      const extra: Piece[] = analysis.hasImport ? [] : [importPiece(spec, analysis, text, opts)];
+      const inUnit = (s: Site) => units.some((u) => u !== s && u.range.start <= s.range.start && s.range.end <= u.range.end);
+      planned = planned.filter((p) => !inUnit(p.site));
+      const extra: Piece[] = analysis.hasImport || !spec.templates ? [] : [importPiece(spec, analysis, text, opts)];
       const host: ValidationHost = {
         parse: (s) => this.parse(lang, s),
         reparse: (s, changes) => this.reparse(lang, t, text, changes, s),
         analyze: (tr, s) => this.analyzeWith(spec, tr, s),
       };
+      const report = () => needs.filter((n) => !inUnit(n.site)).map((n) => needOf(n.site, n.reason, wanted));
       // Each failed round drops the functions it blames; a handful of rounds covers real files.
       for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
         const expected = strippedOriginal(spec, t, analysis, text, planned);
         const result = validate(spec, host, text, analysis, planned, extra, expected);
         if (result.ok) {
           planner.commit(planned);
-          return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped };
+          for (const p of planned) if (p.proposal && p.proposal !== 'stored') planner.keepProposal(p.site, p.plan, p.proposal);
+          return { changes: result.changes, text: result.text, added: planned.map((p) => p.name), skipped, needsLlm: report() };
         }
         const blamed = new Set(result.blame);
         const retry: Planned[] = [];
         for (const p of result.blame) {
           const deep = p.plan.insertions.some((i) => DEEP_INSERTIONS.has(i.kind));
+          if (p.proposal) {
+            skipped.push({ name: p.name, reason: `its proposal failed in the file: ${result.reason}` });
+            continue;
+          }
           if (deep && !p.site.instrumented && !p.shallow) {
-            shallow ??= new SitePlanner(spec, text, { ...opts, kinds: ['function'] }, this.cache);
+            shallow ??= this.store.filePlanner(spec, text, { ...opts, kinds: ['function'] });
             const again = shallow.plan(p.site);
             if (typeof again.plan !== 'string') {
               retry.push({ ...p, plan: again.plan, pending: again.pending, shallow: true });
               continue;
             }
           }
-          skipped.push({ name: p.name, reason: result.reason });
+          // A repair by proposal rewrites the whole function: only one no other planned function holds.
+          const held = planned.some((o) => o !== p && o.range.start <= p.range.start && p.range.end <= o.range.end);
+          if (!held && !p.site.instrumented) needs.push({ site: p.site, reason: result.reason });
+          else skipped.push({ name: p.name, reason: result.reason });
         }
         planned = [...planned.filter((p) => !blamed.has(p)), ...retry];
       }
       for (const p of planned) skipped.push({ name: p.name, reason: 'gave up after repeated validation failures' });
-      return { changes: [], text, added: [], skipped };
+      return { changes: [], text, added: [], skipped, needsLlm: report() };
     });
+  }
+
+  /**
+   * Judges a proposal for the function whose name starts at `offset` (see proposal-check.ts): the
+   * plan it amounts to, or the errors to feed back. Synchronous and pure; compile checks are the
+   * caller's (they run processes).
+   */
+  checkProposal(lang: LanguageId, text: string, offset: number, code: string, tree?: Tree): ProposalCheck {
+    const spec = languageById(lang);
+    const host = { parse: (s: string) => this.parse(lang, s), analyze: (tr: Tree, s: string) => this.analyzeWith(spec, tr, s) };
+    return this.withTree(lang, text, tree, (t) => checkProposal(spec, host, t, this.analyzeWith(spec, t, text), text, offset, code));
   }
 
   strip(lang: LanguageId, text: string, select: Select = all, tree?: Tree): StripOutcome {
@@ -205,7 +298,11 @@ export class Engine {
 interface Planned extends PlannedFunction {
   name: string;
   site: Site;
-  pending?: PendingPlan;
+  pending?: object;
+  /** A proposal's plan: it covers the functions nested in it too. */
+  whole?: boolean;
+  /** Planned by a proposal: adopted now (stored once the file validates) or stored before. */
+  proposal?: ProposalProvenance | 'stored';
   /** Retried with entry and exit only after its deep probes failed validation. */
   shallow?: boolean;
 }
@@ -219,9 +316,14 @@ function strippedOriginal(spec: LanguageSpec, tree: Tree, analysis: Analysis, te
   return applyChanges(text, stripChanges(spec, tree, analysis, text, (f) => had.has(f.range.start)).changes);
 }
 
+function needOf(site: Site, reason: string, wanted: ReadonlySet<ProbeKind>): NeedsLlm {
+  const { name, range, line, kind } = site;
+  return { name, offset: site.nameRange.start, range, line, kind, reason, lacks: site.missing.filter((k) => wanted.has(k)) };
+}
+
 function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts: EngineOptions): Piece {
   const esm = opts.esm ?? analysis.moduleSyntax;
-  const line = spec.templates.importLine(opts.runtimeImport, esm);
+  const line = spec.templates!.importLine(opts.runtimeImport, esm);
   const rank = -2e9;
   const nl = lineBreakAfter(text, 0);
   if (analysis.packageClause) {

@@ -75,7 +75,7 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
     startIndex: !prologueKept ? 0 : lo - CONTEXT_MARGIN >= 0 ? units[lo - CONTEXT_MARGIN]!.start : outer.startIndex,
     endIndex: hi + CONTEXT_MARGIN < units.length ? units[hi + CONTEXT_MARGIN]!.end : outer.endIndex,
   };
-  const mid = analyzeTree(spec, query, tree, text, context);
+  const mid = analyzeTree(spec, query, tree, text, { within: context });
   if (!prologueKept && !(mid.importAt < context.endIndex)) return undefined;
   const inside = (s: Span) => kStart <= s.start && s.end <= kEnd;
   const before = (s: Span) => s.end <= kStart;

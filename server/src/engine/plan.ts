@@ -18,7 +18,7 @@
 // cached plan keeps its ranks wherever it is reused. Kinds after `resume` are reserved for deep
 // instrumentation (variables, branches, loops, exceptions).
 // Must never read the text outside the function's lines: the plan cache keys on those lines only.
-import type { LanguageSpec } from '../languages/spec.js';
+import type { LanguageSpec, Templates } from '../languages/spec.js';
 import type { Site } from './sites.js';
 import type { DeepKind, DeepPart } from './deep.js';
 import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
@@ -57,12 +57,21 @@ export interface PlanInput {
 export const PLAN_FORMAT_VERSION = 4;
 
 
+/** Why a language without templates gets no plan here: its functions are proposed by the LLM layer. */
+export function needsLlm(spec: LanguageSpec): string {
+  return `needs the LLM: no templates for ${spec.id}`;
+}
+
+type Templated = LanguageSpec & { templates: Templates };
+const hasTemplates = (spec: LanguageSpec): spec is Templated => spec.templates !== undefined;
+
 /** Builds the plan for one function, or a reason why it cannot be instrumented. */
 export function planFunction(spec: LanguageSpec, site: Site, text: string, input: PlanInput): Plan | string {
   const abs: Insertion[] = [];
   const add = (at: number, body: string, rank: number, kind: InsertionKind) => abs.push({ at, text: body, rank, kind });
   let indent: Plan['indent'];
   if (!site.instrumented) {
+    if (!hasTemplates(spec)) return needsLlm(spec);
     const shape = entryAndExit(spec, site, text, input, add);
     if (typeof shape === 'string') return shape;
     indent = shape;
@@ -108,7 +117,7 @@ function deepInsertions(spec: LanguageSpec, site: Site, input: PlanInput, unit: 
 }
 
 /** Entry, exit and the wraps of returns and suspensions; the indent region when the body is re-indented. */
-function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanInput, add: Add): Plan['indent'] | undefined | string {
+function entryAndExit(spec: Templated, site: Site, text: string, input: PlanInput, add: Add): Plan['indent'] | undefined | string {
   const size = width(text, site.range);
   const template = spec.templates.entry({ name: site.name, relPath: input.relPath, line: site.line, params: site.params });
   const nl = lineBreakAfter(text, site.range.start);
@@ -168,7 +177,7 @@ function entryAndExit(spec: LanguageSpec, site: Site, text: string, input: PlanI
 }
 
 /** The return wrap: the language's form for a written return type (see Templates.retBy), else `ret`. */
-function returnWrap(spec: LanguageSpec, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
+function returnWrap(spec: Templated, site: Site, value: Site['detail']['returns'][number]): readonly [string, string] {
   const by = spec.templates.retBy;
   if (!site.detail.returnTyped || !by) return spec.templates.ret;
   return (site.isAsync && value.awaited && by.typedAwaited) || by.typed || spec.templates.ret;

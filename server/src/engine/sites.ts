@@ -6,7 +6,7 @@ import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
 import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
-import { resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
+import { lackingDeepKinds, resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
@@ -83,13 +83,24 @@ export interface Stretch {
 /** Where each `@module.syntax` capture starts: incremental.ts needs them to merge stretches. */
 export const moduleSyntaxMarks = new WeakMap<Analysis, number[]>();
 
-/**
- * The analysis of the whole tree, or, with `within`, of the matches in that stretch only: then the
- * module-level figures that need the whole tree (`errorCount`, and `importAt` unless the stretch
- * starts the file, where it holds only if it lies inside the stretch) are left at 0 and the
- * caller (incremental.ts) keeps only what lies inside whole top-level statements of the stretch.
- */
-export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string, within?: Stretch): Analysis {
+export interface AnalyzeMode {
+  /**
+   * The light scan (with the language's scan query): functions and what coverage needs of them, the
+   * same as a full analysis; no planning detail (params, returns, suspensions, deep placements).
+   */
+  scan?: boolean;
+  /**
+   * Only the matches in this stretch: then the module-level figures that need the whole tree
+   * (`errorCount`, and `importAt` unless the stretch starts the file, where it holds only if it lies
+   * inside the stretch) are left at 0 and the caller (incremental.ts) keeps only what lies inside
+   * whole top-level statements of the stretch.
+   */
+  within?: Stretch;
+}
+
+/** The analysis of the whole tree, or of a stretch of it (`mode.within`), or its light scan. */
+export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string, mode: AnalyzeMode = {}): Analysis {
+  const within = mode.within;
   const root = tree.rootNode;
   const scopes = new Map<number, Scope>();
   const classes: { node: Node; name: string }[] = [];
@@ -158,7 +169,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   );
   const sites = makeSites(spec, ordered, classes, text);
   assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
-  for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text);
+  for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text, mode.scan === true);
 
   const analysis: Analysis = {
     language: spec.id,
@@ -185,7 +196,9 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
   // runs past the first line (error recovery can stretch either over many lines).
   const wanted = own ? span(own) : { start: node.startIndex, end: first ? first.endIndex : node.startIndex };
   const nameRange = { start: wanted.start, end: Math.min(wanted.end, lineEnd(text, wanted.start)) };
-  const head = node.parent?.type === 'decorated_definition' ? node.parent : node;
+  let head = node.parent?.type === 'decorated_definition' ? node.parent : node;
+  // Attributes written as siblings before the function (Rust's `#[test]`) belong to its head.
+  for (let prev = head.previousNamedSibling; prev && spec.headSiblings?.includes(prev.type); prev = prev.previousNamedSibling) head = prev;
   const bodyNode = body!;
   return {
     name,
@@ -349,7 +362,7 @@ function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspension
   return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd, delegates };
 }
 
-function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string): void {
+function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string, scan: boolean): void {
   const site = scope.site!;
   const d = site.detail;
   const rest = scope.body!.namedChildren.filter(
@@ -362,7 +375,10 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
     if (d.suspensions.some((x) => x.kind === 'await' && x.node.start === r.start && x.node.end === r.end)) r.awaited = true;
   }
   if (!site.instrumented) site.missing.push('function');
-  if (spec.deep) {
+  if (spec.deep && scan) {
+    const lacking = lackingDeepKinds(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));
+    for (const kind of ['variable', 'branch', 'loop', 'exception'] as const) if (lacking.has(kind)) site.missing.push(kind);
+  } else if (spec.deep) {
     const deep = resolveDeep(spec, scope.deep ?? [], scope.body!, site.line, text, probeScaffold(scope.entry));
     d.deep = deep.sites;
     d.probes = deep.probes;

@@ -88,8 +88,9 @@ function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings:
   if (tryNode?.type !== 'try_statement') return undefined;
   const body = tryNode.childForFieldName('body');
   const clauses = tryNode.namedChildren.filter((c): c is Node => !!c && c.type !== 'block' && c.type !== 'comment');
-  const [except, fin] = spec.templates.close;
-  if (!body || clauses.length !== 2 || clauses[0].text !== except || clauses[1].text !== fin) return undefined;
+  if (!spec.templates) return undefined;
+  const closes = [spec.templates.close, ...(spec.templates.legacyClose ?? [])];
+  if (!body || clauses.length !== 2 || !closes.some(([except, fin]) => clauses[0].text === except && clauses[1].text === fin)) return undefined;
   const stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   const first = stmts[0];
   const last = stmts.at(-1);
@@ -100,7 +101,7 @@ function indentDeletions(spec: LanguageSpec, entry: Node, text: string, strings:
   const atEof = lineEnd(text, finEnd) === text.length;
   const out: Deletion[] = [atEof ? { start: exceptLine - breakBefore(text, exceptLine), end: finEnd } : { start: exceptLine, end: nextLineStart(text, finEnd) }];
   const entryLine = lineStart(text, entry.startIndex);
-  if (text.startsWith(spec.templates.openJoined ?? '\0', tryNode.startIndex)) {
+  if (text.startsWith(spec.templates?.openJoined ?? '\0', tryNode.startIndex)) {
     out.push({ start: entryLine - breakBefore(text, entryLine), end: first.startIndex });
     return out;
   }
@@ -129,7 +130,9 @@ function braceDeletions(spec: LanguageSpec, entry: Node, site: Site, text: strin
   const closeText = text.slice(body.endIndex - 1, tryNode.endIndex);
   const anchor = site.detail.prologueEnd;
   const funcClose = site.body.end - 1;
-  if (closeText !== spec.templates.close[0] || text.slice(anchor, entry.startIndex).trim() !== '') return undefined;
+  // Languages without templates close with the text their runtime API asks the model to write.
+  const close = spec.templates?.close[0] ?? spec.probeForms?.close;
+  if (closeText !== close || text.slice(anchor, entry.startIndex).trim() !== '') return undefined;
   if (text.slice(tryNode.endIndex, funcClose).trim() !== '') return undefined;
   return [
     { start: anchor, end: body.startIndex + 1 },
@@ -162,7 +165,6 @@ function probeDeletion(spec: LanguageSpec, probe: Span, text: string, claimed: n
 
 function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | undefined {
   const body = text.slice(call.start, call.end);
-  const t = spec.templates;
   for (const [pre, suf] of wrapsOf(spec)) {
     if (pre && body.startsWith(pre) && body.endsWith(suf) && body.length >= pre.length + suf.length) {
       return [
@@ -171,7 +173,7 @@ function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | u
       ];
     }
   }
-  const bare = t.bareSuspend;
+  const bare = spec.templates?.bareSuspend;
   if (bare && body === bare.trimStart() && text.slice(call.start - (bare.length - body.length), call.start) === bare.slice(0, bare.length - body.length)) {
     return [{ start: call.start - (bare.length - body.length), end: call.end }];
   }
@@ -184,8 +186,8 @@ function wrapDeletions(spec: LanguageSpec, call: Span, text: string): Span[] | u
  */
 function wrapsOf(spec: LanguageSpec): (readonly [string, string])[] {
   const t = spec.templates;
-  const by = t.retBy ?? {};
-  const all = [t.ret, by.typed, by.typedAwaited, t.resume, t.resumeUnused, t.suspend, ...(t.legacy ?? [])];
+  const by = t?.retBy ?? {};
+  const all = t ? [t.ret, by.typed, by.typedAwaited, t.resume, t.resumeUnused, t.suspend, ...(t.legacy ?? [])] : [...(spec.probeForms?.wraps ?? [])];
   return all.filter((w): w is readonly [string, string] => !!w).sort((a, b) => b[0].length + b[1].length - a[0].length - a[1].length);
 }
 

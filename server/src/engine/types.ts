@@ -2,7 +2,7 @@
 // Everything here is cloneable: no trees, no class instances, so it crosses worker boundaries.
 // Offsets are UTF-16 code-unit offsets into the document text (what web-tree-sitter 0.25 reports).
 
-export type LanguageId = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go';
+export type LanguageId = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go' | 'java' | 'rust';
 
 /**
  * What a function's telemetry can cover: `function` is the entry/exit probe, the others are the
@@ -77,6 +77,8 @@ export interface EngineOptions {
   kinds?: readonly ProbeKind[];
   /** Regex source (case-insensitive) of variable names never previewed; default DEFAULT_REDACT. */
   redact?: string;
+  /** Report every selected function in `needsLlm` instead of planning it from the templates. */
+  forceLlm?: boolean;
 }
 
 export interface FileAnalysis {

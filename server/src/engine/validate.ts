@@ -22,7 +22,7 @@ export type Validation<P> =
   | { ok: true; changes: TextChange[]; text: string }
   | { ok: false; reason: string; blame: P[] };
 
-export function validate<P extends PlannedFunction & { name: string }>(
+export function validate<P extends PlannedFunction & { name: string; whole?: boolean }>(
   spec: LanguageSpec,
   host: ValidationHost,
   text: string,
@@ -42,7 +42,11 @@ export function validate<P extends PlannedFunction & { name: string }>(
       return { ok: false, reason: 'instrumented text would not parse', blame: parseBlame(host, text, analysis, planned, extra, offsets) };
     }
     const starts = shiftedStarts(planned, changes);
-    const stripped = stripChanges(spec, tree, after, next, (f) => starts.has(f.range.start));
+    // A whole-function plan (an adopted proposal) instrumented the functions nested in it too.
+    const wholes = planned.filter((p) => p.whole).map((p) => shifted(p.range, changes));
+    const owned = (f: { range: { start: number; end: number } }) =>
+      starts.has(f.range.start) || wholes.some((w) => w.start <= f.range.start && f.range.end <= w.end);
+    const stripped = stripChanges(spec, tree, after, next, owned);
     const restored = applyChanges(next, stripped.changes);
     if (restored === expected) return { ok: true, changes, text: next };
     const failed = new Set(stripped.failed);
@@ -118,6 +122,17 @@ function firstDifference(a: string, b: string): number {
   let i = 0;
   while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
+}
+
+/** Where `range` lies in the instrumented text, with what was inserted inside it and at its end. */
+function shifted(range: { start: number; end: number }, changes: TextChange[]): { start: number; end: number } {
+  let before = 0;
+  let upTo = 0;
+  for (const c of changes) {
+    if (c.start < range.start) before += c.text.length;
+    if (c.start <= range.end) upTo += c.text.length;
+  }
+  return { start: range.start + before, end: range.end + upTo };
 }
 
 /** Where the planned functions start in the instrumented text (insertions at a start precede it). */

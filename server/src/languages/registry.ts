@@ -2,13 +2,15 @@
 // Adding a language means adding its folder and one line here.
 import { extname } from 'node:path';
 import { go } from '../../languages/go/language.js';
+import { java } from '../../languages/java/language.js';
 import { javascript } from '../../languages/javascript/language.js';
 import { python } from '../../languages/python/language.js';
+import { rust } from '../../languages/rust/language.js';
 import { tsx, typescript } from '../../languages/typescript/language.js';
 import type { LanguageId } from '../engine/types.js';
 import type { LanguageSpec } from './spec.js';
 
-export const languages: readonly LanguageSpec[] = [python, javascript, typescript, tsx, go];
+export const languages: readonly LanguageSpec[] = [python, javascript, typescript, tsx, go, java, rust];
 
 const byId = new Map<LanguageId, LanguageSpec>(languages.map((l) => [l.id, l]));
 const byExtension = new Map<string, LanguageSpec>(
@@ -35,6 +37,8 @@ export function languageForLspId(lspId: string): LanguageSpec | undefined {
     typescript: 'typescript',
     typescriptreact: 'tsx',
     go: 'go',
+    java: 'java',
+    rust: 'rust',
   };
   const id = aliases[lspId];
   return id ? byId.get(id) : undefined;

@@ -49,6 +49,8 @@ export interface Templates {
   suspend: Wrap;
   /** Wraps earlier versions inserted: strip still removes them (the planner no longer writes them). */
   legacy?: readonly Wrap[];
+  /** `close` lines earlier versions inserted, which strip still removes. */
+  legacyClose?: readonly (readonly string[])[];
   /** Inserted after a bare `yield` keyword. */
   bareSuspend: string;
 }
@@ -91,6 +93,43 @@ export interface DeepSpec {
   templates: DeepTemplates;
 }
 
+/**
+ * The probe forms of a language without templates, exactly as the runtime API asks a model to write
+ * them: strip removes nothing that does not match this text.
+ */
+export interface ProbeForms {
+  /** `brace` style: the text from the wrapped body's closing brace to the end of the try statement. */
+  close?: string;
+  /** Wraps around an expression (return values, `?` operands): prefix + original + suffix. */
+  wraps: readonly Wrap[];
+}
+
+/** What an LLM prompt carries about a language's runtime: data, not code. */
+export interface RuntimeApi {
+  /** The runtime as probes name it (`_tm.Telemetry`, `crate::telemetry_runtime`), reserved like `__tel`. */
+  path: string;
+  /** The functions under `path` a probe may call; nothing else is the runtime's API. */
+  calls: readonly string[];
+  /** One paragraph: what the runtime is and where it lives in the user's project. */
+  summary: string;
+  /** The exact probe forms, one per kind. */
+  forms: { entry: string; return: string; error: string; exit: string };
+  /** A whole function before and after, byte for byte what a correct answer looks like. */
+  example: { before: string; after: string };
+  /** Rules the validator enforces, stated for the model. */
+  rules: readonly string[];
+}
+
+/**
+ * A compiler run on an instrumented file, as data. Placeholders in `argv`: `{file}` the instrumented
+ * file in a temporary folder with the runtime files copied beside it, `{dir}` that folder, `{out}`
+ * an empty output folder, and `{runtime...}` (a whole argument) the runtime files' paths.
+ * The check passes when the command exits 0.
+ */
+export interface CompileCheck {
+  argv: readonly string[];
+}
+
 export interface LanguageSpec {
   id: LanguageId;
   extensions: readonly string[];
@@ -100,6 +139,11 @@ export interface LanguageSpec {
   folder: string;
   /** Query files, relative to the package root, concatenated into the sites query. */
   queries: readonly string[];
+  /**
+   * The light scan's query files (workspace scans, `check`): functions, names, probe markers,
+   * ignore comments and deep sites, without what only planning needs; the same coverage as `queries`.
+   */
+  scanQueries: readonly string[];
   lineComment: string;
   /**
    * A comment that documents the statement below it (JSDoc, which checkJs reads types from): the
@@ -107,7 +151,14 @@ export interface LanguageSpec {
    */
   docComment?: RegExp;
   style: BodyStyle;
-  templates: Templates;
+  /** Absent: the language has no templates and is instrumented by LLM proposals (Java, Rust). */
+  templates?: Templates;
+  /** Probes an LLM writes, as strip recognises them (languages without templates). */
+  probeForms?: ProbeForms;
+  /** The runtime's API as the LLM prompt describes it (languages without templates). */
+  runtimeApi?: RuntimeApi;
+  /** How to check that an instrumented file compiles (see CompileCheck). */
+  compileCheck?: CompileCheck;
   /** Whether `await` needs suspend/resume probes (Python's contextvars follow tasks by themselves). */
   wrapAwait: boolean;
   /** Runtime files copied into the workspace; the first is the one the import names. */
@@ -116,7 +167,12 @@ export interface LanguageSpec {
   runtimeFolder?: string;
   /** Folder under runtimePath where the runtime goes (Go: a package folder). */
   runtimeSubdir?: string;
-  /** Functions owning a `@super` capture are skipped with this reason (TS constructors). */
+  /**
+   * Node types written as siblings right before a function that belong to its head (Rust's
+   * `attribute_item`): a suppression comment goes above them.
+   */
+  headSiblings?: readonly string[];
+  /** Functions owning a `@super` capture are skipped with this reason (TS constructors, Rust const fns). */
   superCallSkip?: string;
   /**
    * Generators without a written return type (no `@return.type` capture) that use a yield's value

@@ -23,7 +23,7 @@ export interface LlmConfig {
   stream: boolean;
 }
 
-/** The language-server settings' LLM section (`telemetry.llm`): everything but keys. */
+/** The language-server settings' LLM section (`telemetryInjector.llm`): everything but keys. */
 export interface LlmSettings {
   provider?: string;
   model?: string | string[];
@@ -60,7 +60,7 @@ const KEY_VARIABLE: Partial<Record<ProviderName, string>> = { openai: 'OPENAI_AP
  */
 export function llmConfig(env: Readonly<Record<string, string | undefined>>, settings: LlmSettings = {}): LlmConfigResult {
   const pick = <T>(setting: T | undefined, variable: string): { value: T | string; from: string } | undefined => {
-    if (setting !== undefined && setting !== '' && !(Array.isArray(setting) && setting.length === 0)) return { value: setting, from: `setting telemetry.llm.${settingName(variable)}` };
+    if (setting !== undefined && setting !== '' && !(Array.isArray(setting) && setting.length === 0)) return { value: setting, from: `setting telemetryInjector.llm.${settingName(variable)}` };
     const raw = env[variable];
     return raw !== undefined && raw.trim() !== '' ? { value: raw, from: variable } : undefined;
   };
@@ -126,6 +126,8 @@ function list(value: unknown): string[] {
 }
 
 function baseUrl(raw: string, from: string): string {
+  // Checked before anything echoes the value: a key in a URL must not reach a message.
+  if (/^[^/]*\/\/[^/]*@/.test(raw)) throw new LlmConfigError(`${from}: put credentials in the API key variable, not in the URL`);
   // OLLAMA_HOST is often a bare host:port.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
   let url: URL;
@@ -135,7 +137,6 @@ function baseUrl(raw: string, from: string): string {
     throw new LlmConfigError(`${from}: "${raw}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LlmConfigError(`${from}: "${raw}" is not an http or https URL`);
-  if (url.username || url.password) throw new LlmConfigError(`${from}: put credentials in the API key variable, not in the URL`);
   return url.href.replace(/\/+$/, '');
 }
 

@@ -39,8 +39,12 @@ export async function readInventory(endpoint: string, timeoutMs = 3_000, now = D
 }
 
 export function presence(inventory: Inventory, model: string): ModelPresence | undefined {
-  const name = canonical(model);
-  return inventory.models.find((m) => canonical(m.name) === name);
+  return inventory.models.find((m) => sameModel(m.name, model));
+}
+
+/** `llama3` and `llama3:latest` are one model. */
+export function sameModel(a: string, b: string): boolean {
+  return canonical(a) === canonical(b);
 }
 
 /** After a successful call the model is loaded there (Ollama loads on demand). */
@@ -50,7 +54,6 @@ export function markLoaded(inventory: Inventory, model: string): void {
   else inventory.models.push({ name: model, size: 0, loaded: true, sizeVram: null, degraded: false });
 }
 
-/** `llama3` and `llama3:latest` are one model. */
 function canonical(name: string): string {
   return name.includes(':') ? name : `${name}:latest`;
 }

@@ -34,6 +34,8 @@ export class LlmPool implements LlmClient {
   readonly router: Router;
   private turn = 0;
   private closed = false;
+  /** Aborts the calls still running when the client closes. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly config: LlmConfig,
@@ -52,6 +54,7 @@ export class LlmPool implements LlmClient {
   async close(): Promise<void> {
     this.closed = true;
     this.router.close();
+    this.closing.abort();
   }
 
   async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmAnswer> {
@@ -98,11 +101,15 @@ export class LlmPool implements LlmClient {
   /**
    * Sets when the failed endpoint may be tried again: for everyone when its server sent
    * Retry-After, for this request alone otherwise; never again for this request when the server
-   * asked for longer than the policy honours.
+   * asked for longer than the policy honours, or answered 404.
    */
   private holdOff(endpoint: EndpointState, error: ProviderCallError, n: number, notBefore: Map<string, number>): void {
     const now = Date.now();
     const policy = this.options.backoff ?? DEFAULT_BACKOFF;
+    if (error.extra.failoverOnly) {
+      notBefore.set(endpoint.url, Infinity);
+      return;
+    }
     const asked = error.extra.retryAfterMs;
     if (asked !== undefined) {
       endpoint.health.holdFor(asked, now);
@@ -124,8 +131,9 @@ export class LlmPool implements LlmClient {
     // Without streaming the first token is the whole answer: only the request timeout applies.
     const firstToken = config.stream ? setTimeout(() => abort('first_token_timeout'), config.firstTokenTimeoutMs) : undefined;
     const onCaller = () => abort('aborted');
-    if (signal?.aborted) onCaller();
+    if (signal?.aborted || this.closing.signal.aborted) onCaller();
     signal?.addEventListener('abort', onCaller, { once: true });
+    this.closing.signal.addEventListener('abort', onCaller, { once: true });
     const sink = new AnswerSink(answerLimit(request.maxTokens), () => clearTimeout(firstToken));
     const started = performance.now();
     let result: ProviderResult;
@@ -133,7 +141,8 @@ export class LlmPool implements LlmClient {
       result = await this.adapter({ endpoint: endpoint.url, model, request, apiKey: config.apiKey, stream: config.stream, signal: controller.signal, sink });
     } catch (thrown) {
       const cause = controller.signal.aborted ? (controller.signal.reason as AbortCause) : undefined;
-      const error = classify(thrown, cause, sink.started);
+      // Some servers echo the key they were sent ("Incorrect API key provided: …").
+      const error = classify(thrown, cause, sink.started, config.apiKey);
       const durationMs = performance.now() - started;
       // Not billed when the server refused outright; else assume the worst case was spent.
       const cost = reservation.commit(error.extra.billed ? worstCase(request) : null);
@@ -144,9 +153,12 @@ export class LlmPool implements LlmClient {
       clearTimeout(total);
       clearTimeout(firstToken);
       signal?.removeEventListener('abort', onCaller);
+      this.closing.signal.removeEventListener('abort', onCaller);
       if (!controller.signal.aborted) controller.abort('aborted');
     }
     const durationMs = performance.now() - started;
+    // A server that reports no usage (one that ignores include_usage) is charged its worst case:
+    // the budget must never learn of less than was spent.
     const usage = result.usage ?? worstCase(request);
     const costUsd = reservation.commit(usage, result.responseModel ?? undefined);
     this.finish(endpoint, true);

@@ -6,7 +6,7 @@ import type { EndpointState } from './endpoint.js';
 import { gpuLabel } from './endpoint.js';
 import type { GpuReport } from './gpu/detect.js';
 import type { GpuInfo } from './gpu/gpu-info.js';
-import { presence } from './ollama-inventory.js';
+import { presence, sameModel } from './ollama-inventory.js';
 
 export type ModelState = 'loaded' | 'loaded-partly-on-cpu' | 'on-disk' | 'missing' | 'unknown' | 'not-probed';
 
@@ -70,7 +70,7 @@ function endpointStatus(config: LlmConfig, e: EndpointState, now: number): Endpo
     });
   // Models the server holds in memory that we were not asked to use still take its GPU.
   for (const m of inventory?.models ?? []) {
-    if (!m.loaded || models.some((c) => presence({ ...inventory!, models: [m] }, c.name))) continue;
+    if (!m.loaded || models.some((c) => sameModel(c.name, m.name))) continue;
     models.push({ name: m.name, state: m.degraded ? 'loaded-partly-on-cpu' : 'loaded', sizeBytes: m.size, vramBytes: m.sizeVram, configured: false });
   }
   return {

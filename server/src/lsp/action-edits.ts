@@ -30,7 +30,8 @@ export interface ActionData {
   kinds?: ProbeKind[];
 }
 
-export type EditResult = { edit: WorkspaceEdit } | { disabled: string };
+/** `llm`: the one function asked for needs the LLM (its template plan failed); `disabled` says so too. */
+export type EditResult = { edit: WorkspaceEdit } | { disabled: string; llm?: boolean };
 
 export function isActionData(value: unknown): value is ActionData {
   const data = value as Partial<ActionData> | null | undefined;
@@ -54,8 +55,8 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
       const setup = session.runtime.prepare(snap);
       if ('error' in setup) return { disabled: setup.error };
       const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.requirements);
-      const result = engine.add(snap.lang, snap.text, addOptions(snap, data, setup.options), select, snap.tree, snap.analysis);
-      return addEdit(session, snap, setup, result);
+      const result = engine.add(snap.lang, snap.text, addOptions(snap, data, setup.options), select, snap.tree, { known: snap.analysis });
+      return addEdit(session, snap, data, setup, result);
     }
     case 'ignore':
       return { edit: workspaceEdit(session.client, snap, engine.ignore(snap.lang, snap.text, site!)) };
@@ -93,7 +94,7 @@ export async function computeEditOnPool(session: Session, snap: Snapshot, data: 
   if (session.documents.get(snap.uri)?.version !== snap.version) {
     return { disabled: 'The document changed while the edit was computed; ask for code actions again' };
   }
-  return addEdit(session, snap, setup, result);
+  return addEdit(session, snap, data, setup, result);
 }
 
 /** Only the required kinds: the engine adds those the selected functions lack, and nothing else. */
@@ -101,10 +102,13 @@ function addOptions(snap: Snapshot, data: ActionData, options: EngineOptions): E
   return { ...options, kinds: data.kinds ?? snap.requirements.kinds, redact: snap.requirements.redact };
 }
 
-function addEdit(session: Session, snap: Snapshot, setup: RuntimeSetup, { changes, skipped }: AddResult): EditResult {
+function addEdit(session: Session, snap: Snapshot, data: ActionData, setup: RuntimeSetup, result: AddResult): EditResult {
+  const { changes, skipped, needsLlm } = result;
   if (changes.length === 0) {
-    const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-    return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}` };
+    const left = [...skipped, ...needsLlm.map((n) => ({ name: n.name, reason: `needs the LLM (${n.reason})` }))];
+    const reasons = left.map((s) => `${s.name}: ${s.reason}`).join('; ');
+    const llm = data.action === 'add' && needsLlm.some((n) => n.offset === data.offset);
+    return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}`, ...(llm && { llm }) };
   }
   const clientCreates = session.client.createFiles;
   if (!clientCreates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) {

@@ -2,8 +2,8 @@
 // eager edits for clients without resolve support, lazy ones through codeAction/resolve.
 // Must never resolve an action against a version other than the one it was offered for.
 import {
+  CancellationToken,
   CodeActionKind,
-  type CancellationToken,
   type CodeAction,
   type CodeActionParams,
   type Diagnostic,
@@ -18,6 +18,7 @@ import {
 } from '../../../protocol/code-actions.js';
 import { Commands } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
+import { languageById } from '../languages/registry.js';
 import { computeEdit, computeEditOnPool, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor, idsOf } from './diagnostics.js';
@@ -34,6 +35,8 @@ interface Offer {
   diagnostic?: Diagnostic;
   /** Add actions: the kinds to add where missing. */
   kinds?: ProbeKind[];
+  /** Add through the LLM (the language has no templates): a command, never an edit computed here. */
+  llm?: boolean;
 }
 
 export async function provideCodeActions(
@@ -47,7 +50,8 @@ export async function provideCodeActions(
     !params.context.only || params.context.only.some((only) => kind === only || kind.startsWith(`${only}.`));
   const offers = offersAt(snap, params).filter((offer) => wanted(offer.kind));
   const trace = wanted(TraceKind) ? traceAction(session, snap, params) : undefined;
-  return [...offers.flatMap((offer) => finish(session, snap, offer)), ...(trace ? [trace] : [])];
+  const made = await Promise.all(offers.map((offer) => (offer.llm ? llmAction(session, snap, offer) : finish(session, snap, offer))));
+  return [...made.flat(), ...(trace ? [trace] : [])];
 }
 
 /** On an instrumented function: switch it on for 10 minutes, or off when the control file has it on now. */
@@ -68,7 +72,7 @@ function innermostInstrumented(snap: Snapshot, offset: number): FunctionSite | u
     .sort((a, b) => a.range.end - a.range.start - (b.range.end - b.range.start))[0];
 }
 
-export async function resolveCodeAction(session: Session, action: CodeAction): Promise<CodeAction> {
+export async function resolveCodeAction(session: Session, action: CodeAction, token?: CancellationToken): Promise<CodeAction> {
   if (!isActionData(action.data)) return action;
   const data = action.data;
   const snap = await session.analyzer.snapshot(data.uri);
@@ -77,6 +81,11 @@ export async function resolveCodeAction(session: Session, action: CodeAction): P
     return { ...action, edit: undefined, ...disabled(session, reason) };
   }
   const result = await computeEditOnPool(session, snap, data);
+  if ('llm' in result && result.llm && data.offset !== undefined) {
+    // The template plan failed: the LLM proposes here, in resolve (with progress, cancellable).
+    const made = await session.llm.edit(data.uri, data.version, data.offset, data.kinds, token ?? CancellationToken.None);
+    return 'edit' in made ? { ...action, edit: made.edit } : { ...action, ...disabled(session, made.message) };
+  }
   return 'edit' in result ? { ...action, edit: result.edit } : { ...action, ...disabled(session, result.disabled) };
 }
 
@@ -94,8 +103,9 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
     if (!sent && (site.nameRange.start > end || site.nameRange.end < start)) continue;
     const diagnostic = sent ?? diagnosticFor(snap, site, ids);
     const kinds = requiredBy(diagnostic) ?? snap.requirements.kinds;
+    const llm = !languageById(snap.lang).templates;
     offers.push(
-      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic, kinds },
+      { title: `Add telemetry to \`${site.name}\``, kind: CodeActionKind.QuickFix, action: 'add', site, diagnostic, kinds, llm },
       { title: `Ignore \`${site.name}\` for telemetry`, kind: CodeActionKind.QuickFix, action: 'ignore', site, diagnostic },
     );
   }
@@ -114,16 +124,31 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
 }
 
 /** The offer as a CodeAction: lazy (data only) or eager (edit computed now); [] when unusable and not showable. */
-function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] {
+function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] | Promise<CodeAction[]> {
   const data: ActionData = { uri: snap.uri, version: snap.version, action: offer.action, offset: offer.site?.nameRange.start };
   if (offer.kinds) data.kinds = offer.kinds;
   const action: CodeAction = { title: offer.title, kind: offer.kind };
   if (offer.diagnostic) action.diagnostics = [offer.diagnostic];
   if (offer.action === 'add') action.isPreferred = true;
   const result = session.client.resolveEdit ? lazily(session, snap, data) : computeEdit(session, snap, data);
+  // Computed now (an eager client): a function whose template plan failed goes to the LLM's command.
+  if ('llm' in result && result.llm) return llmAction(session, snap, offer);
   if ('data' in result) return [{ ...action, data: result.data }];
   if ('edit' in result) return [{ ...action, edit: result.edit }];
   return session.client.disabledActions ? [{ ...action, disabled: { reason: result.disabled } }] : [];
+}
+
+/**
+ * "Add telemetry" for a function only the LLM can instrument: a command that runs it (with progress,
+ * cancellable), titled with the model; when the LLM is not configured, the action says why.
+ */
+async function llmAction(session: Session, snap: Snapshot, offer: Offer): Promise<CodeAction[]> {
+  const described = await session.llm.describe();
+  const title = 'model' in described ? `${offer.title} (${described.model})` : `${offer.title} (needs an LLM)`;
+  const action: CodeAction = { title, kind: offer.kind, isPreferred: true, ...(offer.diagnostic && { diagnostics: [offer.diagnostic] }) };
+  if ('reason' in described && session.client.disabledActions) return [{ ...action, disabled: { reason: `The LLM is not configured: ${described.reason}` } }];
+  const args = [snap.uri, snap.version, offer.site!.nameRange.start, offer.kinds ?? snap.requirements.kinds];
+  return [{ ...action, command: { title, command: Commands.addWithLlm, arguments: args } }];
 }
 
 /** Lazy "add" actions still check the runtime now, so that an unusable one is never offered as usable. */

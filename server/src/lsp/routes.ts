@@ -8,6 +8,7 @@
 //   textDocument/didOpen, didChange, didClose      main (didOpen also pool, for clients that cannot watch)
 //   textDocument/didSave                           pool (bound only for clients that cannot watch)
 //   textDocument/diagnostic, codeAction, codeAction/resolve, executeCommand (file and trace commands)   main
+//   workspace/executeCommand telemetryInjector.addWithLlm   main, awaiting the LLM (never in a codeAction)
 //   workspace/executeCommand telemetryInjector.scanWorkspace, workspace/didChangeWatchedFiles   pool
 //   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
 //   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
@@ -35,6 +36,7 @@ import { executeCommand, handledCommands } from './execute-command.js';
 import type { Session } from './session.js';
 import type { ClientFeatures } from './capabilities.js';
 import { workspaceCoverage } from './workspace-coverage.js';
+import { AddWithLlmCommand } from './llm-actions.js';
 import { filesChanged, registerFileWatchers } from './workspace-watch.js';
 
 export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
@@ -47,7 +49,7 @@ export function serverCapabilities(client: ClientFeatures): ServerCapabilities {
       ...(!client.watchFiles && { save: { includeText: false } }),
     },
     codeActionProvider: { codeActionKinds: providedKinds, resolveProvider: client.resolveEdit },
-    executeCommandProvider: { commands: [...handledCommands, ...handledTraceCommands, Commands.scanWorkspace, Commands.showFunctionTrace] },
+    executeCommandProvider: { commands: [...handledCommands, ...handledTraceCommands, Commands.scanWorkspace, Commands.showFunctionTrace, AddWithLlmCommand] },
     codeLensProvider: { resolveProvider: client.codeLensResolve },
     hoverProvider: true,
     ...(client.pullDiagnostics && { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: true } }),
@@ -62,11 +64,13 @@ export function bindRoutes(connection: Connection, session: Session): void {
   connection.onDidChangeConfiguration(({ settings }) => session.configurationChanged(settings));
   connection.onDidChangeWatchedFiles(({ changes }) => filesChanged(session, changes));
   connection.onCodeAction((params, token) => provideCodeActions(session, params, token));
-  connection.onCodeActionResolve((action) => resolveCodeAction(session, action));
+  connection.onCodeActionResolve((action, token) => resolveCodeAction(session, action, token));
   connection.onCodeLens((params) => provideCodeLenses(session, params));
   connection.onCodeLensResolve((lens) => resolveCodeLens(session, lens));
   connection.onHover((params) => provideHover(session, params));
-  connection.onExecuteCommand(async (params, _token, progress) => {
+  connection.onExecuteCommand(async (params, token, progress) => {
+    // The LLM: awaited off every other request's path, with progress and cancellation.
+    if (params.command === AddWithLlmCommand) return session.llm.execute(params, token, progress);
     if (params.command === Commands.showFunctionTrace) return showFunctionTrace(session, params.arguments ?? []);
     if (handledTraceCommands.includes(params.command)) return session.traced.execute(await session.analyzer.snapshot(String(params.arguments?.[0])), params);
     if (params.command !== Commands.scanWorkspace) return executeCommand(session, params);

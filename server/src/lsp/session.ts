@@ -15,6 +15,7 @@ import { DocumentStore } from './documents.js';
 import { createLogger, type Logger } from './logger.js';
 import { RequirementStore } from './requirements.js';
 import { RuntimeFiles } from './runtime-file.js';
+import { LlmActions } from './llm-actions.js';
 import { SettingsStore } from './settings.js';
 import { TraceJoin } from './trace-join.js';
 import { TraceSources } from './trace-sources.js';
@@ -44,11 +45,15 @@ export class Session {
   readonly stats = new ServerStatsMonitor();
   readonly workspaceDiagnostics: WorkspaceDiagnostics;
   readonly scanner: WorkspaceScanner;
+  /** The LLM side of "Add telemetry" (functions templates cannot serve). */
+  readonly llm: LlmActions;
   /** Event files (the `traceFiles` setting), read as they grow, for lenses and hovers. */
   readonly traces: TraceSources;
   readonly traceJoin: TraceJoin;
   /** The control file's switches: `traced` diagnostics and the trace commands. */
   readonly traced: TracedFunctions;
+  /** The first workspace folder: the scope of settings held once per session (the LLM's). */
+  private readonly rootUri: string | undefined;
 
   private constructor(
     readonly connection: Connection,
@@ -56,6 +61,7 @@ export class Session {
     readonly engine: Engine,
     readonly logger: Logger,
     params: InitializeParams,
+    cacheDir?: string,
   ) {
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.documents = new DocumentStore(engine);
@@ -79,6 +85,8 @@ export class Session {
       logger,
       progress: () => connection.window.createWorkDoneProgress().catch(() => noProgress),
     });
+    this.llm = new LlmActions(() => this, firstFolder(params), cacheDir);
+    this.rootUri = folders[0];
     const roots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
     this.traces = new TraceSources(
       roots,
@@ -98,11 +106,12 @@ export class Session {
     const cache = root ? PlanCache.forWorkspace(root, { log }) : new PlanCache({ log });
     const engine = await Engine.create({ cache });
     logger.info(`session for ${client.name}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics`);
-    return new Session(connection, client, engine, logger, params);
+    return new Session(connection, client, engine, logger, params, cache.dir);
   }
 
   /** After `initialized`: the first workspace scan. */
   started(): void {
+    this.llm.configure(this.settings.forWorkspace(this.rootUri));
     void this.scanner.scan();
     void this.traces.start();
   }
@@ -149,6 +158,7 @@ export class Session {
    */
   configurationChanged(payload: unknown): void {
     this.settings.changed(payload);
+    this.llm.configure(this.settings.forWorkspace(this.rootUri));
     this.runtime.reset();
     this.teamFilesChanged();
     void this.traces.start();
@@ -183,6 +193,7 @@ export class Session {
     // Workers are not terminated here: terminating one that is still compiling its grammars can
     // block this thread, and shutdown must answer. The exit notification ends the process and them.
     this.pool.close();
+    void this.llm.dispose();
   }
 }
 

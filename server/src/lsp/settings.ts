@@ -72,18 +72,26 @@ export class SettingsStore {
     this.cache.clear();
   }
 
+  /**
+   * The settings of the workspace as a whole (scoped to its first folder when there is one), for
+   * what the server holds once per session (the LLM); read fresh each time, never cached.
+   */
+  forWorkspace(scopeUri: string | undefined): Promise<TelemetrySettings> {
+    return this.read(scopeUri);
+  }
+
   forget(uri: string): void {
     this.cache.delete(uri);
   }
 
-  private async read(uri: string): Promise<TelemetrySettings> {
+  private async read(uri: string | undefined): Promise<TelemetrySettings> {
     let asked: Layers = this.pushed;
     if (this.client.configuration) {
       try {
         // One request for both sections; a client that knows neither answers null for it.
         const [current, deprecated] = await this.connection.workspace.getConfiguration([
-          { section: SettingsSection, scopeUri: uri },
-          { section: DeprecatedSettingsSection, scopeUri: uri },
+          { section: SettingsSection, ...(uri !== undefined && { scopeUri: uri }) },
+          { section: DeprecatedSettingsSection, ...(uri !== undefined && { scopeUri: uri }) },
         ]);
         asked = { current: isObject(current) ? current : {}, deprecated: isObject(deprecated) ? deprecated : {} };
       } catch (error) {
@@ -135,7 +143,8 @@ function validated(raw: Raw, section: string): { settings: Partial<TelemetrySett
     if (value === undefined || value === null) continue;
     const problem = check(value)[0]?.message ?? (key === 'redact' ? regexProblem(value as string) : undefined);
     if (problem === undefined) settings[key] = value;
-    else problems.push(`${section}.${key} is ignored: ${JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')}), so the default applies`);
+    // An object (the `llm` section) is not echoed whole: it may hold a key put there by mistake.
+    else problems.push(`${section}.${key} is ignored: ${isObject(value) ? 'its value' : JSON.stringify(value)} does not match the schema (${problem.replace(/^the table /, '')}), so the default applies`);
   }
   return { settings: settings as Partial<TelemetrySettings>, problems };
 }

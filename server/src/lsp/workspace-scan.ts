@@ -161,6 +161,9 @@ export class WorkspaceScanner {
       // Twice the threads keeps every worker busy while the queue stays short: a stopped scan
       // leaves at most this many tasks behind, whose results the file generations then drop.
       await Promise.all(Array.from({ length: this.deps.pool.maxThreads * 2 }, lane));
+      // A scan is a burst: the threads grew for it (heap, compiled code, tree memory) and would keep
+      // that memory while idle. Fresh ones take the next tasks (server RSS, bench (f)).
+      this.deps.pool.recycle({ lazy: true });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       if (!stale()) this.deps.logger.info(`workspace scan: ${analysed} files in ${seconds} s, ${this.deps.store.size} checked`);
       return { files: analysed, cancelled: stale() };

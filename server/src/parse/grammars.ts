@@ -6,8 +6,12 @@ import { packagePath } from '../paths.js';
 import type { LanguageSpec } from '../languages/spec.js';
 
 interface Loaded {
+  language: Language;
   parser: Parser;
-  sites: Query;
+  /** Compiled on first use, as the scan query: `check` needs only the scan's (start-up). */
+  sites?: Query;
+  /** Compiled on first use: a process that never scans never pays for it. */
+  scan?: Query;
 }
 
 /**
@@ -20,8 +24,20 @@ const PARSE_DEADLINE_MS = 5_000;
 const PARSE_DEADLINE_CALLS = 60_000;
 
 /** The sites query of a language: its query files, concatenated. */
-export function querySource(spec: LanguageSpec): string {
-  return spec.queries.map((file) => readFileSync(packagePath(file), 'utf8')).join('\n');
+export function querySource(spec: LanguageSpec, files: readonly string[] = spec.queries): string {
+  return files.map((file) => readFileSync(packagePath(file), 'utf8')).join('\n');
+}
+
+/**
+ * The WebAssembly memory of this thread's tree-sitter binding, handed to its first Parser.init so
+ * that its size can be read: it grows with the largest tree parsed and never shrinks, which is why
+ * pool workers are recycled past a ceiling (pool.ts). One per thread, as the binding itself is.
+ */
+let bindingMemory: WebAssembly.Memory | undefined;
+
+/** Bytes of this thread's tree-sitter WebAssembly memory (when another caller initialised the binding first, only the unused initial size). */
+export function wasmMemoryBytes(): number {
+  return bindingMemory?.buffer.byteLength ?? 0;
 }
 
 export class Grammars {
@@ -29,11 +45,13 @@ export class Grammars {
   private readonly ready = new Map<string, Loaded>();
 
   static async create(): Promise<Grammars> {
-    await Parser.init();
+    // The binding's defaults (32 MiB to start, 2 GiB at most), with the memory kept in reach.
+    bindingMemory ??= new WebAssembly.Memory({ initial: 512, maximum: 32768 });
+    await Parser.init({ wasmMemory: bindingMemory });
     return new Grammars();
   }
 
-  /** Loads the grammar and compiles its query; idempotent. */
+  /** Loads the grammar (its queries compile on first use); idempotent. */
   load(spec: LanguageSpec): Promise<void> {
     let pending = this.loaded.get(spec.id);
     if (!pending) {
@@ -41,8 +59,7 @@ export class Grammars {
         const language = await Language.load(packagePath(spec.grammar));
         const parser = new Parser();
         parser.setLanguage(language);
-        const sites = new Query(language, querySource(spec));
-        const loaded = { parser, sites };
+        const loaded: Loaded = { language, parser };
         this.ready.set(spec.id, loaded);
         return loaded;
       })();
@@ -71,6 +88,13 @@ export class Grammars {
   }
 
   sitesQuery(spec: LanguageSpec): Query {
-    return this.get(spec).sites;
+    const loaded = this.get(spec);
+    return (loaded.sites ??= new Query(loaded.language, querySource(spec)));
+  }
+
+  /** The light scan query (spec.scanQueries). */
+  scanQuery(spec: LanguageSpec): Query {
+    const loaded = this.get(spec);
+    return (loaded.scan ??= new Query(loaded.language, querySource(spec, spec.scanQueries)));
   }
 }

@@ -20,9 +20,14 @@ async function answer(engine: Engine, task: Task): Promise<TaskResults[Task['kin
       // Sites carry planner details that nobody across the boundary needs: drop them before cloning.
       return { language, errorCount, hasImport, functions: functions.map(({ detail: _, ...site }) => site) };
     }
+    case 'scan': {
+      await engine.ready(task.lang);
+      const { language, functions, errorCount, hasImport } = engine.scan(task.lang, task.text);
+      return { language, errorCount, hasImport, functions: functions.map(({ detail: _, ...site }) => site) };
+    }
     case 'add':
       await engine.ready(task.lang);
-      return engine.add(task.lang, task.text, task.options, selects(task.select), undefined, task.analysis);
+      return engine.add(task.lang, task.text, task.options, selects(task.select), undefined, { known: task.analysis });
     case 'strip':
       await engine.ready(task.lang);
       return engine.strip(task.lang, task.text, task.select && selects(task.select));
@@ -46,7 +51,8 @@ async function summarize(engine: Engine, task: SummarizeTask): Promise<FileSumma
     return { skipped: 'it is not valid UTF-8' };
   }
   await engine.ready(task.lang);
-  const analysis = engine.analyze(task.lang, text);
+  // Coverage only: the light scan gives the same functions and states as a full analysis.
+  const analysis = engine.scan(task.lang, text);
   const lines = new LineIndex(text);
   const functions = analysis.functions.map((f) => {
     const summary = { name: f.name, kind: f.kind, instrumented: f.instrumented, ignored: f.ignored, broken: f.broken, missing: f.missing };

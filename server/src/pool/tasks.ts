@@ -23,6 +23,13 @@ export interface AnalyzeTask {
   text: string;
 }
 
+/** The light scan (Engine.scan): the same coverage as analyze, functions without params. */
+export interface ScanTask {
+  kind: 'scan';
+  lang: LanguageId;
+  text: string;
+}
+
 export interface AddTask {
   kind: 'add';
   lang: LanguageId;
@@ -50,7 +57,7 @@ export interface SummarizeTask {
   names: LimitNames;
 }
 
-export type Task = AnalyzeTask | AddTask | StripTask | SummarizeTask;
+export type Task = AnalyzeTask | ScanTask | AddTask | StripTask | SummarizeTask;
 export type TaskKind = Task['kind'];
 export type TaskOf<K extends TaskKind> = Extract<Task, { kind: K }>;
 
@@ -67,13 +74,23 @@ export type FileSummary =
 
 export interface TaskResults {
   analyze: FileAnalysis;
+  scan: FileAnalysis;
   add: AddResult;
   strip: StripOutcome;
   summarize: FileSummary;
 }
 
 /** What a worker posts back: a failing task is an answer, not a crash (crashes are retried, failures are not). */
-export type Reply<K extends TaskKind = TaskKind> = { ok: true; value: TaskResults[K] } | { ok: false; error: string };
+export type Reply<K extends TaskKind = TaskKind> = ({ ok: true; value: TaskResults[K] } | { ok: false; error: string }) & {
+  /** How much the worker holds once the task is done, for recycling (pool.ts). */
+  worker?: WorkerLoad;
+};
+
+/** What a worker has done and holds: tasks answered, and its tree-sitter WebAssembly memory. */
+export interface WorkerLoad {
+  tasks: number;
+  wasmBytes: number;
+}
 
 export function selects(select: Selection | undefined): (f: FunctionSite) => boolean {
   if (!select) return () => true;

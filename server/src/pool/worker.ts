@@ -4,16 +4,20 @@
 // once) from a crashing worker (replaced, and the task retried once).
 // Must never keep a tree between tasks, and never touch the main thread's state.
 import { Engine } from '../engine/engine.js';
+import { wasmMemoryBytes } from '../parse/grammars.js';
 import { handle } from './handlers.js';
 import type { Reply, Task } from './tasks.js';
 
 // Per-thread state by design: this module is evaluated once in each worker, which owns it.
 const engine = await Engine.create();
+let tasks = 0;
 
 export default async function runTask(task: Task): Promise<Reply> {
+  let reply: Reply;
   try {
-    return { ok: true, value: await handle(engine, task) };
+    reply = { ok: true, value: await handle(engine, task) };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+  return { ...reply, worker: { tasks: ++tasks, wasmBytes: wasmMemoryBytes() } };
 }

@@ -42,7 +42,8 @@ export interface RuntimeLocation {
   options: EngineOptions;
 }
 
-type ImportStyle = 'module-name' | 'relative-specifier' | 'go-package';
+/** `none`: probes name the runtime by a fixed path and need no import (Java's `_tm.Telemetry`, Rust's `crate::telemetry_runtime`). */
+type ImportStyle = 'module-name' | 'relative-specifier' | 'go-package' | 'none';
 
 // How a probe names the runtime. The engine could own this per language (a field of LanguageSpec).
 const importStyles: Record<LanguageId, ImportStyle> = {
@@ -51,6 +52,8 @@ const importStyles: Record<LanguageId, ImportStyle> = {
   typescript: 'relative-specifier',
   tsx: 'relative-specifier',
   go: 'go-package',
+  java: 'none',
+  rust: 'none',
 };
 
 /** The runtime's place and the engine options for one source file, or why there can be none. */
@@ -118,6 +121,8 @@ function importSpecifier(style: ImportStyle, from: string, runtime: string): str
     }
     case 'go-package':
       return goImportPath(from, path.dirname(runtime));
+    case 'none':
+      return '';
   }
 }
 

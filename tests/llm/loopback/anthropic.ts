@@ -31,7 +31,7 @@ const wire: WireProtocol = {
       schema: forcedTool(body)?.input_schema,
     };
   },
-  errorBody: (status) => ({ type: 'error', error: { type: errorTypes[status] ?? 'invalid_request_error', message: `loopback status ${status}` } }),
+  errorBody: (status, message = `loopback status ${status}`) => ({ type: 'error', error: { type: errorTypes[status] ?? 'invalid_request_error', message } }),
   contentType: (call) => (call.stream ? 'text/event-stream' : 'application/json'),
   answer(res, call, answer, model, cut) {
     const tool = forcedTool(call.body);
@@ -72,6 +72,15 @@ const wire: WireProtocol = {
       },
       cut,
     );
+  },
+  streamError(res, call, model, message) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const event = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    event('message_start', { message: { id: `msg_${call.index}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: '{"co' } });
+    event('error', { error: { type: 'overloaded_error', message } });
+    res.end();
   },
   invalidJson(res: ServerResponse, call: LoopbackCall) {
     if (call.stream) {

@@ -45,6 +45,13 @@ function wireFor(state: OllamaState): WireProtocol {
       return false;
     },
     isModelCall: (path) => path === '/api/chat',
+    // As Ollama does, when the model is not on disk; a server set up with no model list has them all.
+    refuse(res, call) {
+      const name = (n: string) => (n.includes(':') ? n : `${n}:latest`);
+      if (state.models.length === 0 || state.models.some((m) => name(m.name) === name(call.model))) return false;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `model "${call.model}" not found, try pulling it first` }));
+      return true;
+    },
     read(_path, body) {
       const messages = (body.messages ?? []) as Message[];
       return {
@@ -56,7 +63,7 @@ function wireFor(state: OllamaState): WireProtocol {
         schema: body.format,
       };
     },
-    errorBody: (status) => ({ error: `loopback status ${status}` }),
+    errorBody: (status, message = `loopback status ${status}`) => ({ error: message }),
     contentType: (call) => (call.stream ? 'application/x-ndjson' : 'application/json'),
     answer(res, call, text, model, cut) {
       const created = new Date().toISOString();
@@ -91,6 +98,11 @@ function wireFor(state: OllamaState): WireProtocol {
         () => res.end(`${JSON.stringify(done)}\n`),
         cut,
       );
+    },
+    streamError(res, _call, model, message) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify({ model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '{"co' }, done: false })}\n`);
+      res.end(`${JSON.stringify({ error: message })}\n`);
     },
     invalidJson(res: ServerResponse, call: LoopbackCall) {
       res.writeHead(200, { 'content-type': call.stream ? 'application/x-ndjson' : 'application/json' });

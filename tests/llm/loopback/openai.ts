@@ -21,7 +21,7 @@ const wire: WireProtocol = {
       schema: format?.type === 'json_schema' ? format.json_schema?.schema : undefined,
     };
   },
-  errorBody: (status) => ({ error: { message: `loopback status ${status}`, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } }),
+  errorBody: (status, message = `loopback status ${status}`) => ({ error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } }),
   contentType: (call) => (call.stream ? 'text/event-stream' : 'application/json'),
   answer(res, call, text, model, cut) {
     const usage = { prompt_tokens: tokenCount(call.system + call.prompt), completion_tokens: tokenCount(text) };
@@ -58,6 +58,12 @@ const wire: WireProtocol = {
       },
       cut,
     );
+  },
+  streamError(res, call, model, message) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const base = { id: `chatcmpl-${call.index}`, created: Math.floor(Date.now() / 1000), model, object: 'chat.completion.chunk' };
+    res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '{"co' }, finish_reason: null }] })}\n\n`);
+    res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', code: null } })}\n\n`);
   },
   invalidJson(res: ServerResponse, call: LoopbackCall) {
     if (call.stream) {

@@ -21,13 +21,15 @@ export interface LoopbackCall {
 
 export type Fault =
   /** An HTTP error in the provider's own error shape; `retryAfter` is sent as the header verbatim. */
-  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'status'; status: number; retryAfter?: string; message?: string }
   /** Accepts the request and never answers (not even headers). */
   | { kind: 'stall' }
   /** Sends the response headers, then nothing: the first token never comes. */
   | { kind: 'stall-after-headers' }
   /** Streams `after` chunks (default 2) of the answer, then destroys the socket. */
   | { kind: 'cut'; after?: number }
+  /** Streams one chunk, then the provider's own in-stream error (Anthropic's overloaded_error event…); a 500 when not streaming. */
+  | { kind: 'stream-error'; message?: string }
   /** A 200 whose body (or stream event) is not JSON. */
   | { kind: 'invalid-json' }
   /** An answer of `chars` characters instead of the scripted one. */
@@ -67,11 +69,15 @@ export function faultSequence(...faults: (Fault | undefined)[]): (call: Loopback
 export interface WireProtocol {
   /** Handles non-model routes (Ollama's /api/tags…); returns true when it answered. */
   route?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Answers a model call the server cannot serve (a model it does not have); true when it did. */
+  refuse?(res: ServerResponse, call: LoopbackCall): boolean;
   isModelCall(path: string): boolean;
   read(path: string, body: Record<string, unknown>): Omit<LoopbackCall, 'index' | 'path' | 'body' | 'headers'>;
-  errorBody(status: number): unknown;
+  errorBody(status: number, message?: string): unknown;
   /** Writes a complete answer (streamed or not). */
   answer(res: ServerResponse, call: LoopbackCall, text: string, model: string, cut?: number): void;
+  /** Writes a 200 stream that breaks off with the provider's in-stream error. */
+  streamError(res: ServerResponse, call: LoopbackCall, model: string, message: string): void;
   /** Writes a 200 whose body is broken. */
   invalidJson(res: ServerResponse, call: LoopbackCall): void;
   /** The response headers for this call (the stall-after-headers fault sends only these). */
@@ -118,6 +124,7 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
       maxInFlight = Math.max(maxInFlight, inFlight);
       res.on('close', () => inFlight--);
       events.emit('call');
+      if (wire.refuse?.(res, call)) return;
       const fault = options.fault?.(call) ?? (options.latencyMs ? { kind: 'delay', ms: options.latencyMs } : undefined);
       respond(res, call, fault);
     });
@@ -132,7 +139,7 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
       case 'status': {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-        res.writeHead(fault.status, headers).end(JSON.stringify(wire.errorBody(fault.status)));
+        res.writeHead(fault.status, headers).end(JSON.stringify(wire.errorBody(fault.status, fault.message)));
         return;
       }
       case 'stall':
@@ -145,6 +152,10 @@ export async function startLoopback(wire: WireProtocol, options: LoopbackOptions
         return wire.answer(res, call, text(), model, fault.after ?? 2);
       case 'invalid-json':
         return wire.invalidJson(res, call);
+      case 'stream-error':
+        // A whole (non-streamed) answer has no in-stream error: the server fails it outright.
+        if (!call.stream) return respond(res, call, { kind: 'status', status: 500, message: fault.message });
+        return wire.streamError(res, call, model, fault.message ?? 'Overloaded');
       case 'huge':
         return wire.answer(res, call, 'x'.repeat(fault.chars), model);
       case 'delay': {

@@ -7,7 +7,7 @@
 local M = {}
 
 M.name = 'telemetry_injector'
-M.filetypes = { 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go' }
+M.filetypes = { 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'rust' }
 M.root_markers = { 'telemetry.toml', '.telemetry.toml', 'package.json', 'pyproject.toml', 'go.mod', '.git' }
 -- The settings section the server reads (it was `telemetry` before; see the README's Changes).
 M.section = 'telemetryInjector'

@@ -135,6 +135,38 @@ func goroutineID() uint64 {
 	return id
 }
 
+// creatorOf remembers each goroutine's creator: a goroutine whose stack empties between calls
+// (every call from an uninstrumented loop) would otherwise format its whole trace per call.
+// Goroutine ids are never reused; the cache is emptied when it grows past creatorCacheSize.
+var (
+	creatorMu sync.Mutex
+	creators  = map[uint64]creatorEntry{} // guarded by creatorMu
+)
+
+const creatorCacheSize = 4096
+
+type creatorEntry struct {
+	id uint64
+	ok bool
+}
+
+func creatorOf(gid uint64) (uint64, bool) {
+	creatorMu.Lock()
+	e, found := creators[gid]
+	creatorMu.Unlock()
+	if found {
+		return e.id, e.ok
+	}
+	id, ok := creatorID()
+	creatorMu.Lock()
+	if len(creators) >= creatorCacheSize {
+		creators = map[uint64]creatorEntry{}
+	}
+	creators[gid] = creatorEntry{id, ok}
+	creatorMu.Unlock()
+	return id, ok
+}
+
 // creatorID finds the goroutine that started this one from the trace's last line,
 // "created by main.main in goroutine 1". Before Go 1.21 that line names no goroutine, so
 // a goroutine's first instrumented call starts a new trace there.

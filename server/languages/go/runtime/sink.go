@@ -60,41 +60,54 @@ func emit(kind string, s *Span, extra ...field) {
 	emitAt(kind, s, s.line, extra...)
 }
 
-// emitAt writes one event line at the given line (a probe's, inside the function).
+// emitAt writes one event line at the given line (a probe's, inside the function). The fields
+// every event has are appended straight from the span (no boxing into a []field); only the
+// event's own fields go through appendValue.
 func emitAt(kind string, s *Span, line int, extra ...field) {
-	b := make([]byte, 0, 512)
-	b = append(b, `{"event_type":`...)
-	b = appendString(b, kind)
-	b = append(b, `,"timestamp_ns":`...)
 	ts := time.Now().UnixNano()
-	b = strconv.AppendInt(b, ts, 10)
-	var parentCID any
-	if s.parent != nil {
-		parentCID = s.parent.cid
-	}
-	fields := append([]field{
-		{"function_name", s.name},
-		{"file", s.file},
-		{"line", line},
-		{"correlation_id", s.cid},
-		{"parent_correlation_id", parentCID},
-		{"trace_id", s.traceID},
-		{"span_id", s.spanID},
-	}, extra...)
 	if exporter != nil {
 		exporter.event(kind, s, line, ts, extra)
 		if outPath == "" {
 			return // OTLP replaces the default sink (stderr); TELEMETRY_FILE still gets JSONL
 		}
 	}
-	for _, f := range fields {
+	bp := linePool.Get().(*[]byte)
+	b := append((*bp)[:0], `{"event_type":`...)
+	b = appendString(b, kind)
+	b = append(b, `,"timestamp_ns":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"function_name":`...)
+	b = appendString(b, s.name)
+	b = append(b, `,"file":`...)
+	b = appendString(b, s.file)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, `,"correlation_id":`...)
+	b = appendString(b, s.cid)
+	b = append(b, `,"parent_correlation_id":`...)
+	if s.parent != nil {
+		b = appendString(b, s.parent.cid)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"trace_id":`...)
+	b = appendString(b, s.traceID)
+	b = append(b, `,"span_id":`...)
+	b = appendString(b, s.spanID)
+	for _, f := range extra {
 		b = append(b, ',')
 		b = appendString(b, f.key)
 		b = append(b, ':')
 		b = appendValue(b, f.value)
 	}
-	write(append(b, '}', '\n'))
+	b = append(b, '}', '\n')
+	write(b)
+	*bp = b
+	linePool.Put(bp)
 }
+
+// linePool reuses event buffers: write copies nothing and keeps no reference after it returns.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 func appendValue(b []byte, v any) []byte {
 	switch x := v.(type) {

@@ -87,7 +87,7 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 	}
 	creator, hasCreator := uint64(0), false
 	if fresh && creatorInTraces {
-		creator, hasCreator = creatorID()
+		creator, hasCreator = creatorOf(gid)
 	}
 	span = &Span{name: name, file: file, line: line, gid: gid}
 	place(span, creator, hasCreator, st)
@@ -124,13 +124,21 @@ func Exit(s *Span) {
 	}
 	// Before Go 1.21 (or with GODEBUG=panicnil=1) recover() returns nil for panic(nil)
 	// but still stops it; a panic in progress must not be swallowed.
-	if calledByPanic() {
+	if panicNilRecoversNil && calledByPanic() {
 		var r any
 		s.finish(&r)
 		panic(r)
 	}
 	s.finish(nil)
 }
+
+// panicNilRecoversNil: whether recover() returns nil for panic(nil) in this program, found
+// once at start, so that Exit looks at its caller (runtime.Callers, about a third of an
+// enabled Exit) only where that can happen.
+var panicNilRecoversNil = func() (isNil bool) {
+	defer func() { isNil = recover() == nil }()
+	panic(nil)
+}()
 
 func calledByPanic() bool {
 	var pcs [4]uintptr

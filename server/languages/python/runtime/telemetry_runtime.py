@@ -172,7 +172,7 @@ _limits = {}  # (name, file, line) -> _CallLimit
 class _Span(object):
     __slots__ = ("name", "file", "line", "cid", "parent", "trace_id", "span_id",
                  "start", "outer", "ret", "error", "done", "loops", "limit", "drops", "args", "otel",
-                 "gen_ai")
+                 "gen_ai", "tail")
     muted = False
 
     def __init__(self, name, file, line, parent, trace_id, limit):
@@ -193,6 +193,7 @@ class _Span(object):
         self.args = None  # the entry's previews, for the OTLP span
         self.otel = None  # OTLP span events gathered until the exit
         self.gen_ai = None  # the returned value's gen_ai attributes, when it is an LLM response
+        self.tail = None  # the fields every event of this call repeats, as JSON (see _emit)
         self.start = time.perf_counter_ns()
 
 
@@ -523,7 +524,9 @@ def fail(span, exc):
             pass
 
 
-def exit(span):
+def exit(span, value=_NOTHING):
+    # `value` is `__r`: the returned value, or the span itself when nothing was returned (the
+    # entry line sets `__tel = __r = ...`). Files instrumented before pass no value and call ret().
     if not span or span.done:
         return
     try:
@@ -531,6 +534,8 @@ def exit(span):
         if span.muted:
             _restore_if_current(span)
             return
+        if value is not span and value is not _NOTHING:
+            ret(span, value)
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
@@ -1504,3 +1509,193 @@ def _after_fork_in_child_hardening():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child_hardening)
+
+
+# ==== Buffered file sink (issue 13) ==========================================================
+# Events for TELEMETRY_FILE collect in memory and reach the file in one write() per batch: when
+# the batch passes _BATCH_BYTES, _FLUSH_SECONDS after its first event (a daemon thread), before
+# fork(), and at exit (atexit; later events write through). A batch is whole lines and one
+# O_APPEND write, so processes sharing the file still never interleave inside a line. A crash
+# (SIGKILL, os._exit, a fatal signal) loses at most the unwritten batch: < 64 KiB, < 0.1 s of
+# events. A forked child writes each event at once, since it may end with os._exit
+# (multiprocessing's workers do). Events on fd 2 are never held back: they interleave with
+# the program's own output.
+
+_BATCH_BYTES = 64 * 1024
+_FLUSH_SECONDS = 0.1
+_batch = []
+_batch_bytes = 0
+_direct = False  # write through: at exit, in a forked child
+_flusher = None
+_write_through = _write
+
+
+def _write(data):  # noqa: F811 -- _emit and _emit_record call this one
+    global _batch_bytes, _flusher
+    if _path is None or _direct:
+        _write_through(data)
+        return
+    with _lock:
+        _batch.append(data)
+        _batch_bytes += len(data)
+        if _batch_bytes >= _BATCH_BYTES:
+            _flush_locked()
+        elif _flusher is None:
+            try:
+                _flusher = threading.Thread(target=_flush_later, name="telemetry-flush", daemon=True)
+                _flusher.start()
+            except BaseException:
+                _flush_locked()  # no thread (interpreter shutting down): write now
+
+
+def _flush_locked():
+    global _batch_bytes, _fd, _sink_failed, _dropped
+    if not _batch:
+        return
+    count = len(_batch)
+    data = b"".join(_batch)
+    del _batch[:]
+    _batch_bytes = 0
+    try:
+        if _sink_failed:
+            _dropped += count
+            return
+        if _fd is None:
+            _fd = os.open(_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        _write_all(_fd, data)
+    except BaseException:
+        if _fd is None:
+            _sink_failed = True
+        _dropped += count
+
+
+def _flush():
+    try:
+        with _lock:
+            _flush_locked()
+    except BaseException:
+        pass
+
+
+def _flush_later():
+    global _flusher
+    while True:
+        time.sleep(_FLUSH_SECONDS)
+        with _lock:
+            if _direct or not _batch:
+                _flusher = None  # idle: the next event starts another
+                return
+            _flush_locked()
+
+
+def _flush_at_exit():
+    global _direct
+    _direct = True
+    _flush()
+
+
+def _after_fork_in_child_buffered():
+    global _direct, _flusher, _batch_bytes
+    _direct = True
+    _flusher = None
+    del _batch[:]  # flushed before fork(); anything left is the parent's to write
+    _batch_bytes = 0
+
+
+def _install_buffered_sink():
+    import atexit
+    atexit.register(_flush_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_flush, after_in_child=_after_fork_in_child_buffered)
+
+
+_install_buffered_sink()
+
+
+# ==== Serialisation without reflection (issue 13) =============================================
+# Without OTLP, an event line is formatted from the span's fields, encoded once per call (the
+# span's `tail`), with only the event's own fields going through the JSON encoder. The line is
+# the one json.dumps(event, separators=(",", ":"), ensure_ascii=True) would write, key order
+# included. With OTLP on, the event dict is built as before, since the exporter reads it.
+
+_ascii = json.encoder.encode_basestring_ascii
+_emit_dict = _emit
+# The C encoder made once, not per event as JSONEncoder.encode does (no cycle check: an event's
+# fields are previews, strings and numbers).
+_c_encoder = json.encoder.c_make_encoder(None, str, _ascii, None, ":", ",", False, False, True) \
+    if getattr(json.encoder, "c_make_encoder", None) else None
+
+
+def _encode_extra(extra):
+    return "".join(_c_encoder(extra, 0)) if _c_encoder is not None else _encode(extra)
+
+
+def _tail(span):
+    parent = span.parent
+    tail = span.tail = ',"function_name":%s,"file":%s,"line":%d,"correlation_id":"%s","parent_correlation_id":%s,"trace_id":"%s","span_id":"%s"' % (
+        _ascii(span.name), _ascii(span.file), span.line, span.cid,
+        '"%s"' % parent.cid if parent is not None else "null", span.trace_id, span.span_id)
+    return tail
+
+
+def _emit(kind, span, extra, line=None):  # noqa: F811 -- every probe's event goes through here
+    if _otlp is not None or type(span.line) is not int:
+        _emit_dict(kind, span, extra, line)
+        return
+    tail = span.tail or _tail(span)
+    if line is not None and line != span.line:
+        tail = tail.replace(',"line":%d,' % span.line, ',"line":%d,' % line, 1)
+    if extra:
+        text = '{"event_type":"%s","timestamp_ns":%d%s,%s\n' % (kind, time.time_ns(), tail, _encode_extra(extra)[1:])
+    else:
+        text = '{"event_type":"%s","timestamp_ns":%d%s}\n' % (kind, time.time_ns(), tail)
+    _write(text.encode("ascii"))
+
+
+_preview_any = _preview
+
+
+def _preview(value):  # noqa: F811 -- scalars need neither the busy flag nor the renderer
+    t = type(value)
+    if t is int:
+        if -_SMALL_INT < value < _SMALL_INT:
+            return repr(value)
+    elif t is str:
+        if len(value) <= _LIMIT // 6:  # even all escapes (\uXXXX) stay under the limit
+            return _quote(value)
+    elif value is None:
+        return "null"
+    elif t is bool:
+        return "true" if value else "false"
+    return _preview_any(value)
+
+
+_SMALL_INT = 10 ** 18
+
+
+_dropped_unflushed = dropped
+
+
+def dropped():  # noqa: F811 -- events still in the batch are not lost yet: write them first
+    _flush()
+    return _dropped_unflushed()
+
+
+# Whether a parameter name is redacted, remembered per name (_REDACT is fixed at import): the
+# same few names come with every call.
+_redacted_names = {}
+
+
+def _previews(args):  # noqa: F811 -- enter() calls this one
+    if not isinstance(args, dict):
+        return {"*": _preview(args)}
+    shown = {}
+    for k, v in args.items():
+        name = k if type(k) is str else str(k)
+        hidden = _redacted_names.get(name)
+        if hidden is None:
+            hidden = _REDACT.search(name) is not None
+            if len(_redacted_names) < 4096:
+                _redacted_names[name] = hidden
+        shown[name] = _REDACTED if hidden else _preview(v)
+    return shown

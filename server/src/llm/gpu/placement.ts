@@ -6,8 +6,12 @@ import type { GpuInfo } from './gpu-info.js';
 
 const LOCAL = new Set(['127.0.0.1', 'localhost', '[::1]', '::1', '0.0.0.0']);
 
+export function isLocal(url: string): boolean {
+  return LOCAL.has(new URL(url).hostname);
+}
+
 export function placeOnGpus(endpoints: EndpointState[], gpus: readonly GpuInfo[]): void {
-  const local = endpoints.every((e) => LOCAL.has(new URL(e.url).hostname));
+  const local = endpoints.every((e) => isLocal(e.url));
   if (!local || gpus.length === 0 || gpus.length !== endpoints.length) return;
   const ordered = [...gpus].sort((a, b) => a.index - b.index);
   endpoints.forEach((e, i) => (e.gpu = ordered[i]!));

@@ -40,6 +40,10 @@ export function ollamaAdapter(): ProviderAdapter {
       // The SDK skips NDJSON lines it cannot parse; a stream with no `done` line was broken or cut.
       throw Object.assign(new Error('the stream ended before the answer finished'), { incomplete: true });
     } catch (error) {
+      // The SDK turns an `{"error": …}` line into a plain Error; fetch's own failures are TypeErrors.
+      if (error instanceof Error && error.constructor === Error && !/did not receive done/i.test(error.message) && !('incomplete' in error)) {
+        Object.assign(error, { providerError: true });
+      }
       if (retryAfter !== null && error && typeof error === 'object') Object.assign(error, { headers: { 'retry-after': retryAfter } });
       throw error;
     }
