@@ -11,6 +11,7 @@ import { measureOtelSdks } from './otel-sdks.js';
 import { measurePlanCost } from './plan-cache.js';
 import { measureRuntimeCost } from './runtime-cost.js';
 import { measureScanThroughput, type Corpus } from './scan-throughput.js';
+import { measureEditLatency, realFiles, type EditLatency } from './edit-latency.js';
 import { measureServerLatency } from './server-latency.js';
 import { measureStartup } from './startup.js';
 import { measureSyncCosts } from './sync-costs.js';
@@ -64,6 +65,24 @@ const latency = await measureServerLatency();
 figures.serverLatency = latency;
 row(`(b) edit -> diagnostics p50 / p95, ${latency.editLines}-line file`, `${latency.editP50.toFixed(2)} / ${latency.editP95.toFixed(2)} ms`, 'p95 <= 10 ms', latency.editP95 <= 10);
 row(`(d) fixAll on ${latency.fixAllFunctions} functions, action + resolve`, `${latency.fixAllMs.toFixed(1)} ms`, '<= 20 ms', latency.fixAllMs <= 20);
+
+// (b) and (d) on real files, pull and push, with the main thread's event-loop delay (telemetryInjector/stats).
+const edits: EditLatency[] = [];
+for (const file of realFiles()) {
+  for (const mode of ['pull', 'push'] as const) {
+    const e = await measureEditLatency(file, mode);
+    edits.push(e);
+    const how = mode === 'push' ? 'push, less the 150 ms debounce' : 'pull';
+    row(`(b) edit -> diagnostics p50 / p95, ${e.file} (${e.lines} lines, ${e.functions} diagnostics), ${how}`, `${e.p50.toFixed(2)} / ${e.p95.toFixed(2)} ms`, 'p95 <= 10 ms', e.p95 <= 10);
+    row(`(b) main thread during those edits: event-loop delay p99 / max`, `${e.loopP99Ms.toFixed(1)} / ${e.loopMaxMs.toFixed(1)} ms`, 'max <= 5 ms', e.loopMaxMs <= 5);
+    if (e.fixAllMs !== undefined) {
+      const target = (20 * e.functions) / 100;
+      row(`(d) fixAll on ${e.file} (${e.functions} functions), action + resolve, from the client`, `${e.fixAllMs.toFixed(1)} ms`, `<= ${target.toFixed(0)} ms (20 ms / 100 functions)`, e.fixAllMs <= target);
+      row(`(d) main thread during that fixAll (planned and validated on the pool): event-loop delay max`, `${e.fixAllLoopMaxMs!.toFixed(1)} ms`, 'max <= 5 ms', e.fixAllLoopMaxMs! <= 5);
+    }
+  }
+}
+figures.editLatency = edits;
 
 const sync = await measureSyncCosts();
 figures.syncCosts = sync;

@@ -51,14 +51,15 @@ export interface ServerLatency {
   fixAllFunctions: number;
 }
 
-export async function measureServerLatency(): Promise<ServerLatency> {
+/** `server`: another build's main.js, to measure it side by side. */
+export async function measureServerLatency(server?: string): Promise<ServerLatency> {
   const workspace = mkdtempSync(join(tmpdir(), 'bench-lsp-'));
   const big = join(workspace, 'big.py');
   const bigText = pythonFile(105);
   writeFileSync(big, bigText);
   const fixAll = join(workspace, 'hundred.py');
   writeFileSync(fixAll, pythonFile(100));
-  const client = await LspClient.start({ editor: EDITOR, workspace });
+  const client = await LspClient.start({ editor: EDITOR, workspace, server });
   try {
     const doc = await client.open(big, 'python');
     await client.diagnostics(doc);

@@ -91,7 +91,7 @@ export function applyAsEditor(text: string, change: TextDocumentContentChangeEve
   return TextDocument.applyEdits(oracle, [{ range: change.range, newText: change.text }]);
 }
 
-function randomChange(r: Random, text: string, donor: string): TextDocumentContentChangeEvent {
+export function randomChange(r: Random, text: string, donor: string): TextDocumentContentChangeEvent {
   const oracle = TextDocument.create('file:///oracle', 'plaintext', 0, text);
   const at = (offset: number) => oracle.positionAt(whole(text, offset));
   const ranged = (from: number, to: number, insert: string): TextDocumentContentChangeEvent => ({

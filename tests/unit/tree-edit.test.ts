@@ -47,3 +47,31 @@ describe('treeEdit', () => {
     expect(treeEdit('abc', 'abc')).toMatchObject({ startIndex: 3, oldEndIndex: 3, newEndIndex: 3 });
   });
 });
+
+describe('editedCopy', () => {
+  it('gives the tree of the instrumented text, equal to a fresh parse, from the original tree and the changes', async () => {
+    const { editedCopy } = await import('../../server/src/engine/tree-edits.js');
+    const { applyChanges } = await import('../../server/src/engine/render.js');
+    const text = 'import os\r\n\r\ndef f(a):\r\n    x = a + 1\r\n    return x\n\nclass C:\n    def g(self, b):\n        if b:\n            return 1\n        return 2\n';
+    const changes = [
+      { start: 0, end: 0, text: 'import telemetry_runtime\n' },
+      { start: 22, end: 22, text: '    _t = enter()\r\n' },
+      { start: text.indexOf('return x') + 7, end: text.indexOf('return x') + 8, text: 'ret(x,\n  2)' },
+      { start: text.indexOf('        if b'), end: text.indexOf('        if b'), text: '        _u = enter()\n' },
+    ];
+    const next = applyChanges(text, changes);
+    const original = engine.parse('python', text);
+    const edited = editedCopy(original, text, changes, next);
+    const incremental = engine.parse('python', next, edited);
+    const fresh = engine.parse('python', next);
+    try {
+      expect(incremental.rootNode.hasError).toBe(false);
+      expect(incremental.rootNode.toString()).toBe(fresh.rootNode.toString());
+      expect(incremental.rootNode.descendantForIndex(next.indexOf('ret(x'))!.startPosition).toEqual(fresh.rootNode.descendantForIndex(next.indexOf('ret(x'))!.startPosition);
+      // The original tree is left as it was.
+      expect(original.rootNode.endIndex).toBe(text.length);
+    } finally {
+      for (const tree of [original, edited, incremental, fresh]) tree.delete();
+    }
+  });
+});

@@ -18,6 +18,13 @@
     right: (boolean_operator left: (attribute object: (identifier) @_m)))
   (#eq? @_t "__tel") (#eq? @_m "_tm")) @probe.entry
 
+; The entry probe since return values go to the exit probe: `__tel = __r = _tm.on and _tm.enter(...)`.
+(expression_statement
+  (assignment left: (identifier) @_t
+    right: (assignment left: (identifier) @_r
+      right: (boolean_operator left: (attribute object: (identifier) @_m))))
+  (#eq? @_t "__tel") (#eq? @_r "__r") (#eq? @_m "_tm")) @probe.entry
+
 (import_statement name: (aliased_import alias: (identifier) @_a) (#eq? @_a "_tm")) @probe.import
 
 (ERROR) @error

@@ -417,9 +417,10 @@ function widthOf(ctx: Ctx, n: Node): number {
   return ctx.unranked ? 0 : width(ctx.text, n);
 }
 
+/** Non-blank characters of `n` (its ends read once: each node getter is a call into WASM). */
 function width(text: string, n: Node): number {
   let w = 0;
-  for (let i = n.startIndex; i < n.endIndex; i++) {
+  for (let i = n.startIndex, end = n.endIndex; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 32 && c !== 9) w++;
   }

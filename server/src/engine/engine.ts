@@ -10,6 +10,7 @@ import { languageById, languageForPath } from '../languages/registry.js';
 import type { LanguageSpec } from '../languages/spec.js';
 import { Grammars } from '../parse/grammars.js';
 import { packagePath } from '../paths.js';
+import { analyzeSince, type Since } from './incremental.js';
 import type { Plan } from './plan.js';
 import { templatesOnly, type FilePlanner, type PlanStore, type ProposalProvenance } from './plan-store.js';
 import { checkProposal, type ProposalCheck } from './proposal-check.js';
@@ -19,7 +20,8 @@ import { lineBreakAfter, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type Span, type TextChange } from './types.js';
-import { validate } from './validate.js';
+import { validate, type ValidationHost } from './validate.js';
+import { editedCopy } from './tree-edits.js';
 
 const MAX_ROUNDS = 32;
 
@@ -59,6 +61,8 @@ export interface AdoptedProposal {
 
 export interface AddExtras {
   adopted?: readonly AdoptedProposal[];
+  /** The caller's analysis of this very text (an open document's), so add() need not redo it. */
+  known?: Analysis;
 }
 
 export interface StripOutcome {
@@ -107,6 +111,15 @@ export class Engine {
   }
 
   /**
+   * The analysis of `tree` (the parse of `text` after `since.edit`), re-analyzing only what the edit
+   * touched when it can (incremental.ts), from scratch otherwise: equal to `analyze` either way.
+   */
+  analyzeSince(lang: LanguageId, text: string, tree: Tree, since: Since): Analysis {
+    const spec = languageById(lang);
+    return analyzeSince(spec, this.grammars.sitesQuery(spec), tree, text, since) ?? this.analyzeWith(spec, tree, text);
+  }
+
+  /**
    * The light scan: the same functions, states and lacking kinds as analyze(), for coverage only
    * (workspace scans, `check`); sites carry no planning detail and no params. Never plan from it.
    */
@@ -124,7 +137,8 @@ export class Engine {
   add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree, extras: AddExtras = {}): AddResult {
     const spec = languageById(lang);
     return this.withTree(lang, text, tree, (t) => {
-      const analysis = this.analyzeWith(spec, t, text);
+      // The caller's analysis of this very text (an open document's), or a new one.
+      const analysis = extras.known ?? this.analyzeWith(spec, t, text);
       const wanted = new Set<ProbeKind>([...(opts.kinds ?? PROBE_KINDS), 'function']);
       const skipped: AddResult['skipped'] = [];
       const needs: { site: Site; reason: string }[] = [];
@@ -165,7 +179,11 @@ export class Engine {
       const inUnit = (s: Site) => units.some((u) => u !== s && u.range.start <= s.range.start && s.range.end <= u.range.end);
       planned = planned.filter((p) => !inUnit(p.site));
       const extra: Piece[] = analysis.hasImport || !spec.templates ? [] : [importPiece(spec, analysis, text, opts)];
-      const host = { parse: (s: string) => this.parse(lang, s), analyze: (tr: Tree, s: string) => this.analyzeWith(spec, tr, s) };
+      const host: ValidationHost = {
+        parse: (s) => this.parse(lang, s),
+        reparse: (s, changes) => this.reparse(lang, t, text, changes, s),
+        analyze: (tr, s) => this.analyzeWith(spec, tr, s),
+      };
       const report = () => needs.filter((n) => !inUnit(n.site)).map((n) => needOf(n.site, n.reason, wanted));
       // Each failed round drops the functions it blames; a handful of rounds covers real files.
       for (let round = 0; planned.length > 0 && round < MAX_ROUNDS; round++) {
@@ -242,6 +260,23 @@ export class Engine {
       fileName: spec.runtimeSubdir ? `${spec.runtimeSubdir}/${name}` : name,
       content: readFileSync(packagePath(folder, 'runtime', name), 'utf8'),
     }));
+  }
+
+  /**
+   * The parse of `next` (`text` with `changes`), incremental from `tree` when neither side holds a
+   * parse error, where it equals a fresh parse (as in the language server's documents.ts).
+   */
+  private reparse(lang: LanguageId, tree: Tree, text: string, changes: TextChange[], next: string): Tree {
+    if (tree.rootNode.hasError) return this.parse(lang, next);
+    const edited = editedCopy(tree, text, changes, next);
+    try {
+      const incremental = this.parse(lang, next, edited);
+      if (!incremental.rootNode.hasError) return incremental;
+      incremental.delete();
+      return this.parse(lang, next);
+    } finally {
+      edited.delete();
+    }
   }
 
   private analyzeWith(spec: LanguageSpec, tree: Tree, text: string): Analysis {

@@ -20,6 +20,8 @@ interface Token {
   /** `keyword`: a word the grammar reads as syntax (an anonymous node), not a name. */
   kind: 'word' | 'keyword' | 'literal' | 'punct';
   at: number;
+  /** An opening bracket that groups (a parenthesized expression), rather than calls or indexes. */
+  grouping?: boolean;
 }
 
 /** Why the inserted text is not made of probe statements only; empty when it is. */
@@ -53,7 +55,8 @@ function collect(node: Node, span: Span, out: Token[], comments: readonly string
     if (!inside) return { at: node.startIndex, end: node.endIndex, why: 'is glued onto the original code' };
     const t = node.text;
     const kind = NUMBER.test(t) ? 'literal' : !WORD.test(t) ? 'punct' : node.isNamed ? 'word' : 'keyword';
-    out.push({ text: t, kind, at: node.startIndex });
+    const grouping = t === '(' && node.parent?.type === 'parenthesized_expression';
+    out.push({ text: t, kind, at: node.startIndex, ...(grouping && { grouping }) });
     return undefined;
   }
   for (const child of node.children) {
@@ -121,7 +124,10 @@ function judge(api: ProbeVocabulary, tokens: Token[], scope: ReadonlySet<string>
       if (on !== api.module && !(owned(on) && on !== api.span)) return { at: t.at, message: `\`${on}.\` reaches into something other than the runtime` };
       continue;
     }
-    if ((t.text === '(' || t.text === '[') && (!prev || prev.kind === 'literal' || prev.text === ')' || prev.text === ']')) {
+    // A grouping bracket around an assignment to a probe's own name (Python's `return (__r := (VALUE))`)
+    // applies nothing, wherever it starts; any other bracket at the start might call original code.
+    const ownAssignment = t.grouping === true && owned(next?.text ?? '') && ASSIGN.test(tokens[i + 2]?.text ?? '');
+    if ((t.text === '(' || t.text === '[') && !ownAssignment && (!prev || prev.kind === 'literal' || prev.text === ')' || prev.text === ']')) {
       return { at: t.at, message: `\`${t.text}\` applies inserted text to the original code` };
     }
     if (t.text === '=>' || t.text === '`') return { at: t.at, message: `\`${t.text}\` is not allowed in a probe` };

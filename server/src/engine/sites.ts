@@ -74,15 +74,33 @@ const IGNORE = /telemetry:\s*ignore\b/;
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
 
+/** A stretch of the text, in UTF-16 offsets, for analyzing part of a tree (incremental.ts). */
+export interface Stretch {
+  startIndex: number;
+  endIndex: number;
+}
+
+/** Where each `@module.syntax` capture starts: incremental.ts needs them to merge stretches. */
+export const moduleSyntaxMarks = new WeakMap<Analysis, number[]>();
+
 export interface AnalyzeMode {
   /**
    * The light scan (with the language's scan query): functions and what coverage needs of them, the
    * same as a full analysis; no planning detail (params, returns, suspensions, deep placements).
    */
   scan?: boolean;
+  /**
+   * Only the matches in this stretch: then the module-level figures that need the whole tree
+   * (`errorCount`, and `importAt` unless the stretch starts the file, where it holds only if it lies
+   * inside the stretch) are left at 0 and the caller (incremental.ts) keeps only what lies inside
+   * whole top-level statements of the stretch.
+   */
+  within?: Stretch;
 }
 
+/** The analysis of the whole tree, or of a stretch of it (`mode.within`), or its light scan. */
 export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: string, mode: AnalyzeMode = {}): Analysis {
+  const within = mode.within;
   const root = tree.rootNode;
   const scopes = new Map<number, Scope>();
   const classes: { node: Node; name: string }[] = [];
@@ -92,9 +110,12 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const modulePrologue: Node[] = [];
   let importNode: Node | undefined;
   let packageClause: Node | undefined;
-  let moduleSyntax = false;
+  const syntaxMarks: number[] = [];
 
-  for (const match of query.matches(root)) {
+  // Query ranges count bytes of the UTF-16 text that web-tree-sitter 0.25 parses (2 per code unit),
+  // unlike node offsets (code units); tests/unit/incremental-analysis.test.ts holds this.
+  const options = within && { startIndex: 2 * within.startIndex, endIndex: 2 * within.endIndex };
+  for (const match of query.matches(root, options)) {
     const get = (name: string) => match.captures.find((c) => c.name === name)?.node;
     const fn = get('function');
     if (fn) {
@@ -135,7 +156,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
         case 'prologue.module': modulePrologue.push(c.node); break;
         case 'probe.import': importNode ??= c.node; break;
         case 'package': packageClause = c.node; break;
-        case 'module.syntax': moduleSyntax = true; break;
+        case 'module.syntax': syntaxMarks.push(c.node.startIndex); break;
         case 'error': break;
         default: owned.push({ name: c.name, node: c.node });
       }
@@ -150,17 +171,19 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text, mode.scan === true);
 
-  return {
+  const analysis: Analysis = {
     language: spec.id,
     functions: sites,
-    errorCount: countErrors(root),
+    errorCount: within ? 0 : countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: importOffset(root, modulePrologue, text, spec.docComment),
-    moduleSyntax,
+    importAt: within && within.startIndex > 0 ? 0 : importOffset(root, modulePrologue, text, spec.docComment),
+    moduleSyntax: syntaxMarks.length > 0,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
   };
+  moduleSyntaxMarks.set(analysis, syntaxMarks);
+  return analysis;
 }
 
 function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receiver: string | undefined, text: string): Site {

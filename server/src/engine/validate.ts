@@ -13,6 +13,8 @@ import type { TextChange } from './types.js';
 
 export interface ValidationHost {
   parse(text: string): Tree;
+  /** The parse of `next`, which `changes` make of the original text: incremental when it can be. */
+  reparse?(next: string, changes: TextChange[]): Tree;
   analyze(tree: Tree, text: string): Analysis;
 }
 
@@ -32,7 +34,7 @@ export function validate<P extends PlannedFunction & { name: string; whole?: boo
 ): Validation<P> {
   const changes = render(text, planned, extra, analysis.strings);
   const next = applyChanges(text, changes);
-  const tree = host.parse(next);
+  const tree = host.reparse ? host.reparse(next, changes) : host.parse(next);
   try {
     const after = host.analyze(tree, next);
     if (after.errorCount > analysis.errorCount) {

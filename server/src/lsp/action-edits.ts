@@ -3,10 +3,13 @@
 // Shared by eager code actions, codeAction/resolve and workspace/executeCommand.
 // Must never return an edit computed for any version but the snapshot's.
 import type { WorkspaceEdit } from 'vscode-languageserver';
-import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
+import type { AddResult } from '../engine/engine.js';
+import { PROBE_KINDS, type EngineOptions, type FunctionSite, type ProbeKind } from '../engine/types.js';
+import type { Selection } from '../pool/tasks.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import type { Session } from './session.js';
 import { workspaceEdit } from './workspace-edit.js';
+import type { RuntimeSetup } from './runtime-file.js';
 
 const actionIds = ['add', 'ignore', 'addAll', 'remove', 'removeAll'] as const;
 export type ActionId = (typeof actionIds)[number];
@@ -52,20 +55,8 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
       const setup = session.runtime.prepare(snap);
       if ('error' in setup) return { disabled: setup.error };
       const select = data.action === 'add' ? one : (f: FunctionSite) => lacksTelemetry(f, snap.requirements);
-      // Only the required kinds: the engine adds those the selected functions lack, and nothing else.
-      const options = { ...setup.options, kinds: data.kinds ?? snap.requirements.kinds, redact: snap.requirements.redact };
-      const { changes, skipped, needsLlm } = engine.add(snap.lang, snap.text, options, select, snap.tree);
-      if (changes.length === 0) {
-        const left = [...skipped, ...needsLlm.map((n) => ({ name: n.name, reason: `needs the LLM (${n.reason})` }))];
-        const reasons = left.map((s) => `${s.name}: ${s.reason}`).join('; ');
-        const llm = data.action === 'add' && needsLlm.some((n) => n.offset === data.offset);
-        return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}`, ...(llm && { llm }) };
-      }
-      const clientCreates = session.client.createFiles;
-      if (!clientCreates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) {
-        return { disabled: 'The telemetry runtime could not be written' };
-      }
-      return { edit: workspaceEdit(session.client, snap, changes, clientCreates ? setup.missing : []) };
+      const result = engine.add(snap.lang, snap.text, addOptions(snap, data, setup.options), select, snap.tree, { known: snap.analysis });
+      return addEdit(session, snap, data, setup, result);
     }
     case 'ignore':
       return { edit: workspaceEdit(session.client, snap, engine.ignore(snap.lang, snap.text, site!)) };
@@ -77,4 +68,51 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
       return { edit: workspaceEdit(session.client, snap, changes) };
     }
   }
+}
+
+/**
+ * computeEdit, with add actions planned and validated on the engine pool (a worker parses the
+ * snapshot's text anew): the main thread only reads the snapshot and builds the edit. Used by
+ * codeAction/resolve; an edit whose document changed meanwhile is refused, never sent stale.
+ */
+export async function computeEditOnPool(session: Session, snap: Snapshot, data: ActionData): Promise<EditResult> {
+  if (data.action !== 'add' && data.action !== 'addAll') return computeEdit(session, snap, data);
+  if (data.action === 'add' && !snap.analysis.functions.some((f) => f.nameRange.start === data.offset)) {
+    return { disabled: 'The function is no longer there' };
+  }
+  const setup = session.runtime.prepare(snap);
+  if ('error' in setup) return { disabled: setup.error };
+  const { kinds, functionTypes } = snap.requirements;
+  const select: Selection = data.action === 'add' ? { offsets: [data.offset!] } : { lacking: { kinds, functionTypes } };
+  const options = addOptions(snap, data, setup.options);
+  let result: AddResult;
+  try {
+    result = await session.pool.run({ kind: 'add', lang: snap.lang, text: snap.text, options, select, analysis: snap.analysis });
+  } catch (error) {
+    return { disabled: `Telemetry could not be planned: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (session.documents.get(snap.uri)?.version !== snap.version) {
+    return { disabled: 'The document changed while the edit was computed; ask for code actions again' };
+  }
+  return addEdit(session, snap, data, setup, result);
+}
+
+/** Only the required kinds: the engine adds those the selected functions lack, and nothing else. */
+function addOptions(snap: Snapshot, data: ActionData, options: EngineOptions): EngineOptions {
+  return { ...options, kinds: data.kinds ?? snap.requirements.kinds, redact: snap.requirements.redact };
+}
+
+function addEdit(session: Session, snap: Snapshot, data: ActionData, setup: RuntimeSetup, result: AddResult): EditResult {
+  const { changes, skipped, needsLlm } = result;
+  if (changes.length === 0) {
+    const left = [...skipped, ...needsLlm.map((n) => ({ name: n.name, reason: `needs the LLM (${n.reason})` }))];
+    const reasons = left.map((s) => `${s.name}: ${s.reason}`).join('; ');
+    const llm = data.action === 'add' && needsLlm.some((n) => n.offset === data.offset);
+    return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}`, ...(llm && { llm }) };
+  }
+  const clientCreates = session.client.createFiles;
+  if (!clientCreates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) {
+    return { disabled: 'The telemetry runtime could not be written' };
+  }
+  return { edit: workspaceEdit(session.client, snap, changes, clientCreates ? setup.missing : []) };
 }

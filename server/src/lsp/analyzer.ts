@@ -7,7 +7,8 @@ import type { TelemetrySettings } from '../../../protocol/settings.js';
 import { requirementState, type Requirement } from '../config/coverage-rule.js';
 import type { FileRequirements } from '../config/requirements.js';
 import type { Engine } from '../engine/engine.js';
-import type { FileAnalysis, FunctionSite, LanguageId } from '../engine/types.js';
+import type { Analysis } from '../engine/sites.js';
+import type { FunctionSite, LanguageId } from '../engine/types.js';
 import type { LineIndex } from '../text/positions.js';
 import type { DocumentStore } from './documents.js';
 import type { Logger } from './logger.js';
@@ -23,7 +24,7 @@ export interface Snapshot extends DocumentPlace {
   settings: TelemetrySettings;
   /** What this document's functions must carry: the team file and the settings, combined. */
   requirements: FileRequirements;
-  analysis: FileAnalysis;
+  analysis: Analysis;
   lines: LineIndex;
   /** Owned by the DocumentStore; valid only until the next await (a newer version deletes it). */
   tree: Tree;

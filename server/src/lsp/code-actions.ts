@@ -19,7 +19,7 @@ import {
 import { Commands } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { languageById } from '../languages/registry.js';
-import { computeEdit, isActionData, type ActionData, type ActionId } from './action-edits.js';
+import { computeEdit, computeEditOnPool, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor, idsOf } from './diagnostics.js';
 import type { Session } from './session.js';
@@ -80,7 +80,7 @@ export async function resolveCodeAction(session: Session, action: CodeAction, to
     const reason = 'The document changed since this action was offered; ask for code actions again';
     return { ...action, edit: undefined, ...disabled(session, reason) };
   }
-  const result = computeEdit(session, snap, data);
+  const result = await computeEditOnPool(session, snap, data);
   if ('llm' in result && result.llm && data.offset !== undefined) {
     // The template plan failed: the LLM proposes here, in resolve (with progress, cancellable).
     const made = await session.llm.edit(data.uri, data.version, data.offset, data.kinds, token ?? CancellationToken.None);

@@ -39,7 +39,7 @@ const severities: Record<Severity, DiagnosticSeverity> = {
 export function diagnosticFor(snap: Snapshot, site: FunctionSite, ids = idsOf(snap)): Diagnostic {
   const { requirements } = snap;
   const lacks = lackingKinds(site, requirements);
-  const id = ids[snap.analysis.functions.indexOf(site)] ?? '';
+  const id = ids[(snap.analysis.functions as FunctionSite[]).indexOf(site)] ?? '';
   return missingTelemetry(snap.lines.rangeOf(site.nameRange), site.name, snap.settings.severity, { id, require: requirements.kinds, lacks });
 }
 

@@ -1,14 +1,17 @@
 // Owns the open documents (text sync through TextDocuments, keeping DocumentText copies) and the
 // one tree per open document, keyed by version: reparsed incrementally (tree.edit) when asked for
 // after a change, from scratch when errors are involved, and delete()d when replaced or when the
-// document closes. Also caches each version's analysis.
+// document closes. Also caches each version's analysis, derived from the previous version's when
+// the tree was reparsed incrementally (engine/incremental.ts re-analyzes only what changed).
 // Must never hand out a tree or analysis for a version other than the document's current one, nor
 // a tree that differs from a fresh parse of the text.
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Edit, Tree } from 'web-tree-sitter';
 import type { Engine } from '../engine/engine.js';
-import type { FileAnalysis, LanguageId } from '../engine/types.js';
+import type { Since } from '../engine/incremental.js';
+import type { Analysis } from '../engine/sites.js';
+import type { LanguageId } from '../engine/types.js';
 import { documentTexts } from '../text/document-text.js';
 import { LineIndex, pointAt } from '../text/positions.js';
 
@@ -16,7 +19,9 @@ interface Parsed {
   version: number;
   text: string;
   tree: Tree;
-  analysis?: FileAnalysis;
+  analysis?: Analysis;
+  /** The previous version's analysis and what changed since, until this version's is made. */
+  since?: Since;
   lines?: LineIndex;
 }
 
@@ -63,9 +68,13 @@ export class DocumentStore {
     return this.current(document, lang).tree;
   }
 
-  analysis(document: TextDocument, lang: LanguageId): FileAnalysis {
+  analysis(document: TextDocument, lang: LanguageId): Analysis {
     const parsed = this.current(document, lang);
-    parsed.analysis ??= this.engine.analyze(lang, parsed.text, parsed.tree);
+    if (!parsed.analysis) {
+      const { since } = parsed;
+      parsed.since = undefined;
+      parsed.analysis = since ? this.engine.analyzeSince(lang, parsed.text, parsed.tree, since) : this.engine.analyze(lang, parsed.text, parsed.tree);
+    }
     return parsed.analysis;
   }
 
@@ -83,9 +92,9 @@ export class DocumentStore {
     const previous = this.parsed.get(document.uri);
     if (previous?.version === document.version) return previous;
     const text = document.getText();
-    const tree = previous ? reparse(this.engine, lang, previous, text) : this.engine.parse(lang, text);
+    const { tree, since } = previous ? reparse(this.engine, lang, previous, text) : { tree: this.engine.parse(lang, text), since: undefined };
     previous?.tree.delete();
-    const parsed: Parsed = { version: document.version, text, tree };
+    const parsed: Parsed = { version: document.version, text, tree, since };
     this.parsed.set(document.uri, parsed);
     return parsed;
   }
@@ -101,14 +110,20 @@ export class DocumentStore {
  * the edits that led to it. Tree-sitter's error recovery can differ between an incremental and a
  * fresh parse (tree-sitter#4001, #1444), so the old tree is reused only when neither it nor the
  * result holds an error; otherwise the text is parsed from scratch. Leaves `previous.tree` alive.
+ * After an incremental parse, `since` carries what the analysis of the new tree can start from.
  */
-function reparse(engine: Engine, lang: LanguageId, previous: Parsed, text: string): Tree {
-  if (previous.tree.rootNode.hasError) return engine.parse(lang, text);
-  previous.tree.edit(treeEdit(previous.text, text));
+function reparse(engine: Engine, lang: LanguageId, previous: Parsed, text: string): { tree: Tree; since?: Since } {
+  if (previous.tree.rootNode.hasError) return { tree: engine.parse(lang, text) };
+  const edit = treeEdit(previous.text, text);
+  previous.tree.edit(edit);
   const incremental = engine.parse(lang, text, previous.tree);
-  if (!incremental.rootNode.hasError) return incremental;
-  incremental.delete();
-  return engine.parse(lang, text);
+  if (incremental.rootNode.hasError) {
+    incremental.delete();
+    return { tree: engine.parse(lang, text) };
+  }
+  if (!previous.analysis) return { tree: incremental };
+  const changed = previous.tree.getChangedRanges(incremental).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
+  return { tree: incremental, since: { analysis: previous.analysis, edit, changed } };
 }
 
 /**

@@ -12,6 +12,7 @@
 //   workspace/executeCommand telemetryInjector.scanWorkspace, workspace/didChangeWatchedFiles   pool
 //   workspace/didChangeConfiguration               main (open documents), then pool (a new scan)
 //   workspace/diagnostic, telemetry/coverage       store (and main for open documents' coverage)
+//   telemetryInjector/stats (diagnostic)           main (reads the event-loop-delay histogram)
 //   textDocument/codeLens, codeLens/resolve, textDocument/hover, executeCommand showFunctionTrace
 //                                                  main (open documents joined to the trace model,
 //                                                  which TraceSources fills from event files off requests)
@@ -25,6 +26,7 @@ import {
 } from 'vscode-languageserver';
 import { Commands } from '../../../protocol/commands.js';
 import { CoverageRequest } from '../../../protocol/coverage.js';
+import { ServerStatsRequest } from '../../../protocol/server-stats.js';
 import { DeprecatedSettingsSection, SettingsSection } from '../../../protocol/settings.js';
 import { provideCodeActions, providedKinds, resolveCodeAction } from './code-actions.js';
 import { provideCodeLenses, provideHover, resolveCodeLens, showFunctionTrace } from './code-lens.js';
@@ -79,6 +81,8 @@ export function bindRoutes(connection: Connection, session: Session): void {
     connection.languages.diagnostics.onWorkspace((params, token) => session.workspaceDiagnostics.pull(session.scanner, params, token));
   }
   connection.onRequest(CoverageRequest.type, (params, token) => workspaceCoverage(session, params, token));
+  // A diagnostic, not a feature: unadvertised, read by the benchmark (protocol/server-stats.ts).
+  connection.onRequest(ServerStatsRequest, () => session.stats.read());
   connection.onInitialized(() => {
     if (session.client.watchFiles) registerFileWatchers(connection, logger);
     if (session.client.registerConfigurationChange) {

@@ -24,6 +24,7 @@ import { Workspace } from './workspace.js';
 import { WorkspaceDiagnostics } from './workspace-diagnostics.js';
 import { WorkspaceScanner, type ScanProgress } from './workspace-scan.js';
 import { WorkspaceStore } from './workspace-store.js';
+import { ServerStatsMonitor } from './server-stats.js';
 
 const noProgress: ScanProgress = { begin: () => {}, report: () => {}, done: () => {} };
 
@@ -40,6 +41,8 @@ export class Session {
   readonly pool: EnginePool;
   /** Coverage of the files on disk; no text, no trees. */
   readonly store = new WorkspaceStore();
+  /** `telemetryInjector/stats`: the main thread's event-loop delay, for the benchmark. */
+  readonly stats = new ServerStatsMonitor();
   readonly workspaceDiagnostics: WorkspaceDiagnostics;
   readonly scanner: WorkspaceScanner;
   /** The LLM side of "Add telemetry" (functions templates cannot serve). */
@@ -185,6 +188,7 @@ export class Session {
     this.traced.dispose();
     this.workspaceDiagnostics.dispose();
     this.push?.dispose();
+    this.stats.dispose();
     this.documents.dispose();
     // Workers are not terminated here: terminating one that is still compiling its grammars can
     // block this thread, and shutdown must answer. The exit notification ends the process and them.

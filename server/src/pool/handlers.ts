@@ -27,7 +27,7 @@ async function answer(engine: Engine, task: Task): Promise<TaskResults[Task['kin
     }
     case 'add':
       await engine.ready(task.lang);
-      return engine.add(task.lang, task.text, task.options, selects(task.select));
+      return engine.add(task.lang, task.text, task.options, selects(task.select), undefined, { known: task.analysis });
     case 'strip':
       await engine.ready(task.lang);
       return engine.strip(task.lang, task.text, task.select && selects(task.select));

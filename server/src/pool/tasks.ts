@@ -2,6 +2,7 @@
 // Must never carry a tree, a class instance or a function: everything here crosses a thread boundary.
 import { requirementState, type Requirement } from '../config/coverage-rule.js';
 import type { AddResult, StripOutcome } from '../engine/engine.js';
+import type { Analysis } from '../engine/sites.js';
 import type { EngineOptions, FileAnalysis, FunctionSite, LanguageId } from '../engine/types.js';
 import type { Range } from '../text/positions.js';
 import type { LimitNames } from '../workspace/file-filter.js';
@@ -35,6 +36,8 @@ export interface AddTask {
   text: string;
   options: EngineOptions;
   select?: Selection;
+  /** The analysis of `text` when the caller has it (an open document's): the worker skips its own. */
+  analysis?: Analysis;
 }
 
 export interface StripTask {

@@ -34,7 +34,7 @@ const pythonAttacks: [string, (good: string) => string][] = [
   ['an extra import', (g) => g.replace('        __tel = ', '        import subprocess\n        __tel = ').replace(/^(def[^\n]*\n)/, '$1    import subprocess\n')],
   ['an import hidden in a probe argument', (g) => g.replace(/_tm\.var\(__tel, (\d+), "name", name\)/, '_tm.var(__tel, $1, "name", __import__("os"))')],
   ['a lambda in a probe argument', (g) => g.replace(/_tm\.var\(__tel, (\d+), "name", name\)/, '_tm.var(__tel, $1, "name", (lambda: cmd)())')],
-  ['a changed line', (g) => g.replace('_tm.ret(__tel, (cmd))', '_tm.ret(__tel, (os.system(cmd)))')],
+  ['a changed line', (g) => g.replace('(__r := (cmd))', '(__r := (os.system(cmd)))')],
   ['a call of a name of the function', (g) => g.replace(/_tm\.var\(__tel, (\d+), "name", name\)/, '_tm.var(__tel, $1, "name", event.clear())')],
   ['a runtime member that does not exist', (g) => g.replace(/_tm\.var\(__tel, (\d+), "name", name\)/, '_tm.system(cmd)')],
   ['an assignment to a user variable', (g) => g.replace(/__tel and _tm\.var\(__tel, (\d+), "name", name\)/, 'name = cmd')],
