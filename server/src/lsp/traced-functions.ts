@@ -98,7 +98,10 @@ export class TracedFunctions {
       watched = { entries: {} };
       this.files.set(file, watched);
       this.load(file, watched);
-      fs.watchFile(file, { interval: PollMs, persistent: false }, () => this.reload(file));
+      // Node calls the listener once for a file that does not exist (both stats zeroed): no change.
+      fs.watchFile(file, { interval: PollMs, persistent: false }, (now, before) => {
+        if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) this.reload(file);
+      });
       this.schedule();
     }
     return watched.entries;
