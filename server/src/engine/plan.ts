@@ -144,7 +144,9 @@ function entryAndExit(spec: Templated, site: Site, text: string, input: PlanInpu
   } else {
     const anchor = site.detail.prologueEnd;
     const closeBrace = site.body.end - 1;
-    const multiLine = /[\r\n]/.test(text.slice(site.body.start, site.body.end));
+    // A directive with no `;` (`()=>{"use strict"}`) cannot be followed on its line by a statement.
+    const openPrologue = anchor > site.body.start + 1 && !text.slice(site.body.start, anchor).trimEnd().endsWith(';');
+    const multiLine = openPrologue || /[\r\n]/.test(text.slice(site.body.start, site.body.end));
     const i = bodyIndent(text, site, spec.style === 'defer' ? '\t' : '  ');
     const entry = multiLine ? entryLines.join(nl + i) : joined;
     if (spec.style === 'defer') {
