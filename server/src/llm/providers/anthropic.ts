@@ -3,22 +3,10 @@
 // streamed over SSE. The SDK's own retries are off: the pool is the only retry loop.
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages';
-import type { ProviderAdapter, ProviderCall, ProviderResult } from './provider.js';
-
-// The SDK's stream parser logs the broken line before it throws; the pool reports the error itself.
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+import { sdkClients, type ProviderAdapter, type ProviderCall, type ProviderResult } from './provider.js';
 
 export function anthropicAdapter(timeoutMs: number): ProviderAdapter {
-  const clients = new Map<string, Anthropic>();
-  const clientFor = (endpoint: string, apiKey: string) => {
-    const key = `${endpoint}\n${apiKey}`;
-    let client = clients.get(key);
-    if (!client) {
-      client = new Anthropic({ apiKey, baseURL: endpoint, maxRetries: 0, timeout: timeoutMs, logLevel: 'off', logger: silent });
-      clients.set(key, client);
-    }
-    return client;
-  };
+  const clientFor = sdkClients(timeoutMs, (options) => new Anthropic(options));
   return async (call) => {
     const client = clientFor(call.endpoint, call.apiKey ?? 'none');
     const params = paramsFor(call);

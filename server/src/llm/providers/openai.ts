@@ -3,22 +3,10 @@
 // The SDK's own retries are off: the pool is the only retry loop.
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
-import type { ProviderAdapter, ProviderCall, ProviderResult } from './provider.js';
-
-// The SDK's stream parser logs the broken line before it throws; the pool reports the error itself.
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+import { sdkClients, type ProviderAdapter, type ProviderCall, type ProviderResult } from './provider.js';
 
 export function openAiAdapter(timeoutMs: number): ProviderAdapter {
-  const clients = new Map<string, OpenAI>();
-  const clientFor = (endpoint: string, apiKey: string) => {
-    const key = `${endpoint}\n${apiKey}`;
-    let client = clients.get(key);
-    if (!client) {
-      client = new OpenAI({ apiKey, baseURL: endpoint, maxRetries: 0, timeout: timeoutMs, logLevel: 'off', logger: silent });
-      clients.set(key, client);
-    }
-    return client;
-  };
+  const clientFor = sdkClients(timeoutMs, (options) => new OpenAI(options));
   return async (call) => {
     const client = clientFor(call.endpoint, call.apiKey ?? 'none');
     const params = paramsFor(call);

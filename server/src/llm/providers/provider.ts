@@ -60,3 +60,30 @@ export class AnswerSink {
     return this.parts.join('');
   }
 }
+
+/** What the SDKs' constructors share here: their own retries off, the pool's timeout, no logging. */
+export interface SdkOptions {
+  apiKey: string;
+  baseURL: string;
+  maxRetries: 0;
+  timeout: number;
+  logLevel: 'off';
+  logger: typeof silent;
+}
+
+// The SDKs' stream parsers log the broken line before they throw; the pool reports the error itself.
+const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+
+/** One SDK client per endpoint and key, made on first use with `make`. */
+export function sdkClients<C>(timeoutMs: number, make: (options: SdkOptions) => C): (endpoint: string, apiKey: string) => C {
+  const clients = new Map<string, C>();
+  return (endpoint, apiKey) => {
+    const key = `${endpoint}\n${apiKey}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = make({ apiKey, baseURL: endpoint, maxRetries: 0, timeout: timeoutMs, logLevel: 'off', logger: silent });
+      clients.set(key, client);
+    }
+    return client;
+  };
+}
