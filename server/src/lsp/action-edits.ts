@@ -89,7 +89,10 @@ export async function computeEditOnPool(session: Session, snap: Snapshot, data: 
   try {
     result = await session.pool.run({ kind: 'add', lang: snap.lang, text: snap.text, options, select, analysis: snap.analysis });
   } catch (error) {
-    return { disabled: `Telemetry could not be planned: ${error instanceof Error ? error.message : String(error)}` };
+    // The pool is there to keep the main thread free, not to decide: a worker that failed (recycled,
+    // timed out) gives way to the same computation here.
+    session.logger.warn(`planning on the pool failed, planning on the main thread: ${error instanceof Error ? error.message : String(error)}`);
+    return computeEdit(session, snap, data);
   }
   if (session.documents.get(snap.uri)?.version !== snap.version) {
     return { disabled: 'The document changed while the edit was computed; ask for code actions again' };
