@@ -64,6 +64,11 @@ for (const grammar of fs.readdirSync(path.join(repo, 'node_modules')).filter((na
 ship('node_modules/piscina/package.json');
 ship('node_modules/piscina/LICENSE');
 ship('node_modules/piscina/dist', (file) => !file.endsWith('.map') && !file.endsWith('.d.ts'));
+// The price table (server/src/llm/prices.ts) is required on first use, which the bundler cannot
+// follow: it ships as a package, its CommonJS build only.
+ship('node_modules/@pydantic/genai-prices/package.json');
+ship('node_modules/@pydantic/genai-prices/LICENSE');
+ship('node_modules/@pydantic/genai-prices/dist/index.cjs');
 // Queries, runtime modules and the descriptors whose source is part of the cache key.
 ship('server/languages', (file) => !file.endsWith('README.md'));
 ship('server/src/engine/plan.ts');

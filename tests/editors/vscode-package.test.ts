@@ -63,10 +63,19 @@ describe('the VS Code extension package', () => {
         'extension/dist/server/server/src/view/page/app.js',
         'extension/dist/server/node_modules/speedscope/dist/release/index.html',
         'extension/dist/server/node_modules/speedscope/LICENSE',
+        // The LLM layer's price table, required on first use (outside the bundle).
+        'extension/dist/server/node_modules/@pydantic/genai-prices/dist/index.cjs',
       ]),
     );
     expect(entries.filter((entry) => entry.startsWith('extension/node_modules/'))).toEqual([]);
     expect(entries.filter((entry) => entry.endsWith('.map'))).toEqual([]);
+  });
+
+  it('loads what the bundled server requires at run time from inside the package', () => {
+    // A require() the bundler cannot follow fails only when it runs, so run each one here.
+    const main = path.join(unpacked, 'extension/dist/server/main.js');
+    const script = `const r = require('node:module').createRequire(${JSON.stringify(main)}); r('@pydantic/genai-prices');`;
+    expect(() => execFileSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), stdio: 'pipe' })).not.toThrow();
   });
 
   it("answers every conformance file with the expected diagnostics, from the server inside the .vsix", async () => {

@@ -2,8 +2,7 @@
 // each failure for a person: where (`rules[1].require[0]`), what is wrong, and what was found.
 // Shared by the team file and the settings, so neither keeps a second copy of its rules.
 // Must never throw on a bad value: a failure is data.
-import { createRequire } from 'node:module';
-import type { Ajv, AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { KeyPath } from './toml-locate.js';
 
 export interface SchemaProblem {
@@ -27,17 +26,14 @@ export function schemaChecks<K extends string>(schemas: Record<K, AnySchema>): R
     checks[key] = (value) => {
       // strict: false lets the shipped schemas carry editor-only keywords (markdownDescription,
       // x-taplo); verbose gives each error its schema, whose keys feed "did you mean".
-      // Ajv is loaded on the first check: a run without a team file never pays for it (start-up).
-      ajv ??= new (loadAjv())({ allErrors: true, strict: false, verbose: true });
+      // Ajv is imported statically: a lazy createRequire() is invisible to the VS Code extension's
+      // bundler, so the server inside the .vsix could not find it. Instances are still made lazily.
+      ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
       validate ??= ajv.compile(schemas[key]);
       return validate(value) ? [] : problems(validate, value);
     };
   }
   return checks;
-}
-
-function loadAjv(): typeof Ajv {
-  return (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv;
 }
 
 function problems(validate: ValidateFunction, value: unknown): SchemaProblem[] {
