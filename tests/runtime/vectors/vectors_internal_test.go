@@ -37,7 +37,7 @@ type vectorFile struct {
 		} `json:"loop"`
 		Calls []struct {
 			First  int64
-			PerSec *int64 `json:"per_sec"`
+			PerSec *int64  `json:"per_sec"`
 			AtMs   []int64 `json:"at_ms"`
 		} `json:"calls"`
 	} `json:"sampling"`
@@ -66,7 +66,7 @@ func orNull(n int64) any {
 func TestAnswerVectors(t *testing.T) {
 	in := os.Getenv("VECTORS")
 	if in == "" {
-		t.Skip("VECTORS names protocol/runtime-vectors.json")
+		t.Skip("a driver, not a test of its own: tests/runtime/runtime-vectors.test.ts runs it with VECTORS naming protocol/runtime-vectors.json")
 	}
 	data, err := os.ReadFile(in)
 	if err != nil {
