@@ -1,7 +1,7 @@
 // A loopback Anthropic messages server (`POST /v1/messages`): plain JSON and SSE streams, answering
 // with a tool_use block when the request forces a tool (structured output), else with text.
 import type { ServerResponse } from 'node:http';
-import { chunksOf, startLoopback, streamChunks, tokenCount, type Loopback, type LoopbackCall, type LoopbackOptions, type WireProtocol } from './server.js';
+import { chunksOf, sendWhole, startLoopback, streamChunks, tokenCount, type Loopback, type LoopbackCall, type LoopbackOptions, type WireProtocol } from './server.js';
 
 interface Message {
   role: string;
@@ -48,12 +48,7 @@ const wire: WireProtocol = {
       }
       const content = tool ? [{ type: 'tool_use', id: `toolu_${call.index}`, name: tool.name, input }] : [{ type: 'text', text: answer }];
       const body = JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: outputTokens } });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (cut !== undefined) {
-        res.write(body.slice(0, body.length >> 1), () => res.socket?.destroy());
-        return;
-      }
-      res.end(body);
+      sendWhole(res, body, cut);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

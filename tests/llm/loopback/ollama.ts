@@ -1,7 +1,7 @@
 // A loopback Ollama server: `/api/chat` (NDJSON stream or one JSON object, `format` read back for
 // tests), `/api/tags` (models on disk) and `/api/ps` (models loaded, with `size_vram`).
 import type { ServerResponse } from 'node:http';
-import { chunksOf, startLoopback, streamChunks, tokenCount, type Loopback, type LoopbackCall, type LoopbackOptions, type WireProtocol } from './server.js';
+import { chunksOf, sendWhole, startLoopback, streamChunks, tokenCount, type Loopback, type LoopbackCall, type LoopbackOptions, type WireProtocol } from './server.js';
 
 export interface OllamaModel {
   name: string;
@@ -82,12 +82,7 @@ function wireFor(state: OllamaState): WireProtocol {
       };
       if (!call.stream) {
         const body = JSON.stringify({ ...done, message: { role: 'assistant', content: text } });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if (cut !== undefined) {
-          res.write(body.slice(0, body.length >> 1), () => res.socket?.destroy());
-          return;
-        }
-        res.end(body);
+        sendWhole(res, body, cut);
         return;
       }
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });

@@ -1,7 +1,7 @@
 // A loopback OpenAI chat-completions server (`POST …/chat/completions`): plain JSON answers, SSE
 // streams with `stream_options.include_usage`, and `response_format` json_schema read back for tests.
 import type { ServerResponse } from 'node:http';
-import { chunksOf, startLoopback, streamChunks, tokenCount, type Loopback, type LoopbackCall, type LoopbackOptions, type WireProtocol } from './server.js';
+import { chunksOf, sendWhole, startLoopback, streamChunks, tokenCount, type Loopback, type LoopbackCall, type LoopbackOptions, type WireProtocol } from './server.js';
 
 interface Message {
   role: string;
@@ -33,12 +33,7 @@ const wire: WireProtocol = {
         choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }],
         usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
       });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (cut !== undefined) {
-        res.write(body.slice(0, body.length >> 1), () => res.socket?.destroy());
-        return;
-      }
-      res.end(body);
+      sendWhole(res, body, cut);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

@@ -199,3 +199,13 @@ export function streamChunks(res: ServerResponse, chunks: string[], write: (chun
   // Destroy only once what was written has reached the socket, so the client sees a partial answer.
   res.write('', () => res.socket?.destroy());
 }
+
+/** Sends a whole JSON answer; with `cut`, only its first half, and then destroys the socket. */
+export function sendWhole(res: ServerResponse, body: string, cut?: number): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  if (cut === undefined) {
+    res.end(body);
+    return;
+  }
+  res.write(body.slice(0, body.length >> 1), () => res.socket?.destroy());
+}
