@@ -16,7 +16,7 @@ import { templatesOnly, type FilePlanner, type PlanStore, type ProposalProvenanc
 import { checkProposal, type ProposalCheck } from './proposal-check.js';
 export { proposalSpan } from './proposal-check.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
-import { lineBreakAfter, lineStart } from './lines.js';
+import { lineBreakAfter, lineEnd, lineStart } from './lines.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type Span, type TextChange } from './types.js';
@@ -330,6 +330,8 @@ function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts:
     return { at: analysis.packageClause.end, text: `${nl}${nl}${line}`, rank, seq: 0 };
   }
   const at = analysis.importAt;
+  // Inside a line: the import joins the module prologue's last line, between it and the code there.
+  if (at > lineStart(text, at) && at < lineEnd(text, at)) return { at, text: line, rank, seq: 0 };
   const atLineStart = at === lineStart(text, at) && at < text.length;
   const endsWithBreak = text.length === 0 || /[\r\n]$/.test(text);
   const body = atLineStart || endsWithBreak ? `${line}${nl}` : `${nl}${line}`;

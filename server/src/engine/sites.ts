@@ -177,7 +177,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     errorCount: within ? 0 : countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: within && within.startIndex > 0 ? 0 : importOffset(root, modulePrologue, text, spec.docComment),
+    importAt: within && within.startIndex > 0 ? 0 : importOffset(root, modulePrologue, text, spec),
     moduleSyntax: syntaxMarks.length > 0,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
@@ -434,14 +434,26 @@ function contains(outer: Node, inner: Node): boolean {
 }
 
 
-function importOffset(root: Node, prologue: Node[], text: string, doc: RegExp | undefined): number {
+/**
+ * Where the runtime import goes: at the line start of the first statement (above its doc comment)
+ * when there is no module prologue; right after the prologue when a statement shares its last line
+ * and the language lets the import join there (see `LanguageSpec.importJoinsPrologue`); else on
+ * the line after the prologue. engine.ts's importPiece and strip.ts's importDeletion read a place
+ * inside a line as the joined form.
+ */
+function importOffset(root: Node, prologue: Node[], text: string, spec: LanguageSpec): number {
   const ids = new Set(prologue.map((n) => n.id));
   const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'hash_bang_line');
   let last = -1;
   while (last + 1 < statements.length && ids.has(statements[last + 1].id)) last++;
-  if (last < 0) return statements[0] ? lineStart(text, documented(statements[0], doc).startIndex) : text.length;
+  if (last < 0) return statements[0] ? lineStart(text, documented(statements[0], spec.docComment).startIndex) : text.length;
+  const end = statements[last].endIndex;
+  let at = nextLineStart(text, end);
+  const joins = spec.importJoinsPrologue;
+  // A minified bundle's `"use strict";var a=function(){…};a()`: code after the prologue on its line
+  // may call a probed function, which an import on the next line would not have set up yet.
+  if (joins && text.endsWith(joins, end) && last + 1 < statements.length && statements[last + 1].startIndex < at) return end;
   // Statements sharing the prologue's last line (`from __future__ import x; import y`) come along.
-  let at = nextLineStart(text, statements[last].endIndex);
   while (last + 1 < statements.length && statements[last + 1].startIndex < at) {
     at = nextLineStart(text, statements[++last].endIndex);
   }

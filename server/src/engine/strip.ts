@@ -197,7 +197,11 @@ function importDeletion(analysis: Analysis, text: string): Span | undefined {
     const between = text.slice(analysis.packageClause.end, imp.start);
     return between.trim() === '' ? { start: analysis.packageClause.end, end: imp.end } : undefined;
   }
-  if (lineStart(text, imp.start) !== imp.start) return undefined;
+  if (lineStart(text, imp.start) !== imp.start) {
+    // The joined form (sites.ts importOffset): right after the module prologue, inside its line,
+    // inserted with no separator, so exactly the statement goes.
+    return imp.start === analysis.importAt && imp.end < lineEnd(text, imp.start) ? { start: imp.start, end: imp.end } : undefined;
+  }
   const next = nextLineStart(text, imp.end);
   if (next === text.length && lineEnd(text, imp.end) === text.length) {
     return { start: imp.start - breakBefore(text, imp.start), end: imp.end };
