@@ -55,6 +55,7 @@ export const javascript: LanguageSpec = {
   lineComment: '//',
   compileCheck: { argv: ['node', '--check', '{file}'] },
   docComment: JS_DOC,
+  importJoinsPrologue: ';',
   style: 'brace',
   wrapAwait: true,
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],

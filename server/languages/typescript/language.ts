@@ -31,6 +31,7 @@ const shared = {
   scanQueries: ['server/languages/javascript/scan.scm', 'server/languages/typescript/scan.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
   docComment: JS_DOC,
+  importJoinsPrologue: ';',
   style: 'brace',
   wrapAwait: true,
   runtimeFiles: ['telemetry-runtime.cjs', 'telemetry-runtime.d.cts'],

@@ -1,32 +1,17 @@
 // Deep sites: turns a function's deep captures (variables, branches, loops, exceptions) into
-// plain placements for the planner, and finds which sites already carry their probe.
+// plain placements for the planner (placed by deep-placement.ts), and finds which sites already
+// carry their probe.
 // Runs inside sites.ts while the tree is alive; keeps no node past the call. Language knowledge
 // stays in the .scm captures and the `deep` data of the language descriptor.
 import type { Node } from 'web-tree-sitter';
 import type { DeepSpec, LanguageSpec } from '../languages/spec.js';
-import { lineBreakAfter, lineEnd, lineStart, nextLineStart } from './lines.js';
-import { CLOSE_RANK, OPENING_LINE_RANK } from './ranks.js';
+import { after, atStart, before, SLOT, type Placement } from './deep-placement.js';
 import type { ProbeKind, Span } from './types.js';
 
 export type DeepKind = Exclude<ProbeKind, 'function'>;
 
 /** What a deep probe statement does; the runtime call it makes. */
 export type DeepRole = 'variable' | 'branch' | 'exception' | 'loop' | 'tick' | 'done';
-
-/**
- * Where one probe statement goes:
- * - `line`: its own line, inserted at `at`, a line start (Python also adds its body's unit);
- * - `line-after`: its own line, inserted at `at`, the end of the anchor's line (brace languages);
- * - `inline-before` / `inline-after`: on the anchor's line, joined by the language's separator.
- */
-export interface Placement {
-  form: 'line' | 'line-after' | 'inline-before' | 'inline-after';
-  at: number;
-  indent: string;
-  nl: string;
-  /** Orders probes at one offset: wider constructs open first and close last. */
-  rank: number;
-}
 
 export interface DeepPart extends Placement {
   role: DeepRole;
@@ -60,9 +45,7 @@ export interface DeepResult {
   probes: Span[];
 }
 
-const SLOT: Record<DeepRole, number> = { branch: 0, exception: 1, tick: 2, variable: 3, loop: 4, done: 0 };
 const CONDITION_MAX = 80;
-const JOINED_AFTER_RANK = -1e8;
 
 /** `scaffold`: spans of the entry probe and its wrapper, where no site is looked for. */
 export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: Node, fnLine: number, text: string, scaffold: Span[]): DeepResult {
@@ -135,7 +118,8 @@ export function lackingDeepKinds(spec: LanguageSpec, captures: DeepCapture[], bo
   return lacking;
 }
 
-interface Ctx {
+/** What the site rules and placements (deep-placement.ts) read about one function. */
+export interface Ctx {
   spec: LanguageSpec;
   deep: DeepSpec;
   body: Node;
@@ -184,16 +168,6 @@ function owned(ctx: Ctx, node: Node): boolean {
     if (ctx.deep.barriers.includes(n.type)) return false;
   }
   return true;
-}
-
-/** Statements of a container, after its opening token (`{`, `:`), comments left out. */
-function statementsOf(ctx: Ctx, container: Node): Node[] {
-  const open = ctx.deep.containers[container.type];
-  if (open === undefined) return [];
-  const kids = container.children.filter((c): c is Node => !!c);
-  const from = open ? kids.findIndex((k) => k.type === open) + 1 : 0;
-  if (open && from === 0) return [];
-  return kids.slice(from).filter((k) => k.isNamed && k.type !== 'comment' && !k.isExtra);
 }
 
 function variableAfter(ctx: Ctx, target: Node, expected: Node | undefined): DeepSite | undefined {
@@ -261,87 +235,6 @@ function loop(ctx: Ctx, node: Node, kind: string, block: Node | undefined, nextH
   return { kind: 'loop', parts, covered };
 }
 
-/** Where a probe opening `block` goes, and the roles of the probes already leading it. */
-function atStart(ctx: Ctx, block: Node, role: DeepRole): { place: Placement; first: Node; leading: DeepRole[] } | undefined {
-  const stmts = statementsOf(ctx, block);
-  const leading: DeepRole[] = [];
-  let i = 0;
-  for (; i < stmts.length && ctx.probeRole.has(stmts[i].id); i++) leading.push(ctx.probeRole.get(stmts[i].id)!);
-  const first = stmts[0];
-  if (!first) return undefined;
-  const place = placeBefore(ctx, first);
-  return { place: { ...place, rank: openingRank(place.form, widthOf(ctx, block), SLOT[role]) }, first, leading };
-}
-
-function before(ctx: Ctx, stmt: Node, slot: number): Placement {
-  const place = placeBefore(ctx, stmt);
-  return { ...place, rank: openingRank(place.form, widthOf(ctx, stmt), slot) };
-}
-
-/**
- * A probe line opening a construct comes after everything closing at that line start (ranks.ts);
- * a joined one comes before the wraps of the statement it precedes. Wider constructs open first.
- */
-function openingRank(form: Placement['form'], w: number, slot: number): number {
-  return (form === 'line' ? OPENING_LINE_RANK : 0) - w * 8 + slot;
-}
-
-function placeBefore(ctx: Ctx, stmt: Node): Omit<Placement, 'rank'> {
-  const { text } = ctx;
-  const ls = lineStart(text, stmt.startIndex);
-  const nl = lineBreakAfter(text, stmt.startIndex);
-  if (startsLine(text, stmt.startIndex)) {
-    const top = lineStart(text, aboveDirectives(ctx, stmt).startIndex);
-    return { form: 'line', at: top, indent: text.slice(ls, stmt.startIndex), nl };
-  }
-  return { form: 'inline-before', at: stmt.startIndex, indent: '', nl };
-}
-
-/**
- * The first of the comment lines right above `stmt` when one of them governs the next line of
- * code (`// @ts-expect-error`): a probe line between would take the directive for itself.
- */
-function aboveDirectives(ctx: Ctx, stmt: Node): Node {
-  const directive = ctx.deep.nextLineDirective;
-  if (!directive) return stmt;
-  let top = stmt;
-  let governs = false;
-  for (let c = stmt.previousNamedSibling; c?.type === 'comment'; c = c.previousNamedSibling) {
-    if (c.endPosition.row !== top.startPosition.row - 1 || !startsLine(ctx.text, c.startIndex)) break;
-    top = c;
-    governs ||= directive.test(c.text);
-  }
-  return governs ? top : stmt;
-}
-
-/**
- * After a statement: on its own line when nothing but a line comment follows on the statement's
- * last line (compound statements in `indent` languages always), otherwise joined on that line.
- */
-function after(ctx: Ctx, stmt: Node, slot: number, compound: boolean): Placement | undefined {
-  const { text, deep } = ctx;
-  const rank = widthOf(ctx, stmt) * 8 + slot;
-  const end = stmt.endIndex;
-  const ls = lineStart(text, stmt.startIndex);
-  const indent = /^[ \t]*/.exec(text.slice(ls, stmt.startIndex))![0];
-  const nl = lineBreakAfter(text, end);
-  if (deep.afterCompound === 'next-line' && compound) {
-    const at = nextLineStart(text, end);
-    if (at === lineEnd(text, end) || !startsLine(text, stmt.startIndex)) return undefined; // no line to open at the end of the file
-    return { form: 'line', at, indent, nl, rank: CLOSE_RANK + widthOf(ctx, stmt) + slot / 16 };
-  }
-  // A statement closed by `;` or `}` has no wrap closing at its end, but the next statement may
-  // start right there (minified JS): its probe must come after this one's.
-  const joined = /[;}]$/.test(text.slice(stmt.startIndex, end)) ? JOINED_AFTER_RANK + rank : rank;
-  if (deep.afterCompound === 'next-line') return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
-  const rest = text.slice(end, lineEnd(text, end));
-  if (rest.trim() === '' || rest.trimStart().startsWith(ctx.spec.lineComment)) {
-    return { form: 'line-after', at: lineEnd(text, end), indent, nl, rank };
-  }
-  if (deep.inlineAfterNeedsTerminator && !text.slice(stmt.startIndex, end).endsWith(deep.inlineAfterNeedsTerminator)) return undefined;
-  return { form: 'inline-after', at: end, indent: '', nl, rank: joined };
-}
-
 function nextStatement(stmt: Node): Node | null {
   let n = stmt.nextNamedSibling;
   while (n && n.type === 'comment') n = n.nextNamedSibling;
@@ -405,24 +298,6 @@ function conditionText(node: Node): string {
   return t.length > CONDITION_MAX ? `${t.slice(0, CONDITION_MAX - 1)}…` : t;
 }
 
-function startsLine(text: string, at: number): boolean {
-  return text.slice(lineStart(text, at), at).trim() === '';
-}
-
 function within(inner: Node, outer: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
-}
-
-function widthOf(ctx: Ctx, n: Node): number {
-  return ctx.unranked ? 0 : width(ctx.text, n);
-}
-
-/** Non-blank characters of `n` (its ends read once: each node getter is a call into WASM). */
-function width(text: string, n: Node): number {
-  let w = 0;
-  for (let i = n.startIndex, end = n.endIndex; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9) w++;
-  }
-  return w;
 }

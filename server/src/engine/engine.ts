@@ -16,7 +16,8 @@ import { templatesOnly, type FilePlanner, type PlanStore, type ProposalProvenanc
 import { checkProposal, type ProposalCheck } from './proposal-check.js';
 export { proposalSpan } from './proposal-check.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
-import { lineBreakAfter, lineStart } from './lines.js';
+import { lineBreakAfter } from './lines.js';
+import { importPiece } from './runtime-import.js';
 import { analyzeTree, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type Span, type TextChange } from './types.js';
@@ -319,19 +320,4 @@ function strippedOriginal(spec: LanguageSpec, tree: Tree, analysis: Analysis, te
 function needOf(site: Site, reason: string, wanted: ReadonlySet<ProbeKind>): NeedsLlm {
   const { name, range, line, kind } = site;
   return { name, offset: site.nameRange.start, range, line, kind, reason, lacks: site.missing.filter((k) => wanted.has(k)) };
-}
-
-function importPiece(spec: LanguageSpec, analysis: Analysis, text: string, opts: EngineOptions): Piece {
-  const esm = opts.esm ?? analysis.moduleSyntax;
-  const line = spec.templates!.importLine(opts.runtimeImport, esm);
-  const rank = -2e9;
-  const nl = lineBreakAfter(text, 0);
-  if (analysis.packageClause) {
-    return { at: analysis.packageClause.end, text: `${nl}${nl}${line}`, rank, seq: 0 };
-  }
-  const at = analysis.importAt;
-  const atLineStart = at === lineStart(text, at) && at < text.length;
-  const endsWithBreak = text.length === 0 || /[\r\n]$/.test(text);
-  const body = atLineStart || endsWithBreak ? `${line}${nl}` : `${nl}${line}`;
-  return { at, text: body, rank, seq: 0 };
 }

@@ -1,12 +1,15 @@
 // Sites: runs a language's sites.scm over a tree and returns plain data about every function.
-// Owns the meaning of capture names; never edits text and never keeps tree nodes past the call.
+// Owns the meaning of capture names (site-owners.ts those a function owns); never edits text and
+// never keeps tree nodes past the call.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Query } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import type { FileAnalysis, FunctionSite, Span } from './types.js';
 import { countErrors } from './errors.js';
-import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
+import { breakBefore, lineEnd, lineStart } from './lines.js';
+import { importOffset } from './runtime-import.js';
 import { lackingDeepKinds, resolveDeep, type DeepCapture, type DeepSite } from './deep.js';
+import { assignOwned, contains, type Owned } from './site-owners.js';
 
 /** Extra plain data the planner and strip need, per function. */
 export interface SiteDetail {
@@ -39,7 +42,7 @@ export interface Site extends FunctionSite {
 
 export interface Analysis extends FileAnalysis {
   functions: Site[];
-  /** Where the runtime import goes: after the module prologue (docstring, __future__, directives). */
+  /** Where the runtime import goes: after the module prologue (docstring, __future__, directives; runtime-import.ts). */
   importAt: number;
   /** Existing runtime import statement. */
   importNode?: Span;
@@ -51,7 +54,8 @@ export interface Analysis extends FileAnalysis {
   strings: Span[];
 }
 
-interface Scope {
+/** A function, class or other scope the query found, with what the sweeps attach to it (site-owners.ts). */
+export interface Scope {
   node: Node;
   instrumentable: boolean;
   name?: Node;
@@ -177,7 +181,7 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     errorCount: within ? 0 : countErrors(root),
     hasImport: importNode !== undefined,
     importNode: importNode && span(importNode),
-    importAt: within && within.startIndex > 0 ? 0 : importOffset(root, modulePrologue, text, spec.docComment),
+    importAt: within && within.startIndex > 0 ? 0 : importOffset(root, modulePrologue, text, spec),
     moduleSyntax: syntaxMarks.length > 0,
     packageClause: packageClause && span(packageClause),
     strings: strings.map(span),
@@ -252,116 +256,6 @@ function makeSites(spec: LanguageSpec, ordered: Scope[], classes: { node: Node; 
   return sites;
 }
 
-interface Owned {
-  name: string;
-  node: Node;
-  deep?: DeepCapture;
-}
-
-function assignOwned(owned: Owned[], scopes: Scope[], fences: readonly string[], splits: LanguageSpec['splitReturns'] = {}): void {
-  const unused = new Set<number>();
-  // Wider items first at one offset: a block starting where the function it holds starts must not
-  // take the function off the stack before the function's own items come.
-  owned.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
-  const stack: Scope[] = [];
-  let next = 0;
-  for (const { name, node, deep } of owned) {
-    // Sweep: scopes and items both in start order; the stack holds the chain enclosing `node`.
-    while (next < scopes.length && opensBefore(scopes[next].node, node)) {
-      const s = scopes[next++];
-      while (stack.length && !contains(stack.at(-1)!.node, s.node)) stack.pop();
-      stack.push(s);
-    }
-    while (stack.length && !contains(stack.at(-1)!.node, node)) stack.pop();
-    const owner = stack.at(-1);
-    const site = owner?.site;
-    if (!site || !owner.instrumentable) continue;
-    const d = site.detail;
-    switch (name) {
-      case 'param': if (!fenced(node, owner.node, fences)) site.params.push(node.text); break;
-      case 'return.value': if (node.type !== 'comment') d.returns.push(...returnValues(node, splits)); break;
-      case 'yield': site.isGenerator = true; d.suspensions.push(suspension('yield', node)); break;
-      // Captured with `@yield` of the same node, which may come first or second at one offset.
-      case 'yield.unused': unused.add(node.startIndex); break;
-      case 'return.type': d.returnTyped = true; break;
-      case 'await':
-        // `await get<T>(x)` parses (TS grammar) as a call of `await get`: a wrap would split it.
-        if (!isCallee(node)) d.suspensions.push(suspension('await', node));
-        break;
-      case 'prologue':
-        if (isBodyStatement(node, owner.body!) && node.startIndex >= d.prologueEnd && isLeading(node)) {
-          d.prologueEnd = node.endIndex;
-        }
-        break;
-      case 'probe.entry':
-        if (isBodyStatement(node, owner.body!) && !d.entry) {
-          d.entry = span(node);
-          owner.entry = node;
-        }
-        break;
-      case 'probe.call': d.calls.push(span(node)); break;
-      case 'super': site.skip ??= 'super'; break;
-      case 'deep': (owner.deep ??= []).push(deep!);
-    }
-  }
-  if (!unused.size) return;
-  for (const scope of scopes) {
-    for (const s of scope.site?.detail.suspensions ?? []) if (s.kind === 'yield' && unused.has(s.node.start)) s.unused = true;
-  }
-}
-
-/** A node of one of the `fences` types lies between `node` and its function `owner`. */
-function fenced(node: Node, owner: Node, fences: readonly string[]): boolean {
-  if (!fences.length) return false;
-  for (let n = node.parent; n && n.id !== owner.id; n = n.parent) if (fences.includes(n.type)) return true;
-  return false;
-}
-
-/** A returned value, or the values its parts return (each branch of a conditional) where the language splits it. */
-function returnValues(node: Node, splits: LanguageSpec['splitReturns'] = {}): Span[] {
-  const fields = splits[node.type];
-  if (!fields) return [span(node)];
-  const parts = fields.map((f) => node.childForFieldName(f));
-  if (parts.some((p) => !p)) return [span(node)];
-  return parts.flatMap((p) => returnValues(p!, splits));
-}
-
-function isCallee(node: Node): boolean {
-  const parent = node.parent;
-  return parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === node.id;
-}
-
-/** `scope` starts before `node`, or at the same offset and holds it. */
-function opensBefore(scope: Node, node: Node): boolean {
-  return scope.startIndex < node.startIndex || (scope.startIndex === node.startIndex && scope.endIndex >= node.endIndex);
-}
-
-/** A direct statement of `body` (Go wraps statements in a statement_list). */
-function isBodyStatement(node: Node, body: Node): boolean {
-  const parent = node.parent;
-  if (!parent) return false;
-  return parent.id === body.id || (parent.parent?.id === body.id && parent.type.endsWith('_list'));
-}
-
-/** True when every earlier named sibling is also a prologue statement (or a comment). */
-function isLeading(node: Node): boolean {
-  for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
-    if (prev.type === 'comment') continue;
-    const literal = prev.namedChild(0)?.type;
-    if (prev.type !== 'expression_statement' || (literal !== 'string' && literal !== 'concatenated_string')) return false;
-  }
-  return true;
-}
-
-function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspensions'][number] {
-  const operand = node.namedChildren.filter((c) => c?.type !== 'comment').at(-1) ?? undefined;
-  const kids = node.children.filter((c): c is Node => !!c);
-  const keywords = kids.filter((c) => !c.isNamed);
-  const keywordEnd = keywords.length ? keywords.at(-1)!.endIndex : node.startIndex;
-  const delegates = keywords.length > 1 || undefined;
-  return { kind, node: span(node), operand: operand && operand.startIndex >= keywordEnd ? span(operand) : undefined, keywordEnd, delegates };
-}
-
 function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string, scan: boolean): void {
   const site = scope.site!;
   const d = site.detail;
@@ -412,38 +306,4 @@ function probeScaffold(entry: Node | undefined): Span[] {
     out.push({ start: wrapper.startIndex, end: body.startIndex }, { start: body.endIndex, end: wrapper.endIndex });
   }
   return out;
-}
-
-/**
- * The topmost doc comment (`doc`) among the comment lines right above `stmt`, or `stmt`: nothing
- * may come between a statement and the comment that documents it (checkJs reads its types there).
- */
-function documented(stmt: Node, doc: RegExp | undefined): Node {
-  let top = stmt;
-  let below = stmt;
-  for (let c = stmt.previousNamedSibling; doc && c?.type === 'comment'; c = c.previousNamedSibling) {
-    if (c.endPosition.row < below.startPosition.row - 1) break;
-    below = c;
-    if (doc.test(c.text)) top = c;
-  }
-  return top;
-}
-
-function contains(outer: Node, inner: Node): boolean {
-  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
-}
-
-
-function importOffset(root: Node, prologue: Node[], text: string, doc: RegExp | undefined): number {
-  const ids = new Set(prologue.map((n) => n.id));
-  const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'hash_bang_line');
-  let last = -1;
-  while (last + 1 < statements.length && ids.has(statements[last + 1].id)) last++;
-  if (last < 0) return statements[0] ? lineStart(text, documented(statements[0], doc).startIndex) : text.length;
-  // Statements sharing the prologue's last line (`from __future__ import x; import y`) come along.
-  let at = nextLineStart(text, statements[last].endIndex);
-  while (last + 1 < statements.length && statements[last + 1].startIndex < at) {
-    at = nextLineStart(text, statements[++last].endIndex);
-  }
-  return at;
 }

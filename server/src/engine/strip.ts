@@ -4,6 +4,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
 import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
+import { importDeletion } from './runtime-import.js';
 import type { Analysis, Site } from './sites.js';
 import { insideAny } from './spans.js';
 import type { Span, TextChange } from './types.js';
@@ -189,20 +190,6 @@ function wrapsOf(spec: LanguageSpec): (readonly [string, string])[] {
   const by = t?.retBy ?? {};
   const all = t ? [t.ret, by.typed, by.typedAwaited, t.resume, t.resumeUnused, t.suspend, ...(t.legacy ?? [])] : [...(spec.probeForms?.wraps ?? [])];
   return all.filter((w): w is readonly [string, string] => !!w).sort((a, b) => b[0].length + b[1].length - a[0].length - a[1].length);
-}
-
-function importDeletion(analysis: Analysis, text: string): Span | undefined {
-  const imp = analysis.importNode!;
-  if (analysis.packageClause) {
-    const between = text.slice(analysis.packageClause.end, imp.start);
-    return between.trim() === '' ? { start: analysis.packageClause.end, end: imp.end } : undefined;
-  }
-  if (lineStart(text, imp.start) !== imp.start) return undefined;
-  const next = nextLineStart(text, imp.end);
-  if (next === text.length && lineEnd(text, imp.end) === text.length) {
-    return { start: imp.start - breakBefore(text, imp.start), end: imp.end };
-  }
-  return { start: imp.start, end: next };
 }
 
 /** Sorted union of deletion spans, as changes. */

@@ -150,6 +150,14 @@ export interface LanguageSpec {
    * runtime import goes above it rather than between them.
    */
   docComment?: RegExp;
+  /**
+   * The terminator that ends a module prologue statement (JS: the `;` of `"use strict";`) after
+   * which the runtime import joins the prologue's last line when another statement follows on it.
+   * Minified bundles hold the whole program on that line, and code there may call a probed function
+   * before an import on the next line has run. Absent: the import goes on the line after (Python,
+   * where nothing on a `from __future__` line can define a function).
+   */
+  importJoinsPrologue?: string;
   style: BodyStyle;
   /** Absent: the language has no templates and is instrumented by LLM proposals (Java, Rust). */
   templates?: Templates;
