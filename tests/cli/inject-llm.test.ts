@@ -149,6 +149,7 @@ describe('inject --validate=compile with the type-checking compilers', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(loopback.calls).toHaveLength(1);
       expect(loopback.calls[0].prompt).toContain('NAME "Count"');
+      expect(loopback.calls[0].prompt).toMatch(/failed a compile check; avoid what it names:\n- compile: go vet: (\.\/)?calc\.go:\d+:\d+: call of _tm\.Var copies lock value: sync\.Mutex/);
       const text = fs.readFileSync(path.join(root, 'calc.go'), 'utf8');
       expect(text).toContain('_tm.Enter("Count"');
       expect(text).not.toContain('_tm.Var(1, "mu", mu)');
@@ -186,6 +187,7 @@ describe('inject --validate=compile with the type-checking compilers', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(loopback.calls).toHaveLength(1);
       expect(loopback.calls[0].prompt).toContain('NAME "wrap.f"');
+      expect(loopback.calls[0].prompt).toMatch(/- compile: tsc: wrap\.ts\(\d+,\d+\): error TS2322: Type '\(\) => string' is not assignable to type '\(\) => `p:\$\{string\}`'/);
       const text = fs.readFileSync(path.join(root, 'wrap.ts'), 'utf8');
       expect(text).toContain('_tm.enter("wrap.f"');
       expect(text).toContain('return `p:${s}`;');

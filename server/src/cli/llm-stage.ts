@@ -205,7 +205,7 @@ export class LlmStage {
     const pick = selects(select);
     const isBlamed = (f: { nameRange: { start: number } }) => blamed.has(f.nameRange.start);
     const engine = await this.engine();
-    const forced = engine.add(lang, text, { ...options, forceLlm: true }, (f) => pick(f) && isBlamed(f)).needsLlm.map((n) => ({ ...n, reason: blamed.get(n.offset) ?? n.reason }));
+    const forced = engine.add(lang, text, { ...options, forceLlm: true }, (f) => pick(f) && isBlamed(f)).needsLlm.map((n) => ({ ...n, reason: blamed.get(n.offset) ?? n.reason, checkFailed: blamed.get(n.offset) }));
     const rest = engine.add(lang, text, options, (f) => pick(f) && !isBlamed(f));
     if (this.choice.off) return { ...rest, skipped: [...rest.skipped, ...forced.map((n) => ({ name: n.name, reason: `${n.reason}; --no-llm is set` }))] };
     const first = { ...rest, needsLlm: [...rest.needsLlm, ...forced] };

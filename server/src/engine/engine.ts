@@ -48,6 +48,8 @@ export interface NeedsLlm {
   kind: string;
   /** Why the templates cannot serve it. */
   reason: string;
+  /** The compile check's message on its template plan, when that is why (`--validate=compile`). */
+  checkFailed?: string;
   /** The kinds it lacks of those asked for. */
   lacks: ProbeKind[];
 }

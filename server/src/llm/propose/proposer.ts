@@ -14,7 +14,7 @@ import { CompileChecker } from './compile-check.js';
 import { heal, type Spent, type Verdict } from './heal.js';
 import type { LessonStore } from './lessons.js';
 import { besideImport } from '../../workspace/runtime-location.js';
-import { maskSecrets } from './mask.js';
+import { maskSecrets, remask } from './mask.js';
 import { apiLines, planPrompt, SYSTEM_PROMPT } from './prompt.js';
 
 export interface ProposerOptions {
@@ -79,6 +79,7 @@ export class Proposer {
       line: need.line,
       kinds: need.lacks.length ? need.lacks : file.kinds ?? ALL_KINDS,
       lessons: lessons.relevant(file.lang, code),
+      ...(need.checkFailed && { checkFailed: remask(need.checkFailed, masked) }),
     });
     const check = async (proposal: string): Promise<Verdict<Plan>> => {
       const verdict = engine.checkProposal(file.lang, file.text, need.offset, proposal);
