@@ -82,7 +82,8 @@ async function run(input: Ready, text: string): Promise<{ ok: boolean; errors: s
     mkdirSync(path.dirname(file), { recursive: true });
     mkdirSync(out);
     writeFileSync(file, text);
-    for (const l of input.links) symlinkSync(l.at, path.join(dir, l.name));
+    // A junction where Windows would want privileges for a directory link; elsewhere a symlink.
+    for (const l of input.links) symlinkSync(l.at, path.join(dir, l.name), 'junction');
     const runtime: string[] = [];
     for (const r of input.runtime) {
       const at = path.join(path.dirname(file), r.fileName);
