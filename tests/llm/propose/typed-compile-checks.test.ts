@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 /** A project with its own tsc (linked from this repository's), and nothing else. */
-export function tsProject(): string {
+function tsProject(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'typed-checks-'));
   mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(path.join(repo, 'node_modules', 'typescript'), path.join(root, 'node_modules', 'typescript'));
