@@ -109,7 +109,7 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
   });
 
   it('passes the compile check its language descriptor gives, as the original does', async () => {
-    const check = languageById(c.lang).compileCheck!;
+    const check = languageById(c.lang).compileChecks![0];
     for (const text of [original, instrumented]) {
       const { dir, runtime } = project(engine, c, text);
       dirs.push(dir);
@@ -124,7 +124,7 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
   }, 120_000);
 
   it('rejects a file whose probe calls something outside the runtime, through the same compile check', async () => {
-    const check = languageById(c.lang).compileCheck!;
+    const check = languageById(c.lang).compileChecks![0];
     const broken = c.lang === 'java' ? instrumented.replace('_tm.Telemetry.ret(__tel, a / b)', '_tm.Telemetry.retur(__tel, a / b)')
       : instrumented.replace('crate::telemetry_runtime::ret(&__tel, Ok(a / b))', 'crate::telemetry_runtime::retur(&__tel, Ok(a / b))');
     expect(broken).not.toBe(instrumented);
@@ -143,7 +143,7 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
     const { dir, runtime } = project(engine, c, text);
     dirs.push(dir);
     mkdirSync(join(dir, 'check-out'));
-    const [command, ...args] = expand(languageById(c.lang).compileCheck!.argv, join(dir, c.file), join(dir, 'check-out'), runtime);
+    const [command, ...args] = expand(languageById(c.lang).compileChecks![0].argv, join(dir, c.file), join(dir, 'check-out'), runtime);
     const result = await run(command!, args, { cwd: dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
   }, 120_000);
@@ -154,7 +154,7 @@ describe.each(cases)('the $lang fixture, instrumented as a model would', (c) => 
     const { dir, runtime } = project(engine, c, text);
     dirs.push(dir);
     mkdirSync(join(dir, 'check-out'));
-    const [command, ...args] = expand(languageById('rust').compileCheck!.argv, join(dir, c.file), join(dir, 'check-out'), runtime);
+    const [command, ...args] = expand(languageById('rust').compileChecks![0].argv, join(dir, c.file), join(dir, 'check-out'), runtime);
     const result = await run(command!, args, { cwd: dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
   }, 120_000);

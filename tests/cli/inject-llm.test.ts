@@ -128,3 +128,72 @@ describe('inject --validate=compile', () => {
     }
   });
 });
+
+describe('inject --validate=compile with the type-checking compilers', () => {
+  const llmEnv = (url: string) => ({ ...bare(), LLM_PROVIDER: 'openai', LLM_MODEL: 'gpt-4o-mini', LLM_BASE_URL: url, OPENAI_API_KEY: 'sk-test-x0123456789' });
+
+  it('repairs the Go function whose template plan go vet rejects (a variable probe copies a lock)', async () => {
+    const root = makeProject([]);
+    projects.push(root);
+    fs.writeFileSync(path.join(root, 'go.mod'), 'module example.com/calc\n\ngo 1.21\n');
+    const locked = 'func Count(n int) int {\n\tmu := sync.Mutex{}\n\tmu.Lock()\n\tdefer mu.Unlock()\n\treturn n + 1\n}\n';
+    const plain = 'func Twice(n int) int {\n\tm := n * 2\n\treturn m\n}\n';
+    fs.writeFileSync(path.join(root, 'calc.go'), `package calc\n\nimport "sync"\n\n${locked}\n${plain}`);
+    const { Engine } = await import('../../server/src/engine/engine.js');
+    const { templateModel } = await import('../llm/propose/template-model.js');
+    const engine = await Engine.create();
+    await engine.ready('go');
+    const loopback = await startOpenAiLoopback({ answer: templateModel(engine, { root, kinds: ['function'] }) });
+    try {
+      const r = await cli(['inject', '--validate=compile', 'calc.go'], { cwd: root, env: llmEnv(loopback.url) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(loopback.calls).toHaveLength(1);
+      expect(loopback.calls[0].prompt).toContain('NAME "Count"');
+      expect(loopback.calls[0].prompt).toMatch(/failed a compile check; avoid what it names:\n- compile: go vet: (\.\/)?calc\.go:\d+:\d+: call of _tm\.Var copies lock value: sync\.Mutex/);
+      const text = fs.readFileSync(path.join(root, 'calc.go'), 'utf8');
+      expect(text).toContain('_tm.Enter("Count"');
+      expect(text).not.toContain('_tm.Var(1, "mu", mu)');
+      // The template plan of the function vet did not blame keeps its variable probe.
+      expect(text).toContain('_tm.Var(1, "m", m)');
+    } finally {
+      await loopback.close();
+    }
+  });
+
+  it('repairs the TypeScript function whose template plan tsc rejects, with the project\'s own tsc', async () => {
+    const root = makeProject([]);
+    projects.push(root);
+    const repo = path.resolve(import.meta.dirname, '../..');
+    fs.mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
+    fs.symlinkSync(path.join(repo, 'node_modules', 'typescript'), path.join(root, 'node_modules', 'typescript'));
+    fs.symlinkSync('../typescript/bin/tsc', path.join(root, 'node_modules', '.bin', 'tsc'));
+    // The known case the templates get wrong: a function contextually typed to return a template
+    // literal type, whose `ret` wrap widens the value to string.
+    fs.writeFileSync(
+      path.join(root, 'wrap.ts'),
+      'export function wrap(s: string): `p:${string}` {\n  const f: () => `p:${string}` = function () {\n    return `p:${s}`;\n  };\n  return f();\n}\n',
+    );
+    const { Engine } = await import('../../server/src/engine/engine.js');
+    const engine = await Engine.create();
+    await engine.ready('typescript');
+    // A model that answers for the nested function the compiler blamed, its return left unwrapped.
+    const source = fs.readFileSync(path.join(root, 'wrap.ts'), 'utf8');
+    const all = engine.add('typescript', source, { relPath: 'wrap.ts', runtimeImport: './telemetry-runtime.cjs' }).text;
+    const nested = all.slice(all.indexOf('function () {'), all.indexOf('\n  };') + 4).replace('_tm.ret(__tel, (`p:${s}`))', '`p:${s}`');
+    const unwrapped = () => JSON.stringify({ code: nested });
+    const loopback = await startOpenAiLoopback({ answer: unwrapped });
+    try {
+      const r = await cli(['inject', '--validate=compile', 'wrap.ts'], { cwd: root, env: llmEnv(loopback.url) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(loopback.calls).toHaveLength(1);
+      expect(loopback.calls[0].prompt).toContain('NAME "wrap.f"');
+      expect(loopback.calls[0].prompt).toMatch(/- compile: tsc: wrap\.ts\(\d+,\d+\): error TS2322: Type '\(\) => string' is not assignable to type '\(\) => `p:\$\{string\}`'/);
+      const text = fs.readFileSync(path.join(root, 'wrap.ts'), 'utf8');
+      expect(text).toContain('_tm.enter("wrap.f"');
+      expect(text).toContain('return `p:${s}`;');
+      expect(text).toContain('_tm.enter("wrap"');
+    } finally {
+      await loopback.close();
+    }
+  });
+});

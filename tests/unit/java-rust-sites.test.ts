@@ -127,7 +127,7 @@ describe.each(cases)('$lang', ({ lang, original, instrumented, functions }) => {
   });
 
   it('describes a compile check with the placeholders the runner expands', () => {
-    const argv = languageById(lang).compileCheck!.argv;
+    const argv = languageById(lang).compileChecks![0].argv;
     expect(argv).toContain('{file}');
     expect(argv.some((a) => a.includes('{out}'))).toBe(true);
   });

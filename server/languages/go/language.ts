@@ -14,7 +14,26 @@ export const go: LanguageSpec = {
   queries: ['server/languages/go/sites.scm', 'server/languages/go/deep.scm'],
   scanQueries: ['server/languages/go/scan.scm', 'server/languages/go/deep.scm'],
   lineComment: '//',
-  compileCheck: { argv: ['gofmt', '-e', '{file}'] },
+  // gofmt -e parses; go vet type-checks and runs vet's default analyzers (a probe that copies a
+  // lock, a wrong-typed argument). The runtime package lies in `telemetry/` beside the file, so
+  // vet's go.mod names the module the file's `_tm` import is under (the original, without that
+  // import, gets any name) at the local toolchain's version; offline: no proxy, no toolchain
+  // download. vet's "# package" headers are dropped so the first error is the first line.
+  compileChecks: [
+    { name: 'gofmt', argv: ['gofmt', '-e', '{file}'] },
+    {
+      name: 'go vet',
+      argv: [
+        'sh', '-c',
+        `m=$(sed -n 's/^\\(import\\)\\{0,1\\}[[:space:]]*_tm "\\(.*\\)\\/telemetry"$/\\2/p' "$1" | head -n 1); ` +
+          `v=$(go env GOVERSION | sed -n 's/^go\\([0-9][0-9.]*\\).*/\\1/p'); ` +
+          `printf 'module %s\\n\\ngo %s\\n' "\${m:-telemetry.check}" "\${v:-1.21}" > go.mod; ` +
+          'export GOPROXY=off GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod GO111MODULE=on; ' +
+          `out=$(go vet . 2>&1); s=$?; printf '%s\\n' "$out" | grep -v '^#' >&2; exit $s`,
+        'go-vet-check', '{file}',
+      ],
+    },
+  ],
   style: 'defer',
   wrapAwait: false,
   // One package split by responsibility; telemetry.go, the public API, comes first.

@@ -20,5 +20,5 @@ export const java: LanguageSpec = {
   runtimeSubdir: '_tm',
   probeForms: javaProbeForms,
   runtimeApi: javaRuntimeApi,
-  compileCheck: { argv: ['javac', '-nowarn', '-proc:none', '-d', '{out}', '{file}', '{runtime...}'] },
+  compileChecks: [{ name: 'javac', argv: ['javac', '-nowarn', '-proc:none', '-d', '{out}', '{file}', '{runtime...}'] }],
 };

@@ -53,7 +53,7 @@ export const javascript: LanguageSpec = {
   queries: ['server/languages/javascript/sites.scm', 'server/languages/javascript/grammar.scm', 'server/languages/javascript/deep.scm'],
   scanQueries: ['server/languages/javascript/scan.scm', 'server/languages/javascript/scan-grammar.scm', 'server/languages/javascript/deep.scm'],
   lineComment: '//',
-  compileCheck: { argv: ['node', '--check', '{file}'] },
+  compileChecks: [{ name: 'node --check', argv: ['node', '--check', '{file}'] }],
   docComment: JS_DOC,
   importJoinsPrologue: ';',
   style: 'brace',

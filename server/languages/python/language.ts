@@ -16,7 +16,7 @@ export const python: LanguageSpec = {
   queries: ['server/languages/python/sites.scm', 'server/languages/python/deep.scm'],
   scanQueries: ['server/languages/python/scan.scm', 'server/languages/python/deep.scm'],
   lineComment: '#',
-  compileCheck: { argv: ['python3', '-m', 'py_compile', '{file}'] },
+  compileChecks: [{ name: 'py_compile', argv: ['python3', '-m', 'py_compile', '{file}'] }],
   style: 'indent',
   wrapAwait: false,
   runtimeFiles: ['telemetry_runtime.py'],

@@ -26,12 +26,13 @@ export const rust: LanguageSpec = {
   // The file is checked as a crate root with the runtime module beside it. A crate root declares
   // `mod telemetry_runtime;` already; any other file gets the declaration appended to the temporary
   // copy (at the end, so error lines do not move), as its crate root would give it.
-  compileCheck: {
+  compileChecks: [{
+    name: 'rustc',
     argv: [
       'sh', '-c',
       `grep -Eq '${DECLARED}' "$1" || printf '\\nmod telemetry_runtime;\\n' >> "$1"; ` +
         'exec rustc --edition 2021 --crate-type lib --crate-name telemetry_check -A warnings --emit metadata --out-dir "$2" "$1"',
       'rust-compile-check', '{file}', '{out}',
     ],
-  },
+  }],
 };

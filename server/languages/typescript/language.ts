@@ -45,6 +45,19 @@ const shared = {
     'abstract_method_signature', 'function_signature', 'index_signature',
   ],
   deep: jsDeep,
+  // The project's own tsc (its node_modules/.bin, then PATH; the server ships none), over the lone
+  // file with the runtime's .d.cts beside it and the project's node_modules linked in, so packages
+  // and @types resolve. A file importing its own modules does not type-check alone, and the
+  // original-must-pass rule then leaves the check out: it applies where the file type-checked before.
+  // Strict, as most projects are; a file that only passes without it is not checked either.
+  compileChecks: [
+    {
+      name: 'tsc',
+      argv: ['tsc', '--noEmit', '--pretty', 'false', '--strict', '--skipLibCheck', '--target', 'esnext', '--module', 'preserve', '--jsx', 'preserve', '{file}'],
+      localBin: 'node_modules/.bin',
+      linked: ['node_modules'],
+    },
+  ],
 } as const;
 
 export const typescript: LanguageSpec = {

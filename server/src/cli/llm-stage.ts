@@ -21,6 +21,7 @@ import { LessonStore } from '../llm/propose/lessons.js';
 import { Proposer, type FunctionOutcome } from '../llm/propose/proposer.js';
 import type { LlmClient } from '../llm/types.js';
 import { selects, type Selection } from '../pool/tasks.js';
+import { besideImport } from '../workspace/runtime-location.js';
 import { UsageError } from './args.js';
 import type { Reporter } from './reporter.js';
 
@@ -110,7 +111,12 @@ export class LlmStage {
   /** The file's add() result with its needsLlm functions proposed, adopted where they passed, or skipped. */
   async instrument(lang: LanguageId, text: string, relPath: string, options: EngineOptions, select: Selection, first: AddResult): Promise<AddResult> {
     if (this.choice.compile && first.changes.length > 0) {
-      const blamed = await this.compileBlame(lang, text, relPath, first.text);
+      // Checked as the compiler sees it, with the runtime beside the file (the lines are the same).
+      const spec = languageById(lang);
+      const engine = await this.engine();
+      await engine.ready(lang);
+      const checked = engine.add(lang, text, { ...options, runtimeImport: besideImport(lang, spec.runtimeFiles, spec.runtimeSubdir) }, selects(select)).text;
+      const blamed = await this.compileBlame(lang, text, relPath, checked);
       if (blamed.size > 0) return this.repair(lang, text, relPath, options, select, blamed);
     }
     if (first.needsLlm.length === 0) return first;
@@ -153,7 +159,7 @@ export class LlmStage {
     this.used = true;
     const { engine } = opened;
     this.functionsSeen += own.needsLlm.length;
-    const outcomes = await Promise.all(own.needsLlm.map((need) => this.proposeOne(opened, { lang, text, relPath, kinds: options.kinds, redact: options.redact }, need)));
+    const outcomes = await Promise.all(own.needsLlm.map((need) => this.proposeOne(opened, { lang, text, relPath, path: path.resolve(this.root, relPath), esm: options.esm, kinds: options.kinds, redact: options.redact }, need)));
     const adopted = outcomes.flatMap((o) => (o.adopted ? [o.adopted] : []));
     const taken = new Set(adopted.map((a) => a.offset));
     const select = (f: FunctionSite) => pick(f) || (!!extra && extra(f) && taken.has(f.nameRange.start));
@@ -170,13 +176,15 @@ export class LlmStage {
   private async compileBlame(lang: LanguageId, text: string, relPath: string, instrumented: string): Promise<Map<number, string>> {
     const spec = languageById(lang);
     const blamed = new Map<number, string>();
-    if (!spec.compileCheck) return blamed;
+    if (!spec.compileChecks) return blamed;
     const engine = await this.engine();
-    const input = { check: spec.compileCheck, fileName: path.basename(relPath), runtime: engine.runtimeFiles(lang) };
-    const outcome = await this.compiler.check(input, text, instrumented);
-    if (!outcome.ran || outcome.ok) return blamed;
+    const input = { fileName: path.basename(relPath), runtime: engine.runtimeFiles(lang), from: path.dirname(path.resolve(this.root, relPath)) };
+    const report = await this.compiler.checkAll(spec.compileChecks, input, text, instrumented);
+    if (!report.failed) return blamed;
+    const errors = report.failed.errors.map((e) => `${report.failed?.name}: ${e}`);
     const lines = new Set<number>();
-    for (const e of outcome.errors) for (const m of e.matchAll(/(?:\.\w+:|line )(\d+)/g)) lines.add(Number(m[1]));
+    // The line in `a.go:12:3`, `a.ts(12,3)` and `File "a.py", line 12`.
+    for (const e of errors) for (const m of e.matchAll(/(?:\.\w+[:(]|line )(\d+)/g)) lines.add(Number(m[1]));
     await engine.ready(lang);
     const after = engine.analyze(lang, instrumented);
     const lineOf = (offset: number) => instrumented.slice(0, offset).split('\n').length;
@@ -186,9 +194,9 @@ export class LlmStage {
     const original = engine.analyze(lang, text).functions;
     for (const f of innermost) {
       const same = original.find((o) => o.name === f.name && o.kind === f.kind);
-      if (same) blamed.set(same.nameRange.start, `compile: ${outcome.errors[0]}`);
+      if (same) blamed.set(same.nameRange.start, `compile: ${errors[0]}`);
     }
-    if (blamed.size === 0) this.reporter.warn(`${relPath}: the instrumented file does not compile and no function could be blamed: ${outcome.errors[0]}`);
+    if (blamed.size === 0) this.reporter.warn(`${relPath}: the instrumented file does not compile and no function could be blamed: ${errors[0]}`);
     return blamed;
   }
 
@@ -197,7 +205,7 @@ export class LlmStage {
     const pick = selects(select);
     const isBlamed = (f: { nameRange: { start: number } }) => blamed.has(f.nameRange.start);
     const engine = await this.engine();
-    const forced = engine.add(lang, text, { ...options, forceLlm: true }, (f) => pick(f) && isBlamed(f)).needsLlm.map((n) => ({ ...n, reason: blamed.get(n.offset) ?? n.reason }));
+    const forced = engine.add(lang, text, { ...options, forceLlm: true }, (f) => pick(f) && isBlamed(f)).needsLlm.map((n) => ({ ...n, reason: blamed.get(n.offset) ?? n.reason, checkFailed: blamed.get(n.offset) }));
     const rest = engine.add(lang, text, options, (f) => pick(f) && !isBlamed(f));
     if (this.choice.off) return { ...rest, skipped: [...rest.skipped, ...forced.map((n) => ({ name: n.name, reason: `${n.reason}; --no-llm is set` }))] };
     const first = { ...rest, needsLlm: [...rest.needsLlm, ...forced] };

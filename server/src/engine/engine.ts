@@ -49,6 +49,8 @@ export interface NeedsLlm {
   kind: string;
   /** Why the templates cannot serve it. */
   reason: string;
+  /** The compile check's message on its template plan, when that is why (`--validate=compile`). */
+  checkFailed?: string;
   /** The kinds it lacks of those asked for. */
   lacks: ProbeKind[];
 }
@@ -282,6 +284,21 @@ export class Engine {
 
   private analyzeWith(spec: LanguageSpec, tree: Tree, text: string): Analysis {
     return analyzeTree(spec, this.grammars.sitesQuery(spec), tree, text);
+  }
+
+  /**
+   * `text` with the runtime import added where add() puts it (unchanged if it has one or its
+   * language needs none): a proposal's whole file as a compile check must see it. Stores nothing.
+   */
+  withImport(lang: LanguageId, text: string, opts: Pick<EngineOptions, 'runtimeImport' | 'esm'>): string {
+    const spec = languageById(lang);
+    if (!spec.templates) return text;
+    return this.withTree(lang, text, undefined, (t) => {
+      const analysis = this.analyzeWith(spec, t, text);
+      if (analysis.hasImport) return text;
+      const piece = importPiece(spec, analysis, text, { relPath: '', ...opts });
+      return text.slice(0, piece.at) + piece.text + text.slice(piece.at);
+    });
   }
 
   private withTree<T>(lang: LanguageId, text: string, tree: Tree | undefined, fn: (t: Tree) => T): T {

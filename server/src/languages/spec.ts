@@ -127,7 +127,19 @@ export interface RuntimeApi {
  * The check passes when the command exits 0.
  */
 export interface CompileCheck {
+  /** What validations and "not run" reasons call it (`tsc`, `go vet`). */
+  name: string;
   argv: readonly string[];
+  /**
+   * A folder looked for in the file's own folder and each folder above it, searched for `argv[0]`
+   * before PATH: a project's own tools (`node_modules/.bin`), never a global one first.
+   */
+  localBin?: string;
+  /**
+   * Names looked for the same way and linked into the temporary folder's root, so the lone file
+   * resolves what it did in its project (`node_modules`: packages and the project's `@types`).
+   */
+  linked?: readonly string[];
 }
 
 export interface LanguageSpec {
@@ -165,8 +177,8 @@ export interface LanguageSpec {
   probeForms?: ProbeForms;
   /** The runtime's API as the LLM prompt describes it (languages without templates). */
   runtimeApi?: RuntimeApi;
-  /** How to check that an instrumented file compiles (see CompileCheck). */
-  compileCheck?: CompileCheck;
+  /** How to check that an instrumented file compiles, cheapest first (see CompileCheck). */
+  compileChecks?: readonly CompileCheck[];
   /** Whether `await` needs suspend/resume probes (Python's contextvars follow tasks by themselves). */
   wrapAwait: boolean;
   /** Runtime files copied into the workspace; the first is the one the import names. */

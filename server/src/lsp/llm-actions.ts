@@ -9,6 +9,7 @@
 // the session starts and again on didChangeConfiguration, which closes the old client. A setting the
 // LLM layer rejects keeps the configuration in force, with one warning per wrong value.
 // Must never hold a key in a message, and never apply an edit to another version.
+import { fileURLToPath } from 'node:url';
 import {
   ErrorCodes,
   LSPErrorCodes,
@@ -163,13 +164,15 @@ export class LlmActions {
       if ('reason' in ready) return { message: `Cannot add telemetry to \`${site.name}\`: it needs the LLM, which is not configured (${ready.reason})` };
       // The snapshot's tree dies at the next await: keep only plain values.
       const { text, lang } = snap;
+      // Where a compile check finds the project's own tools (its node_modules/.bin/tsc).
+      const onDisk = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
       const abort = new AbortController();
       const stop = token.onCancellationRequested(() => abort.abort());
       const reporter = progress ?? (await session.connection.window.createWorkDoneProgress().catch(() => undefined));
       const stopByProgress = reporter && 'token' in reporter ? (reporter.token as CancellationToken).onCancellationRequested(() => abort.abort()) : undefined;
       reporter?.begin(`Add telemetry to ${site.name}`, undefined, `asking ${ready.model}`, true);
       try {
-        const outcome = await ready.proposer.propose({ lang, text, relPath: options.relPath, kinds: wanted, redact: options.redact }, need, abort.signal);
+        const outcome = await ready.proposer.propose({ lang, text, relPath: options.relPath, path: onDisk, esm: options.esm, kinds: wanted, redact: options.redact }, need, abort.signal);
         if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
         if (!outcome.adopted) return { message: `Could not add telemetry to \`${site.name}\`: ${outcome.failed ?? 'no proposal passed the checks'}` };
         const again = await session.analyzer.snapshot(uri);

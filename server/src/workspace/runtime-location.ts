@@ -56,6 +56,16 @@ const importStyles: Record<LanguageId, ImportStyle> = {
   rust: 'none',
 };
 
+/**
+ * How a file imports its runtime when the runtime lies beside it, as a compile check lays them out
+ * (Go: its package folder beside the file, in a module of any name).
+ */
+export function besideImport(lang: LanguageId, runtimeFiles: readonly string[], runtimeSubdir?: string): string {
+  const main = runtimeFiles[0] ?? '';
+  const style = importStyles[lang];
+  return style === 'go-package' ? `telemetry.check/${runtimeSubdir ?? path.parse(main).name}` : style === 'none' ? '' : importSpecifier(style, main, main) as string;
+}
+
 /** The runtime's place and the engine options for one source file, or why there can be none. */
 export function locateRuntime(request: RuntimeRequest): RuntimeLocation | { error: string } {
   const dir = path.resolve(request.base, request.runtimePath);

@@ -8,7 +8,7 @@ const runtime = [{ fileName: 'telemetry_runtime.py', content: 'on = False\n' }, 
 describe('a compile check', () => {
   it('passes what compiles and names the line of what does not (python3 -m py_compile)', async () => {
     const checker = new CompileChecker();
-    const input = { check: { argv: ['python3', '-m', 'py_compile', '{file}'] }, fileName: 'a.py', runtime };
+    const input = { check: { name: 'py_compile', argv: ['python3', '-m', 'py_compile', '{file}'] }, fileName: 'a.py', runtime };
     expect(await checker.check(input, 'def f():\n    return 1\n', 'def f():\n    x = 1\n    return x\n')).toEqual({ ran: true, ok: true });
     const bad = await checker.check(input, 'def f():\n    return 1\n', 'def f():\n    return (1\n');
     expect(bad).toMatchObject({ ran: true, ok: false });
@@ -17,9 +17,9 @@ describe('a compile check', () => {
 
   it('is not run when its program is not on PATH, or when the original fails it too', async () => {
     const checker = new CompileChecker();
-    const missing = { check: { argv: ['no-such-compiler-here', '{file}'] }, fileName: 'a.py', runtime };
+    const missing = { check: { name: 'x', argv: ['no-such-compiler-here', '{file}'] }, fileName: 'a.py', runtime };
     expect(await checker.check(missing, 'x', 'y')).toEqual({ ran: false, why: 'no-such-compiler-here is not on PATH' });
-    const input = { check: { argv: ['python3', '-m', 'py_compile', '{file}'] }, fileName: 'a.py', runtime };
+    const input = { check: { name: 'py_compile', argv: ['python3', '-m', 'py_compile', '{file}'] }, fileName: 'a.py', runtime };
     expect(await checker.check(input, 'def f(:\n', 'def f(:\n    pass\n')).toEqual({ ran: false, why: 'the original file does not pass it either' });
   });
 
@@ -27,7 +27,7 @@ describe('a compile check', () => {
     const checker = new CompileChecker();
     const script = 'const fs=require("fs"),p=require("path");const [f,d,o,...r]=process.argv.slice(1);' +
       'process.exit(fs.existsSync(f)&&p.dirname(f)===d&&fs.statSync(o).isDirectory()&&r.length===2&&r.every((x)=>fs.existsSync(x)&&x.startsWith(d))?0:1)';
-    const input = { check: { argv: [process.execPath, '-e', script, '{file}', '{dir}', '{out}', '{runtime...}'] }, fileName: 'src/a.py', runtime };
+    const input = { check: { name: 'probe', argv: [process.execPath, '-e', script, '{file}', '{dir}', '{out}', '{runtime...}'] }, fileName: 'src/a.py', runtime };
     expect(await checker.check(input, 'a', 'b')).toEqual({ ran: true, ok: true });
   });
 });

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../server/src/engine/engine.js';
+import { DEFAULT_REDACT } from '../../../server/src/engine/types.js';
 import { readAnswer } from '../../../server/src/llm/propose/answer.js';
+import { heal, type Verdict } from '../../../server/src/llm/propose/heal.js';
 import { LessonStore } from '../../../server/src/llm/propose/lessons.js';
 import { maskSecrets, unmask } from '../../../server/src/llm/propose/mask.js';
 import { Proposer } from '../../../server/src/llm/propose/proposer.js';
@@ -105,5 +107,19 @@ describe('self-healing proposals', () => {
       need,
     );
     expect(outcome.adopted).toBeDefined();
+  });
+
+  it('masks again a secret that a compiler quotes from the unmasked code before the repair prompt carries it', async () => {
+    const key = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123';
+    const masked = maskSecrets(`def f():\n    return "${key}"\n`, DEFAULT_REDACT);
+    const client = new ScriptedClient((_r, i) => JSON.stringify({ code: i === 0 ? masked.text : `${masked.text}    pass\n` }));
+    // javac and rustc print the offending source line under their message, from the unmasked file.
+    let calls = 0;
+    const check = async (code: string): Promise<Verdict<string>> =>
+      calls++ === 0 ? { ok: false, errors: [`a.py:2: error: not here`, code.split('\n')[1]] } : { ok: true, plan: code, validations: [] };
+    const outcome = await heal(client, { system: '', prompt: masked.text, masked, check, maxTokens: 100 });
+    expect(outcome.ok).toBe(true);
+    expect(client.requests[1].prompt).toContain('-     return "__MASKED_SECRET_1__"');
+    for (const r of client.requests) expect(r.prompt).not.toContain(key);
   });
 });

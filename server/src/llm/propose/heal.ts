@@ -5,7 +5,7 @@
 // Must never accept what `check` rejected, and never retry past the attempts or after an abort.
 import type { LlmAnswer, LlmClient, LlmRequest } from '../types.js';
 import { ANSWER_SCHEMA, readAnswer } from './answer.js';
-import { unmask, type Masked } from './mask.js';
+import { remask, unmask, type Masked } from './mask.js';
 import { repairPrompt } from './prompt.js';
 
 export const MAX_ATTEMPTS = 3;
@@ -103,7 +103,9 @@ export async function heal<P>(client: LlmClient, input: HealInput<P>, signal?: A
     const fresh = errors.filter((e) => !reported.has(e));
     for (const e of errors) reported.add(e);
     // Only what was not reported before; a repeat says so (the request differs from the last).
-    prompt = repairPrompt(input.prompt, shown, fresh.length ? fresh : errors.slice(0, 1), repeated || fresh.length === 0);
+    // The checks saw the unmasked code, and a compiler may quote it: masked again before it leaves.
+    const told = (fresh.length ? fresh : errors.slice(0, 1)).map((e) => remask(e, input.masked));
+    prompt = repairPrompt(input.prompt, shown, told, repeated || fresh.length === 0);
   }
   return { ok: false, errors: lastErrors, ...spent };
 }

@@ -56,3 +56,11 @@ export function unmask(answer: string, masked: Masked): string {
   for (const [key, value] of masked.secrets) out = out.split(key).join(value);
   return out;
 }
+
+/** Masks again, in a checker's message, the values an answer's unmasking put back (tsc quotes literal types). */
+export function remask(message: string, masked: Masked): string {
+  let out = message;
+  const longestFirst = [...masked.secrets].sort((a, b) => b[1].length - a[1].length);
+  for (const [key, value] of longestFirst) out = out.split(value).join(key);
+  return out;
+}

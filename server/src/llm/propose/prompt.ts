@@ -25,6 +25,8 @@ export interface PromptInput {
   line: number;
   kinds: readonly ProbeKind[];
   lessons: readonly string[];
+  /** A compile check's message on the template instrumentation of this function (a repair). */
+  checkFailed?: string;
 }
 
 export function planPrompt(input: PromptInput): string {
@@ -38,6 +40,7 @@ export function planPrompt(input: PromptInput): string {
     ...input.api,
   ];
   if (input.lessons.length) parts.push('', 'Lessons from earlier proposals in this language:', ...input.lessons.map((l) => `- ${l}`));
+  if (input.checkFailed) parts.push('', 'The usual instrumentation of this function failed a compile check; avoid what it names:', `- ${input.checkFailed}`);
   parts.push('', 'The function:', `${fence}`, input.code, fence);
   return parts.join('\n');
 }

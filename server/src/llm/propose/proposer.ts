@@ -13,7 +13,8 @@ import type { LlmClient } from '../types.js';
 import { CompileChecker } from './compile-check.js';
 import { heal, type Spent, type Verdict } from './heal.js';
 import type { LessonStore } from './lessons.js';
-import { maskSecrets } from './mask.js';
+import { besideImport } from '../../workspace/runtime-location.js';
+import { maskSecrets, remask } from './mask.js';
 import { apiLines, planPrompt, SYSTEM_PROMPT } from './prompt.js';
 
 export interface ProposerOptions {
@@ -33,6 +34,10 @@ export interface FileToPropose {
   lang: LanguageId;
   text: string;
   relPath: string;
+  /** The file on disk, where a compile check finds the project's own tools (`node_modules/.bin/tsc`). */
+  path?: string;
+  /** EngineOptions.esm: how the runtime import is written. */
+  esm?: boolean;
   kinds?: readonly ProbeKind[];
   redact?: string;
 }
@@ -74,16 +79,20 @@ export class Proposer {
       line: need.line,
       kinds: need.lacks.length ? need.lacks : file.kinds ?? ALL_KINDS,
       lessons: lessons.relevant(file.lang, code),
+      ...(need.checkFailed && { checkFailed: remask(need.checkFailed, masked) }),
     });
     const check = async (proposal: string): Promise<Verdict<Plan>> => {
       const verdict = engine.checkProposal(file.lang, file.text, need.offset, proposal);
       if (!verdict.ok) return verdict;
       const validations = [...verdict.validations];
-      if (spec.compileCheck) {
-        const input = { check: spec.compileCheck, fileName: path.basename(file.relPath), runtime: engine.runtimeFiles(file.lang) };
-        const compiled = await this.compile.check(input, file.text, verdict.text);
-        if (compiled.ran && !compiled.ok) return { ok: false, errors: compiled.errors.map((e) => `compile: ${e}`) };
-        if (compiled.ran) validations.push('compile');
+      if (spec.compileChecks) {
+        const input = { fileName: path.basename(file.relPath), runtime: engine.runtimeFiles(file.lang), from: file.path && path.dirname(file.path) };
+        // The whole file as it would be written, its import naming the runtime the check lays beside it.
+        const whole = engine.withImport(file.lang, verdict.text, { runtimeImport: besideImport(file.lang, spec.runtimeFiles, spec.runtimeSubdir), esm: file.esm });
+        const report = await this.compile.checkAll(spec.compileChecks, input, file.text, whole);
+        const failed = report.failed;
+        if (failed) return { ok: false, errors: failed.errors.map((e) => `compile: ${failed.name}: ${e}`) };
+        validations.push(...report.passed.map((name) => `compile:${name}`));
       }
       return { ok: true, plan: verdict.plan, validations };
     };
