@@ -138,9 +138,11 @@ export class Engine {
    */
   add(lang: LanguageId, text: string, opts: EngineOptions, select: Select = all, tree?: Tree, extras: AddExtras = {}): AddResult {
     const spec = languageById(lang);
-    return this.withTree(lang, text, tree, (t) => {
+    // Parsed only when needed: with the caller's analysis, a validation past INCREMENTAL_CHANGES
+    // and no function instrumented before (fixAll in a pool worker), the original tree goes unread.
+    return this.withLazyTree(lang, text, tree, (t) => {
       // The caller's analysis of this very text (an open document's), or a new one.
-      const analysis = extras.known ?? this.analyzeWith(spec, t, text);
+      const analysis = extras.known ?? this.analyzeWith(spec, t(), text);
       const wanted = new Set<ProbeKind>([...(opts.kinds ?? PROBE_KINDS), 'function']);
       const skipped: AddResult['skipped'] = [];
       const needs: { site: Site; reason: string }[] = [];
@@ -266,13 +268,16 @@ export class Engine {
   }
 
   /**
-   * The parse of `next` (`text` with `changes`), incremental from `tree` when neither side holds a
-   * parse error, where it equals a fresh parse (as in the language server's documents.ts).
+   * The parse of `next` (`text` with `changes`): for a few changes, incremental from the original
+   * tree (`treeOf`) when neither side holds a parse error, where it equals a fresh parse (as in the
+   * language server's documents.ts); a fresh parse otherwise.
    */
-  private reparse(lang: LanguageId, tree: Tree, text: string, changes: TextChange[], next: string): Tree {
+  private reparse(lang: LanguageId, treeOf: () => Tree, text: string, changes: TextChange[], next: string): Tree {
     // Edits all over the file leave little to reuse: past a few dozen, editing the tree costs more
     // than it saves (argparse.py, fixAll: 2,338 changes, 35 ms incremental against 30 ms fresh).
-    if (tree.rootNode.hasError || changes.length > INCREMENTAL_CHANGES) return this.parse(lang, next);
+    if (changes.length > INCREMENTAL_CHANGES) return this.parse(lang, next);
+    const tree = treeOf();
+    if (tree.rootNode.hasError) return this.parse(lang, next);
     const edited = editedCopy(tree, text, changes, next);
     try {
       const incremental = this.parse(lang, next, edited);
@@ -286,6 +291,16 @@ export class Engine {
 
   private analyzeWith(spec: LanguageSpec, tree: Tree, text: string): Analysis {
     return analyzeTree(spec, this.grammars.sitesQuery(spec), tree, text);
+  }
+
+  /** withTree, parsing `text` on the first call of the getter, if ever. */
+  private withLazyTree<T>(lang: LanguageId, text: string, tree: Tree | undefined, fn: (t: () => Tree) => T): T {
+    let own: Tree | undefined;
+    try {
+      return fn(() => tree ?? (own ??= this.parse(lang, text)));
+    } finally {
+      own?.delete();
+    }
   }
 
   private withTree<T>(lang: LanguageId, text: string, tree: Tree | undefined, fn: (t: Tree) => T): T {
@@ -315,10 +330,10 @@ interface Planned extends PlannedFunction {
 const DEEP_INSERTIONS = new Set<string>(['variable', 'branch', 'loop', 'exception']);
 
 /** What strip of the instrumented result must give: the original, less the probes of functions that had some. */
-function strippedOriginal(spec: LanguageSpec, tree: Tree, analysis: Analysis, text: string, planned: Planned[]): string {
+function strippedOriginal(spec: LanguageSpec, tree: () => Tree, analysis: Analysis, text: string, planned: Planned[]): string {
   const had = new Set(planned.filter((p) => p.site.instrumented).map((p) => p.range.start));
   if (!had.size) return text;
-  return applyChanges(text, stripChanges(spec, tree, analysis, text, (f) => had.has(f.range.start)).changes);
+  return applyChanges(text, stripChanges(spec, tree(), analysis, text, (f) => had.has(f.range.start)).changes);
 }
 
 function needOf(site: Site, reason: string, wanted: ReadonlySet<ProbeKind>): NeedsLlm {
