@@ -94,6 +94,12 @@ export interface AnalyzeMode {
    */
   scan?: boolean;
   /**
+   * Only what strip needs (validation of an instrumented text): the same functions, entries, calls
+   * and probe statements, with no deep placements, so `missing` lacks the deep kinds. Never plan or
+   * count coverage from it.
+   */
+  strip?: boolean;
+  /**
    * Only the matches in this stretch: then the module-level figures that need the whole tree
    * (`errorCount`, and `importAt` unless the stretch starts the file, where it holds only if it lies
    * inside the stretch) are left at 0 and the caller (incremental.ts) keeps only what lies inside
@@ -140,6 +146,8 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
       continue;
     }
     const deep = match.captures.filter((c) => DEEP.test(c.name) && !QUALIFIERS.has(c.name));
+    // Strip deletes the deep probe statements and never reads the sites where probes would go.
+    if (deep.length && mode.strip && !deep.some((c) => c.name.startsWith('probe.'))) continue;
     if (deep.length) {
       const extra: Record<string, Node | undefined> = {};
       for (const q of QUALIFIERS) extra[q] = get(q);

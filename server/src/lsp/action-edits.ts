@@ -73,7 +73,8 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
 /**
  * computeEdit, with add actions planned and validated on the engine pool (a worker parses the
  * snapshot's text anew): the main thread only reads the snapshot and builds the edit. Used by
- * codeAction/resolve; an edit whose document changed meanwhile is refused, never sent stale.
+ * codeAction/resolve, eager code actions and workspace/executeCommand; an edit whose document
+ * changed meanwhile is refused, never sent stale. Other actions are computed before any await.
  */
 export async function computeEditOnPool(session: Session, snap: Snapshot, data: ActionData): Promise<EditResult> {
   if (data.action !== 'add' && data.action !== 'addAll') return computeEdit(session, snap, data);
@@ -92,13 +93,15 @@ export async function computeEditOnPool(session: Session, snap: Snapshot, data: 
     // The pool is there to keep the main thread free, not to decide: a worker that failed (recycled,
     // timed out) gives way to the same computation here.
     session.logger.warn(`planning on the pool failed, planning on the main thread: ${error instanceof Error ? error.message : String(error)}`);
-    return computeEdit(session, snap, data);
+    // snap.tree may be gone since the await: the same version's snapshot holds a live one.
+    const now = await session.analyzer.snapshot(snap.uri);
+    return now?.version === snap.version ? computeEdit(session, now, data) : changedMeanwhile;
   }
-  if (session.documents.get(snap.uri)?.version !== snap.version) {
-    return { disabled: 'The document changed while the edit was computed; ask for code actions again' };
-  }
+  if (session.documents.get(snap.uri)?.version !== snap.version) return changedMeanwhile;
   return addEdit(session, snap, data, setup, result);
 }
+
+const changedMeanwhile: EditResult = { disabled: 'The document changed while the edit was computed; ask for code actions again' };
 
 /** Only the required kinds: the engine adds those the selected functions lack, and nothing else. */
 function addOptions(snap: Snapshot, data: ActionData, options: EngineOptions): EngineOptions {

@@ -19,7 +19,7 @@ import {
 import { Commands } from '../../../protocol/commands.js';
 import { PROBE_KINDS, type FunctionSite, type ProbeKind } from '../engine/types.js';
 import { languageById } from '../languages/registry.js';
-import { computeEdit, computeEditOnPool, isActionData, type ActionData, type ActionId } from './action-edits.js';
+import { computeEditOnPool, isActionData, type ActionData, type ActionId } from './action-edits.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import { diagnosticFor, idsOf } from './diagnostics.js';
 import type { Session } from './session.js';
@@ -124,13 +124,14 @@ function offersAt(snap: Snapshot, params: CodeActionParams): Offer[] {
 }
 
 /** The offer as a CodeAction: lazy (data only) or eager (edit computed now); [] when unusable and not showable. */
-function finish(session: Session, snap: Snapshot, offer: Offer): CodeAction[] | Promise<CodeAction[]> {
+async function finish(session: Session, snap: Snapshot, offer: Offer): Promise<CodeAction[]> {
   const data: ActionData = { uri: snap.uri, version: snap.version, action: offer.action, offset: offer.site?.nameRange.start };
   if (offer.kinds) data.kinds = offer.kinds;
   const action: CodeAction = { title: offer.title, kind: offer.kind };
   if (offer.diagnostic) action.diagnostics = [offer.diagnostic];
   if (offer.action === 'add') action.isPreferred = true;
-  const result = session.client.resolveEdit ? lazily(session, snap, data) : computeEdit(session, snap, data);
+  // Eager edits are planned on the pool too; anything read from snap.tree is read before the first await.
+  const result = session.client.resolveEdit ? lazily(session, snap, data) : await computeEditOnPool(session, snap, data);
   // Computed now (an eager client): a function whose template plan failed goes to the LLM's command.
   if ('llm' in result && result.llm) return llmAction(session, snap, offer);
   if ('data' in result) return [{ ...action, data: result.data }];

@@ -3,7 +3,7 @@
 // Must never apply an edit when the document is no longer at the version the command names.
 import { ErrorCodes, LSPErrorCodes, ResponseError, type ExecuteCommandParams } from 'vscode-languageserver';
 import { Commands } from '../../../protocol/commands.js';
-import { computeEdit, type ActionId } from './action-edits.js';
+import { computeEditOnPool, type ActionId } from './action-edits.js';
 import type { Session } from './session.js';
 
 const actions: Record<string, { action: ActionId; label: string }> = {
@@ -25,7 +25,7 @@ export async function executeCommand(session: Session, params: ExecuteCommandPar
   if (snap.version !== version) {
     throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} is at version ${snap.version}, not ${version}`);
   }
-  const result = computeEdit(session, snap, { uri, version, action: command.action });
+  const result = await computeEditOnPool(session, snap, { uri, version, action: command.action });
   if ('disabled' in result) {
     session.logger.show('warning', result.disabled);
     return null;
