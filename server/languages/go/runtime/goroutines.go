@@ -120,21 +120,6 @@ func asBusy(st *goroutineState, f func()) {
 	f()
 }
 
-// goroutineID parses "goroutine 18 [running]:", the first line of runtime.Stack.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = b[len("goroutine "):]
-	var id uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + uint64(c-'0')
-	}
-	return id
-}
-
 // creatorOf remembers each goroutine's creator: a goroutine whose stack empties between calls
 // (every call from an uninstrumented loop) would otherwise format its whole trace per call.
 // Goroutine ids are never reused; the cache is emptied when it grows past creatorCacheSize.
