@@ -451,9 +451,11 @@ func OTLPStats() (sent, failed, dropped int64) {
 	return exporter.sent, exporter.failed, exporter.dropped
 }
 
-// Flush sends what the OTLP exporter holds, waiting at most OTEL_EXPORTER_OTLP_TIMEOUT; call it
-// before os.Exit. The instrumented main calls it as it returns.
+// Flush writes the events TELEMETRY_FILE has pending and sends what the OTLP exporter holds,
+// waiting at most OTEL_EXPORTER_OTLP_TIMEOUT; call it before os.Exit. The instrumented main calls
+// it as it returns.
 func Flush() {
+	flushSink()
 	if exporter != nil {
 		exporter.flush()
 	}

@@ -1,5 +1,13 @@
-// The sink: one JSON event per line, to TELEMETRY_FILE (opened at the first event) or to
+// The sink: one JSON event per line, to TELEMETRY_FILE (opened at the first batch) or to
 // standard error. A sink that fails loses events and counts them; it never fails the program.
+//
+// File events are group-committed: the first event of a batch wakes a writer goroutine, which
+// writes everything that arrived in the meantime in one O_APPEND write, so a busy program pays a
+// system call per batch rather than per event, and an idle one has its events written at once. A
+// batch that reaches batchLimit is written by the caller. Flush (called when the instrumented main
+// returns and before a panic leaves an instrumented call) and Dropped write what is pending; only
+// os.Exit or a fatal signal can lose events: the batch not yet written, under batchLimit.
+// Standard error is written at once, never held back.
 package telemetry
 
 import (
@@ -14,13 +22,22 @@ import (
 	"unicode/utf8"
 )
 
+const batchLimit = 64 << 10
+
 var (
 	dropped atomic.Uint64
 
 	outMu      sync.Mutex
 	outPath    = absolute(os.Getenv("TELEMETRY_FILE"))
-	outFile    *os.File // guarded by outMu
-	sinkFailed bool     // guarded by outMu
+	sinkFailed bool   // guarded by outMu
+	pending    []byte // whole event lines not yet written; guarded by outMu
+	pendingN   uint64 // events in pending; guarded by outMu
+	spare      []byte // the last written batch's buffer, for reuse; guarded by outMu
+	wake       = make(chan struct{}, 1)
+	writerOnce sync.Once
+
+	writeMu sync.Mutex // held while a batch is written, so batches reach the file in order
+	outFile *os.File   // guarded by writeMu
 	// If fd 2 was closed at start, its number may later belong to another file, which must
 	// not receive events.
 	stderrUsable = stderrOpen()
@@ -164,29 +181,76 @@ func appendString(b []byte, s string) []byte {
 }
 
 func write(line []byte) {
-	outMu.Lock()
-	defer outMu.Unlock()
 	if outPath == "" {
+		outMu.Lock()
+		defer outMu.Unlock()
 		if !stderrUsable || writeStderr(line) != nil {
 			dropped.Add(1)
 		}
 		return
 	}
+	outMu.Lock()
 	if sinkFailed {
+		outMu.Unlock()
 		dropped.Add(1)
+		return
+	}
+	first := len(pending) == 0
+	pending = append(pending, line...)
+	pendingN++
+	full := len(pending) >= batchLimit
+	outMu.Unlock()
+	if full {
+		flushSink()
+	} else if first {
+		writerOnce.Do(func() { go writer() })
+		select {
+		case wake <- struct{}{}:
+		default: // already woken: it will take this event with the rest
+		}
+	}
+}
+
+// writer writes each batch once woken; it lives as long as the program.
+func writer() {
+	for range wake {
+		flushSink()
+	}
+}
+
+// flushSink writes the pending batch, if any, in one write.
+func flushSink() {
+	defer func() { _ = recover() }()
+	writeMu.Lock()
+	defer writeMu.Unlock()
+	outMu.Lock()
+	batch, n := pending, pendingN
+	pending, pendingN, spare = spare[:0], 0, nil
+	outMu.Unlock()
+	if len(batch) == 0 {
+		outMu.Lock()
+		spare = batch
+		outMu.Unlock()
 		return
 	}
 	if outFile == nil {
 		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
+			outMu.Lock()
 			sinkFailed = true
-			dropped.Add(1)
+			outMu.Unlock()
+			dropped.Add(n)
 			return
 		}
 		outFile = f
 	}
-	if _, err := outFile.Write(line); err != nil {
-		dropped.Add(1)
+	if _, err := outFile.Write(batch); err != nil {
+		dropped.Add(n)
+	}
+	if cap(batch) <= 4*batchLimit { // a batch that grew past that is left to the collector
+		outMu.Lock()
+		spare = batch[:0]
+		outMu.Unlock()
 	}
 }
 

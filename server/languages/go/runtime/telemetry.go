@@ -51,7 +51,11 @@ type Span struct {
 func On() bool { return on.Load() }
 
 // Dropped reports how many events were lost because the sink could not be written.
-func Dropped() uint64 { return dropped.Load() }
+// Pending events are written first, so that the count is up to date.
+func Dropped() uint64 {
+	flushSink()
+	return dropped.Load()
+}
 
 // Enter starts a span for a call and returns it, or nil when telemetry is off. It is kept
 // small enough to inline so that the off path is one atomic load at the call site.
@@ -170,8 +174,10 @@ func (s *Span) finish(panicked *any) {
 		s.closeLoops(0) // loops left by return or panic: their exits come first
 	}
 	emit("function_exit", s, fields...)
-	if exporter != nil && s.parent == nil && s.name == "main" {
-		exporter.flush() // main is returning: the program ends without an exit hook
+	if s.parent == nil && s.name == "main" {
+		Flush() // main is returning: the program ends without an exit hook
+	} else if panicked != nil {
+		flushSink() // the panic may end the program
 	}
 }
 
