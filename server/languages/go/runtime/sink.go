@@ -1,12 +1,13 @@
 // The sink: one JSON event per line, to TELEMETRY_FILE (opened at the first batch) or to
 // standard error. A sink that fails loses events and counts them; it never fails the program.
 //
-// File events are group-committed: the first event of a batch wakes a writer goroutine, which
-// writes everything that arrived in the meantime in one O_APPEND write, so a busy program pays a
-// system call per batch rather than per event, and an idle one has its events written at once. A
-// batch that reaches batchLimit is written by the caller. Flush (called when the instrumented main
-// returns and before a panic leaves an instrumented call) and Dropped write what is pending; only
-// os.Exit or a fatal signal can lose events: the batch not yet written, under batchLimit.
+// File events are batched: appended to a pending batch that is written in one O_APPEND write (whole
+// lines, so processes sharing a file never interleave inside a line) when the goroutine's outermost
+// instrumented call returns (before a test's os.Exit, a request's goroutine moving on), when a call
+// exits by panicking, when the batch reaches batchLimit (by the caller), and by a writer goroutine
+// at wakeAt and every flushInterval; Flush and Dropped write it too. So an idle program's events
+// are written at once, and only os.Exit or a fatal signal inside an instrumented call can lose
+// events: the batch not yet written, under batchLimit and flushInterval.
 // Standard error is written at once, never held back.
 package telemetry
 
@@ -22,7 +23,11 @@ import (
 	"unicode/utf8"
 )
 
-const batchLimit = 64 << 10
+const (
+	batchLimit    = 64 << 10               // a batch this large is written by the caller
+	wakeAt        = 16 << 10               // a batch this large wakes the writer goroutine
+	flushInterval = 100 * time.Millisecond // the writer's period: no event waits longer, unless the writer cannot run
+)
 
 var (
 	dropped atomic.Uint64
@@ -89,28 +94,7 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 		}
 	}
 	bp := linePool.Get().(*[]byte)
-	b := append((*bp)[:0], `{"event_type":`...)
-	b = appendString(b, kind)
-	b = append(b, `,"timestamp_ns":`...)
-	b = strconv.AppendInt(b, ts, 10)
-	b = append(b, `,"function_name":`...)
-	b = appendString(b, s.name)
-	b = append(b, `,"file":`...)
-	b = appendString(b, s.file)
-	b = append(b, `,"line":`...)
-	b = strconv.AppendInt(b, int64(line), 10)
-	b = append(b, `,"correlation_id":`...)
-	b = appendString(b, s.cid)
-	b = append(b, `,"parent_correlation_id":`...)
-	if s.parent != nil {
-		b = appendString(b, s.parent.cid)
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, `,"trace_id":`...)
-	b = appendString(b, s.traceID)
-	b = append(b, `,"span_id":`...)
-	b = appendString(b, s.spanID)
+	b := appendHead((*bp)[:0], kind, s, line, ts)
 	for _, f := range extra {
 		b = append(b, ',')
 		b = appendString(b, f.key)
@@ -121,6 +105,37 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 	write(b)
 	*bp = b
 	linePool.Put(bp)
+}
+
+// appendHead writes what every event has: its kind, time, function and ids.
+func appendHead(b []byte, kind string, s *Span, line int, ts int64) []byte {
+	b = append(b, `{"event_type":`...)
+	b = appendString(b, kind)
+	b = append(b, `,"timestamp_ns":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"function_name":`...)
+	b = appendString(b, s.name)
+	b = append(b, `,"file":`...)
+	b = appendString(b, s.file)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, `,"correlation_id":`...)
+	b = append(b, '"')
+	b = appendUUID(b, s.cid)
+	b = append(b, `","parent_correlation_id":`...)
+	if s.parent != nil {
+		b = append(b, '"')
+		b = appendUUID(b, s.parent.cid)
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"trace_id":"`...)
+	b = appendHex(b, s.traceID[:])
+	b = append(b, `","span_id":"`...)
+	b = appendHex(b, s.spanID[:])
+	b = append(b, '"')
+	return b
 }
 
 // linePool reuses event buffers: write copies nothing and keeps no reference after it returns.
@@ -195,25 +210,33 @@ func write(line []byte) {
 		dropped.Add(1)
 		return
 	}
-	first := len(pending) == 0
+	before := len(pending)
 	pending = append(pending, line...)
 	pendingN++
-	full := len(pending) >= batchLimit
+	after := len(pending)
 	outMu.Unlock()
-	if full {
+	switch {
+	case after >= batchLimit:
 		flushSink()
-	} else if first {
-		writerOnce.Do(func() { go writer() })
+	case before < wakeAt && after >= wakeAt:
 		select {
 		case wake <- struct{}{}:
 		default: // already woken: it will take this event with the rest
 		}
+	case before == 0:
+		writerOnce.Do(func() { go writer() })
 	}
 }
 
-// writer writes each batch once woken; it lives as long as the program.
+// writer writes a batch once it passes wakeAt, and every flushInterval whatever is pending; it
+// lives as long as the program.
 func writer() {
-	for range wake {
+	tick := time.NewTicker(flushInterval)
+	for {
+		select {
+		case <-wake:
+		case <-tick.C:
+		}
 		flushSink()
 	}
 }

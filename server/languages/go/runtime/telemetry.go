@@ -24,21 +24,22 @@ import (
 
 // Span is one instrumented call in progress.
 type Span struct {
-	name, file      string
-	line            int
-	cid             string
-	traceID, spanID string
-	parent          *Span
-	gid             uint64
-	start           time.Time
-	loops           []*LoopSpan        // open loops, outermost first; used by the span's goroutine only
-	muted           bool               // left out by sampling: writes nothing, and neither do the calls below it
-	limited         bool               // muted by a call limit: the calls below count themselves dropped, in owner
-	owner           *Span              // a muted span's nearest recorded span above, or nil
-	limit           *callLimit         // the function's call limit, for dropped_calls; nil when not sampling
-	drops           map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
-	args            []field            // the entry's previews, for the OTLP span
-	otel            []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
+	name, file string
+	line       int
+	cid        uuid
+	traceID    traceID
+	spanID     spanID
+	parent     *Span
+	gid        uint64
+	start      time.Time
+	loops      []*LoopSpan        // open loops, outermost first; used by the span's goroutine only
+	muted      bool               // left out by sampling: writes nothing, and neither do the calls below it
+	limited    bool               // muted by a call limit: the calls below count themselves dropped, in owner
+	owner      *Span              // a muted span's nearest recorded span above, or nil
+	limit      *callLimit         // the function's call limit, for dropped_calls; nil when not sampling
+	drops      map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
+	args       []field            // the entry's previews, for the OTLP span
+	otel       []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
 }
 
 // On reports whether events are being written now. Guarding the probe with it,
@@ -95,12 +96,20 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 	}
 	span = &Span{name: name, file: file, line: line, gid: gid}
 	place(span, creator, hasCreator, st)
+	// Previews run while the goroutine is still busy: a String method they call records nothing.
 	var args []field
+	written := false
 	if !span.muted {
-		args = previewArgs(kv) // while the goroutine is still busy: a String method records nothing
+		if written = entryLine(span, kv); !written {
+			args = previewArgs(kv)
+		}
 	}
 	push(st, span)
 	if span.muted {
+		return span
+	}
+	if written {
+		span.start = time.Now()
 		return span
 	}
 	span.args = args
@@ -157,12 +166,26 @@ func (s *Span) finish(panicked *any) {
 	if d <= 0 {
 		d = 1
 	}
-	pop(s)
+	root := pop(s)
 	if s.muted {
 		return
 	}
+	if drops := takeDropped(s); len(drops) > 0 || panicked != nil || len(s.loops) > 0 || !exitLine(s, d) {
+		s.exitEvents(d, drops, panicked)
+	}
+	if s.parent == nil && s.name == "main" {
+		Flush() // main is returning: the program ends without an exit hook
+	} else if root || panicked != nil {
+		// The goroutine's outermost call is done (a test function's call, a request's, main's own
+		// goroutine's) or a panic may end the program: os.Exit can follow, and it has no hook.
+		flushSink()
+	}
+}
+
+// exitEvents writes exception (for a panic), loop_exit for loops still open, and function_exit.
+func (s *Span) exitEvents(d int64, drops []any, panicked *any) {
 	fields := []field{{"duration_ns", d}}
-	if drops := takeDropped(s); len(drops) > 0 {
+	if len(drops) > 0 {
 		fields = append(fields, field{"dropped_calls", drops})
 	}
 	if panicked != nil {
@@ -174,11 +197,6 @@ func (s *Span) finish(panicked *any) {
 		s.closeLoops(0) // loops left by return or panic: their exits come first
 	}
 	emit("function_exit", s, fields...)
-	if s.parent == nil && s.name == "main" {
-		Flush() // main is returning: the program ends without an exit hook
-	} else if panicked != nil {
-		flushSink() // the panic may end the program
-	}
 }
 
 // message is an error's text. Error and String are called directly, not through fmt, which

@@ -1,0 +1,158 @@
+// Fixed-shape events: function_entry and function_exit written straight into a pooled line
+// buffer, without a []field, boxing or reflection, when they go to JSONL only (with OTLP the
+// exporter needs the fields, and emitAt builds them). An argument of a common type (integers,
+// floats, bools, nil, short plain strings) is previewed by appending its text, exactly as
+// preview would write it (protocol/runtime-vectors.json); any other value goes through preview.
+// It must never write a line that differs from the one emitAt would write for the same event.
+package telemetry
+
+import (
+	"strconv"
+	"sync"
+	"time"
+)
+
+// entryLine writes function_entry for s with its arguments' previews, or returns false when
+// emitAt must (OTLP is on). Called while the goroutine is busy: a String method records nothing.
+func entryLine(s *Span, kv []any) bool {
+	if exporter != nil {
+		return false
+	}
+	bp := linePool.Get().(*[]byte)
+	b := appendHead((*bp)[:0], "function_entry", s, s.line, time.Now().UnixNano())
+	b = append(b, `,"args":{`...)
+	for i := 0; i < len(kv); i += 2 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		name, ok := kv[i].(string)
+		if !ok {
+			name = "arg" + strconv.Itoa(i/2)
+		}
+		b = appendString(b, name)
+		b = append(b, ':')
+		switch {
+		case i+1 >= len(kv):
+			b = append(b, `"null"`...)
+		case redactedName(name):
+			b = append(b, `"<redacted>"`...)
+		default:
+			b = appendArgPreview(b, kv[i+1])
+		}
+	}
+	b = append(b, `},"caller":`...)
+	if s.parent != nil {
+		b = appendString(b, s.parent.name)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, '}', '\n')
+	write(b)
+	*bp = b
+	linePool.Put(bp)
+	return true
+}
+
+// exitLine writes a plain function_exit (no error, no dropped calls), or returns false when
+// emitAt must.
+func exitLine(s *Span, d int64) bool {
+	if exporter != nil {
+		return false
+	}
+	bp := linePool.Get().(*[]byte)
+	b := appendHead((*bp)[:0], "function_exit", s, s.line, time.Now().UnixNano())
+	b = append(b, `,"duration_ns":`...)
+	b = strconv.AppendInt(b, d, 10)
+	b = append(b, '}', '\n')
+	write(b)
+	*bp = b
+	linePool.Put(bp)
+	return true
+}
+
+// appendArgPreview appends preview(v) as a JSON string. Only exact built-in types take the short
+// way: a named type may have a String method, which preview calls.
+func appendArgPreview(b []byte, v any) []byte {
+	b = append(b, '"')
+	switch x := v.(type) {
+	case nil:
+		b = append(b, "null"...)
+	case int:
+		b = strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		b = strconv.AppendInt(b, x, 10)
+	case int32:
+		b = strconv.AppendInt(b, int64(x), 10)
+	case int16:
+		b = strconv.AppendInt(b, int64(x), 10)
+	case int8:
+		b = strconv.AppendInt(b, int64(x), 10)
+	case uint:
+		b = strconv.AppendUint(b, uint64(x), 10)
+	case uint64:
+		b = strconv.AppendUint(b, x, 10)
+	case uint32:
+		b = strconv.AppendUint(b, uint64(x), 10)
+	case uint16:
+		b = strconv.AppendUint(b, uint64(x), 10)
+	case uint8:
+		b = strconv.AppendUint(b, uint64(x), 10)
+	case uintptr:
+		b = strconv.AppendUint(b, uint64(x), 10)
+	case bool:
+		b = strconv.AppendBool(b, x)
+	case float64:
+		b = strconv.AppendFloat(b, x, 'g', -1, 64)
+	case float32:
+		b = strconv.AppendFloat(b, float64(x), 'g', -1, 32)
+	case string:
+		if !plainShort(x) {
+			return appendString(b[:len(b)-1], preview(v))
+		}
+		// preview quotes it ("x"), and the event quotes the preview again.
+		b = append(b, '\\', '"')
+		b = append(b, x...)
+		b = append(b, '\\', '"')
+	default:
+		return appendString(b[:len(b)-1], preview(v))
+	}
+	return append(b, '"')
+}
+
+// plainShort: s is printable ASCII with nothing to escape, and short enough that its quoted
+// preview is never clipped.
+func plainShort(s string) bool {
+	if len(s)+2 > previewLimit {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// redactedName caches redactName's answer per parameter name: names come from probes, a few
+// per function, so the cache stays small; it is emptied if it ever grows past a bound.
+var (
+	redactMu    sync.Mutex
+	redactCache = map[string]bool{}
+)
+
+func redactedName(name string) bool {
+	redactMu.Lock()
+	hidden, found := redactCache[name]
+	redactMu.Unlock()
+	if found {
+		return hidden
+	}
+	hidden = redactName.MatchString(name)
+	redactMu.Lock()
+	if len(redactCache) >= 4096 {
+		redactCache = map[string]bool{}
+	}
+	redactCache[name] = hidden
+	redactMu.Unlock()
+	return hidden
+}
