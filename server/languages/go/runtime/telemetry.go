@@ -153,11 +153,15 @@ var panicNilRecoversNil = func() (isNil bool) {
 	panic(nil)
 }()
 
+// calledByPanic looks up the caller with FuncForPC, which allocates nothing for a function that
+// is not inlined (runtime.gopanic never is), where CallersFrames allocates twice.
 func calledByPanic() bool {
-	var pcs [4]uintptr
-	n := runtime.Callers(3, pcs[:]) // skip Callers, calledByPanic, Exit
-	frame, _ := runtime.CallersFrames(pcs[:n]).Next()
-	return frame.Function == "runtime.gopanic"
+	var pcs [1]uintptr
+	if runtime.Callers(3, pcs[:]) == 0 { // skip Callers, calledByPanic, Exit
+		return false
+	}
+	f := runtime.FuncForPC(pcs[0] - 1)
+	return f != nil && f.Name() == "runtime.gopanic"
 }
 
 func (s *Span) finish(panicked *any) {
