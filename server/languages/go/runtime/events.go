@@ -8,7 +8,7 @@ package telemetry
 
 import (
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,12 +55,12 @@ func entryLine(s *Span, kv []any) bool {
 
 // exitLine writes a plain function_exit (no error, no dropped calls), or returns false when
 // emitAt must.
-func exitLine(s *Span, d int64) bool {
+func exitLine(s *Span, d, ts int64) bool {
 	if exporter != nil {
 		return false
 	}
 	bp := linePool.Get().(*[]byte)
-	b := appendHead((*bp)[:0], "function_exit", s, s.line, time.Now().UnixNano())
+	b := appendHead((*bp)[:0], "function_exit", s, s.line, ts)
 	b = append(b, `,"duration_ns":`...)
 	b = strconv.AppendInt(b, d, 10)
 	b = append(b, '}', '\n')
@@ -133,26 +133,27 @@ func plainShort(s string) bool {
 	return true
 }
 
-// redactedName caches redactName's answer per parameter name: names come from probes, a few
-// per function, so the cache stays small; it is emptied if it ever grows past a bound.
-var (
-	redactMu    sync.Mutex
-	redactCache = map[string]bool{}
-)
+// redactedName caches redactName's answer per parameter name: names come from probes, a few per
+// function. Readers load an immutable map; a new name copies it (emptied past a bound).
+var redactCache atomic.Pointer[map[string]bool]
 
 func redactedName(name string) bool {
-	redactMu.Lock()
-	hidden, found := redactCache[name]
-	redactMu.Unlock()
-	if found {
-		return hidden
+	if m := redactCache.Load(); m != nil {
+		if hidden, found := (*m)[name]; found {
+			return hidden
+		}
 	}
-	hidden = redactName.MatchString(name)
-	redactMu.Lock()
-	if len(redactCache) >= 4096 {
-		redactCache = map[string]bool{}
+	hidden := redactName.MatchString(name)
+	for {
+		old := redactCache.Load()
+		next := map[string]bool{name: hidden}
+		if old != nil && len(*old) < 4096 {
+			for k, v := range *old {
+				next[k] = v
+			}
+		}
+		if redactCache.CompareAndSwap(old, &next) {
+			return hidden
+		}
 	}
-	redactCache[name] = hidden
-	redactMu.Unlock()
-	return hidden
 }

@@ -166,7 +166,8 @@ func calledByPanic() bool {
 
 func (s *Span) finish(panicked *any) {
 	defer func() { _ = recover() }()
-	d := time.Since(s.start).Nanoseconds()
+	end := time.Now()
+	d := end.Sub(s.start).Nanoseconds()
 	if d <= 0 {
 		d = 1
 	}
@@ -174,7 +175,7 @@ func (s *Span) finish(panicked *any) {
 	if s.muted {
 		return
 	}
-	if drops := takeDropped(s); len(drops) > 0 || panicked != nil || len(s.loops) > 0 || !exitLine(s, d) {
+	if drops := takeDropped(s); len(drops) > 0 || panicked != nil || len(s.loops) > 0 || !exitLine(s, d, end.UnixNano()) {
 		s.exitEvents(d, drops, panicked)
 	}
 	if s.parent == nil && s.name == "main" {
