@@ -70,9 +70,18 @@ func exitLine(s *Span, d, ts int64) bool {
 	return true
 }
 
-// appendArgPreview appends preview(v) as a JSON string. Only exact built-in types take the short
-// way: a named type may have a String method, which preview calls.
+// appendArgPreview appends preview(v) as a JSON string.
 func appendArgPreview(b []byte, v any) []byte {
+	if out, ok := appendFastPreview(b, v); ok {
+		return out
+	}
+	return appendString(b, preview(v))
+}
+
+// appendFastPreview appends preview(v) as a JSON string when v is of a type it knows, and reports
+// whether it did. Only exact built-in types: a named type may have a String method, which preview
+// calls.
+func appendFastPreview(b []byte, v any) ([]byte, bool) {
 	b = append(b, '"')
 	switch x := v.(type) {
 	case nil:
@@ -107,16 +116,89 @@ func appendArgPreview(b []byte, v any) []byte {
 		b = strconv.AppendFloat(b, float64(x), 'g', -1, 32)
 	case string:
 		if !plainShort(x) {
-			return appendString(b[:len(b)-1], preview(v))
+			return b[:len(b)-1], false
 		}
 		// preview quotes it ("x"), and the event quotes the preview again.
 		b = append(b, '\\', '"')
 		b = append(b, x...)
 		b = append(b, '\\', '"')
 	default:
-		return appendString(b[:len(b)-1], preview(v))
+		return b[:len(b)-1], false
 	}
-	return append(b, '"')
+	return append(b, '"'), true
+}
+
+// varLine writes variable_change for a value of a type appendFastPreview knows (never an LLM
+// response), or returns false when Var must take the general way.
+func varLine(s *Span, line int, name string, value any) bool {
+	if exporter != nil {
+		return false
+	}
+	bp := linePool.Get().(*[]byte)
+	defer linePool.Put(bp)
+	b := appendHead((*bp)[:0], "variable_change", s, line, time.Now().UnixNano())
+	b = append(b, `,"variable":`...)
+	b = appendString(b, name)
+	b = append(b, `,"value":`...)
+	b, ok := appendFastPreview(b, value)
+	*bp = b
+	if !ok {
+		return false
+	}
+	b = append(b, '}', '\n')
+	write(b)
+	*bp = b
+	return true
+}
+
+// branchLine writes branch (condition "" is null), or returns false when emitAt must.
+func branchLine(s *Span, line int, label, condition string) bool {
+	if exporter != nil {
+		return false
+	}
+	bp := linePool.Get().(*[]byte)
+	b := appendHead((*bp)[:0], "branch", s, line, time.Now().UnixNano())
+	b = append(b, `,"branch":`...)
+	b = appendString(b, label)
+	b = append(b, `,"condition":`...)
+	if condition == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, condition)
+	}
+	b = append(b, '}', '\n')
+	write(b)
+	*bp = b
+	linePool.Put(bp)
+	return true
+}
+
+// loopLine writes loop_entry (exit false) or loop_exit, or returns false when emitAt must.
+func loopLine(s *Span, l *LoopSpan, exit bool, d int64) bool {
+	if exporter != nil {
+		return false
+	}
+	bp := linePool.Get().(*[]byte)
+	kind := "loop_entry"
+	if exit {
+		kind = "loop_exit"
+	}
+	b := appendHead((*bp)[:0], kind, s, l.line, time.Now().UnixNano())
+	b = append(b, `,"loop":`...)
+	b = appendString(b, l.kind)
+	if exit {
+		b = append(b, `,"iterations":`...)
+		b = strconv.AppendUint(b, l.n, 10)
+		b = append(b, `,"duration_ns":`...)
+		b = strconv.AppendInt(b, d, 10)
+		b = append(b, `,"suppressed":`...)
+		b = strconv.AppendUint(b, l.suppressed, 10)
+	}
+	b = append(b, '}', '\n')
+	write(b)
+	*bp = b
+	linePool.Put(bp)
+	return true
 }
 
 // plainShort: s is printable ASCII with nothing to escape, and short enough that its quoted

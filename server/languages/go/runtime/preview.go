@@ -76,7 +76,10 @@ func preview(v any) (s string) {
 	defer previewPool.Put(b)
 	b.b = b.b[:0]
 	writeOne(b, reflect.ValueOf(v), 0)
-	return clip(string(b.b), previewLimit)
+	if cut := clipAt(b.b, previewLimit); cut >= 0 {
+		b.b = append(b.b[:cut], "…"...)
+	}
+	return string(b.b)
 }
 
 // previewBuf is a preview being written; previewPool keeps them, so a preview allocates its result only.
@@ -277,6 +280,27 @@ func writeQuoted(b *previewBuf, s string) {
 		}
 	}
 	b.byte1('"')
+}
+
+// clipAt is where clip cuts b (the byte offset of its limit-th code point, which … replaces), or
+// -1 when b is short enough.
+func clipAt(b []byte, limit int) int {
+	if len(b) <= limit {
+		return -1
+	}
+	n, cut := 0, 0
+	for i := 0; i < len(b); {
+		if n == limit-1 {
+			cut = i
+		}
+		if n == limit {
+			return cut
+		}
+		_, size := utf8.DecodeRune(b[i:])
+		i += size
+		n++
+	}
+	return -1
 }
 
 // clip keeps at most limit characters (code points), the last being … when s was longer.

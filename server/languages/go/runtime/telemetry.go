@@ -175,7 +175,11 @@ func (s *Span) finish(panicked *any) {
 	if s.muted {
 		return
 	}
-	if drops := takeDropped(s); len(drops) > 0 || panicked != nil || len(s.loops) > 0 || !exitLine(s, d, end.UnixNano()) {
+	drops := takeDropped(s)
+	if len(drops) == 0 && panicked == nil && len(s.loops) > 0 {
+		s.closeLoops(0) // loops left by return: their exits come first
+	}
+	if len(drops) > 0 || panicked != nil || !exitLine(s, d, end.UnixNano()) {
 		s.exitEvents(d, drops, panicked)
 	}
 	if s.parent == nil && s.name == "main" {
