@@ -8,8 +8,10 @@
 // package: deep.go (variable, branch and error probes inside a call), loops.go (loop probes
 // and the sampling of events inside loops), switch.go (on/off from the environment and
 // SIGHUP), goroutines.go (a span stack per goroutine, for parents and for deep probes),
-// ids.go (trace, span and correlation ids), preview.go (bounded, redacted previews of
-// values) and sink.go (one JSON event per line to TELEMETRY_FILE or standard error).
+// gid.go (goroutine ids without a stack trace), ids.go (trace, span and correlation ids),
+// preview.go (bounded, redacted previews of values), sink.go (one JSON event per line to
+// TELEMETRY_FILE, batched, or standard error) and events.go (the common events written
+// without boxing or reflection).
 //
 // It must never: panic into the program or swallow the program's panics, read the
 // environment per call, do more than one atomic load in On or Enter when telemetry is off,
