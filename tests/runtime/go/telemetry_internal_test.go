@@ -89,7 +89,7 @@ func (n named) String() string { return "named" }
 func TestArgumentPreviewsWrittenDirectlyMatchPreview(t *testing.T) {
 	long := strings.Repeat("x", 120)
 	for _, v := range []any{
-		nil, 0, -7, 1 << 40, int8(-3), int16(300), int32(-70000), int64(math.MinInt64), uint(7), uint8(255),
+		nil, 0, -7, 1 << 30, int8(-3), int16(300), int32(-70000), int64(math.MinInt64), uint(7), uint8(255),
 		uint16(9), uint32(1 << 31), uint64(math.MaxUint64), uintptr(12), true, false,
 		1.5, math.Inf(-1), math.NaN(), 1e21, float32(0.1), "", "plain", `quo"te`, "back\\slash", "tab\t",
 		"é", long, long[:98], long[:99], named(3), errors.New("boom"), []int{1, 2}, &struct{ A int }{1},
