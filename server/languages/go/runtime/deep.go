@@ -18,8 +18,11 @@ func Var(rel int, name string, value any) {
 	if s == nil || s.muted || s.sampledOut() {
 		return
 	}
-	if redactName.MatchString(name) {
+	if redactedName(name) {
 		emitRedacted(s, rel, name)
+		return
+	}
+	if varLine(s, s.line+rel, name, value) {
 		return
 	}
 	var shown string
@@ -52,9 +55,16 @@ func Branch(rel int, label string, condition ...string) {
 	if s == nil || s.muted || s.sampledOut() {
 		return
 	}
+	text := ""
+	if len(condition) > 0 {
+		text = condition[0]
+	}
+	if branchLine(s, s.line+rel, label, text) {
+		return
+	}
 	var cond any
-	if len(condition) > 0 && condition[0] != "" {
-		cond = condition[0]
+	if text != "" {
+		cond = text
 	}
 	emitAt("branch", s, s.line+rel, field{"branch", label}, field{"condition", cond})
 }

@@ -14,10 +14,14 @@ import (
 var (
 	stateMu sync.Mutex
 	states  = map[uint64]*goroutineState{} // by goroutine id; guarded by stateMu
+	// States of goroutines whose span stacks emptied, for reuse; guarded by stateMu.
+	idleStates []*goroutineState
 
 	// Only a goroutine trace from Go 1.21 on names the goroutine that created it.
 	creatorInTraces = goVersionAtLeast(runtime.Version(), 21)
 )
+
+const maxIdleStates = 64
 
 type goroutineState struct {
 	stack []*Span
@@ -32,7 +36,12 @@ func claim(gid uint64) (st *goroutineState, fresh, ok bool) {
 	defer stateMu.Unlock()
 	st = states[gid]
 	if st == nil {
-		st = &goroutineState{}
+		if n := len(idleStates); n > 0 {
+			st, idleStates[n-1] = idleStates[n-1], nil
+			idleStates = idleStates[:n-1]
+		} else {
+			st = &goroutineState{}
+		}
 		states[gid] = st
 	}
 	if st.busy {
@@ -55,12 +64,12 @@ func place(s *Span, creator uint64, hasCreator bool, st *goroutineState) {
 	if s.parent != nil {
 		s.traceID = s.parent.traceID
 	} else {
-		s.traceID = randomHex(16)
+		s.traceID = newTraceID()
 	}
 	admit(s, s.parent)
 	if !s.muted {
 		s.cid = newUUID()
-		s.spanID = randomHex(8)
+		s.spanID = newSpanID()
 	}
 }
 
@@ -72,13 +81,14 @@ func push(st *goroutineState, s *Span) {
 	st.stack = append(st.stack, s)
 }
 
-// pop removes s, and any span left above it, from its goroutine's stack.
-func pop(s *Span) {
+// pop removes s, and any span left above it, from its goroutine's stack, and reports whether
+// the stack is now empty.
+func pop(s *Span) (emptied bool) {
 	stateMu.Lock()
 	defer stateMu.Unlock()
 	st := states[s.gid]
 	if st == nil {
-		return
+		return true
 	}
 	for i := len(st.stack) - 1; i >= 0; i-- {
 		if st.stack[i] == s {
@@ -91,7 +101,11 @@ func pop(s *Span) {
 	}
 	if len(st.stack) == 0 && !st.busy {
 		delete(states, s.gid) // goroutine ids are never reused
+		if len(idleStates) < maxIdleStates {
+			idleStates = append(idleStates, st) // its stack's array too: a goroutine calling from an uninstrumented loop allocates nothing
+		}
 	}
+	return len(st.stack) == 0
 }
 
 // current returns the calling goroutine's state and current span, or a nil span when it has
@@ -118,21 +132,6 @@ func asBusy(st *goroutineState, f func()) {
 		stateMu.Unlock()
 	}()
 	f()
-}
-
-// goroutineID parses "goroutine 18 [running]:", the first line of runtime.Stack.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = b[len("goroutine "):]
-	var id uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + uint64(c-'0')
-	}
-	return id
 }
 
 // creatorOf remembers each goroutine's creator: a goroutine whose stack empties between calls

@@ -1,5 +1,6 @@
 // Ids: 32-hex trace ids, 16-hex span ids and UUIDv4 correlation ids, from a generator of
-// our own seeded once from crypto/rand, so the program's math/rand is never reseeded.
+// our own seeded once from crypto/rand, so the program's math/rand is never reseeded. A span
+// holds its ids as bytes; they are written as hex straight into an event line, allocating nothing.
 package telemetry
 
 import (
@@ -12,6 +13,12 @@ import (
 
 var rng = newRand() // guarded by stateMu
 
+type (
+	traceID [16]byte
+	spanID  [8]byte
+	uuid    [16]byte
+)
+
 func newRand() *mrand.Rand {
 	var seed [8]byte
 	if _, err := crand.Read(seed[:]); err != nil {
@@ -20,23 +27,53 @@ func newRand() *mrand.Rand {
 	return mrand.New(mrand.NewSource(int64(binary.LittleEndian.Uint64(seed[:]))))
 }
 
-// randomHex returns n random bytes in hex, never all zero (an invalid OpenTelemetry id).
-func randomHex(n int) string {
-	b := make([]byte, n)
-	for allZero := true; allZero; {
-		rng.Read(b)
+// fillRandom fills b with random bytes, never all zero (an invalid OpenTelemetry id). Under stateMu.
+func fillRandom(b []byte) {
+	for {
+		for i := 0; i < len(b); i += 8 {
+			var w [8]byte
+			binary.LittleEndian.PutUint64(w[:], rng.Uint64())
+			copy(b[i:], w[:])
+		}
 		for _, c := range b {
-			allZero = allZero && c == 0
+			if c != 0 {
+				return
+			}
 		}
 	}
-	return hex.EncodeToString(b)
 }
 
-func newUUID() string {
-	var b [16]byte
-	rng.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+func newTraceID() (t traceID) { fillRandom(t[:]); return }
+func newSpanID() (s spanID)   { fillRandom(s[:]); return }
+
+func newUUID() (u uuid) {
+	fillRandom(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return
+}
+
+func (t traceID) String() string { return hex.EncodeToString(t[:]) }
+func (s spanID) String() string  { return hex.EncodeToString(s[:]) }
+func (u uuid) String() string    { return string(appendUUID(make([]byte, 0, 36), u)) }
+
+func appendHex(b []byte, id []byte) []byte {
+	const digits = "0123456789abcdef"
+	for _, c := range id {
+		b = append(b, digits[c>>4], digits[c&0xf])
+	}
+	return b
+}
+
+// appendUUID writes u in its 8-4-4-4-12 form.
+func appendUUID(b []byte, u uuid) []byte {
+	b = appendHex(b, u[0:4])
+	b = append(b, '-')
+	b = appendHex(b, u[4:6])
+	b = append(b, '-')
+	b = appendHex(b, u[6:8])
+	b = append(b, '-')
+	b = appendHex(b, u[8:10])
+	b = append(b, '-')
+	return appendHex(b, u[10:16])
 }

@@ -76,7 +76,7 @@ func openLoop(rel int, kind string) (l *LoopSpan) {
 	}
 	l = &LoopSpan{span: s, line: s.line + rel, kind: kind, outerN: outerN, silent: silent}
 	s.loops = append(s.loops, l)
-	if !silent {
+	if !silent && !loopLine(s, l, false, 0) {
 		emitAt("loop_entry", s, l.line, field{"loop", kind})
 	}
 	l.start = time.Now()
@@ -111,6 +111,9 @@ func (s *Span) closeLoops(i int) {
 		d := time.Since(l.start).Nanoseconds()
 		if d <= 0 {
 			d = 1
+		}
+		if loopLine(s, l, true, d) {
+			continue
 		}
 		emitAt("loop_exit", s, l.line,
 			field{"loop", l.kind}, field{"iterations", l.n}, field{"duration_ns", d}, field{"suppressed", l.suppressed})

@@ -237,8 +237,8 @@ func (e *otlpExporter) span(s *Span, ts int64, extra []field) {
 		}
 	}
 	record := map[string]any{
-		"traceId":           s.traceID,
-		"spanId":            s.spanID,
+		"traceId":           s.traceID.String(),
+		"spanId":            s.spanID.String(),
 		"name":              s.name,
 		"kind":              1, // INTERNAL
 		"startTimeUnixNano": strconv.FormatInt(ts-duration, 10),
@@ -246,7 +246,7 @@ func (e *otlpExporter) span(s *Span, ts int64, extra []field) {
 		"status":            map[string]any{},
 	}
 	if s.parent != nil {
-		record["parentSpanId"] = s.parent.spanID
+		record["parentSpanId"] = s.parent.spanID.String()
 	}
 	if len(s.otel) > 0 {
 		record["events"] = s.otel
@@ -274,7 +274,7 @@ func (e *otlpExporter) log(kind string, s *Span, ts int64, severity int, attrs [
 		"timeUnixNano": t, "observedTimeUnixNano": t, "severityNumber": severity, "severityText": text,
 		"eventName": kind, "body": map[string]any{"stringValue": kind},
 		"attributes": append([]any{attr("code.function.name", s.name), attr("code.file.path", s.file)}, attrs...),
-		"traceId":    s.traceID, "spanId": s.spanID,
+		"traceId":    s.traceID.String(), "spanId": s.spanID.String(),
 	})
 }
 
@@ -451,9 +451,11 @@ func OTLPStats() (sent, failed, dropped int64) {
 	return exporter.sent, exporter.failed, exporter.dropped
 }
 
-// Flush sends what the OTLP exporter holds, waiting at most OTEL_EXPORTER_OTLP_TIMEOUT; call it
-// before os.Exit. The instrumented main calls it as it returns.
+// Flush writes the events TELEMETRY_FILE has pending and sends what the OTLP exporter holds,
+// waiting at most OTEL_EXPORTER_OTLP_TIMEOUT; call it before os.Exit. The instrumented main calls
+// it as it returns.
 func Flush() {
+	flushSink()
 	if exporter != nil {
 		exporter.flush()
 	}

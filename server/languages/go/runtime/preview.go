@@ -10,7 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
 const (
@@ -71,10 +72,28 @@ func preview(v any) (s string) {
 			s = unrepresentable(v)
 		}
 	}()
-	var b strings.Builder
-	writeOne(&b, reflect.ValueOf(v), 0)
-	return clip(b.String(), previewLimit)
+	b := previewPool.Get().(*previewBuf)
+	defer previewPool.Put(b)
+	b.b = b.b[:0]
+	writeOne(b, reflect.ValueOf(v), 0)
+	if cut := clipAt(b.b, previewLimit); cut >= 0 {
+		b.b = append(b.b[:cut], "…"...)
+	}
+	return string(b.b)
 }
+
+// previewBuf is a preview being written; previewPool keeps them, so a preview allocates its result only.
+type previewBuf struct{ b []byte }
+
+var (
+	previewPool  = sync.Pool{New: func() any { return &previewBuf{b: make([]byte, 0, 2*previewLimit)} }}
+	errorType    = reflect.TypeOf((*error)(nil)).Elem()
+	stringerType = reflect.TypeOf((*fmt.Stringer)(nil)).Elem()
+)
+
+func (p *previewBuf) str(s string) { p.b = append(p.b, s...) }
+func (p *previewBuf) byte1(c byte) { p.b = append(p.b, c) }
+func (p *previewBuf) rune1(r rune) { p.b = utf8.AppendRune(p.b, r) }
 
 // unrepresentable is what a preview or a message shows of a value it could not read.
 func unrepresentable(v any) string {
@@ -83,17 +102,15 @@ func unrepresentable(v any) string {
 
 // writeOne writes one value; if its String or Error method panics, only this value falls
 // back to <unrepresentable T> and its neighbours still show.
-func writeOne(b *strings.Builder, v reflect.Value, depth int) {
-	mark := b.Len()
+func writeOne(b *previewBuf, v reflect.Value, depth int) {
+	mark := len(b.b)
 	defer func() {
 		if recover() != nil {
-			text := b.String()[:mark]
-			b.Reset()
-			b.WriteString(text)
+			b.b = b.b[:mark]
 			if v.IsValid() && v.CanInterface() {
-				b.WriteString(unrepresentable(v.Interface()))
+				b.str(unrepresentable(v.Interface()))
 			} else {
-				b.WriteString("<unrepresentable>")
+				b.str("<unrepresentable>")
 			}
 		}
 	}()
@@ -103,28 +120,29 @@ func writeOne(b *strings.Builder, v reflect.Value, depth int) {
 // writeValue is the canonical preview (protocol/runtime-vectors.json): null, true/false,
 // numbers, JSON-quoted strings, [a, b] and {"k": v}, a few items per collection, a few levels
 // deep, stopping once the text is long enough to be clipped anyway, so a huge value costs little.
-func writeValue(b *strings.Builder, v reflect.Value, depth int) {
-	if b.Len() > previewLimit {
+func writeValue(b *previewBuf, v reflect.Value, depth int) {
+	if len(b.b) > previewLimit {
 		return
 	}
 	if !v.IsValid() {
-		b.WriteString("null")
+		b.str("null")
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
 		if v.IsNil() {
-			b.WriteString("null")
+			b.str("null")
 			return
 		}
 	}
-	if v.CanInterface() {
+	// Only a value with an Error or String method is boxed (v.Interface copies a non-pointer value).
+	if t := v.Type(); v.CanInterface() && (t.Implements(errorType) || t.Implements(stringerType)) {
 		switch x := v.Interface().(type) {
 		case error:
-			b.WriteString(clip(x.Error(), previewLimit))
+			b.str(clip(x.Error(), previewLimit))
 			return
 		case fmt.Stringer:
-			b.WriteString(clip(x.String(), previewLimit))
+			b.str(clip(x.String(), previewLimit))
 			return
 		}
 	}
@@ -132,17 +150,17 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 	case reflect.String:
 		writeQuoted(b, clip(v.String(), previewLimit+1))
 	case reflect.Bool:
-		b.WriteString(strconv.FormatBool(v.Bool()))
+		b.b = strconv.AppendBool(b.b, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
+		b.b = strconv.AppendInt(b.b, v.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		b.WriteString(strconv.FormatUint(v.Uint(), 10))
+		b.b = strconv.AppendUint(b.b, v.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
-		b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, v.Type().Bits()))
+		b.b = strconv.AppendFloat(b.b, v.Float(), 'g', -1, v.Type().Bits())
 	case reflect.Complex64, reflect.Complex128:
-		b.WriteString(strconv.FormatComplex(v.Complex(), 'g', -1, v.Type().Bits()))
+		b.str(strconv.FormatComplex(v.Complex(), 'g', -1, v.Type().Bits()))
 	case reflect.Pointer:
-		b.WriteByte('&')
+		b.byte1('&')
 		writeValue(b, v.Elem(), depth)
 	case reflect.Interface:
 		writeValue(b, v.Elem(), depth)
@@ -154,9 +172,9 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 		writeItems(b, "{", "}", len(keys), depth, func(i int) {
 			k := keys[i]
 			writeOne(b, k, depth+1)
-			b.WriteString(": ")
+			b.str(": ")
 			if k.Kind() == reflect.String && secretKey(k.String()) {
-				b.WriteString(redacted)
+				b.str(redacted)
 			} else {
 				writeOne(b, v.MapIndex(k), depth+1)
 			}
@@ -165,37 +183,37 @@ func writeValue(b *strings.Builder, v reflect.Value, depth int) {
 		t := v.Type()
 		writeItems(b, "{", "}", v.NumField(), depth, func(i int) {
 			name := t.Field(i).Name
-			b.WriteString(name)
-			b.WriteString(": ")
+			b.str(name)
+			b.str(": ")
 			if secretKey(name) {
-				b.WriteString(redacted)
+				b.str(redacted)
 			} else {
 				writeOne(b, v.Field(i), depth+1)
 			}
 		})
 	default: // chan, func, unsafe pointer
-		b.WriteString(v.Type().String())
+		b.str(v.Type().String())
 	}
 }
 
 // writeItems writes open, at most maxItems items and "…" for the rest, and close; a
 // non-empty collection deeper than maxDepth is open…close.
-func writeItems(b *strings.Builder, open, close string, n, depth int, item func(int)) {
-	b.WriteString(open)
+func writeItems(b *previewBuf, open, close string, n, depth int, item func(int)) {
+	b.str(open)
 	if n > 0 && depth >= maxDepth {
-		b.WriteString("…")
+		b.str("…")
 	}
 	for i := 0; i < n && depth < maxDepth; i++ {
 		if i > 0 {
-			b.WriteString(", ")
+			b.str(", ")
 		}
-		if i == maxItems || b.Len() > previewLimit {
-			b.WriteString("…")
+		if i == maxItems || len(b.b) > previewLimit {
+			b.str("…")
 			break
 		}
 		item(i)
 	}
-	b.WriteString(close)
+	b.str(close)
 }
 
 // mapKeys returns a map's keys, sorted by their preview as fmt sorts maps, when the map is
@@ -233,35 +251,56 @@ func (s byShown) Swap(i, j int) {
 
 // writeQuoted writes s as JSON.stringify writes a string: \" \\ \b \f \n \r \t, other
 // control characters as \u00XX, invalid UTF-8 as U+FFFD, everything else as it is.
-func writeQuoted(b *strings.Builder, s string) {
+func writeQuoted(b *previewBuf, s string) {
 	const hexDigits = "0123456789abcdef"
-	b.WriteByte('"')
+	b.byte1('"')
 	for _, r := range s {
 		switch r {
 		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
+			b.byte1('\\')
+			b.rune1(r)
 		case '\b':
-			b.WriteString(`\b`)
+			b.str(`\b`)
 		case '\f':
-			b.WriteString(`\f`)
+			b.str(`\f`)
 		case '\n':
-			b.WriteString(`\n`)
+			b.str(`\n`)
 		case '\r':
-			b.WriteString(`\r`)
+			b.str(`\r`)
 		case '\t':
-			b.WriteString(`\t`)
+			b.str(`\t`)
 		default:
 			if r < 0x20 {
-				b.WriteString(`\u00`)
-				b.WriteByte(hexDigits[r>>4])
-				b.WriteByte(hexDigits[r&0xf])
+				b.str(`\u00`)
+				b.byte1(hexDigits[r>>4])
+				b.byte1(hexDigits[r&0xf])
 			} else {
-				b.WriteRune(r)
+				b.rune1(r)
 			}
 		}
 	}
-	b.WriteByte('"')
+	b.byte1('"')
+}
+
+// clipAt is where clip cuts b (the byte offset of its limit-th code point, which … replaces), or
+// -1 when b is short enough.
+func clipAt(b []byte, limit int) int {
+	if len(b) <= limit {
+		return -1
+	}
+	n, cut := 0, 0
+	for i := 0; i < len(b); {
+		if n == limit-1 {
+			cut = i
+		}
+		if n == limit {
+			return cut
+		}
+		_, size := utf8.DecodeRune(b[i:])
+		i += size
+		n++
+	}
+	return -1
 }
 
 // clip keeps at most limit characters (code points), the last being … when s was longer.

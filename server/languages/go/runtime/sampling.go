@@ -7,6 +7,7 @@
 package telemetry
 
 import (
+	"encoding/binary"
 	"os"
 	"regexp"
 	"strconv"
@@ -113,7 +114,20 @@ func keepTrace(sampler string, ratio float64, traceID string) bool {
 		return false
 	}
 	x, err := strconv.ParseUint(traceID[16:], 16, 64)
-	return err == nil && x>>1 < uint64(ratio*(1<<63))
+	return err == nil && keepLow(ratio, x)
+}
+
+func keepLow(ratio float64, low uint64) bool { return low>>1 < uint64(ratio*(1<<63)) }
+
+// keepSpanTrace is keepTrace for a span's own id, formatting nothing.
+func keepSpanTrace(sampler string, ratio float64, t traceID) bool {
+	switch {
+	case strings.HasSuffix(sampler, "always_on"):
+		return true
+	case strings.HasSuffix(sampler, "always_off"):
+		return false
+	}
+	return keepLow(ratio, binary.BigEndian.Uint64(t[8:]))
 }
 
 // loopKeeps: inside an open loop at iteration n, events (and loops nested in it) are kept
@@ -177,7 +191,7 @@ func admit(s *Span, parent *Span) {
 		if parent.limited {
 			countDrop(parent.owner, limit, key)
 		}
-	case parent == nil && !keepTrace(sampling.sampler, sampling.ratio, s.traceID):
+	case parent == nil && !keepSpanTrace(sampling.sampler, sampling.ratio, s.traceID):
 		s.muted = true
 	case !limit.allow(time.Since(epoch).Nanoseconds()):
 		s.muted, s.limited, s.owner = true, true, parent

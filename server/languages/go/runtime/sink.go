@@ -1,5 +1,14 @@
-// The sink: one JSON event per line, to TELEMETRY_FILE (opened at the first event) or to
+// The sink: one JSON event per line, to TELEMETRY_FILE (opened at the first batch) or to
 // standard error. A sink that fails loses events and counts them; it never fails the program.
+//
+// File events are batched: appended to a pending batch that is written in one O_APPEND write (whole
+// lines, so processes sharing a file never interleave inside a line) when the goroutine's outermost
+// instrumented call returns (before a test's os.Exit, a request's goroutine moving on), when a call
+// exits by panicking, when the batch reaches batchLimit (by the caller), and by a writer goroutine
+// at wakeAt and every flushInterval; Flush and Dropped write it too. So an idle program's events
+// are written at once, and only os.Exit or a fatal signal inside an instrumented call can lose
+// events: the batch not yet written, under batchLimit and flushInterval.
+// Standard error is written at once, never held back.
 package telemetry
 
 import (
@@ -14,13 +23,26 @@ import (
 	"unicode/utf8"
 )
 
+const (
+	batchLimit    = 64 << 10               // a batch this large is written by the caller
+	wakeAt        = 16 << 10               // a batch this large wakes the writer goroutine
+	flushInterval = 100 * time.Millisecond // the writer's period: no event waits longer, unless the writer cannot run
+)
+
 var (
 	dropped atomic.Uint64
 
 	outMu      sync.Mutex
 	outPath    = absolute(os.Getenv("TELEMETRY_FILE"))
-	outFile    *os.File // guarded by outMu
-	sinkFailed bool     // guarded by outMu
+	sinkFailed bool   // guarded by outMu
+	pending    []byte // whole event lines not yet written; guarded by outMu
+	pendingN   uint64 // events in pending; guarded by outMu
+	spare      []byte // the last written batch's buffer, for reuse; guarded by outMu
+	wake       = make(chan struct{}, 1)
+	writerOnce sync.Once
+
+	writeMu sync.Mutex // held while a batch is written, so batches reach the file in order
+	outFile *os.File   // guarded by writeMu
 	// If fd 2 was closed at start, its number may later belong to another file, which must
 	// not receive events.
 	stderrUsable = stderrOpen()
@@ -72,28 +94,7 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 		}
 	}
 	bp := linePool.Get().(*[]byte)
-	b := append((*bp)[:0], `{"event_type":`...)
-	b = appendString(b, kind)
-	b = append(b, `,"timestamp_ns":`...)
-	b = strconv.AppendInt(b, ts, 10)
-	b = append(b, `,"function_name":`...)
-	b = appendString(b, s.name)
-	b = append(b, `,"file":`...)
-	b = appendString(b, s.file)
-	b = append(b, `,"line":`...)
-	b = strconv.AppendInt(b, int64(line), 10)
-	b = append(b, `,"correlation_id":`...)
-	b = appendString(b, s.cid)
-	b = append(b, `,"parent_correlation_id":`...)
-	if s.parent != nil {
-		b = appendString(b, s.parent.cid)
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, `,"trace_id":`...)
-	b = appendString(b, s.traceID)
-	b = append(b, `,"span_id":`...)
-	b = appendString(b, s.spanID)
+	b := appendHead((*bp)[:0], kind, s, line, ts)
 	for _, f := range extra {
 		b = append(b, ',')
 		b = appendString(b, f.key)
@@ -104,6 +105,37 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 	write(b)
 	*bp = b
 	linePool.Put(bp)
+}
+
+// appendHead writes what every event has: its kind, time, function and ids.
+func appendHead(b []byte, kind string, s *Span, line int, ts int64) []byte {
+	b = append(b, `{"event_type":`...)
+	b = appendString(b, kind)
+	b = append(b, `,"timestamp_ns":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"function_name":`...)
+	b = appendString(b, s.name)
+	b = append(b, `,"file":`...)
+	b = appendString(b, s.file)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, `,"correlation_id":`...)
+	b = append(b, '"')
+	b = appendUUID(b, s.cid)
+	b = append(b, `","parent_correlation_id":`...)
+	if s.parent != nil {
+		b = append(b, '"')
+		b = appendUUID(b, s.parent.cid)
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"trace_id":"`...)
+	b = appendHex(b, s.traceID[:])
+	b = append(b, `","span_id":"`...)
+	b = appendHex(b, s.spanID[:])
+	b = append(b, '"')
+	return b
 }
 
 // linePool reuses event buffers: write copies nothing and keeps no reference after it returns.
@@ -164,29 +196,84 @@ func appendString(b []byte, s string) []byte {
 }
 
 func write(line []byte) {
-	outMu.Lock()
-	defer outMu.Unlock()
 	if outPath == "" {
+		outMu.Lock()
+		defer outMu.Unlock()
 		if !stderrUsable || writeStderr(line) != nil {
 			dropped.Add(1)
 		}
 		return
 	}
+	outMu.Lock()
 	if sinkFailed {
+		outMu.Unlock()
 		dropped.Add(1)
+		return
+	}
+	before := len(pending)
+	pending = append(pending, line...)
+	pendingN++
+	after := len(pending)
+	outMu.Unlock()
+	switch {
+	case after >= batchLimit:
+		flushSink()
+	case before < wakeAt && after >= wakeAt:
+		select {
+		case wake <- struct{}{}:
+		default: // already woken: it will take this event with the rest
+		}
+	case before == 0:
+		writerOnce.Do(func() { go writer() })
+	}
+}
+
+// writer writes a batch once it passes wakeAt, and every flushInterval whatever is pending; it
+// lives as long as the program.
+func writer() {
+	tick := time.NewTicker(flushInterval)
+	for {
+		select {
+		case <-wake:
+		case <-tick.C:
+		}
+		flushSink()
+	}
+}
+
+// flushSink writes the pending batch, if any, in one write.
+func flushSink() {
+	defer func() { _ = recover() }()
+	writeMu.Lock()
+	defer writeMu.Unlock()
+	outMu.Lock()
+	batch, n := pending, pendingN
+	pending, pendingN, spare = spare[:0], 0, nil
+	outMu.Unlock()
+	if len(batch) == 0 {
+		outMu.Lock()
+		spare = batch
+		outMu.Unlock()
 		return
 	}
 	if outFile == nil {
 		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
+			outMu.Lock()
 			sinkFailed = true
-			dropped.Add(1)
+			outMu.Unlock()
+			dropped.Add(n)
 			return
 		}
 		outFile = f
 	}
-	if _, err := outFile.Write(line); err != nil {
-		dropped.Add(1)
+	if _, err := outFile.Write(batch); err != nil {
+		dropped.Add(n)
+	}
+	if cap(batch) <= 4*batchLimit { // a batch that grew past that is left to the collector
+		outMu.Lock()
+		spare = batch[:0]
+		outMu.Unlock()
 	}
 }
 

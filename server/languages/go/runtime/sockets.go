@@ -143,11 +143,11 @@ func emitRecord(kind string, s *Span, extra ...field) {
 	}
 	var parentCID any
 	if s.parent != nil {
-		parentCID = s.parent.cid
+		parentCID = s.parent.cid.String()
 	}
 	fields := append([]field{
-		{"function_name", s.name}, {"file", s.file}, {"line", s.line}, {"correlation_id", s.cid},
-		{"parent_correlation_id", parentCID}, {"trace_id", s.traceID}, {"span_id", s.spanID},
+		{"function_name", s.name}, {"file", s.file}, {"line", s.line}, {"correlation_id", s.cid.String()},
+		{"parent_correlation_id", parentCID}, {"trace_id", s.traceID.String()}, {"span_id", s.spanID.String()},
 	}, extra...)
 	b := make([]byte, 0, 512)
 	b = append(b, `{"event_type":`...)

@@ -8,8 +8,10 @@
 // package: deep.go (variable, branch and error probes inside a call), loops.go (loop probes
 // and the sampling of events inside loops), switch.go (on/off from the environment and
 // SIGHUP), goroutines.go (a span stack per goroutine, for parents and for deep probes),
-// ids.go (trace, span and correlation ids), preview.go (bounded, redacted previews of
-// values) and sink.go (one JSON event per line to TELEMETRY_FILE or standard error).
+// gid.go (goroutine ids without a stack trace), ids.go (trace, span and correlation ids),
+// preview.go (bounded, redacted previews of values), sink.go (one JSON event per line to
+// TELEMETRY_FILE, batched, or standard error) and events.go (the common events written
+// without boxing or reflection).
 //
 // It must never: panic into the program or swallow the program's panics, read the
 // environment per call, do more than one atomic load in On or Enter when telemetry is off,
@@ -24,21 +26,22 @@ import (
 
 // Span is one instrumented call in progress.
 type Span struct {
-	name, file      string
-	line            int
-	cid             string
-	traceID, spanID string
-	parent          *Span
-	gid             uint64
-	start           time.Time
-	loops           []*LoopSpan        // open loops, outermost first; used by the span's goroutine only
-	muted           bool               // left out by sampling: writes nothing, and neither do the calls below it
-	limited         bool               // muted by a call limit: the calls below count themselves dropped, in owner
-	owner           *Span              // a muted span's nearest recorded span above, or nil
-	limit           *callLimit         // the function's call limit, for dropped_calls; nil when not sampling
-	drops           map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
-	args            []field            // the entry's previews, for the OTLP span
-	otel            []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
+	name, file string
+	line       int
+	cid        uuid
+	traceID    traceID
+	spanID     spanID
+	parent     *Span
+	gid        uint64
+	start      time.Time
+	loops      []*LoopSpan        // open loops, outermost first; used by the span's goroutine only
+	muted      bool               // left out by sampling: writes nothing, and neither do the calls below it
+	limited    bool               // muted by a call limit: the calls below count themselves dropped, in owner
+	owner      *Span              // a muted span's nearest recorded span above, or nil
+	limit      *callLimit         // the function's call limit, for dropped_calls; nil when not sampling
+	drops      map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
+	args       []field            // the entry's previews, for the OTLP span
+	otel       []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
 }
 
 // On reports whether events are being written now. Guarding the probe with it,
@@ -51,7 +54,11 @@ type Span struct {
 func On() bool { return on.Load() }
 
 // Dropped reports how many events were lost because the sink could not be written.
-func Dropped() uint64 { return dropped.Load() }
+// Pending events are written first, so that the count is up to date.
+func Dropped() uint64 {
+	flushSink()
+	return dropped.Load()
+}
 
 // Enter starts a span for a call and returns it, or nil when telemetry is off. It is kept
 // small enough to inline so that the off path is one atomic load at the call site.
@@ -91,12 +98,20 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 	}
 	span = &Span{name: name, file: file, line: line, gid: gid}
 	place(span, creator, hasCreator, st)
+	// Previews run while the goroutine is still busy: a String method they call records nothing.
 	var args []field
+	written := false
 	if !span.muted {
-		args = previewArgs(kv) // while the goroutine is still busy: a String method records nothing
+		if written = entryLine(span, kv); !written {
+			args = previewArgs(kv)
+		}
 	}
 	push(st, span)
 	if span.muted {
+		return span
+	}
+	if written {
+		span.start = time.Now()
 		return span
 	}
 	span.args = args
@@ -140,25 +155,48 @@ var panicNilRecoversNil = func() (isNil bool) {
 	panic(nil)
 }()
 
+// calledByPanic looks up the caller with FuncForPC, which allocates nothing for a function that
+// is not inlined (runtime.gopanic never is), where CallersFrames allocates twice.
 func calledByPanic() bool {
-	var pcs [4]uintptr
-	n := runtime.Callers(3, pcs[:]) // skip Callers, calledByPanic, Exit
-	frame, _ := runtime.CallersFrames(pcs[:n]).Next()
-	return frame.Function == "runtime.gopanic"
+	var pcs [1]uintptr
+	if runtime.Callers(3, pcs[:]) == 0 { // skip Callers, calledByPanic, Exit
+		return false
+	}
+	f := runtime.FuncForPC(pcs[0] - 1)
+	return f != nil && f.Name() == "runtime.gopanic"
 }
 
 func (s *Span) finish(panicked *any) {
 	defer func() { _ = recover() }()
-	d := time.Since(s.start).Nanoseconds()
+	end := time.Now()
+	d := end.Sub(s.start).Nanoseconds()
 	if d <= 0 {
 		d = 1
 	}
-	pop(s)
+	root := pop(s)
 	if s.muted {
 		return
 	}
+	drops := takeDropped(s)
+	if len(drops) == 0 && panicked == nil && len(s.loops) > 0 {
+		s.closeLoops(0) // loops left by return: their exits come first
+	}
+	if len(drops) > 0 || panicked != nil || !exitLine(s, d, end.UnixNano()) {
+		s.exitEvents(d, drops, panicked)
+	}
+	if s.parent == nil && s.name == "main" {
+		Flush() // main is returning: the program ends without an exit hook
+	} else if root || panicked != nil {
+		// The goroutine's outermost call is done (a test function's call, a request's, main's own
+		// goroutine's) or a panic may end the program: os.Exit can follow, and it has no hook.
+		flushSink()
+	}
+}
+
+// exitEvents writes exception (for a panic), loop_exit for loops still open, and function_exit.
+func (s *Span) exitEvents(d int64, drops []any, panicked *any) {
 	fields := []field{{"duration_ns", d}}
-	if drops := takeDropped(s); len(drops) > 0 {
+	if len(drops) > 0 {
 		fields = append(fields, field{"dropped_calls", drops})
 	}
 	if panicked != nil {
@@ -170,9 +208,6 @@ func (s *Span) finish(panicked *any) {
 		s.closeLoops(0) // loops left by return or panic: their exits come first
 	}
 	emit("function_exit", s, fields...)
-	if exporter != nil && s.parent == nil && s.name == "main" {
-		exporter.flush() // main is returning: the program ends without an exit hook
-	}
 }
 
 // message is an error's text. Error and String are called directly, not through fmt, which
