@@ -75,7 +75,14 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
     startIndex: !prologueKept ? 0 : lo - CONTEXT_MARGIN >= 0 ? units[lo - CONTEXT_MARGIN]!.start : outer.startIndex,
     endIndex: hi + CONTEXT_MARGIN < units.length ? units[hi + CONTEXT_MARGIN]!.end : outer.endIndex,
   };
-  const mid = analyzeTree(spec, query, tree, text, { within: context });
+  if (!prologueKept) {
+    // Up to the first statement past the old prologue (moved by the edit when it lies before it), so
+    // that an edit in a file's header comment still finds the import place inside what was queried.
+    const prologueEnd = old.importAt >= edit.oldEndIndex ? old.importAt + delta : old.importAt;
+    const next = top.find((s) => s.start >= prologueEnd && s.type !== 'comment');
+    if (next) context.endIndex = Math.max(context.endIndex, next.end);
+  }
+  const mid = analyzeTree(spec, query, tree, text, { within: context, keep: { startIndex: kStart, endIndex: kEnd } });
   if (!prologueKept && !(mid.importAt < context.endIndex)) return undefined;
   const inside = (s: Span) => kStart <= s.start && s.end <= kEnd;
   const before = (s: Span) => s.end <= kStart;
@@ -191,14 +198,23 @@ function isFunction(query: Query, node: Node): boolean {
 /** Offsets (and 1-based lines) inside a site's plain data, by the key that holds them. */
 const OFFSET_KEYS = new Set(['start', 'end', 'headStart', 'prologueEnd', 'keywordEnd', 'at']);
 
-/** A deep copy of `value` with every offset moved by `delta` and every `line` by `lineDelta`. */
+/**
+ * A deep copy of `value` with every offset moved by `delta` and every `line` by `lineDelta`. Runs
+ * for every function after the edit on every keystroke: plain loops, no entry arrays or closures.
+ */
 function moved<T>(value: T, delta: number, lineDelta: number): T {
-  if (Array.isArray(value)) return value.map((v) => moved(v, delta, lineDelta)) as T;
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = moved(value[i] as unknown, delta, lineDelta);
+    return out as T;
+  }
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in source) {
+    const v = source[key];
     if (typeof v === 'number') out[key] = OFFSET_KEYS.has(key) ? v + delta : key === 'line' ? v + lineDelta : v;
-    else out[key] = moved(v, delta, lineDelta);
+    else out[key] = typeof v === 'object' && v !== null ? moved(v, delta, lineDelta) : v;
   }
   return out as T;
 }
