@@ -64,6 +64,8 @@ export class LspClient {
   readonly requests: Message[] = [];
   readonly unhandled: Message[] = [];
   readonly documents = new Map<string, OpenDocument>();
+  /** The last full pull report per document: its result id and items. */
+  private readonly pulled = new Map<string, { resultId: string; items: Diagnostic[] }>();
   settings: Record<string, unknown>;
   initializeResult!: InitializeResult;
   private stderr = '';
@@ -153,16 +155,24 @@ export class LspClient {
 
   async close(document: OpenDocument): Promise<void> {
     this.documents.delete(document.uri);
+    this.pulled.delete(document.uri);
     await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri: document.uri } });
   }
 
   /** Current diagnostics of the document: pulled, or the push for its current version. */
   async diagnostics(document: OpenDocument): Promise<Diagnostic[]> {
     if (this.pulls) {
-      const report = await this.connection.sendRequest<{ kind: string; items: Diagnostic[] }>('textDocument/diagnostic', {
+      // As vscode-languageclient does: name the result held, and keep it when the server says `unchanged`.
+      const held = this.pulled.get(document.uri);
+      const report = await this.connection.sendRequest<{ kind: string; resultId?: string; items?: Diagnostic[] }>('textDocument/diagnostic', {
         textDocument: { uri: document.uri },
+        ...(held && { previousResultId: held.resultId }),
       });
-      return report.items;
+      if (report.kind === 'unchanged' && held) return [...held.items];
+      const items = report.items ?? [];
+      if (report.resultId !== undefined) this.pulled.set(document.uri, { resultId: report.resultId, items });
+      else this.pulled.delete(document.uri);
+      return items;
     }
     const push = await this.waitFor(() => this.lastPush(document.uri, document.version));
     return push.diagnostics;
