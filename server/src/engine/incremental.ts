@@ -207,8 +207,24 @@ function isFunction(query: Query, node: Node): boolean {
     .some((m) => m.captures.some((c) => (c.name === 'function' || c.name === 'function.named') && c.node.id === node.id));
 }
 
-/** Offsets (and 1-based lines) inside a site's plain data, by the key that holds them. */
-const OFFSET_KEYS = new Set(['start', 'end', 'headStart', 'prologueEnd', 'keywordEnd', 'at']);
+
+/** How far a number inside a site's plain data moves, by the key that holds it: offsets, 1-based lines, or not at all. */
+function shiftOf(key: string, delta: number, lineDelta: number): number {
+  // A switch, not a Set lookup: this runs for every number of every function after the edit.
+  switch (key) {
+    case 'start':
+    case 'end':
+    case 'headStart':
+    case 'prologueEnd':
+    case 'keywordEnd':
+    case 'at':
+      return delta;
+    case 'line':
+      return lineDelta;
+    default:
+      return 0;
+  }
+}
 
 /**
  * A deep copy of `value` with every offset moved by `delta` and every `line` by `lineDelta`. Runs
@@ -225,8 +241,10 @@ function moved<T>(value: T, delta: number, lineDelta: number): T {
   const out: Record<string, unknown> = {};
   for (const key in source) {
     const v = source[key];
-    if (typeof v === 'number') out[key] = OFFSET_KEYS.has(key) ? v + delta : key === 'line' ? v + lineDelta : v;
-    else out[key] = typeof v === 'object' && v !== null ? moved(v, delta, lineDelta) : v;
+    if (typeof v === 'number') {
+      const by = shiftOf(key, delta, lineDelta);
+      out[key] = by === 0 ? v : v + by;
+    } else out[key] = typeof v === 'object' && v !== null ? moved(v, delta, lineDelta) : v;
   }
   return out as T;
 }
