@@ -84,4 +84,24 @@ describe.each([
     expect(refreshed).toBe(refreshes);
     expect(client.unhandled).toEqual([]);
   });
+
+  it('answers a pull naming the result the client holds with unchanged, and in full once an edit moves a diagnostic', async () => {
+    const text = fs.readFileSync(path.join(workspace, 'python/greeter.py'), 'utf8');
+    const document = await client.open(path.join(workspace, 'python/held.py'), 'python', text);
+    type Report = { kind: string; resultId?: string; items?: { range: { start: { line: number } } }[] };
+    const pull = (previousResultId?: string) =>
+      client.request<Report>('textDocument/diagnostic', { textDocument: { uri: document.uri }, ...(previousResultId && { previousResultId }) });
+    const first = await pull();
+    expect(first).toMatchObject({ kind: 'full', resultId: expect.any(String) });
+    expect(first.items).toHaveLength(4);
+    await client.change(document, `${document.text}# a comment at the end moves nothing\n`);
+    expect(await pull(first.resultId)).toEqual({ kind: 'unchanged', resultId: first.resultId });
+    await client.change(document, `\n${document.text}`);
+    const moved = await pull(first.resultId);
+    expect(moved.kind).toBe('full');
+    expect(moved.resultId).not.toBe(first.resultId);
+    expect(moved.items!.map((d) => d.range.start.line)).toEqual(first.items!.map((d) => d.range.start.line + 1));
+    // A result id the server never gave (or an older one) always gets the items in full.
+    expect((await pull('stale')).kind).toBe('full');
+  });
 });

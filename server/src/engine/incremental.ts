@@ -1,7 +1,8 @@
 // Incremental analysis: the analysis of an edited tree from the analysis of the tree before the
 // edit, re-running the sites query only over the statements that the edit and the tree's changed
-// ranges (tree.getChangedRanges) touch, with one statement of margin on each side: top-level
-// statements, or a class body's when the change lies inside one member of a class.
+// ranges (tree.getChangedRanges) touch, with one statement of margin on each side (none when the
+// change lies inside one statement, off its first and last lines): top-level statements, or a class
+// body's when the change lies inside one member of a class. Statements around are queried only.
 // Functions before that stretch are kept as they were; functions after it are kept with their
 // offsets and lines moved by the edit. Must give exactly what a fresh analyzeTree gives
 // (tests/unit/incremental-analysis.test.ts compares the two on random edits of real files), and
@@ -23,7 +24,8 @@ export interface Since {
 
 /** Statements of margin around the touched ones: kept (re-analyzed) and context (queried only). */
 const KEPT_MARGIN = 1;
-const CONTEXT_MARGIN = 2;
+/** Beyond the kept statements. */
+const CONTEXT_MARGIN = 1;
 
 export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text: string, since: Since): Analysis | undefined {
   const old = since.analysis;
@@ -57,8 +59,11 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
     units = inner;
     [lo, hi] = locate(units, dirtyStart, dirtyEnd);
   }
-  const keptLo = Math.max(0, lo - KEPT_MARGIN);
-  const keptHi = Math.min(units.length - 1, hi + KEPT_MARGIN);
+  // Inside one statement, off its first and last lines: what its neighbours read around them (the
+  // line above a head, a head's own line) is untouched, so only that statement is analyzed again.
+  const margin = lo === hi && offEdgeLines(text, units[lo]!, dirtyStart, dirtyEnd) ? 0 : KEPT_MARGIN;
+  const keptLo = Math.max(0, lo - margin);
+  const keptHi = Math.min(units.length - 1, hi + margin);
   // The stretch re-analyzed; everything outside it is text the edit left alone.
   const kStart = units[keptLo]!.start;
   const kEnd = units[keptHi]!.end;
@@ -72,10 +77,17 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
 
   // Queried, for what the kept statements read around them (an ignore comment on the line above).
   const context: Stretch = {
-    startIndex: !prologueKept ? 0 : lo - CONTEXT_MARGIN >= 0 ? units[lo - CONTEXT_MARGIN]!.start : outer.startIndex,
-    endIndex: hi + CONTEXT_MARGIN < units.length ? units[hi + CONTEXT_MARGIN]!.end : outer.endIndex,
+    startIndex: !prologueKept ? 0 : keptLo - CONTEXT_MARGIN >= 0 ? units[keptLo - CONTEXT_MARGIN]!.start : outer.startIndex,
+    endIndex: keptHi + CONTEXT_MARGIN < units.length ? units[keptHi + CONTEXT_MARGIN]!.end : outer.endIndex,
   };
-  const mid = analyzeTree(spec, query, tree, text, { within: context });
+  if (!prologueKept) {
+    // Up to the first statement past the old prologue (moved by the edit when it lies before it), so
+    // that an edit in a file's header comment still finds the import place inside what was queried.
+    const prologueEnd = old.importAt >= edit.oldEndIndex ? old.importAt + delta : old.importAt;
+    const next = top.find((s) => s.start >= prologueEnd && s.type !== 'comment');
+    if (next) context.endIndex = Math.max(context.endIndex, next.end);
+  }
+  const mid = analyzeTree(spec, query, tree, text, { within: context, keep: { startIndex: kStart, endIndex: kEnd } });
   if (!prologueKept && !(mid.importAt < context.endIndex)) return undefined;
   const inside = (s: Span) => kStart <= s.start && s.end <= kEnd;
   const before = (s: Span) => s.end <= kStart;
@@ -136,6 +148,13 @@ function unitsOf(node: Node): Unit[] {
   return out;
 }
 
+/** The stretch lies inside `unit`, after the end of its first line and before the start of its last. */
+function offEdgeLines(text: string, unit: Unit, start: number, end: number): boolean {
+  const firstBreak = [text.indexOf('\n', unit.start), text.indexOf('\r', unit.start)].filter((i) => i >= 0);
+  const lastBreak = Math.max(text.lastIndexOf('\n', unit.end - 1), text.lastIndexOf('\r', unit.end - 1));
+  return firstBreak.length > 0 && Math.min(...firstBreak) < start && end < lastBreak && lastBreak < unit.end;
+}
+
 /** The first unit starting at or before the stretch, and the first after it ending at or after it. */
 function locate(units: Unit[], start: number, end: number): [number, number] {
   let lo = 0;
@@ -188,17 +207,44 @@ function isFunction(query: Query, node: Node): boolean {
     .some((m) => m.captures.some((c) => (c.name === 'function' || c.name === 'function.named') && c.node.id === node.id));
 }
 
-/** Offsets (and 1-based lines) inside a site's plain data, by the key that holds them. */
-const OFFSET_KEYS = new Set(['start', 'end', 'headStart', 'prologueEnd', 'keywordEnd', 'at']);
 
-/** A deep copy of `value` with every offset moved by `delta` and every `line` by `lineDelta`. */
+/** How far a number inside a site's plain data moves, by the key that holds it: offsets, 1-based lines, or not at all. */
+function shiftOf(key: string, delta: number, lineDelta: number): number {
+  // A switch, not a Set lookup: this runs for every number of every function after the edit.
+  switch (key) {
+    case 'start':
+    case 'end':
+    case 'headStart':
+    case 'prologueEnd':
+    case 'keywordEnd':
+    case 'at':
+      return delta;
+    case 'line':
+      return lineDelta;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * A deep copy of `value` with every offset moved by `delta` and every `line` by `lineDelta`. Runs
+ * for every function after the edit on every keystroke: plain loops, no entry arrays or closures.
+ */
 function moved<T>(value: T, delta: number, lineDelta: number): T {
-  if (Array.isArray(value)) return value.map((v) => moved(v, delta, lineDelta)) as T;
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = moved(value[i] as unknown, delta, lineDelta);
+    return out as T;
+  }
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v === 'number') out[key] = OFFSET_KEYS.has(key) ? v + delta : key === 'line' ? v + lineDelta : v;
-    else out[key] = moved(v, delta, lineDelta);
+  for (const key in source) {
+    const v = source[key];
+    if (typeof v === 'number') {
+      const by = shiftOf(key, delta, lineDelta);
+      out[key] = by === 0 ? v : v + by;
+    } else out[key] = typeof v === 'object' && v !== null ? moved(v, delta, lineDelta) : v;
   }
   return out as T;
 }

@@ -106,6 +106,11 @@ export interface AnalyzeMode {
    * whole top-level statements of the stretch.
    */
   within?: Stretch;
+  /**
+   * With `within`: only the functions lying wholly inside this stretch are finished (deep sites,
+   * ignore comments) and returned; the rest of `within` is queried only for what they read around them.
+   */
+  keep?: Stretch;
 }
 
 /** The analysis of the whole tree, or of a stretch of it (`mode.within`), or its light scan. */
@@ -179,7 +184,14 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const ordered = [...scopes.values()].sort(
     (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
   );
-  const sites = makeSites(spec, ordered, classes, text);
+  let sites = makeSites(spec, ordered, classes, text);
+  const keep = mode.keep;
+  if (keep) {
+    // Scopes outside stay on the ownership stack (their items are theirs), but get no site.
+    const kept = (s: Site) => keep.startIndex <= s.range.start && s.range.end <= keep.endIndex;
+    for (const scope of ordered) if (scope.site && !kept(scope.site)) scope.site = undefined;
+    sites = sites.filter(kept);
+  }
   assignOwned(owned, ordered, spec.paramFences ?? [], spec.splitReturns);
   for (const scope of ordered) if (scope.site) finishSite(spec, scope, comments, text, mode.scan === true);
 

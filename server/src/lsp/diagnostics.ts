@@ -1,6 +1,7 @@
 // Owns the `missing-telemetry` diagnostics: what they say, and how an open document's reach the
 // client, pulled (textDocument/diagnostic) or pushed (publishDiagnostics, debounced, stale results
-// dropped by a generation counter, cleared on close). A client gets one mode, never both. Files
+// dropped by a generation counter, cleared on close; pulls answered `unchanged` against the result
+// the client holds). A client gets one mode, never both. Files
 // that are not open are delivered by workspace-diagnostics.ts, in the same mode.
 // Must never publish diagnostics computed for an older version than the last one scheduled.
 import {
@@ -12,7 +13,7 @@ import {
   type Connection,
   type Diagnostic,
   type DocumentDiagnosticParams,
-  type FullDocumentDiagnosticReport,
+  type DocumentDiagnosticReport,
   type Range,
 } from 'vscode-languageserver';
 import {
@@ -75,17 +76,64 @@ export function diagnosticsOf(snap: Snapshot | undefined): Diagnostic[] {
   return snap.analysis.functions.filter((f) => lacksTelemetry(f, snap.requirements)).map((f) => diagnosticFor(snap, f, ids));
 }
 
-/** Cancellation is checked before and after the work: a cancelled pull is never answered with items. */
+/**
+ * Cancellation is checked before and after the work: a cancelled pull is never answered with items.
+ * A client that names the result it holds (`previousResultId`, as VS Code does) gets `unchanged`
+ * when the items equal it: most keystrokes leave them as they were, and a full report of a large
+ * file costs more to serialise and parse than to compute.
+ */
 export async function pullDiagnostics(
   analyzer: Analyzer,
   params: DocumentDiagnosticParams,
   token?: CancellationToken,
   also: MoreDiagnostics = () => [],
-): Promise<FullDocumentDiagnosticReport> {
+  results?: PullResults,
+): Promise<DocumentDiagnosticReport> {
   if (token?.isCancellationRequested) throw requestCancelled();
-  const snap = await analyzer.snapshot(params.textDocument.uri);
+  const uri = params.textDocument.uri;
+  const snap = await analyzer.snapshot(uri);
   if (token?.isCancellationRequested) throw requestCancelled();
-  return { kind: DocumentDiagnosticReportKind.Full, items: [...diagnosticsOf(snap), ...also(snap)] };
+  const items = [...diagnosticsOf(snap), ...also(snap)];
+  if (!results) return { kind: DocumentDiagnosticReportKind.Full, items };
+  return results.report(uri, params.previousResultId, items);
+}
+
+/** The last full report sent per open document, so that a pull can answer `unchanged`. */
+export class PullResults {
+  private readonly held = new Map<string, { resultId: string; items: Diagnostic[] }>();
+  private next = 0;
+
+  report(uri: string, previousResultId: string | undefined, items: Diagnostic[]): DocumentDiagnosticReport {
+    const held = this.held.get(uri);
+    if (held && held.resultId === previousResultId && sameJson(held.items, items)) {
+      return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: held.resultId };
+    }
+    const resultId = String(++this.next);
+    this.held.set(uri, { resultId, items });
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items };
+  }
+
+  forget(uri: string): void {
+    this.held.delete(uri);
+  }
+}
+
+/** Equality of plain JSON values (diagnostics), key order aside. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const key of keys) if (!(key in y) || !sameJson(x[key], y[key])) return false;
+  return true;
 }
 
 /** Diagnostics another feature adds to an open document's (the `traced` ones). */

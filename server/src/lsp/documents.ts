@@ -12,7 +12,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Since } from '../engine/incremental.js';
 import type { Analysis } from '../engine/sites.js';
 import type { LanguageId } from '../engine/types.js';
-import { documentTexts } from '../text/document-text.js';
+import { DocumentText, documentTexts } from '../text/document-text.js';
 import { LineIndex, pointAt } from '../text/positions.js';
 
 interface Parsed {
@@ -80,7 +80,8 @@ export class DocumentStore {
 
   lines(document: TextDocument, lang: LanguageId): LineIndex {
     const parsed = this.current(document, lang);
-    parsed.lines ??= new LineIndex(parsed.text);
+    // The text copy's own table when it is of this version: one table per version, not two.
+    parsed.lines ??= document instanceof DocumentText && document.getText() === parsed.text ? document.lines() : new LineIndex(parsed.text);
     return parsed.lines;
   }
 
@@ -126,6 +127,8 @@ function reparse(engine: Engine, lang: LanguageId, previous: Parsed, text: strin
   return { tree: incremental, since: { analysis: previous.analysis, edit, changed } };
 }
 
+const DIFF_CHUNK = 256;
+
 /**
  * One edit spanning everything between the common prefix and suffix of the two texts. Diffing the
  * texts (rather than replaying content changes) also covers several changes made since the last parse.
@@ -133,8 +136,12 @@ function reparse(engine: Engine, lang: LanguageId, previous: Parsed, text: strin
 export function treeEdit(oldText: string, newText: string): Edit {
   const limit = Math.min(oldText.length, newText.length);
   let start = 0;
+  // Whole chunks first (a native comparison), then character by character: this runs on every keystroke.
+  while (start + DIFF_CHUNK <= limit && oldText.slice(start, start + DIFF_CHUNK) === newText.slice(start, start + DIFF_CHUNK)) start += DIFF_CHUNK;
   while (start < limit && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
   let suffix = 0;
+  const chunkAt = (text: string) => text.slice(text.length - suffix - DIFF_CHUNK, text.length - suffix);
+  while (suffix + DIFF_CHUNK <= limit - start && chunkAt(oldText) === chunkAt(newText)) suffix += DIFF_CHUNK;
   while (
     suffix < limit - start &&
     oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)

@@ -77,7 +77,7 @@ export function bindRoutes(connection: Connection, session: Session): void {
     return session.scanner.scan(params.workDoneToken !== undefined ? progress : undefined);
   });
   if (session.client.pullDiagnostics) {
-    connection.languages.diagnostics.on((params, token) => pullDiagnostics(session.analyzer, params, token, (snap) => session.traced.diagnostics(snap)));
+    connection.languages.diagnostics.on((params, token) => pullDiagnostics(session.analyzer, params, token, (snap) => session.traced.diagnostics(snap), session.pulled));
     connection.languages.diagnostics.onWorkspace((params, token) => session.workspaceDiagnostics.pull(session.scanner, params, token));
   }
   connection.onRequest(CoverageRequest.type, (params, token) => workspaceCoverage(session, params, token));

@@ -10,7 +10,7 @@ import { Engine } from '../engine/engine.js';
 import { EnginePool } from '../pool/pool.js';
 import { Analyzer } from './analyzer.js';
 import { resolveClientFeatures, type ClientFeatures } from './capabilities.js';
-import { PushDiagnostics } from './diagnostics.js';
+import { PullResults, PushDiagnostics } from './diagnostics.js';
 import { DocumentStore } from './documents.js';
 import { createLogger, type Logger } from './logger.js';
 import { RequirementStore } from './requirements.js';
@@ -37,6 +37,8 @@ export class Session {
   readonly runtime: RuntimeFiles;
   /** Only for clients without pull diagnostics: one delivery mode per client. */
   readonly push: PushDiagnostics | undefined;
+  /** Only for clients with pull diagnostics: the result each open document's client holds. */
+  readonly pulled = new PullResults();
   /** Parsing of files that are not open happens here, never on the main thread. */
   readonly pool: EnginePool;
   /** Coverage of the files on disk; no text, no trees. */
@@ -148,6 +150,7 @@ export class Session {
     this.analyzer.forget(uri);
     this.traceJoin.forget(uri);
     this.push?.clear(uri);
+    this.pulled.forget(uri);
     this.workspaceDiagnostics.closed(uri);
   }
 

@@ -54,7 +54,8 @@ export class DocumentText implements TextDocument {
     this.currentVersion = version;
   }
 
-  private lines(): LineIndex {
+  /** The line table of the current text, built once per version (the server's other readers share it). */
+  lines(): LineIndex {
     this.index ??= new LineIndex(this.text);
     return this.index;
   }

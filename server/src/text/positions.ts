@@ -27,6 +27,13 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     const starts = [0];
+    // Built for every version of an open document: without a \r anywhere, the native search for \n
+    // gives the same table several times faster than reading every character.
+    if (text.indexOf('\r') === -1) {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);
       if (ch === CR) {
