@@ -180,9 +180,15 @@ class _Span(object):
         self.file = file
         self.line = line
         self.parent = parent
-        self.cid = _uuid4()
+        # Ids in blocks of 256 (see _new_id_block): a counter's low byte ends the block's prefixes.
+        c = next(_id_counter)
+        block = _id_block
+        if block[0] != c >> 8:
+            block = _new_id_block(c >> 8)
+        n = _HEX2[c & 255]
+        self.cid = block[1] + n
         self.trace_id = trace_id
-        self.span_id = "%016x" % (_rng.getrandbits(64) or 1)
+        self.span_id = block[2] + n
         self.outer = parent
         self.ret = _NOTHING
         self.error = None
@@ -214,6 +220,22 @@ class _Muted(object):
 
 
 _NOTHING = object()
+
+
+# Correlation and span ids come in blocks of 256 calls: a random UUIDv4 and a random 14-hex span
+# id prefix per block, ended by the call's own 2 hex digits. Ids stay unique (110 and 56 random
+# bits a block) and well-formed at one string join each instead of a random draw each. Threads
+# share the counter (next() is atomic); a thread that finds another block current draws fresh
+# prefixes for its own, so no two calls ever join the same prefix and digits.
+_HEX2 = ["%02x" % i for i in range(256)]
+_id_counter = itertools.count()
+_id_block = (-1, "", "")  # block number, correlation id prefix, span id prefix
+
+
+def _new_id_block(number):
+    global _id_block
+    block = _id_block = (number, _uuid4()[:34], "%014x" % (_rng.getrandbits(56) or 1))
+    return block
 
 
 def _uuid4():
@@ -493,6 +515,15 @@ def enter(name, file, line, args=None):
             return span
         if switch is not None and not switch["capture_args"]:
             args = None
+        if _otlp is None and type(line) is int:
+            # The line _emit would write, joined here without the dict of previews.
+            text = _args_json(args) if args is not None else "{}"
+            span.start = time.perf_counter_ns()  # previews are not the call's time
+            _current.set(span)
+            _write(('{"event_type":"function_entry","timestamp_ns":%d%s,"args":%s,"caller":%s}\n' % (
+                time.time_ns(), span.tail or _tail(span), text,
+                _ascii(parent.name) if parent is not None else "null")).encode("ascii"))
+            return span
         shown = _previews(args) if args is not None else {}
         span.args = shown
         span.start = time.perf_counter_ns()  # previews are not the call's time
@@ -536,6 +567,21 @@ def exit(span, value=_NOTHING):
             return
         if value is not span and value is not _NOTHING:
             ret(span, value)
+        limit = span.limit
+        if (_otlp is None and span.gen_ai is None and span.error is None and not span.loops
+                and not span.drops and (limit is None or not limit.dropped) and type(span.line) is int):
+            # The common exit, joined here: the same line as _emit writes from the dict below.
+            duration = max(1, time.perf_counter_ns() - span.start)
+            _restore_if_current(span)
+            r = span.ret
+            if r is _NOTHING:
+                text = '{"event_type":"function_exit","timestamp_ns":%d%s,"duration_ns":%d}\n' % (
+                    time.time_ns(), span.tail or _tail(span), duration)
+            else:
+                text = '{"event_type":"function_exit","timestamp_ns":%d%s,"duration_ns":%d,"return":%s}\n' % (
+                    time.time_ns(), span.tail or _tail(span), duration, _ascii(r))
+            _write(text.encode("ascii"))
+            return
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
@@ -1699,3 +1745,28 @@ def _previews(args):  # noqa: F811 -- enter() calls this one
                 _redacted_names[name] = hidden
         shown[name] = _REDACTED if hidden else _preview(v)
     return shown
+
+
+_arg_keys = {}  # a parameter's name -> (its JSON key and colon, whether it is redacted)
+
+
+def _args_json(args):
+    """function_entry's `args` as JSON, written directly: the text the encoder makes of
+    _previews(args), without building the dict. A small int's preview is its digits."""
+    if not isinstance(args, dict):
+        return '{"*":%s}' % _ascii(_preview(args))
+    parts = []
+    for k, v in args.items():
+        name = k if type(k) is str else str(k)
+        key = _arg_keys.get(name)
+        if key is None:
+            key = (_ascii(name) + ":", _REDACT.search(name) is not None)
+            if len(_arg_keys) < 4096:
+                _arg_keys[name] = key
+        if key[1]:
+            parts.append(key[0] + '"<redacted>"')
+        elif type(v) is int and -_SMALL_INT < v < _SMALL_INT:
+            parts.append('%s"%d"' % (key[0], v))
+        else:
+            parts.append(key[0] + _ascii(_preview(v)))
+    return "{" + ",".join(parts) + "}"
