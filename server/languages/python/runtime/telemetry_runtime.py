@@ -200,7 +200,7 @@ class _Span(object):
         self.otel = None  # OTLP span events gathered until the exit
         self.gen_ai = None  # the returned value's gen_ai attributes, when it is an LLM response
         self.tail = None  # the fields every event of this call repeats, as JSON (see _emit)
-        self.start = time.perf_counter_ns()
+        self.start = 0  # set by enter(), after the previews
 
 
 class _Muted(object):
@@ -220,6 +220,15 @@ class _Muted(object):
 
 
 _NOTHING = object()
+
+# timestamp_ns is the wall clock at import plus the monotonic clock since, as in the other
+# runtimes: one clock read serves an event's timestamp and its call's duration.
+_perf_ns = time.perf_counter_ns
+_WALL_OFFSET = time.time_ns() - _perf_ns()
+
+
+def _wall_ns():
+    return _WALL_OFFSET + _perf_ns()
 
 
 # Correlation and span ids come in blocks of 256 calls: a random UUIDv4 and a random 14-hex span
@@ -377,7 +386,7 @@ def _emit(kind, span, extra, line=None):
     """One event line, at the function's line unless a probe names its own."""
     event = {
         "event_type": kind,
-        "timestamp_ns": time.time_ns(),
+        "timestamp_ns": _wall_ns(),
         "function_name": span.name,
         "file": span.file,
         "line": span.line if line is None else line,
@@ -518,10 +527,10 @@ def enter(name, file, line, args=None):
         if _otlp is None and type(line) is int:
             # The line _emit would write, joined here without the dict of previews.
             text = _args_json(args) if args is not None else "{}"
-            span.start = time.perf_counter_ns()  # previews are not the call's time
+            start = span.start = _perf_ns()  # previews are not the call's time
             _current.set(span)
             _write(('{"event_type":"function_entry","timestamp_ns":%d%s,"args":%s,"caller":%s}\n' % (
-                time.time_ns(), span.tail or _tail(span), text,
+                _WALL_OFFSET + start, span.tail or _tail(span), text,
                 _ascii(parent.name) if parent is not None else "null")).encode("ascii"))
             return span
         shown = _previews(args) if args is not None else {}
@@ -571,15 +580,16 @@ def exit(span, value=_NOTHING):
         if (_otlp is None and span.gen_ai is None and span.error is None and not span.loops
                 and not span.drops and (limit is None or not limit.dropped) and type(span.line) is int):
             # The common exit, joined here: the same line as _emit writes from the dict below.
-            duration = max(1, time.perf_counter_ns() - span.start)
+            end = _perf_ns()
+            duration = max(1, end - span.start)
             _restore_if_current(span)
             r = span.ret
             if r is _NOTHING:
                 text = '{"event_type":"function_exit","timestamp_ns":%d%s,"duration_ns":%d}\n' % (
-                    time.time_ns(), span.tail or _tail(span), duration)
+                    _WALL_OFFSET + end, span.tail or _tail(span), duration)
             else:
                 text = '{"event_type":"function_exit","timestamp_ns":%d%s,"duration_ns":%d,"return":%s}\n' % (
-                    time.time_ns(), span.tail or _tail(span), duration, _ascii(r))
+                    _WALL_OFFSET + end, span.tail or _tail(span), duration, _ascii(r))
             _write(text.encode("ascii"))
             return
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
@@ -1452,7 +1462,7 @@ def _emit_record(kind, span, extra):
     log record (a span event could no longer join a span that was already sent)."""
     event = {
         "event_type": kind,
-        "timestamp_ns": time.time_ns(),
+        "timestamp_ns": _wall_ns(),
         "function_name": span.name,
         "file": span.file,
         "line": span.line,
@@ -1692,9 +1702,9 @@ def _emit(kind, span, extra, line=None):  # noqa: F811 -- every probe's event go
     if line is not None and line != span.line:
         tail = tail.replace(',"line":%d,' % span.line, ',"line":%d,' % line, 1)
     if extra:
-        text = '{"event_type":"%s","timestamp_ns":%d%s,%s\n' % (kind, time.time_ns(), tail, _encode_extra(extra)[1:])
+        text = '{"event_type":"%s","timestamp_ns":%d%s,%s\n' % (kind, _wall_ns(), tail, _encode_extra(extra)[1:])
     else:
-        text = '{"event_type":"%s","timestamp_ns":%d%s}\n' % (kind, time.time_ns(), tail)
+        text = '{"event_type":"%s","timestamp_ns":%d%s}\n' % (kind, _wall_ns(), tail)
     _write(text.encode("ascii"))
 
 
