@@ -141,7 +141,15 @@ _sink_failed = False
 _dropped = 0
 _rng = random.Random()
 _current = contextvars.ContextVar("telemetry_span", default=None)
-_local = threading.local()  # .busy: the runtime itself is running user code (a __repr__)
+
+
+class _Local(threading.local):
+    # A class default: reading `busy` in a thread that never set it finds it here, where a
+    # plain threading.local would raise and catch an AttributeError inside getattr() per call.
+    busy = False
+
+
+_local = _Local()  # .busy: the runtime itself is running user code (a __repr__)
 
 _LIMIT = 100
 _MESSAGE_LIMIT = 500
@@ -1686,11 +1694,22 @@ def _encode_extra(extra):
     return "".join(_c_encoder(extra, 0)) if _c_encoder is not None else _encode(extra)
 
 
+_sites = {}  # (name, file, line) -> its fields as JSON: the same few functions make most calls
+
+
 def _tail(span):
+    key = (span.name, span.file, span.line)
+    site = _sites.get(key)
+    if site is None:
+        site = ',"function_name":%s,"file":%s,"line":%d,"correlation_id":"' % (_ascii(span.name), _ascii(span.file), span.line)
+        if len(_sites) < 10000:
+            _sites[key] = site
     parent = span.parent
-    tail = span.tail = ',"function_name":%s,"file":%s,"line":%d,"correlation_id":"%s","parent_correlation_id":%s,"trace_id":"%s","span_id":"%s"' % (
-        _ascii(span.name), _ascii(span.file), span.line, span.cid,
-        '"%s"' % parent.cid if parent is not None else "null", span.trace_id, span.span_id)
+    if parent is None:
+        tail = '%s%s","parent_correlation_id":null,"trace_id":"%s","span_id":"%s"' % (site, span.cid, span.trace_id, span.span_id)
+    else:
+        tail = '%s%s","parent_correlation_id":"%s","trace_id":"%s","span_id":"%s"' % (site, span.cid, parent.cid, span.trace_id, span.span_id)
+    span.tail = tail
     return tail
 
 
