@@ -218,7 +218,8 @@ class Site {
     this.file = file;
     this.line = line;
     this.nameJson = JSON.stringify(name);
-    this.json = `,"function_name":${this.nameJson},"file":${JSON.stringify(file)},"line":${line},"correlation_id":"`;
+    this.head = `,"function_name":${this.nameJson},"file":${JSON.stringify(file)},"line":`; // deep events add their own line
+    this.json = `${this.head}${line}`;
     this.ascii = !NON_ASCII.test(this.json);
     this.next = null;
   }
@@ -258,7 +259,8 @@ class Span {
     this.args = null;
     this.site = siteOf(this.name, this.file, this.line);
     // The fields every event of this call repeats, as JSON (see emit).
-    this.tail = this.site.json + this.cid + (parent ? '","parent_correlation_id":"' + parent.cid + '","trace_id":"' : '","parent_correlation_id":null,"trace_id":"') + traceId + '","span_id":"' + this.spanId + '"';
+    this.ids = ',"correlation_id":"' + this.cid + (parent ? '","parent_correlation_id":"' + parent.cid + '","trace_id":"' : '","parent_correlation_id":null,"trace_id":"') + traceId + '","span_id":"' + this.spanId + '"';
+    this.tail = this.site.json + this.ids;
     this.start = 0;
   }
 }
@@ -385,7 +387,8 @@ const argKeys = new Map();
 function argKey(key) {
   let found = argKeys.get(key);
   if (found === undefined) {
-    found = { json: JSON.stringify(key) + ':', redacted: REDACT.test(key) };
+    const quoted = JSON.stringify(key);
+    found = { quoted, json: quoted + ':', redacted: REDACT.test(key), ascii: !NON_ASCII.test(quoted) };
     if (argKeys.size < 4096) argKeys.set(key, found);
   }
   return found;
@@ -852,6 +855,26 @@ function variable(span, rel, name, value) {
   try {
     if (sampledOut(span)) return;
     name = String(name);
+    if (otlp === null) {
+      // The line emit() would write, joined here: the function's fields at the probe's line.
+      const key = argKey(name);
+      const gen = arguments.length < 4 || key.redacted ? null : genAi(value);
+      if (gen === null) {
+        let shown;
+        let ascii = span.site.ascii && key.ascii;
+        if (arguments.length < 4 || key.redacted) {
+          shown = '"<redacted>","redacted":true';
+        } else if (typeof value === 'number') {
+          shown = '"' + value + '"';
+        } else {
+          shown = JSON.stringify(preview(value));
+          if (ascii && NON_ASCII.test(shown)) ascii = false;
+        }
+        const line = lineOf(span, rel);
+        write('{"event_type":"variable_change","timestamp_ns":' + tsText(nowNs()) + span.site.head + JSON.stringify(line) + span.ids + ',"variable":' + key.quoted + ',"value":' + shown + '}\n', ascii);
+        return;
+      }
+    }
     const extra =
       arguments.length < 4 || REDACT.test(name)
         ? { variable: name, value: REDACTED, redacted: true }

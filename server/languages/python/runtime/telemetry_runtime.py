@@ -730,8 +730,18 @@ def var(span, rel, name, value=_NOTHING):
         if value is _NOTHING or _REDACT.search(name):
             extra = {"variable": name, "value": _REDACTED, "redacted": True}
         else:
-            extra = {"variable": name, "value": _preview(value)}
+            shown = _preview(value)
             gen = _gen_ai(value)
+            if gen is None and _otlp is None and type(span.line) is int:
+                # The line _emit would write, joined here without the encoder.
+                tail = span.tail or _tail(span)
+                line = _line(span, rel)
+                if line != span.line:
+                    tail = tail.replace(',"line":%d,' % span.line, ',"line":%d,' % line, 1)
+                _write(('{"event_type":"variable_change","timestamp_ns":%d%s,"variable":%s,"value":%s}\n' % (
+                    _wall_ns(), tail, _ascii(name), _ascii(shown))).encode("ascii"))
+                return
+            extra = {"variable": name, "value": shown}
             if gen is not None:
                 extra["gen_ai"] = gen
         _emit("variable_change", span, extra, _line(span, rel))
