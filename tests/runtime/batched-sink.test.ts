@@ -1,7 +1,7 @@
 // The batched file sink (Python and Node): events held in memory still reach TELEMETRY_FILE at
 // every normal end of a program (falling off the end, sys.exit / process.exit with a code, an
 // uncaught exception), 200 calls land as 400 whole lines, and a live program's events appear
-// while it still runs (the time flush), not only at exit.
+// while it still runs (the time flush), not only at exit. Ids drawn in blocks stay unique.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,28 @@ describe.each(cases)('the $lang batched file sink', (c) => {
       }
     });
   }
+
+  it('gives every call its own well-formed ids across the blocks they are drawn in (256 calls a block)', async () => {
+    const dir = scratch();
+    try {
+      writeRuntime(engine, c.lang, dir);
+      const out = await instrumentText(engine, c.lang, c.source('end').replace('200', '600'), { relPath: c.file, runtimeImport: c.runtimeImport });
+      writeFileSync(join(dir, c.file), out.text);
+      const file = join(dir, 'events.jsonl');
+      await run(c.command, [c.file], { cwd: dir, env: cleanEnv({ TELEMETRY_ENABLED: 'true', TELEMETRY_SAMPLING: 'off', TELEMETRY_FILE: file }) });
+      const entries = readEvents(file).filter((e) => e.event_type === 'function_entry');
+      expect(entries).toHaveLength(600);
+      for (const e of entries) {
+        expect(e.correlation_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(e.span_id).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+      }
+      expect(new Set(entries.map((e) => e.correlation_id)).size).toBe(600);
+      expect(new Set(entries.map((e) => e.span_id)).size).toBe(600);
+      expect(new Set(entries.map((e) => e.trace_id)).size).toBe(600); // every call is a root: each its own random trace
+    } finally {
+      removeScratch(dir);
+    }
+  });
 
   it('writes a running program\'s events without waiting for its exit', async () => {
     const dir = scratch();

@@ -146,41 +146,122 @@ let sinkFailed = false;
 let droppedCount = 0;
 const storage = new AsyncLocalStorage();
 
-// Wall-clock anchor plus the monotonic clock: integer nanoseconds beyond Number precision.
-const WALL_ORIGIN_NS = BigInt(Date.now()) * 1000000n;
-const HR_ORIGIN = process.hrtime.bigint();
+// Wall-clock anchor plus the monotonic clock. Times inside the runtime are Numbers: integer
+// nanoseconds since this module loaded, from process.hrtime() (exact up to 2^53 ns, 104 days).
+// A BigInt per reading, and its decimal conversion, cost more than the rest of an event's clock work.
+const WALL_ORIGIN_NS = BigInt(Date.now()) * 1000000n; // a whole millisecond
+const ORIGIN_MS = Number(WALL_ORIGIN_NS / 1000000n);
+const hrtime = process.hrtime;
+const [H0_S, H0_NS] = hrtime();
+function nowNs() {
+  const t = hrtime();
+  return (t[0] - H0_S) * 1e9 + (t[1] - H0_NS);
+}
 
-const idPool = Buffer.allocUnsafe(4096);
-let idPos = idPool.length;
-function randomHex(bytes) {
-  if (idPos + bytes > idPool.length) {
-    crypto.randomFillSync(idPool);
-    idPos = 0;
+// timestamp_ns as text: the millisecond's digits (converted once per millisecond) and six more.
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let msAt = -1;
+let msText = '';
+function tsText(at) {
+  const ms = Math.floor(at / 1e6);
+  if (ms !== msAt) {
+    msAt = ms;
+    msText = String(ORIGIN_MS + ms);
   }
-  const hex = idPool.toString('hex', idPos, idPos + bytes);
-  idPos += bytes;
+  const sub = at - ms * 1e6;
+  const hi = Math.floor(sub / 1000);
+  return msText + DIGITS3[hi] + DIGITS3[sub - hi * 1000];
+}
+
+const tsBig = (at) => WALL_ORIGIN_NS + BigInt(at); // for OTLP, which subtracts durations
+
+// Random hex, sliced from a pool refilled 4 KiB at a time.
+const idPool = Buffer.allocUnsafe(4096);
+let hexPool = '';
+let hexPos = 0;
+function randomHex(bytes) {
+  const chars = 2 * bytes;
+  if (hexPos + chars > hexPool.length) {
+    crypto.randomFillSync(idPool);
+    hexPool = idPool.toString('hex');
+    hexPos = 0;
+  }
+  const hex = hexPool.slice(hexPos, hexPos + chars);
+  hexPos += chars;
   return hex;
+}
+
+// Correlation and span ids come in blocks of 256: a random UUIDv4 and a random 14-hex span id
+// prefix are drawn for each block, and the block's calls end them with their own 2 hex digits.
+// Ids stay unique (110 and 56 random bits a block) and well-formed (a UUIDv4's version and
+// variant, 16 hex not all zero) at one string join each instead of a random draw each.
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+let idsLeft = 0;
+let cidPrefix = '';
+let spanPrefix = '';
+function newBlock() {
+  cidPrefix = crypto.randomUUID().slice(0, 34);
+  do spanPrefix = randomHex(7);
+  while (spanPrefix === '00000000000000');
+  idsLeft = 256;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+// What every event of a function repeats: its name, file and line as JSON, encoded once.
+// Found by line, then name and file (literals in the probe: compared by pointer).
+const sites = new Map(); // line -> Site, chained through `next`
+let siteCount = 0;
+class Site {
+  constructor(name, file, line) {
+    this.name = name;
+    this.file = file;
+    this.line = line;
+    this.nameJson = JSON.stringify(name);
+    this.head = `,"function_name":${this.nameJson},"file":${JSON.stringify(file)},"line":`; // deep events add their own line
+    this.json = `${this.head}${line}`;
+    this.ascii = !NON_ASCII.test(this.json);
+    this.next = null;
+  }
+}
+function siteOf(name, file, line) {
+  const first = sites.get(line);
+  for (let s = first; s !== undefined && s !== null; s = s.next) if (s.name === name && s.file === file) return s;
+  const site = new Site(name, file, line);
+  if (siteCount < 10000) {
+    siteCount++;
+    site.next = first === undefined ? null : first;
+    sites.set(line, site);
+  }
+  return site;
 }
 
 class Span {
   constructor(name, file, line, parent, traceId, limit) {
-    this.name = String(name);
-    this.file = String(file);
+    this.name = typeof name === 'string' ? name : String(name);
+    this.file = typeof file === 'string' ? file : String(file);
     this.line = Number(line) || 0;
     this.parent = parent;
     this.outer = parent;
-    this.cid = crypto.randomUUID();
+    if (idsLeft === 0) newBlock();
+    const n = HEX2[--idsLeft];
+    this.cid = cidPrefix + n;
     this.traceId = traceId;
-    this.spanId = randomHex(8);
+    this.spanId = spanPrefix + n;
     this.limit = limit;
     this.drops = null; // Map "line\0file\0name" -> [name, file, line, calls below this one the limits left out]
     this.returned = undefined;
+    this.returnJson = null; // `returned` as JSON, when ret() had it at hand
     this.hasReturn = false;
     this.error = undefined;
     this.done = false;
     this.loops = null; // open loops, outermost first; an array from the first loop on
-    this.tail = null; // the fields every event of this call repeats, as JSON (see emit)
-    this.start = process.hrtime.bigint();
+    this.args = null;
+    this.site = siteOf(this.name, this.file, this.line);
+    // The fields every event of this call repeats, as JSON (see emit).
+    this.ids = ',"correlation_id":"' + this.cid + (parent ? '","parent_correlation_id":"' + parent.cid + '","trace_id":"' : '","parent_correlation_id":null,"trace_id":"') + traceId + '","span_id":"' + this.spanId + '"';
+    this.tail = this.site.json + this.ids;
+    this.start = 0;
   }
 }
 
@@ -228,7 +309,7 @@ function admit(name, file, line, parent) {
   } else {
     traceId = parent.traceId;
   }
-  if (!limit.allow(Number(process.hrtime.bigint() - HR_ORIGIN))) {
+  if (!limit.allow(nowNs())) {
     countDrop(parent, limit, key, name, file, line);
     return new Muted(parent, true, parent);
   }
@@ -276,15 +357,15 @@ function restoreIfCurrent(span) {
 // is formatted from the span's fields, encoded once per call (`tail`); only the event's own
 // fields go through JSON.stringify. Same text, key order included, as stringifying the object.
 function emit(kind, span, extra, line = span.line) {
-  const ts = WALL_ORIGIN_NS + (process.hrtime.bigint() - HR_ORIGIN);
+  const at = nowNs();
   if (otlp === null) {
     let tail = span.tail;
-    if (tail === null) tail = span.tail = spanTail(span);
     if (line !== span.line) tail = tail.replace(`,"line":${span.line},`, `,"line":${JSON.stringify(line)},`);
     const own = JSON.stringify(extra); // kind is one of this file's event names: no escaping
-    write('{"event_type":"' + kind + '","timestamp_ns":' + ts + tail + (own.length > 2 ? ',' + own.slice(1) : '}') + '\n');
+    write('{"event_type":"' + kind + '","timestamp_ns":' + tsText(at) + tail + (own.length > 2 ? ',' + own.slice(1) : '}') + '\n');
     return;
   }
+  const ts = tsBig(at);
   const body = {
     function_name: span.name,
     file: span.file,
@@ -300,17 +381,45 @@ function emit(kind, span, extra, line = span.line) {
   write(`{"event_type":${JSON.stringify(kind)},"timestamp_ns":${ts},${JSON.stringify(body).slice(1)}\n`);
 }
 
-// Ids are hex and dashes: quoted as they are. Name, file and line are encoded once per function.
-const siteJson = new Map();
-function spanTail(span) {
-  const key = span.name + '\0' + span.file + '\0' + span.line;
-  let site = siteJson.get(key);
-  if (site === undefined) {
-    site = `,"function_name":${JSON.stringify(span.name)},"file":${JSON.stringify(span.file)},"line":${span.line},`;
-    if (siteJson.size < 10000) siteJson.set(key, site);
+// An argument's name as a JSON key, and whether its value is redacted; the same few names come
+// with every call, and REDACT is fixed at load.
+const argKeys = new Map();
+function argKey(key) {
+  let found = argKeys.get(key);
+  if (found === undefined) {
+    const quoted = JSON.stringify(key);
+    found = { quoted, json: quoted + ':', redacted: REDACT.test(key), ascii: !NON_ASCII.test(quoted) };
+    if (argKeys.size < 4096) argKeys.set(key, found);
   }
-  const parent = span.parent ? '"' + span.parent.cid + '"' : 'null';
-  return site + '"correlation_id":"' + span.cid + '","parent_correlation_id":' + parent + ',"trace_id":"' + span.traceId + '","span_id":"' + span.spanId + '"';
+  return found;
+}
+
+// function_entry's `args` as JSON, written directly: the same text as stringifying the object of
+// previews, without building it. A number's preview is its digits, which need no escaping.
+// `argsAscii` says whether the text is ASCII.
+let argsAscii = true;
+function argsJson(args) {
+  argsAscii = true;
+  const keys = Object.keys(args);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const k = argKey(key);
+    if (i > 0) out += ',';
+    if (k.redacted) {
+      out += k.json + '"<redacted>"';
+      continue;
+    }
+    const v = args[key];
+    if (typeof v === 'number') {
+      out += k.json + '"' + v + '"';
+      continue;
+    }
+    const shown = JSON.stringify(preview(v));
+    if (argsAscii && NON_ASCII.test(shown)) argsAscii = false;
+    out += k.json + shown;
+  }
+  return out + '}';
 }
 
 // TELEMETRY_FILE events collect in memory and reach the file in one write per batch: when the
@@ -324,15 +433,19 @@ const BATCH_CHARS = 64 * 1024;
 const FLUSH_MS = 100;
 let batch = '';
 let batchLines = 0;
+let batchAscii = true;
 let flushTimer = null;
 let exitHooked = false;
 let exiting = false; // past the 'exit' flush: later events (other 'exit' listeners) write through
 
-function write(line) {
+// `ascii`: the caller knows the line is ASCII. A batch of such lines is encoded as latin1,
+// copied straight out of the string, where UTF-8 would first measure and then encode it.
+function write(line, ascii = false) {
   if (path === null || exiting) {
-    writeNow(line);
+    writeNow(line, false);
     return;
   }
+  if (!ascii) batchAscii = false;
   batch += line;
   batchLines++;
   if (batch.length >= BATCH_CHARS) {
@@ -360,18 +473,20 @@ function flush() {
   if (batch === '') return;
   const data = batch;
   const lines = batchLines;
+  const ascii = batchAscii;
   batch = '';
   batchLines = 0;
-  if (!writeNow(data)) droppedCount += lines - 1;
+  batchAscii = true;
+  if (!writeNow(data, ascii)) droppedCount += lines - 1;
 }
 
 // Whether the text was written; a failure counts one dropped event (flush counts the rest).
-function writeNow(line) {
+function writeNow(line, ascii) {
   try {
     if (path === null) {
       // fs.writeSync(2) instead of process.stderr: a broken or closed stderr throws here,
       // where it is caught, instead of emitting an 'error' event that would crash the program.
-      writeAll(2, line);
+      writeAll(2, line, false);
       return true;
     }
     if (sinkFailed) {
@@ -386,7 +501,7 @@ function writeNow(line) {
         throw new Error('unwritable');
       }
     }
-    writeAll(fd, line);
+    writeAll(fd, line, ascii);
     return true;
   } catch {
     droppedCount++;
@@ -394,8 +509,8 @@ function writeNow(line) {
   }
 }
 
-function writeAll(target, line) {
-  let buf = Buffer.from(line);
+function writeAll(target, line, ascii) {
+  let buf = Buffer.from(line, ascii ? 'latin1' : 'utf8');
   for (let attempts = 0; buf.length > 0; attempts++) {
     try {
       buf = buf.subarray(fs.writeSync(target, buf));
@@ -562,13 +677,23 @@ function enter(name, file, line, args) {
     const span = admit(name, file, line, parent);
     storage.enterWith(span);
     if (span.muted) return span;
-    const shown = {};
-    if (args !== null && typeof args === 'object') {
-      for (const key of Object.keys(args)) shown[key] = REDACT.test(key) ? REDACTED : preview(args[key]);
+    if (otlp !== null) {
+      const shown = {};
+      if (args !== null && typeof args === 'object') {
+        for (const key of Object.keys(args)) shown[key] = REDACT.test(key) ? REDACTED : preview(args[key]);
+      }
+      span.args = shown;
+      span.start = nowNs(); // previews are not the call's time
+      emit('function_entry', span, { args: shown, caller: parent ? parent.name : null });
+      return span;
     }
-    span.args = shown;
-    span.start = process.hrtime.bigint(); // previews are not the call's time
-    emit('function_entry', span, { args: shown, caller: parent ? parent.name : null });
+    // The line emit() would write, joined here without the object of previews.
+    let argsText = '{}';
+    argsAscii = true;
+    if (args !== null && typeof args === 'object') argsText = argsJson(args);
+    const ascii = argsAscii && span.site.ascii && (parent === undefined || parent.site.ascii);
+    const at = (span.start = nowNs()); // previews are not the call's time
+    write('{"event_type":"function_entry","timestamp_ns":' + tsText(at) + span.tail + ',"args":' + argsText + ',"caller":' + (parent ? parent.site.nameJson : 'null') + '}\n', ascii);
     return span;
   } catch {
     return false;
@@ -578,8 +703,16 @@ function enter(name, file, line, args) {
 function ret(span, value) {
   if (span && !span.muted) {
     try {
-      span.returned = preview(value);
       span.hasReturn = true;
+      if (typeof value === 'number') {
+        // A number's preview is its digits (no clipping, no escaping) and it is no LLM response.
+        const text = String(value);
+        span.returned = text;
+        span.returnJson = '"' + text + '"';
+        return value;
+      }
+      span.returnJson = null;
+      span.returned = preview(value);
       span.genAi = genAi(value);
     } catch {}
   }
@@ -602,9 +735,26 @@ function exit(span) {
       restoreIfCurrent(span);
       return;
     }
-    let duration = process.hrtime.bigint() - span.start;
-    if (duration <= 0n) duration = 1n;
-    const extra = { duration_ns: Number(duration) };
+    const end = nowNs();
+    const duration = end > span.start ? end - span.start : 1;
+    const limit = span.limit;
+    if (otlp === null && span.loops === null && span.genAi === null && span.error === undefined && span.drops === null && (limit === null || limit.dropped === 0)) {
+      // The common exit, joined here: the same line as emit() writes from the object below.
+      restoreIfCurrent(span);
+      let returned = '';
+      let ascii = span.site.ascii;
+      if (span.hasReturn) {
+        if (span.returnJson !== null) {
+          returned = ',"return":' + span.returnJson;
+        } else {
+          returned = ',"return":' + JSON.stringify(span.returned);
+          if (ascii && NON_ASCII.test(returned)) ascii = false;
+        }
+      }
+      write('{"event_type":"function_exit","timestamp_ns":' + tsText(end) + span.tail + ',"duration_ns":' + duration + returned + '}\n', ascii);
+      return;
+    }
+    const extra = { duration_ns: duration };
     if (span.hasReturn) extra.return = span.returned;
     if (span.genAi !== null) extra.gen_ai = span.genAi;
     if (span.error !== undefined) extra.error = span.error;
@@ -655,7 +805,7 @@ class Loop {
     this.suppressed = 0;
     this.outerN = outerN; // the enclosing open loop's iteration when this one began
     this.silent = silent; // opened in a sampled-out iteration: counts, writes nothing
-    this.start = 0n;
+    this.start = 0;
   }
 }
 
@@ -669,10 +819,9 @@ function closeLoops(span, i) {
       loops[loops.length - 1].suppressed += loop.suppressed + 2;
       continue;
     }
-    let duration = process.hrtime.bigint() - loop.start;
-    if (duration <= 0n) duration = 1n;
+    const end = nowNs();
     const n = Number(loop.n) || 0;
-    emit('loop_exit', span, { loop: loop.kind, iterations: n, duration_ns: Number(duration), suppressed: loop.suppressed }, loop.line);
+    emit('loop_exit', span, { loop: loop.kind, iterations: n, duration_ns: end > loop.start ? end - loop.start : 1, suppressed: loop.suppressed }, loop.line);
   }
 }
 
@@ -706,6 +855,26 @@ function variable(span, rel, name, value) {
   try {
     if (sampledOut(span)) return;
     name = String(name);
+    if (otlp === null) {
+      // The line emit() would write, joined here: the function's fields at the probe's line.
+      const key = argKey(name);
+      const gen = arguments.length < 4 || key.redacted ? null : genAi(value);
+      if (gen === null) {
+        let shown;
+        let ascii = span.site.ascii && key.ascii;
+        if (arguments.length < 4 || key.redacted) {
+          shown = '"<redacted>","redacted":true';
+        } else if (typeof value === 'number') {
+          shown = '"' + value + '"';
+        } else {
+          shown = JSON.stringify(preview(value));
+          if (ascii && NON_ASCII.test(shown)) ascii = false;
+        }
+        const line = lineOf(span, rel);
+        write('{"event_type":"variable_change","timestamp_ns":' + tsText(nowNs()) + span.site.head + JSON.stringify(line) + span.ids + ',"variable":' + key.quoted + ',"value":' + shown + '}\n', ascii);
+        return;
+      }
+    }
     const extra =
       arguments.length < 4 || REDACT.test(name)
         ? { variable: name, value: REDACTED, redacted: true }
@@ -738,7 +907,7 @@ function loop(span, rel, kind) {
     const opened = new Loop(span, lineOf(span, rel), kind, outer === undefined ? 0 : outer.n, silent);
     span.loops.push(opened);
     if (!silent) emit('loop_entry', span, { loop: opened.kind }, opened.line);
-    opened.start = process.hrtime.bigint();
+    opened.start = nowNs();
     return opened;
   } catch {
     return false;
@@ -1338,7 +1507,7 @@ function socketClosed(socket) {
 // An event about a call that may have exited: JSONL as emit() writes it, and for OTLP always a log
 // record (a span event could no longer join a span that was already sent).
 function emitRecord(kind, span, extra) {
-  const ts = WALL_ORIGIN_NS + (process.hrtime.bigint() - HR_ORIGIN);
+  const ts = tsBig(nowNs());
   const body = {
     function_name: span.name,
     file: span.file,

@@ -141,7 +141,15 @@ _sink_failed = False
 _dropped = 0
 _rng = random.Random()
 _current = contextvars.ContextVar("telemetry_span", default=None)
-_local = threading.local()  # .busy: the runtime itself is running user code (a __repr__)
+
+
+class _Local(threading.local):
+    # A class default: reading `busy` in a thread that never set it finds it here, where a
+    # plain threading.local would raise and catch an AttributeError inside getattr() per call.
+    busy = False
+
+
+_local = _Local()  # .busy: the runtime itself is running user code (a __repr__)
 
 _LIMIT = 100
 _MESSAGE_LIMIT = 500
@@ -180,9 +188,15 @@ class _Span(object):
         self.file = file
         self.line = line
         self.parent = parent
-        self.cid = _uuid4()
+        # Ids in blocks of 256 (see _new_id_block): a counter's low byte ends the block's prefixes.
+        c = next(_id_counter)
+        block = _id_block
+        if block[0] != c >> 8:
+            block = _new_id_block(c >> 8)
+        n = _HEX2[c & 255]
+        self.cid = block[1] + n
         self.trace_id = trace_id
-        self.span_id = "%016x" % (_rng.getrandbits(64) or 1)
+        self.span_id = block[2] + n
         self.outer = parent
         self.ret = _NOTHING
         self.error = None
@@ -194,7 +208,7 @@ class _Span(object):
         self.otel = None  # OTLP span events gathered until the exit
         self.gen_ai = None  # the returned value's gen_ai attributes, when it is an LLM response
         self.tail = None  # the fields every event of this call repeats, as JSON (see _emit)
-        self.start = time.perf_counter_ns()
+        self.start = 0  # set by enter(), after the previews
 
 
 class _Muted(object):
@@ -214,6 +228,31 @@ class _Muted(object):
 
 
 _NOTHING = object()
+
+# timestamp_ns is the wall clock at import plus the monotonic clock since, as in the other
+# runtimes: one clock read serves an event's timestamp and its call's duration.
+_perf_ns = time.perf_counter_ns
+_WALL_OFFSET = time.time_ns() - _perf_ns()
+
+
+def _wall_ns():
+    return _WALL_OFFSET + _perf_ns()
+
+
+# Correlation and span ids come in blocks of 256 calls: a random UUIDv4 and a random 14-hex span
+# id prefix per block, ended by the call's own 2 hex digits. Ids stay unique (110 and 56 random
+# bits a block) and well-formed at one string join each instead of a random draw each. Threads
+# share the counter (next() is atomic); a thread that finds another block current draws fresh
+# prefixes for its own, so no two calls ever join the same prefix and digits.
+_HEX2 = ["%02x" % i for i in range(256)]
+_id_counter = itertools.count()
+_id_block = (-1, "", "")  # block number, correlation id prefix, span id prefix
+
+
+def _new_id_block(number):
+    global _id_block
+    block = _id_block = (number, _uuid4()[:34], "%014x" % (_rng.getrandbits(56) or 1))
+    return block
 
 
 def _uuid4():
@@ -355,7 +394,7 @@ def _emit(kind, span, extra, line=None):
     """One event line, at the function's line unless a probe names its own."""
     event = {
         "event_type": kind,
-        "timestamp_ns": time.time_ns(),
+        "timestamp_ns": _wall_ns(),
         "function_name": span.name,
         "file": span.file,
         "line": span.line if line is None else line,
@@ -493,6 +532,15 @@ def enter(name, file, line, args=None):
             return span
         if switch is not None and not switch["capture_args"]:
             args = None
+        if _otlp is None and type(line) is int:
+            # The line _emit would write, joined here without the dict of previews.
+            text = _args_json(args) if args is not None else "{}"
+            start = span.start = _perf_ns()  # previews are not the call's time
+            _current.set(span)
+            _write(('{"event_type":"function_entry","timestamp_ns":%d%s,"args":%s,"caller":%s}\n' % (
+                _WALL_OFFSET + start, span.tail or _tail(span), text,
+                _ascii(parent.name) if parent is not None else "null")).encode("ascii"))
+            return span
         shown = _previews(args) if args is not None else {}
         span.args = shown
         span.start = time.perf_counter_ns()  # previews are not the call's time
@@ -536,6 +584,22 @@ def exit(span, value=_NOTHING):
             return
         if value is not span and value is not _NOTHING:
             ret(span, value)
+        limit = span.limit
+        if (_otlp is None and span.gen_ai is None and span.error is None and not span.loops
+                and not span.drops and (limit is None or not limit.dropped) and type(span.line) is int):
+            # The common exit, joined here: the same line as _emit writes from the dict below.
+            end = _perf_ns()
+            duration = max(1, end - span.start)
+            _restore_if_current(span)
+            r = span.ret
+            if r is _NOTHING:
+                text = '{"event_type":"function_exit","timestamp_ns":%d%s,"duration_ns":%d}\n' % (
+                    _WALL_OFFSET + end, span.tail or _tail(span), duration)
+            else:
+                text = '{"event_type":"function_exit","timestamp_ns":%d%s,"duration_ns":%d,"return":%s}\n' % (
+                    _WALL_OFFSET + end, span.tail or _tail(span), duration, _ascii(r))
+            _write(text.encode("ascii"))
+            return
         extra = {"duration_ns": max(1, time.perf_counter_ns() - span.start)}
         if span.ret is not _NOTHING:
             extra["return"] = span.ret
@@ -666,8 +730,18 @@ def var(span, rel, name, value=_NOTHING):
         if value is _NOTHING or _REDACT.search(name):
             extra = {"variable": name, "value": _REDACTED, "redacted": True}
         else:
-            extra = {"variable": name, "value": _preview(value)}
+            shown = _preview(value)
             gen = _gen_ai(value)
+            if gen is None and _otlp is None and type(span.line) is int:
+                # The line _emit would write, joined here without the encoder.
+                tail = span.tail or _tail(span)
+                line = _line(span, rel)
+                if line != span.line:
+                    tail = tail.replace(',"line":%d,' % span.line, ',"line":%d,' % line, 1)
+                _write(('{"event_type":"variable_change","timestamp_ns":%d%s,"variable":%s,"value":%s}\n' % (
+                    _wall_ns(), tail, _ascii(name), _ascii(shown))).encode("ascii"))
+                return
+            extra = {"variable": name, "value": shown}
             if gen is not None:
                 extra["gen_ai"] = gen
         _emit("variable_change", span, extra, _line(span, rel))
@@ -1406,7 +1480,7 @@ def _emit_record(kind, span, extra):
     log record (a span event could no longer join a span that was already sent)."""
     event = {
         "event_type": kind,
-        "timestamp_ns": time.time_ns(),
+        "timestamp_ns": _wall_ns(),
         "function_name": span.name,
         "file": span.file,
         "line": span.line,
@@ -1630,11 +1704,22 @@ def _encode_extra(extra):
     return "".join(_c_encoder(extra, 0)) if _c_encoder is not None else _encode(extra)
 
 
+_sites = {}  # (name, file, line) -> its fields as JSON: the same few functions make most calls
+
+
 def _tail(span):
+    key = (span.name, span.file, span.line)
+    site = _sites.get(key)
+    if site is None:
+        site = ',"function_name":%s,"file":%s,"line":%d,"correlation_id":"' % (_ascii(span.name), _ascii(span.file), span.line)
+        if len(_sites) < 10000:
+            _sites[key] = site
     parent = span.parent
-    tail = span.tail = ',"function_name":%s,"file":%s,"line":%d,"correlation_id":"%s","parent_correlation_id":%s,"trace_id":"%s","span_id":"%s"' % (
-        _ascii(span.name), _ascii(span.file), span.line, span.cid,
-        '"%s"' % parent.cid if parent is not None else "null", span.trace_id, span.span_id)
+    if parent is None:
+        tail = '%s%s","parent_correlation_id":null,"trace_id":"%s","span_id":"%s"' % (site, span.cid, span.trace_id, span.span_id)
+    else:
+        tail = '%s%s","parent_correlation_id":"%s","trace_id":"%s","span_id":"%s"' % (site, span.cid, parent.cid, span.trace_id, span.span_id)
+    span.tail = tail
     return tail
 
 
@@ -1646,9 +1731,9 @@ def _emit(kind, span, extra, line=None):  # noqa: F811 -- every probe's event go
     if line is not None and line != span.line:
         tail = tail.replace(',"line":%d,' % span.line, ',"line":%d,' % line, 1)
     if extra:
-        text = '{"event_type":"%s","timestamp_ns":%d%s,%s\n' % (kind, time.time_ns(), tail, _encode_extra(extra)[1:])
+        text = '{"event_type":"%s","timestamp_ns":%d%s,%s\n' % (kind, _wall_ns(), tail, _encode_extra(extra)[1:])
     else:
-        text = '{"event_type":"%s","timestamp_ns":%d%s}\n' % (kind, time.time_ns(), tail)
+        text = '{"event_type":"%s","timestamp_ns":%d%s}\n' % (kind, _wall_ns(), tail)
     _write(text.encode("ascii"))
 
 
@@ -1699,3 +1784,28 @@ def _previews(args):  # noqa: F811 -- enter() calls this one
                 _redacted_names[name] = hidden
         shown[name] = _REDACTED if hidden else _preview(v)
     return shown
+
+
+_arg_keys = {}  # a parameter's name -> (its JSON key and colon, whether it is redacted)
+
+
+def _args_json(args):
+    """function_entry's `args` as JSON, written directly: the text the encoder makes of
+    _previews(args), without building the dict. A small int's preview is its digits."""
+    if not isinstance(args, dict):
+        return '{"*":%s}' % _ascii(_preview(args))
+    parts = []
+    for k, v in args.items():
+        name = k if type(k) is str else str(k)
+        key = _arg_keys.get(name)
+        if key is None:
+            key = (_ascii(name) + ":", _REDACT.search(name) is not None)
+            if len(_arg_keys) < 4096:
+                _arg_keys[name] = key
+        if key[1]:
+            parts.append(key[0] + '"<redacted>"')
+        elif type(v) is int and -_SMALL_INT < v < _SMALL_INT:
+            parts.append('%s"%d"' % (key[0], v))
+        else:
+            parts.append(key[0] + _ascii(_preview(v)))
+    return "{" + ",".join(parts) + "}"
