@@ -72,6 +72,11 @@ export function isDeepCapture(name: string): boolean {
 
 const IGNORE = /telemetry:\s*ignore\b/;
 
+/** False when no comment of `text` can be an ignore comment: the light scan then leaves comments out. */
+export function mayHoldIgnoreComment(text: string): boolean {
+  return IGNORE.test(text);
+}
+
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
 
 /** A stretch of the text, in UTF-16 offsets, for analyzing part of a tree (incremental.ts). */
@@ -137,8 +142,9 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
     }
     const deep = match.captures.filter((c) => DEEP.test(c.name) && !QUALIFIERS.has(c.name));
     if (deep.length) {
+      // The match's qualifiers, the first of each name, in one pass over its few captures.
       const extra: Record<string, Node | undefined> = {};
-      for (const q of QUALIFIERS) extra[q] = get(q);
+      for (const c of match.captures) if (QUALIFIERS.has(c.name)) extra[c.name] ??= c.node;
       for (const c of deep) owned.push({ name: 'deep', node: c.node, deep: { name: c.name, node: c.node, with: extra } });
       continue;
     }
@@ -198,7 +204,8 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
   const nameRange = { start: wanted.start, end: Math.min(wanted.end, lineEnd(text, wanted.start)) };
   let head = node.parent?.type === 'decorated_definition' ? node.parent : node;
   // Attributes written as siblings before the function (Rust's `#[test]`) belong to its head.
-  for (let prev = head.previousNamedSibling; prev && spec.headSiblings?.includes(prev.type); prev = prev.previousNamedSibling) head = prev;
+  const siblings = spec.headSiblings;
+  if (siblings) for (let prev = head.previousNamedSibling; prev && siblings.includes(prev.type); prev = prev.previousNamedSibling) head = prev;
   const bodyNode = body!;
   return {
     name,
@@ -231,8 +238,9 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
 function makeSites(spec: LanguageSpec, ordered: Scope[], classes: { node: Node; name: string }[], text: string): Site[] {
   const receivers = new Map<number, string>();
   const namers: { node: Node; name?: string; scope?: Scope }[] = [];
+  const scoped = new Set(ordered.map((s) => s.node.id));
   for (const c of classes) {
-    if (ordered.some((s) => s.node.id === c.node.id)) receivers.set(c.node.id, c.name);
+    if (scoped.has(c.node.id)) receivers.set(c.node.id, c.name);
     else namers.push({ node: c.node, name: c.name });
   }
   for (const s of ordered) namers.push({ node: s.node, name: s.name?.text, scope: s });
@@ -365,11 +373,18 @@ function suspension(kind: 'yield' | 'await', node: Node): SiteDetail['suspension
 function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string, scan: boolean): void {
   const site = scope.site!;
   const d = site.detail;
-  const rest = scope.body!.namedChildren.filter(
-    (c): c is Node => !!c && c.type !== 'comment' && c.startIndex >= d.prologueEnd,
-  );
-  d.first = rest[0] && span(rest[0]);
-  d.last = rest.at(-1) && span(rest.at(-1)!);
+  if (scan) {
+    // Coverage reads only whether a statement follows the prologue: the last one tells (`first`
+    // is left out, as all planning detail is in the scan).
+    const last = lastStatement(scope.body!);
+    d.last = last && last.startIndex >= d.prologueEnd ? span(last) : undefined;
+  } else {
+    const rest = scope.body!.namedChildren.filter(
+      (c): c is Node => !!c && c.type !== 'comment' && c.startIndex >= d.prologueEnd,
+    );
+    d.first = rest[0] && span(rest[0]);
+    d.last = rest.at(-1) && span(rest.at(-1)!);
+  }
   site.instrumented = d.entry !== undefined;
   for (const r of d.returns) {
     if (d.suspensions.some((x) => x.kind === 'await' && x.node.start === r.start && x.node.end === r.end)) r.awaited = true;
@@ -390,13 +405,20 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   if (spec.usedYieldSkip && !d.returnTyped && d.suspensions.some((x) => x.kind === 'yield' && !x.unused && !x.delegates)) {
     site.skip ??= spec.usedYieldSkip;
   }
-  if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
+  if (!d.last && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;
   site.ignored = comments.some((c) => {
     const at = lineStart(text, c.startIndex);
     const onOwnLine = text.slice(at, c.startIndex).trim() === '';
     return (at === prevLine && onOwnLine) || at === site.headStart;
   });
+}
+
+/** The body's last named child that is not a comment. */
+function lastStatement(body: Node): Node | undefined {
+  let n = body.lastNamedChild;
+  while (n && n.type === 'comment') n = n.previousNamedSibling;
+  return n ?? undefined;
 }
 
 /**
