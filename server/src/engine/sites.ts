@@ -70,6 +70,20 @@ export function isDeepCapture(name: string): boolean {
   return DEEP.test(name) || QUALIFIERS.has(name);
 }
 
+/** Kinds of match by capture name, in the order analyzeTree tests them: the lowest in a match wins. */
+const Role = { Scope: 0, Deep: 1, Other: 2 } as const;
+type Role = (typeof Role)[keyof typeof Role];
+const SCOPE_CAPTURES = new Set(['function', 'function.named', 'scope']);
+const roles = new Map<string, Role>();
+function roleOf(name: string): Role {
+  let role = roles.get(name);
+  if (role === undefined) {
+    role = SCOPE_CAPTURES.has(name) ? Role.Scope : isDeepCapture(name) && !QUALIFIERS.has(name) ? Role.Deep : Role.Other;
+    roles.set(name, role);
+  }
+  return role;
+}
+
 const IGNORE = /telemetry:\s*ignore\b/;
 
 /** False when no comment of `text` can be an ignore comment: the light scan then leaves comments out. */
@@ -122,30 +136,35 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const options = within && { startIndex: 2 * within.startIndex, endIndex: 2 * within.endIndex };
   for (const match of query.matches(root, options)) {
     const get = (name: string) => match.captures.find((c) => c.name === name)?.node;
-    const fn = get('function');
+    // What the match stands for, from its capture names (classified once per name): most
+    // matches are deep sites, which then skip the lookups of the kinds that come before them.
+    let role: Role = Role.Other;
+    for (const c of match.captures) role = Math.min(role, roleOf(c.name)) as Role;
+    if (role === Role.Deep) {
+      // The match's qualifiers, the first of each name, in one pass over its few captures.
+      const extra: Record<string, Node | undefined> = {};
+      for (const c of match.captures) if (QUALIFIERS.has(c.name)) extra[c.name] ??= c.node;
+      for (const c of match.captures) {
+        if (roleOf(c.name) === Role.Deep) owned.push({ name: 'deep', node: c.node, deep: { name: c.name, node: c.node, with: extra } });
+      }
+      continue;
+    }
+    const fn = role === Role.Scope && get('function');
     if (fn) {
       const prev = scopes.get(fn.id);
       scopes.set(fn.id, { node: fn, instrumentable: true, name: get('name') ?? prev?.name, body: get('body') });
       continue;
     }
-    const named = get('function.named');
+    const named = role === Role.Scope && get('function.named');
     if (named) {
       const prev = scopes.get(named.id);
       if (prev) prev.name ??= get('name');
       else scopes.set(named.id, { node: named, instrumentable: false, name: get('name') });
       continue;
     }
-    const scope = get('scope');
+    const scope = role === Role.Scope && get('scope');
     if (scope) {
       if (!scopes.has(scope.id)) scopes.set(scope.id, { node: scope, instrumentable: false });
-      continue;
-    }
-    const deep = match.captures.filter((c) => DEEP.test(c.name) && !QUALIFIERS.has(c.name));
-    if (deep.length) {
-      // The match's qualifiers, the first of each name, in one pass over its few captures.
-      const extra: Record<string, Node | undefined> = {};
-      for (const c of match.captures) if (QUALIFIERS.has(c.name)) extra[c.name] ??= c.node;
-      for (const c of deep) owned.push({ name: 'deep', node: c.node, deep: { name: c.name, node: c.node, with: extra } });
       continue;
     }
     const cls = get('class') ?? get('class.receiver');
