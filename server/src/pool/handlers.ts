@@ -37,12 +37,10 @@ async function answer(engine: Engine, task: Task): Promise<TaskResults[Task['kin
 }
 
 async function summarize(engine: Engine, task: SummarizeTask): Promise<FileSummary> {
-  // Synchronous reads: the worker has nothing else to do meanwhile, and an asynchronous read
-  // leaves it idle for a round trip through libuv's threads per file (about a tenth of a scan).
-  const size = fs.statSync(task.filePath).size;
+  const size = (await fs.promises.stat(task.filePath)).size;
   const tooLarge = sizeSkipReason(size, task.maxFileSize, task.names);
   if (tooLarge) return { skipped: tooLarge };
-  const bytes = fs.readFileSync(task.filePath);
+  const bytes = await fs.promises.readFile(task.filePath);
   const binary = contentSkipReason(bytes, task.maxFileSize, task.names);
   if (binary) return { skipped: binary };
   let text: string;
