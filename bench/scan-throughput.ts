@@ -2,8 +2,11 @@
 // raw web-tree-sitter parse-only throughput on the same files, with 1 worker and with all cores.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { Query } from 'web-tree-sitter';
 import { Engine } from '../server/src/engine/engine.js';
 import type { LanguageId } from '../server/src/engine/types.js';
+import { languageById } from '../server/src/languages/registry.js';
+import { querySource } from '../server/src/parse/grammars.js';
 import { EnginePool } from '../server/src/pool/pool.js';
 
 export interface Corpus {
@@ -21,6 +24,8 @@ export interface ScanThroughput {
   oneWorkerMBs: number;
   allCoresMBs: number;
   cores: number;
+  /** Where one thread's scan time goes, as throughput over parse-only's on the same files (stages()). */
+  stages: { queryRatio: number; scanRatio: number };
 }
 
 const names = { globs: 'exclude', maxFileSize: 'maxFileSize' };
@@ -30,6 +35,41 @@ function parseOnly(engine: Engine, corpus: Corpus, texts: string[]): number {
   const start = performance.now();
   for (const text of texts) engine.parse(corpus.lang, text).delete();
   return (performance.now() - start) / 1000;
+}
+
+/**
+ * What bounds the scan, in one thread on every 4th file, stage by stage in turn on each chunk of
+ * files so that a change in load hits all alike: parse-only; parse and the scan query's matches
+ * (no analysis); the whole light scan (Engine.scan). Each as parse-only time over its time.
+ */
+function stages(engine: Engine, corpus: Corpus, texts: string[]): ScanThroughput['stages'] {
+  const spec = languageById(corpus.lang);
+  const probe = engine.parse(corpus.lang, '');
+  const query = new Query(probe.language, querySource(spec, spec.scanQueries));
+  probe.delete();
+  const sample = texts.filter((_, i) => i % 4 === 0);
+  const run: ((text: string) => void)[] = [
+    (text) => engine.parse(corpus.lang, text).delete(),
+    (text) => {
+      const tree = engine.parse(corpus.lang, text);
+      query.matches(tree.rootNode);
+      tree.delete();
+    },
+    (text) => engine.scan(corpus.lang, text),
+  ];
+  // Warm: the JIT, the compiled queries.
+  for (const text of sample.slice(0, 20)) for (const stage of run) stage(text);
+  const seconds = [0, 0, 0];
+  for (let i = 0; i < sample.length; i += 20) {
+    const chunk = sample.slice(i, i + 20);
+    run.forEach((stage, k) => {
+      const start = performance.now();
+      for (const text of chunk) stage(text);
+      seconds[k] += performance.now() - start;
+    });
+  }
+  query.delete();
+  return { queryRatio: seconds[0] / seconds[1], scanRatio: seconds[0] / seconds[2] };
 }
 
 async function scan(corpus: Corpus, threads: number): Promise<{ seconds: number; functions: number }> {
@@ -60,6 +100,7 @@ export async function measureScanThroughput(engine: Engine, corpus: Corpus): Pro
   const one = await scan(corpus, 1);
   const cores = availableParallelism();
   const all = await scan(corpus, cores);
+  const split = stages(engine, corpus, texts);
   return {
     label: corpus.label,
     files: corpus.files.length,
@@ -69,5 +110,6 @@ export async function measureScanThroughput(engine: Engine, corpus: Corpus): Pro
     oneWorkerMBs: mb / one.seconds,
     allCoresMBs: mb / all.seconds,
     cores,
+    stages: split,
   };
 }

@@ -104,10 +104,8 @@ export function lackingDeepKinds(spec: LanguageSpec, captures: DeepCapture[], bo
   const lacking = new Set<DeepKind>();
   for (const c of captures) {
     if (lacking.size === 4) break;
-    if (c.name.startsWith('probe.') || c.name === 'loop.blocker') continue;
-    const [kind, label] = splitName(c.name);
-    const deepKind: DeepKind | undefined = kind.startsWith('var.') ? 'variable' : kind === 'branch' || kind === 'exception' ? kind : kind === 'loop' && !loopsBlocked ? 'loop' : undefined;
-    if (!deepKind || lacking.has(deepKind) || insideProbe(c.node)) continue;
+    const { kind, label, deepKind } = scanName(c.name);
+    if (!deepKind || (deepKind === 'loop' && loopsBlocked) || lacking.has(deepKind) || insideProbe(c.node)) continue;
     const site = kind === 'var.after' ? variableAfter(ctx, c.node, c.with['var.stmt'])
       : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
       : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
@@ -128,6 +126,21 @@ export interface Ctx {
   probeRole: Map<number, DeepRole>;
   /** Only whether sites exist is wanted: ranks (a walk over each construct's text) are left at 0. */
   unranked?: boolean;
+}
+
+/** A capture name read once per name, not once per capture: most captures are passed over. */
+const scanNames = new Map<string, { kind: string; label: string; deepKind?: DeepKind }>();
+function scanName(name: string): { kind: string; label: string; deepKind?: DeepKind } {
+  let read = scanNames.get(name);
+  if (!read) {
+    const [kind, label] = splitName(name);
+    const probe = name.startsWith('probe.') || name === 'loop.blocker';
+    const deepKind: DeepKind | undefined = probe ? undefined
+      : kind.startsWith('var.') ? 'variable' : kind === 'branch' || kind === 'exception' || kind === 'loop' ? kind : undefined;
+    read = { kind, label, deepKind };
+    scanNames.set(name, read);
+  }
+  return read;
 }
 
 function splitName(name: string): [string, string] {

@@ -18,7 +18,7 @@ export { proposalSpan } from './proposal-check.js';
 import { applyChanges, type Piece, type PlannedFunction } from './render.js';
 import { lineBreakAfter } from './lines.js';
 import { importPiece } from './runtime-import.js';
-import { analyzeTree, type Analysis, type Site } from './sites.js';
+import { analyzeTree, mayHoldIgnoreComment, type Analysis, type Site } from './sites.js';
 import { stripChanges } from './strip.js';
 import { PROBE_KINDS, type EngineOptions, type FunctionSite, type LanguageId, type ProbeKind, type Span, type TextChange } from './types.js';
 import { validate, type ValidationHost } from './validate.js';
@@ -130,7 +130,8 @@ export class Engine {
    */
   scan(lang: LanguageId, text: string, tree?: Tree): Analysis {
     const spec = languageById(lang);
-    return this.withTree(lang, text, tree, (t) => analyzeTree(spec, this.grammars.scanQuery(spec), t, text, { scan: true }));
+    const query = this.grammars.scanQuery(spec, { comments: mayHoldIgnoreComment(text) });
+    return this.withTree(lang, text, tree, (t) => analyzeTree(spec, query, t, text, { scan: true }));
   }
 
   /**

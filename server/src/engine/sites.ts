@@ -74,7 +74,26 @@ export function isDeepCapture(name: string): boolean {
   return DEEP.test(name) || QUALIFIERS.has(name);
 }
 
+/** Kinds of match by capture name, in the order analyzeTree tests them: the lowest in a match wins. */
+const Role = { Scope: 0, Deep: 1, Other: 2 } as const;
+type Role = (typeof Role)[keyof typeof Role];
+const SCOPE_CAPTURES = new Set(['function', 'function.named', 'scope']);
+const roles = new Map<string, Role>();
+function roleOf(name: string): Role {
+  let role = roles.get(name);
+  if (role === undefined) {
+    role = SCOPE_CAPTURES.has(name) ? Role.Scope : isDeepCapture(name) && !QUALIFIERS.has(name) ? Role.Deep : Role.Other;
+    roles.set(name, role);
+  }
+  return role;
+}
+
 const IGNORE = /telemetry:\s*ignore\b/;
+
+/** False when no comment of `text` can be an ignore comment: the light scan then leaves comments out. */
+export function mayHoldIgnoreComment(text: string): boolean {
+  return IGNORE.test(text);
+}
 
 const span = (n: Node): Span => ({ start: n.startIndex, end: n.endIndex });
 
@@ -132,31 +151,37 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
   const options = within && { startIndex: 2 * within.startIndex, endIndex: 2 * within.endIndex };
   for (const match of query.matches(root, options)) {
     const get = (name: string) => match.captures.find((c) => c.name === name)?.node;
-    const fn = get('function');
+    // What the match stands for, from its capture names (classified once per name): most
+    // matches are deep sites, which then skip the lookups of the kinds that come before them.
+    let role: Role = Role.Other;
+    for (const c of match.captures) role = Math.min(role, roleOf(c.name)) as Role;
+    if (role === Role.Deep) {
+      // Strip deletes the deep probe statements and never reads the sites where probes would go.
+      if (mode.strip && !match.captures.some((c) => roleOf(c.name) === Role.Deep && c.name.startsWith('probe.'))) continue;
+      // The match's qualifiers, the first of each name, in one pass over its few captures.
+      const extra: Record<string, Node | undefined> = {};
+      for (const c of match.captures) if (QUALIFIERS.has(c.name)) extra[c.name] ??= c.node;
+      for (const c of match.captures) {
+        if (roleOf(c.name) === Role.Deep) owned.push({ name: 'deep', node: c.node, deep: { name: c.name, node: c.node, with: extra } });
+      }
+      continue;
+    }
+    const fn = role === Role.Scope && get('function');
     if (fn) {
       const prev = scopes.get(fn.id);
       scopes.set(fn.id, { node: fn, instrumentable: true, name: get('name') ?? prev?.name, body: get('body') });
       continue;
     }
-    const named = get('function.named');
+    const named = role === Role.Scope && get('function.named');
     if (named) {
       const prev = scopes.get(named.id);
       if (prev) prev.name ??= get('name');
       else scopes.set(named.id, { node: named, instrumentable: false, name: get('name') });
       continue;
     }
-    const scope = get('scope');
+    const scope = role === Role.Scope && get('scope');
     if (scope) {
       if (!scopes.has(scope.id)) scopes.set(scope.id, { node: scope, instrumentable: false });
-      continue;
-    }
-    const deep = match.captures.filter((c) => DEEP.test(c.name) && !QUALIFIERS.has(c.name));
-    // Strip deletes the deep probe statements and never reads the sites where probes would go.
-    if (deep.length && mode.strip && !deep.some((c) => c.name.startsWith('probe.'))) continue;
-    if (deep.length) {
-      const extra: Record<string, Node | undefined> = {};
-      for (const q of QUALIFIERS) extra[q] = get(q);
-      for (const c of deep) owned.push({ name: 'deep', node: c.node, deep: { name: c.name, node: c.node, with: extra } });
       continue;
     }
     const cls = get('class') ?? get('class.receiver');
@@ -222,7 +247,8 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
   const nameRange = { start: wanted.start, end: Math.min(wanted.end, lineEnd(text, wanted.start)) };
   let head = node.parent?.type === 'decorated_definition' ? node.parent : node;
   // Attributes written as siblings before the function (Rust's `#[test]`) belong to its head.
-  for (let prev = head.previousNamedSibling; prev && spec.headSiblings?.includes(prev.type); prev = prev.previousNamedSibling) head = prev;
+  const siblings = spec.headSiblings;
+  if (siblings) for (let prev = head.previousNamedSibling; prev && siblings.includes(prev.type); prev = prev.previousNamedSibling) head = prev;
   const bodyNode = body!;
   return {
     name,
@@ -255,8 +281,9 @@ function makeSite(spec: LanguageSpec, scope: Scope, ancestors: string[], receive
 function makeSites(spec: LanguageSpec, ordered: Scope[], classes: { node: Node; name: string }[], text: string): Site[] {
   const receivers = new Map<number, string>();
   const namers: { node: Node; name?: string; scope?: Scope }[] = [];
+  const scoped = new Set(ordered.map((s) => s.node.id));
   for (const c of classes) {
-    if (ordered.some((s) => s.node.id === c.node.id)) receivers.set(c.node.id, c.name);
+    if (scoped.has(c.node.id)) receivers.set(c.node.id, c.name);
     else namers.push({ node: c.node, name: c.name });
   }
   for (const s of ordered) namers.push({ node: s.node, name: s.name?.text, scope: s });
@@ -279,11 +306,18 @@ function makeSites(spec: LanguageSpec, ordered: Scope[], classes: { node: Node; 
 function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: string, scan: boolean): void {
   const site = scope.site!;
   const d = site.detail;
-  const rest = scope.body!.namedChildren.filter(
-    (c): c is Node => !!c && c.type !== 'comment' && c.startIndex >= d.prologueEnd,
-  );
-  d.first = rest[0] && span(rest[0]);
-  d.last = rest.at(-1) && span(rest.at(-1)!);
+  if (scan) {
+    // Coverage reads only whether a statement follows the prologue: the last one tells (`first`
+    // is left out, as all planning detail is in the scan).
+    const last = lastStatement(scope.body!);
+    d.last = last && last.startIndex >= d.prologueEnd ? span(last) : undefined;
+  } else {
+    const rest = scope.body!.namedChildren.filter(
+      (c): c is Node => !!c && c.type !== 'comment' && c.startIndex >= d.prologueEnd,
+    );
+    d.first = rest[0] && span(rest[0]);
+    d.last = rest.at(-1) && span(rest.at(-1)!);
+  }
   site.instrumented = d.entry !== undefined;
   for (const r of d.returns) {
     if (d.suspensions.some((x) => x.kind === 'await' && x.node.start === r.start && x.node.end === r.end)) r.awaited = true;
@@ -304,13 +338,20 @@ function finishSite(spec: LanguageSpec, scope: Scope, comments: Node[], text: st
   if (spec.usedYieldSkip && !d.returnTyped && d.suspensions.some((x) => x.kind === 'yield' && !x.unused && !x.delegates)) {
     site.skip ??= spec.usedYieldSkip;
   }
-  if (!d.first && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
+  if (!d.last && spec.style === 'indent') site.skip ??= 'the body holds only a docstring';
   const prevLine = site.headStart > 0 ? lineStart(text, site.headStart - breakBefore(text, site.headStart)) : -1;
   site.ignored = comments.some((c) => {
     const at = lineStart(text, c.startIndex);
     const onOwnLine = text.slice(at, c.startIndex).trim() === '';
     return (at === prevLine && onOwnLine) || at === site.headStart;
   });
+}
+
+/** The body's last named child that is not a comment. */
+function lastStatement(body: Node): Node | undefined {
+  let n = body.lastNamedChild;
+  while (n && n.type === 'comment') n = n.previousNamedSibling;
+  return n ?? undefined;
 }
 
 /**

@@ -12,7 +12,15 @@ interface Loaded {
   sites?: Query;
   /** Compiled on first use: a process that never scans never pays for it. */
   scan?: Query;
+  /** The scan query without its `@comment` captures, for texts holding no ignore comment. */
+  scanNoComments?: Query;
 }
+
+/**
+ * Captures the light scan never reads: a branch's condition text only labels a planned probe.
+ * Left out of the scan query's matches, they cost nothing to hand across from WebAssembly.
+ */
+const SCAN_UNREAD = ['condition'];
 
 /**
  * Parse deadline: error recovery on pathological input must not stall the server. A parse is
@@ -92,9 +100,19 @@ export class Grammars {
     return (loaded.sites ??= new Query(loaded.language, querySource(spec)));
   }
 
-  /** The light scan query (spec.scanQueries). */
-  scanQuery(spec: LanguageSpec): Query {
+  /**
+   * The light scan query (spec.scanQueries). `comments: false` when the text holds no ignore
+   * comment: then no comment can matter, and the query's comment captures (one per comment in
+   * the file) are left out.
+   */
+  scanQuery(spec: LanguageSpec, options: { comments?: boolean } = {}): Query {
     const loaded = this.get(spec);
-    return (loaded.scan ??= new Query(loaded.language, querySource(spec, spec.scanQueries)));
+    const compile = (...unread: string[]) => {
+      const query = new Query(loaded.language, querySource(spec, spec.scanQueries));
+      for (const name of [...SCAN_UNREAD, ...unread]) query.disableCapture(name);
+      return query;
+    };
+    if (options.comments === false) return (loaded.scanNoComments ??= compile('comment'));
+    return (loaded.scan ??= compile());
   }
 }
