@@ -1,7 +1,8 @@
 // Go probes that go vet would object to, decided from syntax in server/languages/go/deep.scm: no
 // variable probe passes a lock value in plain sight (a `sync.X{}`/`atomic.X{}` literal or a `var` of
-// such a type: copylocks reports the call), and nothing follows a loop without a condition (a
-// terminating statement: a `Done()` after it is a "missing return"). Round trip and idempotence hold.
+// such a type: copylocks reports the call; a struct literal of another type is passed by address),
+// and nothing follows a loop without a condition (a terminating statement: a `Done()` after it is a
+// "missing return"). Round trip and idempotence hold.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/src/engine/engine.js';
 
@@ -59,7 +60,17 @@ describe('Go variable probes and lock values', () => {
       '',
     ].join('\n');
     const out = instrument(src);
-    expect(probed(out)).toEqual(['ptr', 't', 'syncish']);
+    expect(probed(out)).toEqual(['ptr', 'syncish']);
+    expect(out).toContain('\tt := T{n: 1}\n\tif _tm.On() { _tm.VarRef(9, "t", &t) }\n');
+  });
+
+  it('passes a variable built from a struct literal by address, the form go vet accepts for a value holding a lock', () => {
+    const src = ['package p', '', 'type S struct{ n int }', '', 'func g() int {', '\ts := S{}', '\tvar u = S{n: 2}', '\ts = S{n: 1}', '\tn := s.n + u.n', '\treturn n', '}', ''].join('\n');
+    const out = instrument(src);
+    expect(out).toContain('\ts := S{}\n\tif _tm.On() { _tm.VarRef(1, "s", &s) }\n');
+    expect(out).toContain('\tvar u = S{n: 2}\n\tif _tm.On() { _tm.VarRef(2, "u", &u) }\n');
+    expect(out).toContain('\ts = S{n: 1}\n\tif _tm.On() { _tm.VarRef(3, "s", &s) }\n');
+    expect(out).toContain('\tn := s.n + u.n\n\tif _tm.On() { _tm.Var(4, "n", n) }\n');
   });
 
   it('adds nothing after a for loop with no condition, which ends the function', () => {
