@@ -71,6 +71,9 @@ describe('Go variable probes and lock values', () => {
     expect(out).toContain('\tvar u = S{n: 2}\n\tif _tm.On() { _tm.VarRef(2, "u", &u) }\n');
     expect(out).toContain('\ts = S{n: 1}\n\tif _tm.On() { _tm.VarRef(3, "s", &s) }\n');
     expect(out).toContain('\tn := s.n + u.n\n\tif _tm.On() { _tm.Var(4, "n", n) }\n');
+    // A model may write the same form: the proposal check accepts VarRef with `&name`.
+    const fn = out.slice(out.indexOf('func g'));
+    expect(engine.checkProposal('go', src, src.indexOf('g()'), fn)).toMatchObject({ ok: true });
   });
 
   it('adds nothing after a for loop with no condition, which ends the function', () => {
