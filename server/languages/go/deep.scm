@@ -2,9 +2,23 @@
 ; statement_list; an empty body has none and is not a site. A function with a goto gets no loop
 ; probes (@loop.blocker): a goto may not jump over the handle's declaration.
 
-(short_var_declaration left: (expression_list) @var.after) @var.stmt
-(assignment_statement left: (expression_list) @var.after) @var.stmt
-(var_declaration (var_spec name: (identifier) @var.after value: (_))) @var.stmt
+; No variable probe where a lock value is in plain sight: a `sync.X{}` or `atomic.X{}` literal, or a
+; `var` of such a type. The probe passes the value, and go vet's copylocks reports a call that copies
+; a lock (`&sync.Mutex{}`, a pointer, is probed). A value built from a struct literal of another type
+; (`x := T{...}`, `T[K]{...}`) may hold a lock the syntax cannot see: its probe passes the variable
+; by address (@var.after.ref, `_tm.VarRef`), which vet accepts.
+(short_var_declaration left: (expression_list) @var.after right: (expression_list) @_value
+  (#not-match? @_value "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#not-match? @_value "(^|[,(])[ \\t]*[A-Za-z_][A-Za-z0-9_.]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?\\{")) @var.stmt
+(short_var_declaration left: (expression_list) @var.after.ref right: (expression_list) @_value
+  (#not-match? @_value "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#match? @_value "(^|[,(])[ \\t]*[A-Za-z_][A-Za-z0-9_.]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?\\{")) @var.stmt
+(assignment_statement left: (expression_list) @var.after right: (expression_list) @_value
+  (#not-match? @_value "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#not-match? @_value "(^|[,(])[ \\t]*[A-Za-z_][A-Za-z0-9_.]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?\\{")) @var.stmt
+(assignment_statement left: (expression_list) @var.after.ref right: (expression_list) @_value
+  (#not-match? @_value "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#match? @_value "(^|[,(])[ \\t]*[A-Za-z_][A-Za-z0-9_.]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?\\{")) @var.stmt
+(var_declaration (var_spec name: (identifier) @var.after type: (_)? @_type value: (_) @_value
+  (#not-match? @_type "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#not-match? @_value "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#not-match? @_value "(^|[,(])[ \\t]*[A-Za-z_][A-Za-z0-9_.]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?\\{"))) @var.stmt
+(var_declaration (var_spec name: (identifier) @var.after.ref type: (_)? @_type value: (_) @_value
+  (#not-match? @_type "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#not-match? @_value "(^|,)[ \\t]*(sync|atomic)\\.[A-Z][A-Za-z0-9]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?(\\{|$)") (#match? @_value "(^|[,(])[ \\t]*[A-Za-z_][A-Za-z0-9_.]*[ \\t]*(\\[[^\\]]*\\][ \\t]*)?\\{"))) @var.stmt
 ([(inc_statement (identifier) @var.after) (dec_statement (identifier) @var.after)]) @var.stmt
 
 (for_statement (range_clause left: (expression_list) @var.enter) body: (block (statement_list) @enter.body))
@@ -20,14 +34,16 @@
   consequence: (block (statement_list) @exception.error)
   (#match? @exception.binding "[eE]rr"))
 
+; A loop with no condition (`for {`, `for i := 0; ; i++ {`) is a terminating statement: nothing may follow it.
 (for_statement . body: (block (statement_list) @loop.body)) @loop.for.endless
-(for_statement (_) . body: (block (statement_list) @loop.body)) @loop.for
+(for_statement (for_clause !condition) . body: (block (statement_list) @loop.body)) @loop.for.endless
+(for_statement [(for_clause condition: (_)) (range_clause) (_expression)] . body: (block (statement_list) @loop.body)) @loop.for
 (goto_statement) @loop.blocker
 
 ; Probe statements the engine inserted (`if _tm.On() { _tm.<Fn>(...) }`, loop handles `__lN`).
 (if_statement condition: (call_expression function: (selector_expression operand: (identifier) @_m field: (field_identifier) @_on))
   consequence: (block (statement_list . (expression_statement (call_expression function: (selector_expression operand: (identifier) @_m2 field: (field_identifier) @_f))) .))
-  (#eq? @_m "_tm") (#eq? @_on "On") (#eq? @_m2 "_tm") (#any-of? @_f "Var" "Redacted")) @probe.variable
+  (#eq? @_m "_tm") (#eq? @_on "On") (#eq? @_m2 "_tm") (#any-of? @_f "Var" "VarRef" "Redacted")) @probe.variable
 (if_statement condition: (call_expression function: (selector_expression operand: (identifier) @_m field: (field_identifier) @_on))
   consequence: (block (statement_list . (expression_statement (call_expression function: (selector_expression operand: (identifier) @_m2 field: (field_identifier) @_f))) .))
   (#eq? @_m "_tm") (#eq? @_on "On") (#eq? @_m2 "_tm") (#eq? @_f "Branch")) @probe.branch

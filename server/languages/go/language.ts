@@ -63,7 +63,10 @@ export const go: LanguageSpec = {
     sep: '; ',
     handlePrefix: '__l',
     templates: {
-      variable: (rel, name) => `if _tm.On() { _tm.Var(${rel}, ${goString(name)}, ${name}) }`,
+      // By reference where the value may hold a lock: go vet's copylocks reports a lock passed by
+      // value, never `&x`, and VarRef's pointer does not escape, so `x` stays on the stack.
+      variable: (rel, name, byRef) =>
+        byRef ? `if _tm.On() { _tm.VarRef(${rel}, ${goString(name)}, &${name}) }` : `if _tm.On() { _tm.Var(${rel}, ${goString(name)}, ${name}) }`,
       redacted: (rel, name) => `if _tm.On() { _tm.Redacted(${rel}, ${goString(name)}) }`,
       branch: (rel, label, condition) => `if _tm.On() { _tm.Branch(${rel}, ${goString(label)}, ${goString(condition ?? '')}) }`,
       loop: (rel, handle, kind) => `${handle} := _tm.Loop(${rel}, ${goString(kind)})`,

@@ -22,6 +22,8 @@ export interface DeepPart extends Placement {
   condition?: string | null;
   binding?: string;
   handle?: string;
+  /** A variable site captured `@var.after.ref`: the template takes the variable by reference. */
+  byRef?: boolean;
 }
 
 /** One site: a statement binding names, a branch, a loop (three parts), a handler. */
@@ -70,7 +72,7 @@ export function resolveDeep(spec: LanguageSpec, captures: DeepCapture[], body: N
   for (const c of captures) {
     if (c.name.startsWith('probe.') || c.name === 'loop.blocker' || insideProbe(c.node)) continue;
     const [kind, label] = splitName(c.name);
-    const site = kind === 'var.after' ? variableAfter(ctx, c.node, c.with['var.stmt'])
+    const site = kind === 'var.after' || kind === 'var.after.ref' ? variableAfter(ctx, c.node, c.with['var.stmt'], kind === 'var.after.ref')
       : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
       : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
       : kind === 'exception' ? exception(ctx, c.node, label, c.with['exception.binding'])
@@ -106,7 +108,7 @@ export function lackingDeepKinds(spec: LanguageSpec, captures: DeepCapture[], bo
     if (lacking.size === 4) break;
     const { kind, label, deepKind } = scanName(c.name);
     if (!deepKind || (deepKind === 'loop' && loopsBlocked) || lacking.has(deepKind) || insideProbe(c.node)) continue;
-    const site = kind === 'var.after' ? variableAfter(ctx, c.node, c.with['var.stmt'])
+    const site = kind === 'var.after' || kind === 'var.after.ref' ? variableAfter(ctx, c.node, c.with['var.stmt'], kind === 'var.after.ref')
       : kind === 'var.enter' ? variableEnter(ctx, c.node, c.with['enter.body'])
       : kind === 'branch' ? branch(ctx, c.node, label, c.with.condition)
       : kind === 'exception' ? exception(ctx, c.node, label, c.with['exception.binding'])
@@ -183,7 +185,7 @@ function owned(ctx: Ctx, node: Node): boolean {
   return true;
 }
 
-function variableAfter(ctx: Ctx, target: Node, expected: Node | undefined): DeepSite | undefined {
+function variableAfter(ctx: Ctx, target: Node, expected: Node | undefined, byRef = false): DeepSite | undefined {
   const names = boundNames(ctx.deep, target);
   const stmt = statementOf(ctx, target);
   if (!names.length || !stmt || ctx.probeRole.has(stmt.id)) return undefined;
@@ -193,7 +195,7 @@ function variableAfter(ctx: Ctx, target: Node, expected: Node | undefined): Deep
   const place = after(ctx, stmt, SLOT.variable, false);
   if (!place) return undefined;
   for (const [i, name] of names.entries()) {
-    parts.push({ ...place, rank: place.rank + i / 64, role: 'variable', rel: relLine(ctx, stmt), name });
+    parts.push({ ...place, rank: place.rank + i / 64, role: 'variable', rel: relLine(ctx, stmt), name, ...(byRef ? { byRef } : {}) });
   }
   return { kind: 'variable', parts, covered };
 }

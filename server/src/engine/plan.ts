@@ -101,7 +101,7 @@ function deepInsertions(spec: LanguageSpec, site: Site, input: PlanInput, unit: 
     if (s.covered || !kinds.has(s.kind as DeepKind)) continue;
     for (const p of s.parts) {
       const t = deep.templates;
-      const probe = p.role === 'variable' ? (redact.test(p.name!) ? t.redacted(p.rel, p.name!) : t.variable(p.rel, p.name!))
+      const probe = p.role === 'variable' ? (redact.test(p.name!) ? t.redacted(p.rel, p.name!) : t.variable(p.rel, p.name!, p.byRef))
         : p.role === 'branch' ? t.branch(p.rel, p.label!, p.condition ?? null)
         : p.role === 'exception' ? t.exception(p.rel, p.label!, p.binding)
         : p.role === 'loop' ? t.loop(p.rel, p.handle!, p.label!)

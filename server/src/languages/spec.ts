@@ -57,7 +57,11 @@ export interface Templates {
 
 /** Deep probe statements, without indentation or separators (see server/src/engine/deep.ts). */
 export interface DeepTemplates {
-  variable(rel: number, name: string): string;
+  /**
+   * `byRef`: the site was captured `@var.after.ref` (its value may hold something the language's
+   * checkers forbid copying, such as a Go lock); the template passes the variable by reference.
+   */
+  variable(rel: number, name: string, byRef?: boolean): string;
   /** A variable whose value is never previewed. */
   redacted(rel: number, name: string): string;
   branch(rel: number, label: string, condition: string | null): string;

@@ -3,7 +3,10 @@
 // environment's settings are read is checked by protocol/runtime-vectors.json.)
 package telemetry
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 var sink int
 
@@ -24,10 +27,20 @@ func TestDisabledDeepProbesAllocateNothing(t *testing.T) {
 	on.Store(false)
 	defer on.Store(was)
 	x, err := 12345, error(nil)
+	type locked struct {
+		mu sync.Mutex
+		n  int
+	}
 	probes := func() {
 		if On() {
 			Var(1, "x", x)
 		}
+		// By address (a struct literal may hold a lock): the variable stays on the stack.
+		s := locked{n: x}
+		if On() {
+			VarRef(1, "s", &s)
+		}
+		sink += s.n
 		if On() {
 			Redacted(2, "password")
 		}

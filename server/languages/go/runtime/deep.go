@@ -35,6 +35,15 @@ func Var(rel int, name string, value any) {
 	emitAt("variable_change", s, s.line+rel, field{"variable", name}, field{"value", shown})
 }
 
+// VarRef is Var for a variable the engine passes by address, one whose value may hold a lock
+// (`x := T{...}` with T unknown to the engine): go vet's copylocks reports passing such a value,
+// never its address. The pointer does not escape, so the variable stays on the stack when off.
+func VarRef[T any](rel int, name string, p *T) {
+	if p != nil {
+		Var(rel, name, *p)
+	}
+}
+
 // Redacted writes variable_change for a variable whose value the engine left out.
 func Redacted(rel int, name string) {
 	defer func() { _ = recover() }()
