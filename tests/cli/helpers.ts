@@ -63,7 +63,7 @@ export function changedFiles(before: Map<string, Buffer>, after: Map<string, Buf
 
 /** The runtime files inject creates in a project made by makeProject(): the Go package's files, and the Python and JS modules. */
 export const runtimeFiles = [
-  ...fs.readdirSync(path.join(repoRoot, 'server/languages/go/runtime')).filter((n) => n.endsWith('.go')).map((n) => `go/telemetry/${n}`),
+  ...fs.readdirSync(path.join(repoRoot, 'server/languages/go/runtime')).filter((n) => n.endsWith('.go') || n.endsWith('.s')).map((n) => `go/telemetry/${n}`),
   'telemetry-runtime.cjs',
   'telemetry-runtime.d.cts',
   'telemetry_runtime.py',
