@@ -14,6 +14,7 @@ import {
   type Diagnostic,
   type DocumentDiagnosticParams,
   type DocumentDiagnosticReport,
+  type PublishDiagnosticsParams,
   type Range,
 } from 'vscode-languageserver';
 import {
@@ -143,10 +144,18 @@ export function requestCancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'the request was cancelled');
 }
 
-/** Push mode: one pending publication per document; a newer schedule or a close makes older ones stale. */
+/**
+ * Push mode: one pending publication per document; a newer schedule or a close makes older ones stale.
+ * A debounced publication computes its diagnostics while it waits (on the next turn of the event
+ * loop, if no newer change came first), so that the debounce, not the analysis, is what the client
+ * waits for: the same work a pull client asks for after each change, done before the timer instead
+ * of after it. The publication sends what was computed for its generation.
+ */
 export class PushDiagnostics {
   private readonly generations = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** uri -> the diagnostics computed ahead for a generation (dropped when it is sent or goes stale). */
+  private readonly ready = new Map<string, { generation: number; params: Promise<PublishDiagnosticsParams | undefined> }>();
 
   constructor(
     private readonly connection: Connection,
@@ -159,6 +168,7 @@ export class PushDiagnostics {
 
   schedule(uri: string, delayMs = this.delayMs): void {
     const generation = this.bump(uri);
+    if (delayMs > 0) setImmediate(() => this.prepare(uri, generation));
     this.timers.set(
       uri,
       setTimeout(() => {
@@ -170,12 +180,14 @@ export class PushDiagnostics {
 
   clear(uri: string): void {
     this.bump(uri);
+    this.ready.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.ready.clear();
   }
 
   private bump(uri: string): number {
@@ -185,11 +197,27 @@ export class PushDiagnostics {
     return generation;
   }
 
+  /** Computes the generation's diagnostics ahead of its timer, unless a newer change or a close came. */
+  private prepare(uri: string, generation: number): void {
+    if (this.generations.get(uri) !== generation || !this.timers.has(uri)) return;
+    const params = this.compute(uri, generation);
+    params.catch(() => undefined); // the publication reports it
+    this.ready.set(uri, { generation, params });
+  }
+
   private async publish(uri: string, generation: number): Promise<void> {
+    const ahead = this.ready.get(uri);
+    this.ready.delete(uri);
+    const params = await (ahead?.generation === generation ? ahead.params : this.compute(uri, generation));
+    if (!params || this.generations.get(uri) !== generation) return; // a newer change or a close won
+    await this.connection.sendDiagnostics(params);
+  }
+
+  private async compute(uri: string, generation: number): Promise<PublishDiagnosticsParams | undefined> {
     const snap = await this.analyzer.snapshot(uri);
-    if (this.generations.get(uri) !== generation) return; // a newer change or a close won
+    if (this.generations.get(uri) !== generation) return undefined;
     // A skipped document still gets its (empty) diagnostics pinned to its version.
     const version = snap?.version ?? this.documents.get(uri)?.version;
-    await this.connection.sendDiagnostics({ uri, version, diagnostics: [...diagnosticsOf(snap), ...this.also(snap)] });
+    return { uri, version, diagnostics: [...diagnosticsOf(snap), ...this.also(snap)] };
   }
 }
