@@ -38,6 +38,19 @@ describe.each(['neovim-0.7.2', 'helix-25.07.1'])('pushed diagnostics for %s', (e
     expect(pushesFor(document.uri).slice(before).map((p) => p.version)).toEqual([last, document.version]);
   });
 
+  it('publishes what the last change leaves even when an earlier change had its diagnostics computed while the debounce ran', async () => {
+    const document = await client.open(path.join(workspace, 'python/greeter.py'), 'python');
+    const original = document.text;
+    const count = (await client.diagnostics(document)).length;
+    await client.change(document, `${original}\ndef extra(a):\n    return a\n`);
+    // Two round trips: the server has taken its next turn, and with it computed this version's diagnostics.
+    await client.fence();
+    await client.fence();
+    await client.change(document, original);
+    expect(await client.diagnostics(document)).toHaveLength(count);
+    expect(pushesFor(document.uri).at(-1)?.version).toBe(document.version);
+  });
+
   // A closed file that is on disk gets its disk diagnostics back (see workspace-diagnostics.test.ts).
   it('clears the diagnostics of a document when it closes and no file on disk takes its place', async () => {
     const text = fs.readFileSync(path.join(workspace, 'go/greeter.go'), 'utf8');
