@@ -88,16 +88,11 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 		}
 	}
 	gid := goroutineID()
-	st, fresh, ok := claim(gid)
+	span = &Span{name: name, file: file, line: line, gid: gid}
+	st, ok := claim(gid, span)
 	if !ok { // a String method called by a preview is itself instrumented
 		return nil
 	}
-	creator, hasCreator := uint64(0), false
-	if fresh && creatorInTraces {
-		creator, hasCreator = creatorOf(gid)
-	}
-	span = &Span{name: name, file: file, line: line, gid: gid}
-	place(span, creator, hasCreator, st)
 	// Previews run while the goroutine is still busy: a String method they call records nothing.
 	var args []field
 	written := false
