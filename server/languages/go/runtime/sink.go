@@ -181,6 +181,18 @@ func appendValue(b []byte, v any) []byte {
 
 func appendString(b []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
+	plain := true // names, files and keys: printable ASCII, appended whole
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	b = append(b, '"')
 	for _, r := range s { // invalid UTF-8 arrives as U+FFFD
 		switch {
