@@ -216,11 +216,7 @@ func (e *otlpExporter) event(kind string, s *Span, line int, ts int64, extra []f
 }
 
 func (e *otlpExporter) span(s *Span, ts int64, extra []field) {
-	attrs := make([]field, 0, 3+len(s.args)+1)
-	attrs = append(attrs, field{"code.function.name", s.name}, field{"code.file.path", s.file}, field{"code.line.number", s.line})
-	for _, a := range s.args {
-		attrs = append(attrs, field{"telemetry.arg." + a.key, a.value})
-	}
+	var attrs []field // after the code and argument attributes, which the record writes from its fields
 	var duration int64
 	var failure []field
 	for _, f := range extra {
@@ -237,7 +233,7 @@ func (e *otlpExporter) span(s *Span, ts int64, extra []field) {
 			attrs = append(attrs, field{"telemetry.dropped_calls", n})
 		}
 	}
-	record := &otlpSpan{traceID: s.traceID, spanID: s.spanID, name: s.name, start: ts - duration, end: ts, events: s.otel}
+	record := &otlpSpan{traceID: s.traceID, spanID: s.spanID, name: s.name, file: s.file, line: s.line, args: s.args, start: ts - duration, end: ts, events: s.otel}
 	if s.parent != nil {
 		record.parentID, record.hasParent = s.parent.spanID, true
 	}

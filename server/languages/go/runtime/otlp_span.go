@@ -15,12 +15,14 @@ type otlpSpan struct {
 	spanID     spanID
 	parentID   spanID
 	hasParent  bool
-	name       string
+	name, file string
+	line       int
+	args       []field // the entry's previews: attributes telemetry.arg.<name>
 	start, end int64
 	failed     bool
 	message    string      // the error's message, when failed
 	events     []otlpEvent // span events, gathered by the span's goroutine until its exit
-	attrs      []field     // attribute keys and values, typed as attr types them
+	attrs      []field     // attributes after the code and argument ones, typed as attr types them
 }
 
 func (o *otlpSpan) MarshalJSON() ([]byte, error) {
@@ -56,10 +58,21 @@ func (o *otlpSpan) MarshalJSON() ([]byte, error) {
 		b = append(b, events...)
 	}
 	b = append(b, `,"attributes":[`...)
-	for i, a := range o.attrs {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	b = appendAttr(b, "code.function.name", o.name)
+	b = append(b, ',')
+	b = appendAttr(b, "code.file.path", o.file)
+	b = append(b, ',')
+	b = appendAttr(b, "code.line.number", o.line)
+	for _, a := range o.args {
+		b = append(b, ',')
+		b = append(b, `{"key":"telemetry.arg.`...)
+		at := len(b)
+		b = appendString(b, a.key)
+		b = append(b[:at], b[at+1:]...) // the name's opening quote: the prefix is inside the string
+		b = appendAttrValue(b, a.value)
+	}
+	for _, a := range o.attrs {
+		b = append(b, ',')
 		b = appendAttr(b, a.key, a.value)
 	}
 	return append(b, ']', '}'), nil
@@ -69,6 +82,11 @@ func (o *otlpSpan) MarshalJSON() ([]byte, error) {
 func appendAttr(b []byte, key string, value any) []byte {
 	b = append(b, `{"key":`...)
 	b = appendString(b, key)
+	return appendAttrValue(b, value)
+}
+
+// appendAttrValue writes an attribute's value and closes it.
+func appendAttrValue(b []byte, value any) []byte {
 	b = append(b, `,"value":{`...)
 	switch v := value.(type) {
 	case bool:
