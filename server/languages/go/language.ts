@@ -37,7 +37,7 @@ export const go: LanguageSpec = {
   style: 'defer',
   wrapAwait: false,
   // One package split by responsibility; telemetry.go, the public API, comes first.
-  runtimeFiles: ['telemetry.go', 'deep.go', 'loops.go', 'genai.go', 'sampling.go', 'otlp.go', 'otlp_http.go', 'otlp_nohttp.go', 'control.go', 'switch.go', 'goroutines.go', 'gid.go', 'gid_getg.go', 'gid_nogetg.go', 'getg_amd64.s', 'getg_arm64.s', 'ids.go', 'preview.go', 'sink.go', 'events.go', 'hardening.go', 'sockets.go'],
+  runtimeFiles: ['telemetry.go', 'deep.go', 'loops.go', 'genai.go', 'sampling.go', 'otlp.go', 'otlp_span.go', 'otlp_http.go', 'otlp_nohttp.go', 'control.go', 'switch.go', 'goroutines.go', 'gid.go', 'gid_getg.go', 'gid_nogetg.go', 'getg_amd64.s', 'getg_arm64.s', 'ids.go', 'preview.go', 'sink.go', 'events.go', 'hardening.go', 'sockets.go'],
   runtimeSubdir: 'telemetry',
   templates: {
     importLine: (path) => `import _tm ${goString(path)}`,

@@ -26,12 +26,17 @@ const maxIdleStates = 64
 type goroutineState struct {
 	stack []*Span
 	busy  bool // the runtime is running user code (String, Error) for a preview
+	// The goroutine that created goroutine creatorFor, as creatorOf found it: a state reused by
+	// the same goroutine (calls from an uninstrumented loop) skips the lookup.
+	creatorFor, creator uint64
+	hasCreator          bool
 }
 
-// claim marks goroutine gid busy while its previews run user code, and reports whether it
-// has no span yet. It fails when the goroutine is already busy: the user code it runs is
-// itself instrumented, and recording that would recurse.
-func claim(gid uint64) (st *goroutineState, fresh, ok bool) {
+// claim marks goroutine gid busy while its previews run user code and places s on it (place), in
+// one lock section. It fails when the goroutine is already busy: the user code it runs is itself
+// instrumented, and recording that would recurse. A goroutine's first span looks its creator up
+// once (creatorOf, outside the lock); the state remembers it while the goroutine keeps it.
+func claim(gid uint64, s *Span) (st *goroutineState, ok bool) {
 	stateMu.Lock()
 	defer stateMu.Unlock()
 	st = states[gid]
@@ -45,20 +50,25 @@ func claim(gid uint64) (st *goroutineState, fresh, ok bool) {
 		states[gid] = st
 	}
 	if st.busy {
-		return nil, false, false
+		return nil, false
 	}
-	st.busy = true
-	return st, len(st.stack) == 0, true
+	st.busy = true // also keeps st in states while the lock is let go below
+	if len(st.stack) == 0 && creatorInTraces && st.creatorFor != gid {
+		stateMu.Unlock()
+		creator, has := creatorOf(gid)
+		stateMu.Lock()
+		st.creatorFor, st.creator, st.hasCreator = gid, creator, has
+	}
+	place(s, st)
+	return st, true
 }
 
 // place gives s, under stateMu, its parent (the span current on its goroutine or, for a
 // goroutine's first span, its creator's current span), its ids, and sampling's decision.
-func place(s *Span, creator uint64, hasCreator bool, st *goroutineState) {
-	stateMu.Lock()
-	defer stateMu.Unlock()
+func place(s *Span, st *goroutineState) {
 	if n := len(st.stack); n > 0 {
 		s.parent = st.stack[n-1]
-	} else if cs := states[creator]; hasCreator && cs != nil && len(cs.stack) > 0 {
+	} else if cs := states[st.creator]; st.hasCreator && st.creatorFor == s.gid && cs != nil && len(cs.stack) > 0 {
 		s.parent = cs.stack[len(cs.stack)-1]
 	}
 	if s.parent != nil {
@@ -68,8 +78,7 @@ func place(s *Span, creator uint64, hasCreator bool, st *goroutineState) {
 	}
 	admit(s, s.parent)
 	if !s.muted {
-		s.cid = newUUID()
-		s.spanID = newSpanID()
+		s.cid, s.spanID = nextIDs()
 	}
 }
 

@@ -1,6 +1,9 @@
 // Ids: 32-hex trace ids, 16-hex span ids and UUIDv4 correlation ids, from a generator of
 // our own seeded once from crypto/rand, so the program's math/rand is never reseeded. A span
 // holds its ids as bytes; they are written as hex straight into an event line, allocating nothing.
+// Correlation and span ids come in blocks of 256 calls (a random UUIDv4 and a random 7-byte span
+// id prefix per block, the call's own last byte), as in the Python and Node runtimes; trace ids
+// stay fully random, since the ratio sampler reads them.
 package telemetry
 
 import (
@@ -46,6 +49,27 @@ func fillRandom(b []byte) {
 func newTraceID() (t traceID) { fillRandom(t[:]); return }
 func newSpanID() (s spanID)   { fillRandom(s[:]); return }
 
+// The current block of correlation and span ids; guarded by stateMu.
+var (
+	blockUUID uuid
+	blockSpan spanID
+	blockLeft int
+)
+
+// nextIDs returns a new call's correlation and span ids. Under stateMu.
+func nextIDs() (uuid, spanID) {
+	if blockLeft == 0 {
+		blockUUID = newUUID()
+		fillRandom(blockSpan[:7]) // never all zero, whatever the last byte
+		blockLeft = 256
+	}
+	blockLeft--
+	u, s := blockUUID, blockSpan
+	u[15] = byte(blockLeft)
+	s[7] = byte(blockLeft)
+	return u, s
+}
+
 func newUUID() (u uuid) {
 	fillRandom(u[:])
 	u[6] = u[6]&0x0f | 0x40
@@ -57,10 +81,18 @@ func (t traceID) String() string { return hex.EncodeToString(t[:]) }
 func (s spanID) String() string  { return hex.EncodeToString(s[:]) }
 func (u uuid) String() string    { return string(appendUUID(make([]byte, 0, 36), u)) }
 
-func appendHex(b []byte, id []byte) []byte {
+// hexPairs holds each byte's two hex digits, so that an id byte costs one lookup.
+var hexPairs = func() (t [512]byte) {
 	const digits = "0123456789abcdef"
+	for i := 0; i < 256; i++ {
+		t[2*i], t[2*i+1] = digits[i>>4], digits[i&0xf]
+	}
+	return
+}()
+
+func appendHex(b []byte, id []byte) []byte {
 	for _, c := range id {
-		b = append(b, digits[c>>4], digits[c&0xf])
+		b = append(b, hexPairs[2*int(c):2*int(c)+2]...)
 	}
 	return b
 }

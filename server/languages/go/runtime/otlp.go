@@ -216,10 +216,7 @@ func (e *otlpExporter) event(kind string, s *Span, line int, ts int64, extra []f
 }
 
 func (e *otlpExporter) span(s *Span, ts int64, extra []field) {
-	attrs := []any{attr("code.function.name", s.name), attr("code.file.path", s.file), attr("code.line.number", s.line)}
-	for _, a := range s.args {
-		attrs = append(attrs, attr("telemetry.arg."+a.key, a.value))
-	}
+	var attrs []field // after the code and argument attributes, which the record writes from its fields
 	var duration int64
 	var failure []field
 	for _, f := range extra {
@@ -233,34 +230,23 @@ func (e *otlpExporter) span(s *Span, ts int64, extra []field) {
 			for _, d := range f.value.([]any) {
 				n += d.([]field)[3].value.(int64)
 			}
-			attrs = append(attrs, attr("telemetry.dropped_calls", n))
+			attrs = append(attrs, field{"telemetry.dropped_calls", n})
 		}
 	}
-	record := map[string]any{
-		"traceId":           s.traceID.String(),
-		"spanId":            s.spanID.String(),
-		"name":              s.name,
-		"kind":              1, // INTERNAL
-		"startTimeUnixNano": strconv.FormatInt(ts-duration, 10),
-		"endTimeUnixNano":   strconv.FormatInt(ts, 10),
-		"status":            map[string]any{},
-	}
+	record := &otlpSpan{traceID: s.traceID, spanID: s.spanID, name: s.name, file: s.file, line: s.line, args: s.args, start: ts - duration, end: ts, events: s.otel}
 	if s.parent != nil {
-		record["parentSpanId"] = s.parent.spanID.String()
-	}
-	if len(s.otel) > 0 {
-		record["events"] = s.otel
+		record.parentID, record.hasParent = s.parent.spanID, true
 	}
 	if failure != nil {
 		typ, _ := failure[0].value.(string)
 		msg, _ := failure[1].value.(string)
-		record["status"] = map[string]any{"code": 2, "message": msg} // ERROR
-		attrs = append(attrs, attr("error.type", typ))
+		record.failed, record.message = true, msg // status ERROR
+		attrs = append(attrs, field{"error.type", typ})
 		e.log("exception", s, ts, 17, []any{
 			attr("code.line.number", s.line), attr("telemetry.exception.type", typ), attr("telemetry.exception.message", msg),
 		})
 	}
-	record["attributes"] = attrs
+	record.attrs = attrs
 	e.put(true, record)
 }
 

@@ -109,9 +109,9 @@ func emitAt(kind string, s *Span, line int, extra ...field) {
 
 // appendHead writes what every event has: its kind, time, function and ids.
 func appendHead(b []byte, kind string, s *Span, line int, ts int64) []byte {
-	b = append(b, `{"event_type":`...)
-	b = appendString(b, kind)
-	b = append(b, `,"timestamp_ns":`...)
+	b = append(b, `{"event_type":"`...)
+	b = append(b, kind...) // the runtime's own kinds: nothing to escape
+	b = append(b, `","timestamp_ns":`...)
 	b = strconv.AppendInt(b, ts, 10)
 	b = append(b, `,"function_name":`...)
 	b = appendString(b, s.name)
@@ -119,6 +119,15 @@ func appendHead(b []byte, kind string, s *Span, line int, ts int64) []byte {
 	b = appendString(b, s.file)
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, int64(line), 10)
+	if s.idLen == 0 { // not written by enter (a muted span writes nothing): never written here, where other goroutines may read s
+		return appendIDs(b, s)
+	}
+	return append(b, s.idText[:s.idLen]...)
+}
+
+// appendIDs writes the end of every event's head: the span's correlation, parent and OpenTelemetry
+// ids. enter writes them once into the span (idText), so that each event copies them.
+func appendIDs(b []byte, s *Span) []byte {
 	b = append(b, `,"correlation_id":`...)
 	b = append(b, '"')
 	b = appendUUID(b, s.cid)
@@ -181,6 +190,18 @@ func appendValue(b []byte, v any) []byte {
 
 func appendString(b []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
+	plain := true // names, files and keys: printable ASCII, appended whole
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	b = append(b, '"')
 	for _, r := range s { // invalid UTF-8 arrives as U+FFFD
 		switch {

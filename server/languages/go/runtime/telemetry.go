@@ -42,6 +42,10 @@ type Span struct {
 	drops      map[limitKey]int64 // calls below this one the limits left out; guarded by stateMu
 	args       []field            // the entry's previews, for the OTLP span
 	otel       []otlpEvent        // OTLP span events gathered until the exit; the span's goroutine only
+	// The ids' part of every event's head (appendIDs), written by enter before any event: 195
+	// bytes at most (two UUIDs, a trace and a span id, their keys).
+	idText [200]byte
+	idLen  uint8
 }
 
 // On reports whether events are being written now. Guarding the probe with it,
@@ -88,16 +92,14 @@ func enter(name, file string, line int, kv []any) (span *Span) {
 		}
 	}
 	gid := goroutineID()
-	st, fresh, ok := claim(gid)
+	span = &Span{name: name, file: file, line: line, gid: gid}
+	st, ok := claim(gid, span)
 	if !ok { // a String method called by a preview is itself instrumented
 		return nil
 	}
-	creator, hasCreator := uint64(0), false
-	if fresh && creatorInTraces {
-		creator, hasCreator = creatorOf(gid)
+	if !span.muted {
+		span.idLen = uint8(len(appendIDs(span.idText[:0], span)))
 	}
-	span = &Span{name: name, file: file, line: line, gid: gid}
-	place(span, creator, hasCreator, st)
 	// Previews run while the goroutine is still busy: a String method they call records nothing.
 	var args []field
 	written := false
