@@ -12,11 +12,11 @@ describe('placing a stored plan', () => {
   it('relocates twin functions once each when they are asked for in turn', () => {
     const cache = new PlanCache({ log: () => {} });
     const relocations: number[] = [];
-    const place = (at: number, path: string) => cache.placed(stored, [at, at, '    ', 'f', path, 1], () => (relocations.push(at), planAt(at)));
+    const place = (at: number, name: string, path: string) => cache.placed(stored, [at, at, '    ', name, path, 1], () => (relocations.push(at), planAt(at)));
     for (let round = 0; round < 3; round++) {
-      expect(place(10, 'a.py')).toEqual(planAt(10));
-      expect(place(90, 'a.py')).toEqual(planAt(90));
-      expect(place(10, 'b.py')).toEqual(planAt(10));
+      expect(place(10, 'A.f', 'a.py')).toEqual(planAt(10));
+      expect(place(90, 'B.f', 'a.py')).toEqual(planAt(90));
+      expect(place(10, 'A.f', 'b.py')).toEqual(planAt(10));
     }
     expect(relocations).toEqual([10, 90, 10]);
   });
@@ -28,7 +28,21 @@ describe('placing a stored plan', () => {
     place('    ', 1);
     place('\t', 1);
     place('    ', 2);
-    place('    ', 1);
+    place('    ', 2);
     expect(relocations).toBe(3);
+  });
+});
+
+describe('a function that moves', () => {
+  it('keeps one placement, its newest: an edit above it does not pile up old ones', () => {
+    const cache = new PlanCache({ log: () => {} });
+    const relocations: number[] = [];
+    const place = (at: number, line: number, name = 'f') => cache.placed(stored, [at, at, '', name, 'a.py', line], () => (relocations.push(at), planAt(at)));
+    for (let edit = 0; edit < 40; edit++) place(100 + edit, 5 + edit);
+    place(20, 1, 'g'); // a twin elsewhere in the file
+    place(139, 44); // the moved function where it stands now: still remembered
+    place(100, 5); // where it stood first: forgotten
+    expect(relocations.slice(-2)).toEqual([20, 100]);
+    expect(relocations).toHaveLength(42);
   });
 });

@@ -53,11 +53,16 @@ const WRITERS = 4;
 /** Rough bytes on disk of one entry's two small files, until a scan measures them. */
 const ENTRY_BYTES = 8192;
 
-/** Where a plan is placed: the function's start, its block's start and base, name, path and line. */
+/** Where a plan is placed: [function start, block start, base, name, path, line]. */
 export type Placement = readonly (string | number)[];
 
-/** Placements remembered per stored plan. */
-const PLACEMENT_SLOTS = 4;
+/** Placements remembered per stored plan: enough for the twins (one-line methods, `pass` bodies) a large project repeats. */
+const PLACEMENT_SLOTS = 32;
+
+/** Whether two placements are of one function (same base, name and path), wherever it stands. */
+function sameFunction(a: Placement, b: Placement): boolean {
+  return a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
+}
 
 function samePlacement(a: Placement, b: Placement): boolean {
   if (a.length !== b.length) return false;
@@ -151,7 +156,10 @@ export class PlanCache implements PlanStore {
       for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan;
     } else this.lastPlaced.set(plan, (slots = []));
     const placed = relocate();
-    if (slots.length === PLACEMENT_SLOTS) slots.pop();
+    // The same function moved (an edit above it) takes its own old slot: one per function.
+    const moved = slots.findIndex((slot) => sameFunction(slot.where, where));
+    if (moved >= 0) slots.splice(moved, 1);
+    else if (slots.length === PLACEMENT_SLOTS) slots.pop();
     slots.unshift({ where, plan: placed });
     return placed;
   }
