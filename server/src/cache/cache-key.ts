@@ -50,7 +50,10 @@ export function keyedText(k: Pick<Keyed, 'head' | 'body'>): string {
 
 /** `src` is the text `k` hashes (compared without building that text: hits are hot). */
 export function sameKeyedText(src: string | undefined, k: Pick<Keyed, 'head' | 'body'>): boolean {
-  return src !== undefined && src.length === k.head.length + 2 + k.body.length && src.startsWith(k.head) && src.endsWith(k.body) && src.startsWith('\n\n', k.head.length);
+  const h = k.head.length;
+  // slice() shares src's characters and === compares whole strings natively, several times
+  // faster than endsWith() on a function's text.
+  return src !== undefined && src.length === h + 2 + k.body.length && src.startsWith(k.head) && src.charCodeAt(h) === 10 && src.charCodeAt(h + 1) === 10 && src.slice(h + 2) === k.body;
 }
 
 /** The key, 16 hex digits; undefined when the function's ends have no block position. */

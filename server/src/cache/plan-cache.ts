@@ -53,6 +53,23 @@ const WRITERS = 4;
 /** Rough bytes on disk of one entry's two small files, until a scan measures them. */
 const ENTRY_BYTES = 8192;
 
+/** Where a plan is placed: [function start, block start, base, name, path, line]. */
+export type Placement = readonly (string | number)[];
+
+/** Placements remembered per stored plan: enough for the twins (one-line methods, `pass` bodies) a large project repeats. */
+const PLACEMENT_SLOTS = 32;
+
+/** Whether two placements are of one function (same base, name and path), wherever it stands. */
+function sameFunction(a: Placement, b: Placement): boolean {
+  return a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
+}
+
+function samePlacement(a: Placement, b: Placement): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class PlanCache implements PlanStore {
   readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
   private readonly memory: LRUCache<string, MemoryEntry>;
@@ -72,7 +89,7 @@ export class PlanCache implements PlanStore {
   private measured?: Promise<void>;
   private evicting = false;
   /** Each entry's last relocation and where it was for: a function asked for again in place (each fixAll, each action) skips relocating. */
-  private readonly lastPlaced = new WeakMap<RelocatablePlan, { where: string; plan: Plan | undefined }>();
+  private readonly lastPlaced = new WeakMap<RelocatablePlan, { where: Placement; plan: Plan | undefined }[]>();
 
   constructor(options: PlanCacheOptions = {}) {
     this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
@@ -128,14 +145,22 @@ export class PlanCache implements PlanStore {
   }
 
   /**
-   * `relocate()`'s plan for `plan` placed at `where` (offsets, base, name, path and line, as one
-   * string), reusing the last one when it was for the same place. Plans are never mutated by callers.
+   * `relocate()`'s plan for `plan` placed at `where` (offsets, base, name, path and line), reusing
+   * one of its last few placements when it was for the same place: the same text can stand in
+   * several places (twin methods), and each is asked for again in turn. Compared field by field,
+   * so a hit builds no string. Plans are never mutated by callers.
    */
-  placed(plan: RelocatablePlan, where: string, relocate: () => Plan | undefined): Plan | undefined {
-    const last = this.lastPlaced.get(plan);
-    if (last?.where === where) return last.plan;
+  placed(plan: RelocatablePlan, where: Placement, relocate: () => Plan | undefined): Plan | undefined {
+    let slots = this.lastPlaced.get(plan);
+    if (slots) {
+      for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan;
+    } else this.lastPlaced.set(plan, (slots = []));
     const placed = relocate();
-    this.lastPlaced.set(plan, { where, plan: placed });
+    // The same function moved (an edit above it) takes its own old slot: one per function.
+    const moved = slots.findIndex((slot) => sameFunction(slot.where, where));
+    if (moved >= 0) slots.splice(moved, 1);
+    else if (slots.length === PLACEMENT_SLOTS) slots.pop();
+    slots.unshift({ where, plan: placed });
     return placed;
   }
 

@@ -59,7 +59,7 @@ export class SitePlanner implements FilePlanner {
     if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
     const { key } = keyed;
     const stored = cache!.get(key, keyed);
-    const relocated = stored && cache!.placed(stored, `${site.range.start}\0${block.start}\0${block.base}\0${values.name}\0${values.relPath}\0${values.line}`, () => fromRelocatable(stored, block, values, site.range.start));
+    const relocated = stored && cache!.placed(stored, [site.range.start, block.start, block.base, values.name, values.relPath, values.line], () => fromRelocatable(stored, block, values, site.range.start));
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
     if (typeof plan === 'string' || stored) return { plan };
