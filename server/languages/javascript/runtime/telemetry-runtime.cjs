@@ -222,6 +222,8 @@ class Site {
     this.json = `${this.head}${line}`;
     this.ascii = !NON_ASCII.test(this.json);
     this.next = null;
+    this.headLine = -1; // the last deep event's line and `head` with it, reused while the line repeats
+    this.headAt = '';
   }
 }
 function siteOf(name, file, line) {
@@ -871,7 +873,12 @@ function variable(span, rel, name, value) {
           if (ascii && NON_ASCII.test(shown)) ascii = false;
         }
         const line = lineOf(span, rel);
-        write('{"event_type":"variable_change","timestamp_ns":' + tsText(nowNs()) + span.site.head + JSON.stringify(line) + span.ids + ',"variable":' + key.quoted + ',"value":' + shown + '}\n', ascii);
+        const site = span.site;
+        if (site.headLine !== line) {
+          site.headLine = line;
+          site.headAt = site.head + JSON.stringify(line);
+        }
+        write('{"event_type":"variable_change","timestamp_ns":' + tsText(nowNs()) + site.headAt + span.ids + ',"variable":' + key.quoted + ',"value":' + shown + '}\n', ascii);
         return;
       }
     }
