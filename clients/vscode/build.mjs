@@ -64,6 +64,14 @@ for (const grammar of fs.readdirSync(path.join(repo, 'node_modules')).filter((na
 ship('node_modules/piscina/package.json');
 ship('node_modules/piscina/LICENSE');
 ship('node_modules/piscina/dist', (file) => !file.endsWith('.map') && !file.endsWith('.d.ts'));
+// Ajv is required on first use (server/src/config/schema-check.ts): it ships as packages, with its
+// dependencies, their CommonJS files only.
+for (const dep of ['ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'require-from-string']) {
+  const root = path.join(repo, 'node_modules', dep);
+  // Tests, benchmarks, typings and sources (Ajv's lib/ is TypeScript; fast-uri's lib/ is its code).
+  const unused = new Set(['test', 'benchmark', 'spec', 'es6', 'types', '.github', ...(dep === 'ajv' ? ['lib'] : [])].map((name) => path.join(root, name)));
+  ship(`node_modules/${dep}`, (file) => !unused.has(file) && (fs.statSync(file).isDirectory() || /\.(c?js|json)$|^licen[cs]e/i.test(path.basename(file))));
+}
 // The price table (server/src/llm/prices.ts) is required on first use, which the bundler cannot
 // follow: it ships as a package, its CommonJS build only.
 ship('node_modules/@pydantic/genai-prices/package.json');

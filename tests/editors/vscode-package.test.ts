@@ -65,6 +65,8 @@ describe('the VS Code extension package', () => {
         'extension/dist/server/node_modules/speedscope/LICENSE',
         // The LLM layer's price table, required on first use (outside the bundle).
         'extension/dist/server/node_modules/@pydantic/genai-prices/dist/index.cjs',
+        // Ajv, required on first use (outside the bundle).
+        'extension/dist/server/node_modules/ajv/dist/ajv.js',
       ]),
     );
     expect(entries.filter((entry) => entry.startsWith('extension/node_modules/'))).toEqual([]);
@@ -74,7 +76,7 @@ describe('the VS Code extension package', () => {
   it('loads what the bundled server requires at run time from inside the package', () => {
     // A require() the bundler cannot follow fails only when it runs, so run each one here.
     const main = path.join(unpacked, 'extension/dist/server/main.js');
-    const script = `const r = require('node:module').createRequire(${JSON.stringify(main)}); r('@pydantic/genai-prices');`;
+    const script = `const r = require('node:module').createRequire(${JSON.stringify(main)}); r('@pydantic/genai-prices'); r('ajv');`;
     expect(() => execFileSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), stdio: 'pipe' })).not.toThrow();
   });
 

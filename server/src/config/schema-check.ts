@@ -2,7 +2,8 @@
 // each failure for a person: where (`rules[1].require[0]`), what is wrong, and what was found.
 // Shared by the team file and the settings, so neither keeps a second copy of its rules.
 // Must never throw on a bad value: a failure is data.
-import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, AnySchema, ErrorObject, ValidateFunction } from 'ajv';
 import type { KeyPath } from './toml-locate.js';
 
 export interface SchemaProblem {
@@ -17,6 +18,11 @@ export function schemaCheck(schema: AnySchema): Check {
   return schemaChecks({ schema }).schema!;
 }
 
+// Ajv is required on first use (about 17 ms of `check`'s start-up when no team file or setting
+// needs checking). The VS Code extension's bundler cannot follow this require, so its build ships
+// Ajv and its dependencies as packages beside the bundle (clients/vscode/build.mjs).
+const loadAjv = (): typeof Ajv => (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv;
+
 /** One checker per schema, compiled lazily by one Ajv instance (creating an instance is the costly part). */
 export function schemaChecks<K extends string>(schemas: Record<K, AnySchema>): Record<K, Check> {
   let ajv: Ajv | undefined;
@@ -26,9 +32,7 @@ export function schemaChecks<K extends string>(schemas: Record<K, AnySchema>): R
     checks[key] = (value) => {
       // strict: false lets the shipped schemas carry editor-only keywords (markdownDescription,
       // x-taplo); verbose gives each error its schema, whose keys feed "did you mean".
-      // Ajv is imported statically: a lazy createRequire() is invisible to the VS Code extension's
-      // bundler, so the server inside the .vsix could not find it. Instances are still made lazily.
-      ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
+      ajv ??= new (loadAjv())({ allErrors: true, strict: false, verbose: true });
       validate ??= ajv.compile(schemas[key]);
       return validate(value) ? [] : problems(validate, value);
     };
