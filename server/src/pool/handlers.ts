@@ -37,10 +37,14 @@ async function answer(engine: Engine, task: Task): Promise<TaskResults[Task['kin
 }
 
 async function summarize(engine: Engine, task: SummarizeTask): Promise<FileSummary> {
-  const size = (await fs.promises.stat(task.filePath)).size;
+  // Synchronous reads: the worker has nothing else to do meanwhile, and fs.promises' stat and
+  // readFile take six trips through libuv's threads per file (open, fstat, reads, close), each a
+  // sleep and wake of the worker: 0.7 ms a file against 17 µs synchronous on a loaded machine,
+  // 40% of parse-only time on node_modules' small files.
+  const size = fs.statSync(task.filePath).size;
   const tooLarge = sizeSkipReason(size, task.maxFileSize, task.names);
   if (tooLarge) return { skipped: tooLarge };
-  const bytes = await fs.promises.readFile(task.filePath);
+  const bytes = fs.readFileSync(task.filePath);
   const binary = contentSkipReason(bytes, task.maxFileSize, task.names);
   if (binary) return { skipped: binary };
   let text: string;
