@@ -88,15 +88,16 @@ describe('tsc as a compile check', () => {
   });
 });
 
-// A mutex made in the function: a variable probe would pass (copy) it by value, which go vet's
-// copylocks analyzer reports and gofmt -e, which only parses, does not.
+// A mutex made in the function: a variable probe that passes (copies) it by value, as a model may
+// propose (the templates leave such a variable alone), is what go vet's copylocks analyzer
+// reports and gofmt -e, which only parses, does not.
 const goText = 'package calc\n\nimport "sync"\n\nfunc Count(n int) int {\n\tmu := sync.Mutex{}\n\tmu.Lock()\n\tdefer mu.Unlock()\n\treturn n + 1\n}\n';
 
 describe('go vet as a compile check', () => {
   it('rejects a proposal that copies a lock into a probe, which gofmt -e passes, and feeds the vet message back', async () => {
     const need = engine.add('go', goText, { relPath: 'calc.go', runtimeImport: 'rt', forceLlm: true }).needsLlm[0];
-    const bad = templateAnswer(engine, 'go', goText, need, 'calc.go');
     const good = templateAnswer(engine, 'go', goText, need, 'calc.go', ['function']);
+    const bad = good.replace('\tmu := sync.Mutex{}\n', '\tmu := sync.Mutex{}\n\tif _tm.On() { _tm.Var(1, "mu", mu) }\n');
     expect(bad).toContain('_tm.Var(1, "mu", mu)');
     const { client, outcome } = await propose('go', goText, 'calc.go', [bad, good]);
     expect(client.requests.map((r) => r.purpose)).toEqual(['plan', 'repair']);
