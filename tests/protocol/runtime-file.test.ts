@@ -75,6 +75,23 @@ describe('the runtime module', () => {
     expect(fs.existsSync(path.join(workspace, 'telemetry/telemetry.go'))).toBe(true);
   });
 
+  it("gives every eager add action its edit when the server writes the runtime (Eglot's case: planned at once on the pool)", async () => {
+    const c = await start('vscode-languageclient-9.0.1', {
+      patch: (params) => {
+        delete params.capabilities.workspace!.workspaceEdit;
+        delete params.capabilities.textDocument!.codeAction!.resolveSupport;
+        delete params.capabilities.textDocument!.codeAction!.disabledSupport;
+      },
+    });
+    const document = await c.open(path.join(workspace, 'python/greeter.py'), 'python');
+    const [first] = await c.diagnostics(document);
+    const actions = await c.codeActions(document, first!.range, undefined, [first!]);
+    const adds = actions.filter((a) => a.title.startsWith('Add telemetry'));
+    expect(adds.map((a) => a.title)).toEqual([expect.stringMatching(/^Add telemetry to `/), 'Add telemetry to all functions in file']);
+    for (const add of adds) expect(Object.keys(add.edit!.changes!)).toEqual([document.uri]);
+    expect(fs.existsSync(path.join(workspace, 'telemetry_runtime.py'))).toBe(true);
+  });
+
   it.each([
     ['missing', 'no/such/folder', 'vscode-languageclient-11.0.0'],
     ['a file, not a folder', 'go.mod', 'vscode-languageclient-11.0.0'],

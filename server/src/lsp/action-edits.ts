@@ -117,8 +117,12 @@ function addEdit(session: Session, snap: Snapshot, data: ActionData, setup: Runt
     return { disabled: `No function could be instrumented${reasons ? ` (${reasons})` : ''}`, ...(llm && { llm }) };
   }
   const clientCreates = session.client.createFiles;
-  if (!clientCreates && setup.missing.length > 0 && !session.runtime.write(setup.missing)) {
-    return { disabled: 'The telemetry runtime could not be written' };
+  if (!clientCreates && setup.missing.length > 0) {
+    // Another action (an eager client's list is planned concurrently on the pool) may have written
+    // the runtime since `setup` was read: look again, and write only what is still missing.
+    const now = session.runtime.prepare(snap);
+    if ('error' in now) return { disabled: now.error };
+    if (now.missing.length > 0 && !session.runtime.write(now.missing)) return { disabled: 'The telemetry runtime could not be written' };
   }
   return { edit: workspaceEdit(session.client, snap, changes, clientCreates ? setup.missing : []) };
 }
