@@ -46,6 +46,19 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
+// piscina require()s the file it starts in each worker thread: a CommonJS entry that imports the
+// bundled worker (server/src/pool/worker-entry.cts says why).
+await esbuild.build({
+  entryPoints: { 'worker-entry': path.join(repo, 'server/src/pool/worker-entry.cts') },
+  outdir: server,
+  outExtension: { '.js': '.cjs' },
+  bundle: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
+
 /** Copies a repository file or folder to the same place under dist/server (packagePath's root). */
 function ship(relative, filter = () => true) {
   fs.cpSync(path.join(repo, relative), path.join(server, relative), { recursive: true, filter });

@@ -69,6 +69,8 @@ export class LspClient {
   settings: Record<string, unknown>;
   initializeResult!: InitializeResult;
   private stderr = '';
+  private shuttingDown = false;
+  private died: string | undefined;
   private readonly waiters = new Set<() => void>();
 
   private constructor(
@@ -88,6 +90,14 @@ export class LspClient {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(params, child, connection, options);
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
+    // A server that dies unasked fails what waits on it at once, with its stderr, instead of at the
+    // test's timeout (vscode-jsonrpc leaves requests pending when the stream closes).
+    child.once('exit', (code, signal) => {
+      if (client.shuttingDown) return;
+      client.died = `the server exited unasked (code ${code}, signal ${signal}); stderr:\n${client.stderr}`;
+      connection.dispose();
+      for (const waiter of [...client.waiters]) waiter();
+    });
     client.answerDeclaredRequests();
     connection.listen();
     client.initializeResult = await connection.sendRequest('initialize', params);
@@ -259,6 +269,12 @@ export class LspClient {
   waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
+        if (this.died) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          reject(new Error(this.died));
+          return;
+        }
         const value = probe();
         if (value === undefined) return;
         clearTimeout(timer);
@@ -276,6 +292,8 @@ export class LspClient {
 
   /** Shuts the server down and fails when the server sent anything this editor would not have handled. */
   async shutdown(): Promise<number | null> {
+    if (this.died) throw new Error(this.died);
+    this.shuttingDown = true;
     const exited = new Promise<number | null>((resolve) => this.process.once('exit', (code) => resolve(code)));
     await this.connection.sendRequest('shutdown');
     await this.connection.sendNotification('exit');

@@ -162,8 +162,9 @@ export class WorkspaceScanner {
       // leaves at most this many tasks behind, whose results the file generations then drop.
       await Promise.all(Array.from({ length: this.deps.pool.maxThreads * 2 }, lane));
       // A scan is a burst: the threads grew for it (heap, compiled code, tree memory) and would keep
-      // that memory while idle. Fresh ones take the next tasks (server RSS, bench (f)).
-      this.deps.pool.recycle({ lazy: true });
+      // that memory while idle. Fresh ones take the next tasks (server RSS, bench (f)). A scan that
+      // analysed nothing grew nothing: its threads may still be starting.
+      if (analysed > 0) this.deps.pool.recycle({ lazy: true });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       if (!stale()) this.deps.logger.info(`workspace scan: ${analysed} files in ${seconds} s, ${this.deps.store.size} checked`);
       return { files: analysed, cancelled: stale() };

@@ -153,12 +153,13 @@ export class EnginePool {
 }
 
 /**
- * The compiled worker beside this module in dist/. From the TypeScript sources (vitest) there is no
- * .js beside it, so the one in dist/ is used: `npm run build` must have run.
+ * The compiled worker entry beside this module in dist/ (CommonJS: see worker-entry.cts). From the
+ * TypeScript sources (vitest) there is none beside it, so the one in dist/ is used: `npm run build`
+ * must have run.
  */
 function compiledWorker(): string {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? packagePath('dist', 'server', 'src', 'pool', 'worker.js') : fileURLToPath(new URL('./worker.js', import.meta.url));
+  return here.endsWith('.ts') ? packagePath('dist', 'server', 'src', 'pool', 'worker-entry.cjs') : fileURLToPath(new URL('./worker-entry.cjs', import.meta.url));
 }
 
 function message(error: unknown): string {
