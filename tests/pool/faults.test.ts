@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnginePool, TaskCancelled, TaskError, WorkerFault, type PoolOptions } from '../../server/src/pool/pool.js';
 import type { AnalyzeTask } from '../../server/src/pool/tasks.js';
 
-const workerFile = path.join(import.meta.dirname, 'fixtures', 'faulty-worker.mjs');
+const workerFile = path.join(import.meta.dirname, 'fixtures', 'faulty-worker.cjs');
 
 interface FakeTask {
   id: string;
