@@ -34,7 +34,25 @@ export interface KeyInput {
   tabSensitive: boolean;
 }
 
-const { h64ToString } = await xxhash();
+const { h64Raw } = await xxhash();
+
+/**
+ * The UTF-8 of the text a key hashes, written here piece by piece: hashing the joined string would
+ * build (and collect) a copy of every function's text on each hit. Used only synchronously within
+ * hashKeyed(), so one buffer serves every caller in this thread; it only grows.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** xxHash64 of keyedText({ head, body }) as 16 hex digits, without building that text. */
+function hashKeyed(head: string, body: string): string {
+  const most = (head.length + body.length) * 3 + 2;
+  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
+  let n = scratch.write(head, 0);
+  scratch[n++] = 10;
+  scratch[n++] = 10;
+  n += scratch.write(body, n);
+  return h64Raw(new Uint8Array(scratch.buffer, scratch.byteOffset, n)).toString(16).padStart(16, '0');
+}
 
 /** What a key hashes: a short head (language, versions, settings, ends) and the function's block. */
 export interface Keyed {
@@ -71,8 +89,7 @@ export function keyOf(input: KeyInput): Keyed | undefined {
   const settings = input.settingsText ?? canonical(input.settings);
   const head = `${input.lang}\n${input.version}\n${settings}\n${tab}\n${from[0]},${from[1]}\n${to[0]},${to[1]}`;
   const body = block.normalized;
-  const key = h64ToString(keyedText({ head, body }));
-  return { key, head, body };
+  return { key: hashKeyed(head, body), head, body };
 }
 
 /**

@@ -45,6 +45,11 @@ interface MemoryEntry {
   plan: RelocatablePlan;
   /** When this process last marked the disk entry as used. */
   touched: number;
+  /**
+   * The plan's last relocations and where they were for (see lookup()). Kept on the entry, which a
+   * hit holds already: a side table keyed by the plan cost a hit another cold lookup.
+   */
+  places?: { where: Placement; plan: Plan | undefined }[];
 }
 
 /** How often a process marks an entry it keeps using from memory as used on disk. */
@@ -88,8 +93,6 @@ export class PlanCache implements PlanStore {
   private diskBytes = 0;
   private measured?: Promise<void>;
   private evicting = false;
-  /** Each entry's last relocation and where it was for: a function asked for again in place (each fixAll, each action) skips relocating. */
-  private readonly lastPlaced = new WeakMap<RelocatablePlan, { where: Placement; plan: Plan | undefined }[]>();
 
   constructor(options: PlanCacheOptions = {}) {
     this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
@@ -124,6 +127,33 @@ export class PlanCache implements PlanStore {
    * text: keys are not cryptographic, so a collision (or an entry without its text) is a miss.
    */
   get(key: string, text?: Pick<Keyed, 'head' | 'body'>): RelocatablePlan | undefined {
+    return this.entry(key, text)?.plan;
+  }
+
+  /**
+   * The hit path: the plan stored for `key` and `text` (as get() finds it) placed at `where`
+   * (offsets, base, name, path and line) by `relocate`, reusing one of the entry's last few
+   * placements when it was for the same place: the same text can stand in several places (twin
+   * methods), and each is asked for again in turn (each fixAll, each action). Compared field by
+   * field, so a hit builds no string. Plans are never mutated by callers.
+   * Undefined when nothing is stored; null when the stored plan cannot serve this place.
+   */
+  lookup(key: string, text: Pick<Keyed, 'head' | 'body'>, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null | undefined {
+    const entry = this.entry(key, text);
+    if (!entry) return undefined;
+    const slots = (entry.places ??= []);
+    for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan ?? null;
+    const placed = relocate(entry.plan);
+    // The same function moved (an edit above it) takes its own old slot: one per function.
+    const moved = slots.findIndex((slot) => sameFunction(slot.where, where));
+    if (moved >= 0) slots.splice(moved, 1);
+    else if (slots.length === PLACEMENT_SLOTS) slots.pop();
+    slots.unshift({ where, plan: placed });
+    return placed ?? null;
+  }
+
+  /** The entry for `key` from memory, else from disk; with `text`, only one stored for that text. */
+  private entry(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): MemoryEntry | undefined {
     const hit = this.memory.get(key);
     if (hit && text !== undefined && !sameKeyedText(hit.plan.src, text)) {
       this.counters.misses++;
@@ -131,37 +161,19 @@ export class PlanCache implements PlanStore {
     }
     if (hit) {
       this.counters.memoryHits++;
-      const now = Date.now();
-      if (this.disk && this.writable && now - hit.touched > TOUCH_INTERVAL_MS) {
-        hit.touched = now;
-        this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
+      if (this.disk && this.writable) {
+        const now = Date.now();
+        if (now - hit.touched > TOUCH_INTERVAL_MS) {
+          hit.touched = now;
+          this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
+        }
       }
-      return hit.plan;
+      return hit;
     }
-    const plan = this.readDisk(key, text);
-    if (plan) return plan;
+    const read = this.readDisk(key, text);
+    if (read) return read;
     this.counters.misses++;
     return undefined;
-  }
-
-  /**
-   * `relocate()`'s plan for `plan` placed at `where` (offsets, base, name, path and line), reusing
-   * one of its last few placements when it was for the same place: the same text can stand in
-   * several places (twin methods), and each is asked for again in turn. Compared field by field,
-   * so a hit builds no string. Plans are never mutated by callers.
-   */
-  placed(plan: RelocatablePlan, where: Placement, relocate: () => Plan | undefined): Plan | undefined {
-    let slots = this.lastPlaced.get(plan);
-    if (slots) {
-      for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan;
-    } else this.lastPlaced.set(plan, (slots = []));
-    const placed = relocate();
-    // The same function moved (an edit above it) takes its own old slot: one per function.
-    const moved = slots.findIndex((slot) => sameFunction(slot.where, where));
-    if (moved >= 0) slots.splice(moved, 1);
-    else if (slots.length === PLACEMENT_SLOTS) slots.pop();
-    slots.unshift({ where, plan: placed });
-    return placed;
   }
 
   /** Keeps a validated plan in memory and writes it to disk in the background. */
@@ -178,7 +190,7 @@ export class PlanCache implements PlanStore {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): RelocatablePlan | undefined {
+  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): MemoryEntry | undefined {
     if (!this.disk || !this.readable) return undefined;
     try {
       const found = this.disk.read(key);
@@ -186,9 +198,10 @@ export class PlanCache implements PlanStore {
       if (found.kind === 'hit') {
         this.counters.diskHits++;
         const now = Date.now();
-        this.memory.set(key, { plan: found.plan, touched: now });
+        const entry = { plan: found.plan, touched: now };
+        this.memory.set(key, entry);
         if (this.writable) this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
-        return found.plan;
+        return entry;
       }
       if (found.kind === 'corrupt') {
         this.counters.corrupt++;

@@ -58,11 +58,12 @@ export class SitePlanner implements FilePlanner {
     const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
     if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
     const { key } = keyed;
-    const stored = cache!.get(key, keyed);
-    const relocated = stored && cache!.placed(stored, [site.range.start, block.start, block.base, values.name, values.relPath, values.line], () => fromRelocatable(stored, block, values, site.range.start));
+    const where = [site.range.start, block.start, block.base, values.name, values.relPath, values.line];
+    const relocated = cache!.lookup(key, keyed, where, (stored) => fromRelocatable(stored, block, values, site.range.start));
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
-    if (typeof plan === 'string' || stored) return { plan };
+    // A stored plan that cannot serve here (null) is not replaced by this one.
+    if (typeof plan === 'string' || relocated === null) return { plan };
     const rel = toRelocatable(plan, block, values);
     return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) } } } : { plan };
   }
