@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { LanguageSpec } from '../languages/spec.js';
 import { PLAN_FORMAT_VERSION } from '../engine/plan.js';
 import type { Span } from '../engine/types.js';
+import { lineStart, nextLineStart } from '../engine/lines.js';
 import { packagePath } from '../paths.js';
 import type { FunctionBlock } from './function-block.js';
 import { RELOCATION_FORMAT } from './relocate.js';
@@ -90,6 +91,37 @@ export function keyOf(input: KeyInput): Keyed | undefined {
   const head = `${input.lang}\n${input.version}\n${settings}\n${tab}\n${from[0]},${from[1]}\n${to[0]},${to[1]}`;
   const body = block.normalized;
   return { key: hashKeyed(head, body), head, body };
+}
+
+/** What an alias hashes besides the document: the same language, version and settings as the key. */
+export interface AliasInput {
+  lang: string;
+  version: string;
+  settingsText: string;
+  text: string;
+  range: Span;
+}
+
+export interface Aliased extends Keyed {
+  /** Offset of the first line's start in the text, and that line's leading spaces and tabs. */
+  start: number;
+  base: string;
+}
+
+/**
+ * The alias of a function (alias-index.ts): a key of the whole lines it spans as they stand, and of
+ * its offsets in them, with its language, version and settings. Everything a key hashes follows
+ * from these (its block, positions and tab mark are computed from exactly this text), so equal
+ * alias texts have equal keys and keyed texts. The head is marked so that it never reads as a key's.
+ */
+export function aliasOf(input: AliasInput): Aliased {
+  const { text, range } = input;
+  const start = lineStart(text, range.start);
+  const body = text.slice(start, nextLineStart(text, range.end));
+  let b = 0;
+  for (let c = body.charCodeAt(0); c === 32 || c === 9; c = body.charCodeAt(++b));
+  const head = `${input.lang}\n${input.version}\n${input.settingsText}\nas it stands\n${range.start - start},${range.end - start}`;
+  return { key: hashKeyed(head, body), head, body, start, base: body.slice(0, b) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import type { EngineOptions } from '../engine/types.js';
 import type { FilePlanner, PlanStore } from '../engine/plan-store.js';
 import type { LanguageSpec } from '../languages/spec.js';
+import { AliasIndex } from './alias-index.js';
 import { sameKeyedText, templateVersion, type Keyed } from './cache-key.js';
 import { DiskStore } from './disk-store.js';
 import type { Provenance } from './entry-file.js';
@@ -78,6 +79,8 @@ function samePlacement(a: Placement, b: Placement): boolean {
 export class PlanCache implements PlanStore {
   readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
   private readonly memory: LRUCache<string, MemoryEntry>;
+  /** Functions as they stand, by alias (alias-index.ts): a hit on unchanged text skips its key. */
+  private readonly aliases: AliasIndex<MemoryEntry>;
   private readonly disk?: DiskStore;
   private readonly maxDiskBytes: number;
   private readonly log: (message: string) => void;
@@ -96,6 +99,7 @@ export class PlanCache implements PlanStore {
 
   constructor(options: PlanCacheOptions = {}) {
     this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
+    this.aliases = new AliasIndex(options.maxMemoryEntries ?? 50_000);
     this.disk = options.dir === undefined ? undefined : new DiskStore(options.dir);
     this.maxDiskBytes = options.maxDiskBytes ?? 256 * 1024 * 1024;
     this.log = options.log ?? ((m) => process.stderr.write(`telemetry-injector: ${m}\n`));
@@ -140,7 +144,30 @@ export class PlanCache implements PlanStore {
    */
   lookup(key: string, text: Pick<Keyed, 'head' | 'body'>, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null | undefined {
     const entry = this.entry(key, text);
-    if (!entry) return undefined;
+    return entry && this.place(entry, where, relocate);
+  }
+
+  /**
+   * lookup() by a function's alias (cache-key.ts aliasOf), set by alias() when its key found an
+   * entry: undefined also when the alias is unknown, or its entry has left memory or been replaced
+   * since (the caller then looks up by key, which may find it on disk).
+   */
+  lookupAlias(alias: Keyed, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null | undefined {
+    const found = this.aliases.find(alias);
+    // get(), not peek(): a hit by alias keeps the entry recent as a hit by key does.
+    if (!found || this.memory.get(found.key) !== found.entry) return undefined;
+    this.counters.memoryHits++;
+    this.touch(found.key, found.entry);
+    return this.place(found.entry, where, relocate);
+  }
+
+  /** Lets `alias` lead to the entry held in memory for `key` (none: nothing to lead to). */
+  alias(alias: Keyed, key: string): void {
+    const entry = this.memory.peek(key);
+    if (entry) this.aliases.set(alias, key, entry);
+  }
+
+  private place(entry: MemoryEntry, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null {
     const slots = (entry.places ??= []);
     for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan ?? null;
     const placed = relocate(entry.plan);
@@ -161,19 +188,22 @@ export class PlanCache implements PlanStore {
     }
     if (hit) {
       this.counters.memoryHits++;
-      if (this.disk && this.writable) {
-        const now = Date.now();
-        if (now - hit.touched > TOUCH_INTERVAL_MS) {
-          hit.touched = now;
-          this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
-        }
-      }
+      this.touch(key, hit);
       return hit;
     }
     const read = this.readDisk(key, text);
     if (read) return read;
     this.counters.misses++;
     return undefined;
+  }
+
+  /** Marks the disk entry of a memory hit as used, at most once per TOUCH_INTERVAL_MS. */
+  private touch(key: string, hit: MemoryEntry): void {
+    if (!this.disk || !this.writable) return;
+    const now = Date.now();
+    if (now - hit.touched <= TOUCH_INTERVAL_MS) return;
+    hit.touched = now;
+    this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
   }
 
   /** Keeps a validated plan in memory and writes it to disk in the background. */

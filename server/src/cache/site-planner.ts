@@ -10,7 +10,7 @@ import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
 import type { FilePlanner, ProposalProvenance, SitePlan as EngineSitePlan } from '../engine/plan-store.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
-import { canonicalSettings, keyedText, keyOf, type Keyed, type PlanSettings } from './cache-key.js';
+import { aliasOf, canonicalSettings, keyedText, keyOf, type Keyed, type PlanSettings } from './cache-key.js';
 import { FunctionBlock } from './function-block.js';
 import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
@@ -28,6 +28,8 @@ export const ENGINE_VALIDATIONS = ['reparse', 'strip-roundtrip'] as const;
 export interface PendingPlan {
   key: string;
   plan: RelocatablePlan;
+  /** The function's alias, set to lead to the plan once it is stored. */
+  alias: Keyed;
 }
 
 export interface SitePlan extends EngineSitePlan {
@@ -54,18 +56,29 @@ export class SitePlanner implements FilePlanner {
   plan(site: Site): SitePlan {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
-    const block = cache && FunctionBlock.of(text, site.range);
-    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
-    if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-    const { key } = keyed;
-    const where = [site.range.start, block.start, block.base, values.name, values.relPath, values.line];
-    const relocated = cache!.lookup(key, keyed, where, (stored) => fromRelocatable(stored, block, values, site.range.start));
+    if (!cache) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
+    // First by alias: a function met before exactly as it stands needs no block or key (most hits).
+    const alias = aliasOf({ lang: spec.id, version: this.version!, settingsText: this.settingsText, text, range: site.range });
+    const where = [site.range.start, alias.start, alias.base, values.name, values.relPath, values.line];
+    let block: FunctionBlock | undefined;
+    const relocate = (stored: RelocatablePlan) => (block ??= FunctionBlock.of(text, site.range)) && fromRelocatable(stored, block, values, site.range.start);
+    let relocated = cache.lookupAlias(alias, where, relocate);
+    let key: string | undefined;
+    let keyed: Keyed | undefined;
+    if (relocated === undefined) {
+      block ??= FunctionBlock.of(text, site.range);
+      keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
+      if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
+      key = keyed.key;
+      relocated = cache.lookup(key, keyed, where, relocate);
+      if (relocated !== undefined) cache.alias(alias, key);
+    }
     if (relocated) return { plan: relocated, hit: true };
     const plan = planFunction(spec, site, text, this.input(values.relPath));
     // A stored plan that cannot serve here (null) is not replaced by this one.
-    if (typeof plan === 'string' || relocated === null) return { plan };
+    if (typeof plan === 'string' || relocated === null || !block || !keyed || !key) return { plan };
     const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) } } } : { plan };
+    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) }, alias } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
@@ -78,7 +91,9 @@ export class SitePlanner implements FilePlanner {
     const provenance = { source: { kind: 'template' as const }, templateVersion: this.version!, validations: ['relocation', ...ENGINE_VALIDATIONS] };
     for (const { pending } of items) {
       const p = pending as PendingPlan | undefined;
-      if (p) this.cache.put(p.key, this.spec.id, p.plan, provenance);
+      if (!p) continue;
+      this.cache.put(p.key, this.spec.id, p.plan, provenance);
+      this.cache.alias(p.alias, p.key);
     }
   }
 
