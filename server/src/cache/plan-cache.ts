@@ -32,6 +32,8 @@ export interface PlanCacheOptions {
 
 export interface CacheCounters {
   memoryHits: number;
+  /** Of the memory hits, those found by alias: the function unchanged since its key was last computed. */
+  aliasHits: number;
   diskHits: number;
   misses: number;
   /** Entries found truncated or altered: never used, removed, planned again. */
@@ -77,7 +79,7 @@ function samePlacement(a: Placement, b: Placement): boolean {
 }
 
 export class PlanCache implements PlanStore {
-  readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
+  readonly counters: CacheCounters = { memoryHits: 0, aliasHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
   private readonly memory: LRUCache<string, MemoryEntry>;
   /** Functions as they stand, by alias (alias-index.ts): a hit on unchanged text skips its key. */
   private readonly aliases: AliasIndex<MemoryEntry>;
@@ -157,6 +159,7 @@ export class PlanCache implements PlanStore {
     // get(), not peek(): a hit by alias keeps the entry recent as a hit by key does.
     if (!found || this.memory.get(found.key) !== found.entry) return undefined;
     this.counters.memoryHits++;
+    this.counters.aliasHits++;
     this.touch(found.key, found.entry);
     return this.place(found.entry, where, relocate);
   }
