@@ -1,6 +1,7 @@
 // The plan cache: an in-memory LRU in front of a disk folder (default `.telemetry_cache/` in the
-// workspace) that several processes and threads may share. Holds relocatable plans by key; what a
-// key means and how a plan is relocated live in cache-key.ts and relocate.ts.
+// workspace) that several processes and threads may share. Holds relocatable plans by key, and in
+// memory by alias too; what a key means and how a plan is relocated live in cache-key.ts and
+// relocate.ts, aliases in alias-index.ts.
 // Must never throw into the engine and never fail a request: a corrupt entry is counted, never
 // used, and replaced when the function is planned again; a folder that cannot be read or written turns the disk side off with one
 // log line, and the engine plans as if there were no cache.

@@ -1,5 +1,6 @@
 // Site planner: how the engine plans a function, through the plan cache when it has one.
-// A hit is relocated to where the function is now; a miss is planned from the templates and, when
+// A function is looked up by its alias (its lines as they stand), then by its key; a hit is
+// relocated to where the function is now; a miss is planned from the templates and, when
 // its relocatable form reproduces the plan exactly (here and for other values), kept as pending
 // until the engine's validation of the whole file passes; commit() then stores it.
 // Proposals (LLM plans) the engine adopted are stored under their own keys, with their provenance,
@@ -56,29 +57,27 @@ export class SitePlanner implements FilePlanner {
   plan(site: Site): SitePlan {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
-    if (!cache) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-    // First by alias: a function met before exactly as it stands needs no block or key (most hits).
+    const fresh = () => planFunction(spec, site, text, this.input(values.relPath));
+    if (!cache) return { plan: fresh() };
     const alias = aliasOf({ lang: spec.id, version: this.version!, settingsText: this.settingsText, text, range: site.range });
     const where = [site.range.start, alias.start, alias.base, values.name, values.relPath, values.line];
     let block: FunctionBlock | undefined;
     const relocate = (stored: RelocatablePlan) => (block ??= FunctionBlock.of(text, site.range)) && fromRelocatable(stored, block, values, site.range.start);
-    let relocated = cache.lookupAlias(alias, where, relocate);
-    let key: string | undefined;
-    let keyed: Keyed | undefined;
-    if (relocated === undefined) {
-      block ??= FunctionBlock.of(text, site.range);
-      keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
-      if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-      key = keyed.key;
-      relocated = cache.lookup(key, keyed, where, relocate);
-      if (relocated !== undefined) cache.alias(alias, key);
-    }
+    // First by alias: a function met before exactly as it stands needs no block or key (most hits).
+    // A stored plan that cannot serve here (null, either way) is not replaced by a fresh one.
+    const byAlias = cache.lookupAlias(alias, where, relocate);
+    if (byAlias) return { plan: byAlias, hit: true };
+    if (byAlias === null) return { plan: fresh() };
+    const fb = (block ??= FunctionBlock.of(text, site.range));
+    const keyed = fb && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block: fb, range: site.range, tabSensitive: spec.style === 'indent' });
+    if (!fb || !keyed) return { plan: fresh() };
+    const relocated = cache.lookup(keyed.key, keyed, where, relocate);
+    if (relocated !== undefined) cache.alias(alias, keyed.key);
     if (relocated) return { plan: relocated, hit: true };
-    const plan = planFunction(spec, site, text, this.input(values.relPath));
-    // A stored plan that cannot serve here (null) is not replaced by this one.
-    if (typeof plan === 'string' || relocated === null || !block || !keyed || !key) return { plan };
-    const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) }, alias } } : { plan };
+    const plan = fresh();
+    if (typeof plan === 'string' || relocated === null) return { plan };
+    const rel = toRelocatable(plan, fb, values);
+    return typeof rel !== 'string' && this.reproduces(rel, site, fb, values, plan) ? { plan, pending: { key: keyed.key, plan: { ...rel, src: keyedText(keyed) }, alias } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
