@@ -70,6 +70,13 @@ describe('a plan cache key', () => {
     const s = site('python', text, 'Shape.naïve');
     const keyed = keyedOf({ lang: 'python', version: 'v1', settings: { redact: 'ß' }, block: FunctionBlock.of(text, s.range)!, range: s.range, tabSensitive: true })!;
     expect(keyed.key).toBe(h64ToString(keyedText(keyed)));
+    // A function larger than the hashing buffer ever grows (4 MiB of UTF-8) hashes the same way.
+    const big = `def f():\n${'    x = "é"\n'.repeat(200_000)}`;
+    const whole = { start: 0, end: big.length };
+    const bigKeyed = keyedOf({ lang: 'python', version: 'v1', settings: {}, block: FunctionBlock.of(big, whole)!, range: whole, tabSensitive: true })!;
+    expect(bigKeyed.key).toBe(h64ToString(keyedText(bigKeyed)));
+    // And the shared buffer still serves the small ones after it.
+    expect(keyedOf({ lang: 'python', version: 'v1', settings: { redact: 'ß' }, block: FunctionBlock.of(text, s.range)!, range: s.range, tabSensitive: true })!.key).toBe(keyed.key);
   });
 
   it('tells apart two functions that share their lines', () => {

@@ -40,19 +40,22 @@ const { h64Raw } = await xxhash();
 /**
  * The UTF-8 of the text a key hashes, written here piece by piece: hashing the joined string would
  * build (and collect) a copy of every function's text on each hit. Used only synchronously within
- * hashKeyed(), so one buffer serves every caller in this thread; it only grows.
+ * hashKeyed(), so one buffer serves every caller in this thread; it grows up to SCRATCH_MAX, and a
+ * larger text (a minified bundle's function) gets a buffer of its own.
  */
 let scratch = Buffer.allocUnsafe(64 * 1024);
+const SCRATCH_MAX = 4 * 1024 * 1024;
 
 /** xxHash64 of keyedText({ head, body }) as 16 hex digits, without building that text. */
 function hashKeyed(head: string, body: string): string {
   const most = (head.length + body.length) * 3 + 2;
-  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
-  let n = scratch.write(head, 0);
-  scratch[n++] = 10;
-  scratch[n++] = 10;
-  n += scratch.write(body, n);
-  return h64Raw(new Uint8Array(scratch.buffer, scratch.byteOffset, n)).toString(16).padStart(16, '0');
+  if (scratch.length < most && most <= SCRATCH_MAX) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(most, scratch.length * 2)));
+  const buf = scratch.length < most ? Buffer.allocUnsafe(most) : scratch;
+  let n = buf.write(head, 0);
+  buf[n++] = 10;
+  buf[n++] = 10;
+  n += buf.write(body, n);
+  return h64Raw(new Uint8Array(buf.buffer, buf.byteOffset, n)).toString(16).padStart(16, '0');
 }
 
 /** What a key hashes: a short head (language, versions, settings, ends) and the function's block. */
