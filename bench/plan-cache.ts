@@ -1,6 +1,7 @@
 // Bench (c): planning one function from the templates (cold) against a memory hit in the plan
 // cache (cached), side by side on the same functions of real Python files. A hit hashes the
-// function (xxHash64), checks the stored text and relocates the plan (or reuses the placement it made there before).
+// function's lines as they stand (xxHash64), finds the alias the filling pass left, checks the text
+// it keeps and relocates the plan (or reuses the placement it made there before).
 // Timed in CPU time of this thread's process, best of six passes over every function: on a
 // shared machine wall time mostly measures the other processes.
 import { readFileSync } from 'node:fs';

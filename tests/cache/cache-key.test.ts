@@ -1,7 +1,8 @@
 // Plan cache keys: stable when a function moves or is re-indented, different whenever what the
 // plan depends on differs (its text, its language, the templates, the settings that shape it).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planKey, templateVersion, type PlanSettings } from '../../server/src/cache/cache-key.js';
+import xxhash from 'xxhash-wasm';
+import { keyedText, keyOf as keyedOf, planKey, templateVersion, type PlanSettings } from '../../server/src/cache/cache-key.js';
 import { FunctionBlock } from '../../server/src/cache/function-block.js';
 import { PlanCache } from '../../server/src/cache/plan-cache.js';
 import { SitePlanner } from '../../server/src/cache/site-planner.js';
@@ -61,6 +62,21 @@ describe('a plan cache key', () => {
     expect(keyOf('python', PY.replace('w * h', 'w *  h'), 'area')).not.toBe(top);
     expect(keyOf('python', PY.replace(/\n/g, '\r\n'), 'area')).not.toBe(top);
     expect(keyOf('python', PY.replace(/\n$/, ''), 'area')).not.toBe(top);
+  });
+
+  it('is the xxHash64 of the UTF-8 of the text it keeps, so entries stored before stay found', async () => {
+    const { h64ToString } = await xxhash();
+    const text = inClass('def naïve(s):\n    return s + "→ 😀"\n', '    ');
+    const s = site('python', text, 'Shape.naïve');
+    const keyed = keyedOf({ lang: 'python', version: 'v1', settings: { redact: 'ß' }, block: FunctionBlock.of(text, s.range)!, range: s.range, tabSensitive: true })!;
+    expect(keyed.key).toBe(h64ToString(keyedText(keyed)));
+    // A function larger than the hashing buffer ever grows (4 MiB of UTF-8) hashes the same way.
+    const big = `def f():\n${'    x = "é"\n'.repeat(200_000)}`;
+    const whole = { start: 0, end: big.length };
+    const bigKeyed = keyedOf({ lang: 'python', version: 'v1', settings: {}, block: FunctionBlock.of(big, whole)!, range: whole, tabSensitive: true })!;
+    expect(bigKeyed.key).toBe(h64ToString(keyedText(bigKeyed)));
+    // And the shared buffer still serves the small ones after it.
+    expect(keyedOf({ lang: 'python', version: 'v1', settings: { redact: 'ß' }, block: FunctionBlock.of(text, s.range)!, range: s.range, tabSensitive: true })!.key).toBe(keyed.key);
   });
 
   it('tells apart two functions that share their lines', () => {

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { LanguageSpec } from '../languages/spec.js';
 import { PLAN_FORMAT_VERSION } from '../engine/plan.js';
 import type { Span } from '../engine/types.js';
+import { lineStart, nextLineStart } from '../engine/lines.js';
 import { packagePath } from '../paths.js';
 import type { FunctionBlock } from './function-block.js';
 import { RELOCATION_FORMAT } from './relocate.js';
@@ -34,7 +35,28 @@ export interface KeyInput {
   tabSensitive: boolean;
 }
 
-const { h64ToString } = await xxhash();
+const { h64Raw } = await xxhash();
+
+/**
+ * The UTF-8 of the text a key hashes, written here piece by piece: hashing the joined string would
+ * build (and collect) a copy of every function's text on each hit. Used only synchronously within
+ * hashKeyed(), so one buffer serves every caller in this thread; it grows up to SCRATCH_MAX, and a
+ * larger text (a minified bundle's function) gets a buffer of its own.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+const SCRATCH_MAX = 4 * 1024 * 1024;
+
+/** xxHash64 of keyedText({ head, body }) as 16 hex digits, without building that text. */
+function hashKeyed(head: string, body: string): string {
+  const most = (head.length + body.length) * 3 + 2;
+  if (scratch.length < most && most <= SCRATCH_MAX) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(most, scratch.length * 2)));
+  const buf = scratch.length < most ? Buffer.allocUnsafe(most) : scratch;
+  let n = buf.write(head, 0);
+  buf[n++] = 10;
+  buf[n++] = 10;
+  n += buf.write(body, n);
+  return h64Raw(new Uint8Array(buf.buffer, buf.byteOffset, n)).toString(16).padStart(16, '0');
+}
 
 /** What a key hashes: a short head (language, versions, settings, ends) and the function's block. */
 export interface Keyed {
@@ -71,8 +93,38 @@ export function keyOf(input: KeyInput): Keyed | undefined {
   const settings = input.settingsText ?? canonical(input.settings);
   const head = `${input.lang}\n${input.version}\n${settings}\n${tab}\n${from[0]},${from[1]}\n${to[0]},${to[1]}`;
   const body = block.normalized;
-  const key = h64ToString(keyedText({ head, body }));
-  return { key, head, body };
+  return { key: hashKeyed(head, body), head, body };
+}
+
+/** What an alias hashes besides the document: the same language, version and settings as the key. */
+export interface AliasInput {
+  lang: string;
+  version: string;
+  settingsText: string;
+  text: string;
+  range: Span;
+}
+
+export interface Aliased extends Keyed {
+  /** Offset of the first line's start in the text, and that line's leading spaces and tabs. */
+  start: number;
+  base: string;
+}
+
+/**
+ * The alias of a function (alias-index.ts): a key of the whole lines it spans as they stand, and of
+ * its offsets in them, with its language, version and settings. Everything a key hashes follows
+ * from these (its block, positions and tab mark are computed from exactly this text), so equal
+ * alias texts have equal keys and keyed texts. The head is marked so that it never reads as a key's.
+ */
+export function aliasOf(input: AliasInput): Aliased {
+  const { text, range } = input;
+  const start = lineStart(text, range.start);
+  const body = text.slice(start, nextLineStart(text, range.end));
+  let b = 0;
+  for (let c = body.charCodeAt(0); c === 32 || c === 9; c = body.charCodeAt(++b));
+  const head = `${input.lang}\n${input.version}\n${input.settingsText}\nas it stands\n${range.start - start},${range.end - start}`;
+  return { key: hashKeyed(head, body), head, body, start, base: body.slice(0, b) };
 }
 
 /**

@@ -44,9 +44,13 @@ export class FunctionBlock {
     const lines = lineStarts(raw, start, cr);
     let normalized = raw;
     if (b > 0) {
-      // Usually every line is empty or starts with the base: then one native replace does.
-      const all = lines.every((at) => text.startsWith(base, at) || text[at] === '\n' || text[at] === '\r');
-      normalized = all && !cr ? raw.slice(b).replaceAll(`\n${base}`, '\n') : normalize(text, lines, end, base);
+      // Usually every line is empty or starts with the base: then one native replace does. Each
+      // line but the first that starts with the base lost it, so the replace did for every line
+      // exactly when those lines and the empty ones are all the others (counted, not checked one
+      // by one: a hit on a method spends its time here).
+      const replaced = cr ? '' : raw.slice(b).replaceAll(`\n${base}`, '\n');
+      const all = !cr && (raw.length - b - replaced.length) / b + emptyLines(raw) === lines.length - 1;
+      normalized = all ? replaced : normalize(text, lines, end, base);
     }
     return new FunctionBlock(text, start, end, base, normalized, lines);
   }
@@ -102,6 +106,13 @@ export class FunctionBlock {
     while (i < base.length && text[at + i] === base[i]) i++;
     return i;
   }
+}
+
+/** How many lines of `raw` (a block without `\r`) after its first are empty. */
+function emptyLines(raw: string): number {
+  let n = 0;
+  for (let i = raw.indexOf('\n\n'); i >= 0; i = raw.indexOf('\n\n', i + 1)) n++;
+  return n;
 }
 
 /** Offsets of the line starts of `raw`, which starts at `start` in the text. */

@@ -1,6 +1,7 @@
 // The plan cache: an in-memory LRU in front of a disk folder (default `.telemetry_cache/` in the
-// workspace) that several processes and threads may share. Holds relocatable plans by key; what a
-// key means and how a plan is relocated live in cache-key.ts and relocate.ts.
+// workspace) that several processes and threads may share. Holds relocatable plans by key, and in
+// memory by alias too; what a key means and how a plan is relocated live in cache-key.ts and
+// relocate.ts, aliases in alias-index.ts.
 // Must never throw into the engine and never fail a request: a corrupt entry is counted, never
 // used, and replaced when the function is planned again; a folder that cannot be read or written turns the disk side off with one
 // log line, and the engine plans as if there were no cache.
@@ -9,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { EngineOptions } from '../engine/types.js';
 import type { FilePlanner, PlanStore } from '../engine/plan-store.js';
 import type { LanguageSpec } from '../languages/spec.js';
+import { AliasIndex } from './alias-index.js';
 import { sameKeyedText, templateVersion, type Keyed } from './cache-key.js';
 import { DiskStore } from './disk-store.js';
 import type { Provenance } from './entry-file.js';
@@ -31,6 +33,8 @@ export interface PlanCacheOptions {
 
 export interface CacheCounters {
   memoryHits: number;
+  /** Of the memory hits, those found by alias: the function unchanged since its key was last computed. */
+  aliasHits: number;
   diskHits: number;
   misses: number;
   /** Entries found truncated or altered: never used, removed, planned again. */
@@ -45,6 +49,11 @@ interface MemoryEntry {
   plan: RelocatablePlan;
   /** When this process last marked the disk entry as used. */
   touched: number;
+  /**
+   * The plan's last relocations and where they were for (see lookup()). Kept on the entry, which a
+   * hit holds already: a side table keyed by the plan cost a hit another cold lookup.
+   */
+  places?: { where: Placement; plan: Plan | undefined }[];
 }
 
 /** How often a process marks an entry it keeps using from memory as used on disk. */
@@ -71,8 +80,10 @@ function samePlacement(a: Placement, b: Placement): boolean {
 }
 
 export class PlanCache implements PlanStore {
-  readonly counters: CacheCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
+  readonly counters: CacheCounters = { memoryHits: 0, aliasHits: 0, diskHits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, readErrors: 0, evicted: 0 };
   private readonly memory: LRUCache<string, MemoryEntry>;
+  /** Functions as they stand, by alias (alias-index.ts): a hit on unchanged text skips its key. */
+  private readonly aliases: AliasIndex<MemoryEntry>;
   private readonly disk?: DiskStore;
   private readonly maxDiskBytes: number;
   private readonly log: (message: string) => void;
@@ -88,11 +99,10 @@ export class PlanCache implements PlanStore {
   private diskBytes = 0;
   private measured?: Promise<void>;
   private evicting = false;
-  /** Each entry's last relocation and where it was for: a function asked for again in place (each fixAll, each action) skips relocating. */
-  private readonly lastPlaced = new WeakMap<RelocatablePlan, { where: Placement; plan: Plan | undefined }[]>();
 
   constructor(options: PlanCacheOptions = {}) {
     this.memory = new LRUCache({ max: options.maxMemoryEntries ?? 50_000 });
+    this.aliases = new AliasIndex(options.maxMemoryEntries ?? 50_000);
     this.disk = options.dir === undefined ? undefined : new DiskStore(options.dir);
     this.maxDiskBytes = options.maxDiskBytes ?? 256 * 1024 * 1024;
     this.log = options.log ?? ((m) => process.stderr.write(`telemetry-injector: ${m}\n`));
@@ -124,6 +134,57 @@ export class PlanCache implements PlanStore {
    * text: keys are not cryptographic, so a collision (or an entry without its text) is a miss.
    */
   get(key: string, text?: Pick<Keyed, 'head' | 'body'>): RelocatablePlan | undefined {
+    return this.entry(key, text)?.plan;
+  }
+
+  /**
+   * The hit path: the plan stored for `key` and `text` (as get() finds it) placed at `where`
+   * (offsets, base, name, path and line) by `relocate`, reusing one of the entry's last few
+   * placements when it was for the same place: the same text can stand in several places (twin
+   * methods), and each is asked for again in turn (each fixAll, each action). Compared field by
+   * field, so a hit builds no string. Plans are never mutated by callers.
+   * Undefined when nothing is stored; null when the stored plan cannot serve this place.
+   */
+  lookup(key: string, text: Pick<Keyed, 'head' | 'body'>, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null | undefined {
+    const entry = this.entry(key, text);
+    return entry && this.place(entry, where, relocate);
+  }
+
+  /**
+   * lookup() by a function's alias (cache-key.ts aliasOf), set by alias() when its key found an
+   * entry: undefined also when the alias is unknown, or its entry has left memory or been replaced
+   * since (the caller then looks up by key, which may find it on disk).
+   */
+  lookupAlias(alias: Keyed, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null | undefined {
+    const found = this.aliases.find(alias);
+    // get(), not peek(): a hit by alias keeps the entry recent as a hit by key does.
+    if (!found || this.memory.get(found.key) !== found.entry) return undefined;
+    this.counters.memoryHits++;
+    this.counters.aliasHits++;
+    this.touch(found.key, found.entry);
+    return this.place(found.entry, where, relocate);
+  }
+
+  /** Lets `alias` lead to the entry held in memory for `key` (none: nothing to lead to). */
+  alias(alias: Keyed, key: string): void {
+    const entry = this.memory.peek(key);
+    if (entry) this.aliases.set(alias, key, entry);
+  }
+
+  private place(entry: MemoryEntry, where: Placement, relocate: (stored: RelocatablePlan) => Plan | undefined): Plan | null {
+    const slots = (entry.places ??= []);
+    for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan ?? null;
+    const placed = relocate(entry.plan);
+    // The same function moved (an edit above it) takes its own old slot: one per function.
+    const moved = slots.findIndex((slot) => sameFunction(slot.where, where));
+    if (moved >= 0) slots.splice(moved, 1);
+    else if (slots.length === PLACEMENT_SLOTS) slots.pop();
+    slots.unshift({ where, plan: placed });
+    return placed ?? null;
+  }
+
+  /** The entry for `key` from memory, else from disk; with `text`, only one stored for that text. */
+  private entry(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): MemoryEntry | undefined {
     const hit = this.memory.get(key);
     if (hit && text !== undefined && !sameKeyedText(hit.plan.src, text)) {
       this.counters.misses++;
@@ -131,37 +192,22 @@ export class PlanCache implements PlanStore {
     }
     if (hit) {
       this.counters.memoryHits++;
-      const now = Date.now();
-      if (this.disk && this.writable && now - hit.touched > TOUCH_INTERVAL_MS) {
-        hit.touched = now;
-        this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
-      }
-      return hit.plan;
+      this.touch(key, hit);
+      return hit;
     }
-    const plan = this.readDisk(key, text);
-    if (plan) return plan;
+    const read = this.readDisk(key, text);
+    if (read) return read;
     this.counters.misses++;
     return undefined;
   }
 
-  /**
-   * `relocate()`'s plan for `plan` placed at `where` (offsets, base, name, path and line), reusing
-   * one of its last few placements when it was for the same place: the same text can stand in
-   * several places (twin methods), and each is asked for again in turn. Compared field by field,
-   * so a hit builds no string. Plans are never mutated by callers.
-   */
-  placed(plan: RelocatablePlan, where: Placement, relocate: () => Plan | undefined): Plan | undefined {
-    let slots = this.lastPlaced.get(plan);
-    if (slots) {
-      for (const slot of slots) if (samePlacement(slot.where, where)) return slot.plan;
-    } else this.lastPlaced.set(plan, (slots = []));
-    const placed = relocate();
-    // The same function moved (an edit above it) takes its own old slot: one per function.
-    const moved = slots.findIndex((slot) => sameFunction(slot.where, where));
-    if (moved >= 0) slots.splice(moved, 1);
-    else if (slots.length === PLACEMENT_SLOTS) slots.pop();
-    slots.unshift({ where, plan: placed });
-    return placed;
+  /** Marks the disk entry of a memory hit as used, at most once per TOUCH_INTERVAL_MS. */
+  private touch(key: string, hit: MemoryEntry): void {
+    if (!this.disk || !this.writable) return;
+    const now = Date.now();
+    if (now - hit.touched <= TOUCH_INTERVAL_MS) return;
+    hit.touched = now;
+    this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
   }
 
   /** Keeps a validated plan in memory and writes it to disk in the background. */
@@ -178,7 +224,7 @@ export class PlanCache implements PlanStore {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): RelocatablePlan | undefined {
+  private readDisk(key: string, text: Pick<Keyed, 'head' | 'body'> | undefined): MemoryEntry | undefined {
     if (!this.disk || !this.readable) return undefined;
     try {
       const found = this.disk.read(key);
@@ -186,9 +232,10 @@ export class PlanCache implements PlanStore {
       if (found.kind === 'hit') {
         this.counters.diskHits++;
         const now = Date.now();
-        this.memory.set(key, { plan: found.plan, touched: now });
+        const entry = { plan: found.plan, touched: now };
+        this.memory.set(key, entry);
         if (this.writable) this.enqueue(() => this.disk!.touch(key, new Date(now)).catch(() => undefined));
-        return found.plan;
+        return entry;
       }
       if (found.kind === 'corrupt') {
         this.counters.corrupt++;

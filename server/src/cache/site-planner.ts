@@ -1,5 +1,6 @@
 // Site planner: how the engine plans a function, through the plan cache when it has one.
-// A hit is relocated to where the function is now; a miss is planned from the templates and, when
+// A function is looked up by its alias (its lines as they stand), then by its key; a hit is
+// relocated to where the function is now; a miss is planned from the templates and, when
 // its relocatable form reproduces the plan exactly (here and for other values), kept as pending
 // until the engine's validation of the whole file passes; commit() then stores it.
 // Proposals (LLM plans) the engine adopted are stored under their own keys, with their provenance,
@@ -10,7 +11,7 @@ import { planFunction, type Plan, type PlanInput } from '../engine/plan.js';
 import type { FilePlanner, ProposalProvenance, SitePlan as EngineSitePlan } from '../engine/plan-store.js';
 import type { Site } from '../engine/sites.js';
 import type { EngineOptions } from '../engine/types.js';
-import { canonicalSettings, keyedText, keyOf, type Keyed, type PlanSettings } from './cache-key.js';
+import { aliasOf, canonicalSettings, keyedText, keyOf, type Keyed, type PlanSettings } from './cache-key.js';
 import { FunctionBlock } from './function-block.js';
 import type { PlanCache } from './plan-cache.js';
 import { fromRelocatable, samePlan, toRelocatable, type RelocatablePlan, type Values } from './relocate.js';
@@ -28,6 +29,8 @@ export const ENGINE_VALIDATIONS = ['reparse', 'strip-roundtrip'] as const;
 export interface PendingPlan {
   key: string;
   plan: RelocatablePlan;
+  /** The function's alias, set to lead to the plan once it is stored. */
+  alias: Keyed;
 }
 
 export interface SitePlan extends EngineSitePlan {
@@ -54,17 +57,27 @@ export class SitePlanner implements FilePlanner {
   plan(site: Site): SitePlan {
     const { spec, text, cache } = this;
     const values: Values = { name: site.name, relPath: this.opts.relPath, line: site.line };
-    const block = cache && FunctionBlock.of(text, site.range);
-    const keyed = block && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block, range: site.range, tabSensitive: spec.style === 'indent' });
-    if (!block || !keyed) return { plan: planFunction(spec, site, text, this.input(values.relPath)) };
-    const { key } = keyed;
-    const stored = cache!.get(key, keyed);
-    const relocated = stored && cache!.placed(stored, [site.range.start, block.start, block.base, values.name, values.relPath, values.line], () => fromRelocatable(stored, block, values, site.range.start));
+    const fresh = () => planFunction(spec, site, text, this.input(values.relPath));
+    if (!cache) return { plan: fresh() };
+    const alias = aliasOf({ lang: spec.id, version: this.version!, settingsText: this.settingsText, text, range: site.range });
+    const where = [site.range.start, alias.start, alias.base, values.name, values.relPath, values.line];
+    let block: FunctionBlock | undefined;
+    const relocate = (stored: RelocatablePlan) => (block ??= FunctionBlock.of(text, site.range)) && fromRelocatable(stored, block, values, site.range.start);
+    // First by alias: a function met before exactly as it stands needs no block or key (most hits).
+    // A stored plan that cannot serve here (null, either way) is not replaced by a fresh one.
+    const byAlias = cache.lookupAlias(alias, where, relocate);
+    if (byAlias) return { plan: byAlias, hit: true };
+    if (byAlias === null) return { plan: fresh() };
+    const fb = (block ??= FunctionBlock.of(text, site.range));
+    const keyed = fb && keyOf({ lang: spec.id, version: this.version!, settings: this.settings, settingsText: this.settingsText, block: fb, range: site.range, tabSensitive: spec.style === 'indent' });
+    if (!fb || !keyed) return { plan: fresh() };
+    const relocated = cache.lookup(keyed.key, keyed, where, relocate);
+    if (relocated !== undefined) cache.alias(alias, keyed.key);
     if (relocated) return { plan: relocated, hit: true };
-    const plan = planFunction(spec, site, text, this.input(values.relPath));
-    if (typeof plan === 'string' || stored) return { plan };
-    const rel = toRelocatable(plan, block, values);
-    return typeof rel !== 'string' && this.reproduces(rel, site, block, values, plan) ? { plan, pending: { key, plan: { ...rel, src: keyedText(keyed) } } } : { plan };
+    const plan = fresh();
+    if (typeof plan === 'string' || relocated === null) return { plan };
+    const rel = toRelocatable(plan, fb, values);
+    return typeof rel !== 'string' && this.reproduces(rel, site, fb, values, plan) ? { plan, pending: { key: keyed.key, plan: { ...rel, src: keyedText(keyed) }, alias } } : { plan };
   }
 
   private input(relPath: string): PlanInput {
@@ -77,7 +90,9 @@ export class SitePlanner implements FilePlanner {
     const provenance = { source: { kind: 'template' as const }, templateVersion: this.version!, validations: ['relocation', ...ENGINE_VALIDATIONS] };
     for (const { pending } of items) {
       const p = pending as PendingPlan | undefined;
-      if (p) this.cache.put(p.key, this.spec.id, p.plan, provenance);
+      if (!p) continue;
+      this.cache.put(p.key, this.spec.id, p.plan, provenance);
+      this.cache.alias(p.alias, p.key);
     }
   }
 
