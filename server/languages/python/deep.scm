@@ -32,21 +32,27 @@
 (finally_clause (block) @exception.finally)
 
 ; Probe statements the engine inserted (`__tel and _tm.<fn>(...)`, `__lN and __lN.<fn>()`).
-(expression_statement (boolean_operator left: (identifier) @_t
-  right: (call function: (attribute object: (identifier) @_m attribute: (identifier) @_f)))
+; The nodes inside them are wildcards narrowed by what only one node type holds (node-types.json;
+; tests/unit/query-wildcards.test.ts): `(_ function: …)` is a call, `(_ object: … attribute: …)` an
+; attribute and `(_ left: … operator: ["and" "or"] …)` a boolean_operator. They match what the typed
+; nodes match, but tree-sitter analyses each typed parent node when it compiles a query (about 1 ms
+; each, more in a fresh process) and these patterns were most of deep.scm's compile, which `check`
+; pays at start-up.
+(expression_statement (_ left: (identifier) @_t operator: ["and" "or"]
+  right: (_ function: (_ object: (identifier) @_m attribute: (identifier) @_f)))
   (#eq? @_t "__tel") (#eq? @_m "_tm") (#eq? @_f "var")) @probe.variable
-(expression_statement (boolean_operator left: (identifier) @_t
-  right: (call function: (attribute object: (identifier) @_m attribute: (identifier) @_f)))
+(expression_statement (_ left: (identifier) @_t operator: ["and" "or"]
+  right: (_ function: (_ object: (identifier) @_m attribute: (identifier) @_f)))
   (#eq? @_t "__tel") (#eq? @_m "_tm") (#eq? @_f "branch")) @probe.branch
-(expression_statement (boolean_operator left: (identifier) @_t
-  right: (call function: (attribute object: (identifier) @_m attribute: (identifier) @_f)))
+(expression_statement (_ left: (identifier) @_t operator: ["and" "or"]
+  right: (_ function: (_ object: (identifier) @_m attribute: (identifier) @_f)))
   (#eq? @_t "__tel") (#eq? @_m "_tm") (#any-of? @_f "caught" "fin")) @probe.exception
 (expression_statement (assignment left: (identifier) @_h
-  right: (boolean_operator left: (identifier) @_t right: (call function: (attribute object: (identifier) @_m attribute: (identifier) @_f))))
+  right: (_ left: (identifier) @_t operator: ["and" "or"] right: (_ function: (_ object: (identifier) @_m attribute: (identifier) @_f))))
   (#match? @_h "^__l[0-9]+$") (#eq? @_t "__tel") (#eq? @_m "_tm") (#eq? @_f "loop")) @probe.loop
-(expression_statement (boolean_operator left: (identifier) @_h
-  right: (call function: (attribute object: (identifier) @_o attribute: (identifier) @_f)))
+(expression_statement (_ left: (identifier) @_h operator: ["and" "or"]
+  right: (_ function: (_ object: (identifier) @_o attribute: (identifier) @_f)))
   (#match? @_h "^__l[0-9]+$") (#eq? @_h @_o) (#eq? @_f "tick")) @probe.tick
-(expression_statement (boolean_operator left: (identifier) @_h
-  right: (call function: (attribute object: (identifier) @_o attribute: (identifier) @_f)))
+(expression_statement (_ left: (identifier) @_h operator: ["and" "or"]
+  right: (_ function: (_ object: (identifier) @_o attribute: (identifier) @_f)))
   (#match? @_h "^__l[0-9]+$") (#eq? @_h @_o) (#eq? @_f "done")) @probe.done
