@@ -10,35 +10,80 @@ import { querySource } from '../../server/src/parse/grammars.js';
 import { python } from '../../server/languages/python/language.js';
 import { packagePath } from '../../server/src/paths.js';
 
-interface NodeType {
+interface TypeRef {
   type: string;
   named: boolean;
-  fields?: Record<string, { types: { type: string; named: boolean }[] }>;
 }
 
-const nodeTypes = JSON.parse(readFileSync(packagePath('node_modules/tree-sitter-python/src/node-types.json'), 'utf8')) as NodeType[];
-
-/** The named node types that have `field`, holding one of `tokens` when given. */
-function typesWithField(field: string, tokens?: string[]): string[] {
-  return nodeTypes
-    .filter((t) => t.named && t.fields?.[field])
-    .filter((t) => !tokens || t.fields![field]!.types.some((v) => !v.named && tokens.includes(v.type)))
-    .map((t) => t.type);
+interface NodeType extends TypeRef {
+  fields?: Record<string, { types: TypeRef[] }>;
+  children?: { types: TypeRef[] };
+  subtypes?: TypeRef[];
 }
 
-/** Each wildcard form the queries use, the typed pattern it stands for, and the field that singles the type out. */
+const nodeTypes = new Map(
+  (JSON.parse(readFileSync(packagePath('node_modules/tree-sitter-python/src/node-types.json'), 'utf8')) as NodeType[])
+    .filter((t) => t.named)
+    .map((t) => [t.type, t]),
+);
+
+/** The named node types (supertypes such as `expression` expanded) that can stand under `parent`, in `field` when given. */
+function typesUnder(parent: string, field?: string): string[] {
+  const node = nodeTypes.get(parent)!;
+  const refs = field ? node.fields![field]!.types : [...(node.children?.types ?? []), ...Object.values(node.fields ?? {}).flatMap((f) => f.types)];
+  const found = new Set<string>();
+  const add = (ref: TypeRef): void => {
+    if (!ref.named) return;
+    const subtypes = nodeTypes.get(ref.type)?.subtypes;
+    if (subtypes) subtypes.forEach(add);
+    else found.add(ref.type);
+  };
+  refs.forEach(add);
+  return [...found];
+}
+
+/** Whether `type` has `field`, holding one of `tokens` when given. */
+function hasField(type: string, field: string, tokens?: string[]): boolean {
+  const types = nodeTypes.get(type)?.fields?.[field]?.types;
+  return !!types && (!tokens || types.some((t) => !t.named && tokens.includes(t.type)));
+}
+
+/**
+ * Each wildcard form the queries use: the typed pattern it stands for, the field (and tokens) that
+ * single the type out, and every place (parent, and field when the parent's field holds it) it stands.
+ */
 const forms = [
-  { wildcard: '(_ function: (_) @x) @n', typed: '(call function: (_) @x) @n', type: 'call', field: 'function' },
-  { wildcard: '(_ object: (_) @x) @n', typed: '(attribute object: (_) @x) @n', type: 'attribute', field: 'object' },
-  { wildcard: '(_ attribute: (_) @x) @n', typed: '(attribute attribute: (_) @x) @n', type: 'attribute', field: 'attribute' },
+  { wildcard: '(_ function: (_) @x) @n', typed: '(call function: (_) @x) @n', type: 'call', field: 'function', at: [['boolean_operator', 'right']] },
+  {
+    wildcard: '(_ object: (_) @x attribute: (_)) @n',
+    typed: '(attribute object: (_) @x attribute: (_)) @n',
+    type: 'attribute',
+    field: 'object',
+    at: [['call', 'function'], ['boolean_operator', 'left']],
+  },
   {
     wildcard: '(_ left: (_) @x operator: ["and" "or"]) @n',
     typed: '(boolean_operator left: (_) @x) @n',
     type: 'boolean_operator',
     field: 'operator',
     tokens: ['and', 'or'],
+    at: [['expression_statement'], ['assignment', 'right']],
   },
-];
+  {
+    wildcard: '(_ name: (identifier) @x) @n',
+    typed: '(named_expression name: (identifier) @x) @n',
+    type: 'named_expression',
+    field: 'name',
+    at: [['expression_statement'], ['parenthesized_expression'], ['assignment', 'right'], ['if_statement', 'condition']],
+  },
+  {
+    wildcard: '(_ alias: (_) @x) @n',
+    typed: '(as_pattern alias: (_) @x) @n',
+    type: 'as_pattern',
+    field: 'alias',
+    at: [['with_item', 'value']],
+  },
+] as { wildcard: string; typed: string; type: string; field: string; tokens?: string[]; at: [string, string?][] }[];
 
 // Every probe form, and near misses that must stay unmatched (assignments, other operators, subscripts).
 const sample = [
@@ -57,6 +102,9 @@ const sample = [
   '    __l0 += __tel and _tm.loop(__tel, 1, "for")',
   '    __l0 and __l0.tick(); __l0 or __l0.done(); __l1 and __l2.done()',
   '    x = a.b.c(d)(e) - (f and g) or h[i]',
+  '    (y := 1); z = (w := 2); f(k=(v := 3))',
+  '    if (n := len(a)) > 1 or (m := 2): pass',
+  '    with open(a) as (b, c), d as e, g: pass',
   '    return (__r := (x))',
   '',
 ].join('\n');
@@ -83,14 +131,18 @@ function matches(source: string, text: string): string[] {
 }
 
 describe("the wildcard nodes in Python's queries", () => {
-  it.each(forms)('stand for $type alone: no other node type has the field $field (with those tokens)', ({ type, field, tokens }) => {
-    expect(typesWithField(field, tokens)).toEqual([type]);
+  it.each(forms)('stand for $type alone: no other node type that can stand where they do has the field $field', ({ type, field, tokens, at }) => {
+    for (const [parent, parentField] of at) {
+      const candidates = typesUnder(parent, parentField).filter((t) => hasField(t, field, tokens));
+      expect({ parent, parentField, candidates }).toEqual({ parent, parentField, candidates: [type] });
+    }
   });
 
-  it.each(forms)('match the same nodes as $typed', ({ wildcard, typed }) => {
-    const typedMatches = matches(typed, sample);
+  it.each(forms)('match the same nodes as $typed, where they stand', ({ wildcard, typed, at }) => {
+    const where = (inner: string) => at.map(([parent, field]) => `(${parent} ${field ? `${field}: ` : ''}${inner})`).join('\n');
+    const typedMatches = matches(where(typed), sample);
     expect(typedMatches.length).toBeGreaterThan(1);
-    expect(matches(wildcard, sample)).toEqual(typedMatches);
+    expect(matches(where(wildcard), sample)).toEqual(typedMatches);
   });
 
   it('leave the probe statements of the sample found as before, and the near misses unfound', () => {

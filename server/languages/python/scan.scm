@@ -14,7 +14,7 @@
 (block . (expression_statement [(string) (concatenated_string)]) @prologue)
 
 ; `(_ object: …)` is an attribute and `(_ left: … operator: ["and" "or"])` a boolean_operator: wildcards
-; compile faster than typed nodes (see deep.scm's probe statements).
+; compile faster than typed nodes (see deep.scm's header).
 (expression_statement
   (assignment left: (identifier) @_t
     right: (_ left: (_ object: (identifier) @_m) operator: ["and" "or"]))

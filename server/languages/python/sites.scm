@@ -32,7 +32,7 @@
 
 ; An entry probe: `__tel = _tm.on and _tm.enter(...)`.
 ; `(_ object: …)` is an attribute and `(_ left: … operator: ["and" "or"])` a boolean_operator: wildcards
-; compile faster than typed nodes (see deep.scm's probe statements).
+; compile faster than typed nodes (see deep.scm's header).
 (expression_statement
   (assignment left: (identifier) @_t
     right: (_ left: (_ object: (identifier) @_m) operator: ["and" "or"]))
