@@ -31,21 +31,23 @@
 (future_import_statement) @prologue.module
 
 ; An entry probe: `__tel = _tm.on and _tm.enter(...)`.
+; `(_ object: …)` is an attribute and `(_ left: … operator: ["and" "or"])` a boolean_operator: wildcards
+; compile faster than typed nodes (see deep.scm's header).
 (expression_statement
   (assignment left: (identifier) @_t
-    right: (boolean_operator left: (attribute object: (identifier) @_m)))
+    right: (_ left: (_ object: (identifier) @_m) operator: ["and" "or"]))
   (#eq? @_t "__tel") (#eq? @_m "_tm")) @probe.entry
 
 ; The entry probe since return values go to the exit probe: `__tel = __r = _tm.on and _tm.enter(...)`.
 (expression_statement
   (assignment left: (identifier) @_t
     right: (assignment left: (identifier) @_r
-      right: (boolean_operator left: (attribute object: (identifier) @_m))))
+      right: (_ left: (_ object: (identifier) @_m) operator: ["and" "or"])))
   (#eq? @_t "__tel") (#eq? @_r "__r") (#eq? @_m "_tm")) @probe.entry
 
 (import_statement name: (aliased_import alias: (identifier) @_a) (#eq? @_a "_tm")) @probe.import
 
-(call function: (attribute object: (identifier) @_w) (#eq? @_w "_tm")) @probe.call
+(call function: (_ object: (identifier) @_w) (#eq? @_w "_tm")) @probe.call
 ; A return value wrap: `(__r := (value))`.
 (parenthesized_expression (named_expression name: (identifier) @_v) (#eq? @_v "__r")) @probe.call
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { runOrdered, settle, type Outcome } from '../pool/ordered.js';
 import type { Engine } from '../engine/engine.js';
 import { InProcessRunner, type TaskRunner } from '../pool/in-process.js';
-import { EnginePool } from '../pool/pool.js';
+import type { EnginePool } from '../pool/pool.js';
 import { UsageError } from './args.js';
 import { Reporter } from './reporter.js';
 import { readSource, type SourceFile, type SourceText } from './sources.js';
@@ -44,10 +44,14 @@ export interface EachSourceOptions {
 export async function eachSource<R>(files: readonly SourceFile[], options: EachSourceOptions, perFile: PerFile<R>): Promise<void> {
   const { reporter, jobs } = options;
   const progress = reporter.progress(files.length);
-  let pool: EnginePool | undefined;
+  let pool: Promise<EnginePool> | undefined;
   const inProcess = files.length === 1 && options.engine ? new InProcessRunner(await options.engine()) : undefined;
-  const workers = (): TaskRunner =>
-    inProcess ?? (pool ??= new EnginePool({ maxThreads: jobs, minThreads: Math.min(jobs, files.length), log: (line) => reporter.warn(line) }));
+  // The pool's module (and piscina) is loaded only when a pool is made: not by `check` on one file.
+  const workers = async (): Promise<TaskRunner> =>
+    inProcess ??
+    (await (pool ??= import('../pool/pool.js').then(
+      ({ EnginePool }) => new EnginePool({ maxThreads: jobs, minThreads: Math.min(jobs, files.length), log: (line) => reporter.warn(line) }),
+    )));
   try {
     await runOrdered(
       files,
@@ -56,7 +60,7 @@ export async function eachSource<R>(files: readonly SourceFile[], options: EachS
         const notes = new DeferredReporter();
         const source = readSource(file, options.maxFileSize, notes);
         // The text is dropped once `start` is done with it: only its digest waits for the file's turn.
-        const work = source ? await settle(() => perFile.start(file, source, workers())) : undefined;
+        const work = source ? await settle(async () => perFile.start(file, source, await workers())) : undefined;
         return { notes, work };
       },
       (file, outcome) => {
@@ -70,7 +74,7 @@ export async function eachSource<R>(files: readonly SourceFile[], options: EachS
     );
   } finally {
     progress.finish();
-    await pool?.destroy();
+    await (await pool?.catch(() => undefined))?.destroy();
   }
 }
 

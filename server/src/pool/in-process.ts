@@ -3,7 +3,7 @@
 // Must never be used where the main thread has to stay responsive (the language server).
 import type { Engine } from '../engine/engine.js';
 import { handle } from './handlers.js';
-import { TaskError } from './pool.js';
+import { TaskError } from './task-errors.js';
 import type { TaskKind, TaskOf, TaskResults } from './tasks.js';
 
 /** What per-file work needs of a pool: the EnginePool and this runner both have it. */

@@ -13,7 +13,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { packagePath } from '../paths.js';
+import { TaskCancelled, TaskError, WorkerFault } from './task-errors.js';
 import { describeTask, type Reply, type TaskKind, type TaskOf, type TaskResults } from './tasks.js';
+
+export { TaskCancelled, TaskError, WorkerFault };
 
 export interface PoolOptions {
   /** Default: os.availableParallelism(). */
@@ -36,20 +39,6 @@ export interface PoolOptions {
   recycleAboveWasmMb?: number;
 }
 
-/** The task failed by itself (bad input, unsupported text): reported at once. */
-export class TaskError extends Error {
-  override name = 'TaskError';
-}
-
-/** The task's worker crashed twice, or the task outlived its deadline. */
-export class WorkerFault extends Error {
-  override name = 'WorkerFault';
-}
-
-/** The caller's signal aborted the task. */
-export class TaskCancelled extends Error {
-  override name = 'TaskCancelled';
-}
 
 export class EnginePool {
   private piscina: Piscina<unknown, Reply>;
