@@ -110,4 +110,50 @@ describe('incremental analysis', () => {
     expect(counts.incremental).toBeGreaterThan(counts.steps / 2);
     expect(counts.withErrors).toBeGreaterThan(counts.steps / 10);
   }, 300_000);
+
+  it('keeps the analysis of the functions a syntax error elsewhere in the file leaves alone', () => {
+    const spec = languageById('python');
+    const body = (name: string) => `def ${name}(a):\n    total = a\n    return total\n\n\n`;
+    const before = `def broken(:\n${['first', 'second', 'third', 'fourth', 'fifth'].map(body).join('')}`;
+    const after = before.replace('total = a\n    return total\n\n\ndef fifth', 'total = a + 1\n    return total\n\n\ndef fifth');
+    const { analysis, expected, old } = step(spec, before, after);
+    expect(analysis).toBeDefined();
+    expect(analysis).toEqual(expected);
+    expect(analysis!.errorCount).toBe(1);
+    // Untouched functions keep their analysis objects; only the edited one is made again.
+    const named = (name: string, a: Analysis) => a.functions.find((f) => f.name === name);
+    expect(named('first', analysis!)).toBe(named('first', old));
+    expect(named('fourth', analysis!)).not.toBe(named('fourth', old));
+  });
+
+  it('analyzes again a function whose head shares its line with the edited statement', () => {
+    const spec = languageById('javascript');
+    const before = 'x = 1;\nab; /* c */ function f() { return 1; }\ny = 2;\n';
+    const { analysis, expected } = step(spec, before, before.replace('ab;', 'abx;'));
+    expect(analysis?.functions[0]?.headStart).toBe(7);
+    expect(analysis).toEqual(expected);
+  });
+
+  it('records the first package clause of a Go file that holds more after a syntax error', () => {
+    const spec = languageById('go');
+    const before = 'package p\n\nfunc a() {\n\tx := 1\n}\n\nvar s = []string{`\npackage q\n`}\n';
+    const after = before.replace('var s = []string{`', 'var s = []string{');
+    const { analysis, expected } = step(spec, before, after);
+    expect(expected.packageClause).toEqual({ start: 0, end: 9 });
+    expect(analysis).toEqual(expected);
+  });
 });
+
+/** `before` analyzed, edited into `after` and reparsed as the server does, analyzed since, and afresh. */
+function step(spec: LanguageSpec, before: string, after: string): { analysis: Analysis | undefined; expected: Analysis; old: Analysis } {
+  const query = grammars.sitesQuery(spec);
+  const tree = grammars.parse(spec, before);
+  const old = analyzeTree(spec, query, tree, before);
+  const { tree: next, edit, changed } = reparse((t, o) => grammars.parse(spec, t, o), tree, before, after);
+  try {
+    return { analysis: analyzeSince(spec, query, next, after, { analysis: old, edit, changed }), expected: fresh(spec, after), old };
+  } finally {
+    tree.delete();
+    next.delete();
+  }
+}
