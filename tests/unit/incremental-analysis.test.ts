@@ -5,12 +5,13 @@
 // analyzeTree on a fresh parse, parse errors or not.
 // PROPERTY_SEED and PROPERTY_CASES replay one seed.
 import { readFileSync } from 'node:fs';
+import type { Tree } from 'web-tree-sitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSince } from '../../server/src/engine/incremental.js';
 import { analyzeTree, moduleSyntaxMarks, type Analysis } from '../../server/src/engine/sites.js';
 import { languageById } from '../../server/src/languages/registry.js';
 import type { LanguageSpec } from '../../server/src/languages/spec.js';
-import { reparse } from '../../server/src/engine/reparse.js';
+import { reparse, sameSubtree } from '../../server/src/engine/reparse.js';
 import { Grammars } from '../../server/src/parse/grammars.js';
 import { applyAsEditor, randomChange, realSources, type Source } from '../property/edit-cases.js';
 import { random, type Random } from '../property/random.js';
@@ -21,8 +22,11 @@ const STEPS = 6;
 
 let grammars: Grammars;
 let sources: Source[];
-/** withErrors: steps analyzed incrementally with a parse error before or after the edit. */
-const counts = { steps: 0, incremental: 0, withErrors: 0, fresh: 0, functionsCompared: 0 };
+/**
+ * withErrors: steps analyzed incrementally with a parse error before or after the edit;
+ * reparsedAroundErrors: steps whose tree was reparsed incrementally with a parse error in it.
+ */
+const counts = { steps: 0, incremental: 0, withErrors: 0, fresh: 0, functionsCompared: 0, reparsedAroundErrors: 0 };
 
 beforeAll(async () => {
   grammars = await Grammars.create();
@@ -52,9 +56,11 @@ function edit(r: Random, text: string, donor: string, comment: string): string {
   return lines.join('\n');
 }
 
-function fresh(spec: LanguageSpec, text: string): Analysis {
+function fresh(spec: LanguageSpec, text: string, compare?: Tree): Analysis {
   const tree = grammars.parse(spec, text);
   try {
+    // The reparse must equal a fresh parse node for node, errors or not (engine/reparse.ts).
+    if (compare) expect(sameSubtree(compare.rootNode.walk(), tree.rootNode.walk()), 'the reparse equals a fresh parse').toBe(true);
     return analyzeTree(spec, grammars.sitesQuery(spec), tree, text);
   } finally {
     tree.delete();
@@ -82,7 +88,7 @@ function check(seed: number): void {
       const next = edit(r, text, donor, spec.lineComment);
       const hadErrors = analysis.errorCount > 0;
       // As the server does (lsp/documents.ts): incremental where it equals a fresh parse, else fresh.
-      const { tree: reparsed, edit: change, changed } = reparse((t, old) => grammars.parse(spec, t, old), tree, text, next);
+      const { tree: reparsed, edit: change, changed, reused } = reparse((t, old) => grammars.parse(spec, t, old), tree, text, next);
       tree.delete();
       tree = reparsed;
       const since = analyzeSince(spec, query, tree, next, { analysis, edit: change, changed });
@@ -90,9 +96,10 @@ function check(seed: number): void {
       if (since) counts.incremental++;
       else counts.fresh++;
       if (since && (hadErrors || tree.rootNode.hasError)) counts.withErrors++;
+      if (reused && tree.rootNode.hasError) counts.reparsedAroundErrors++;
       analysis = since ?? analyzeTree(spec, query, tree, next);
       text = next;
-      const expected = fresh(spec, text);
+      const expected = fresh(spec, text, tree);
       const where = `seed ${seed} (${source.path}:${from + 1}), step ${step + 1}`;
       expect(analysis, where).toEqual(expected);
       expect(moduleSyntaxMarks.get(analysis), where).toEqual(moduleSyntaxMarks.get(expected));
@@ -109,6 +116,7 @@ describe('incremental analysis', () => {
     // The incremental path itself must have run, not only the fallback, and with parse errors too.
     expect(counts.incremental).toBeGreaterThan(counts.steps / 2);
     expect(counts.withErrors).toBeGreaterThan(counts.steps / 10);
+    expect(counts.reparsedAroundErrors).toBeGreaterThan(counts.steps / 20);
   }, 300_000);
 
   it('keeps the analysis of the functions a syntax error elsewhere in the file leaves alone', () => {
