@@ -1,8 +1,9 @@
 // Owns the open documents (text sync through TextDocuments, keeping DocumentText copies) and the
-// one tree per open document, keyed by version: reparsed incrementally (tree.edit) when asked for
-// after a change, from scratch when errors are involved (engine/reparse.ts), and delete()d when
-// replaced or when the document closes. Also caches each version's analysis, derived from the
-// previous version's (engine/incremental.ts re-analyzes only what changed).
+// one tree per open document, keyed by version: reparsed when asked for after a change,
+// incrementally (tree.edit) where that equals a fresh parse and from scratch otherwise
+// (engine/reparse.ts decides), and delete()d when replaced or when the document closes. Also caches
+// each version's analysis, derived from the previous version's (engine/incremental.ts re-analyzes
+// only what changed).
 // Must never hand out a tree or analysis for a version other than the document's current one, nor
 // a tree that differs from a fresh parse of the text.
 import { TextDocuments, type Connection } from 'vscode-languageserver';
