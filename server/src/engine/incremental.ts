@@ -77,6 +77,8 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
   const kStart = units[keptLo]!.start;
   const kEnd = units[keptHi]!.end;
   if (kStart > edit.startIndex || kEnd < dirtyEnd) return undefined;
+  // The whole file (one statement of error recovery holding it all): a fresh analysis costs less.
+  if (kStart === 0 && kEnd >= text.length) return undefined;
   const oldEnd = kEnd - delta; // where the kept stretch ended in the old text
 
   // The import goes after the module prologue. When the prologue ends, and a statement not part of

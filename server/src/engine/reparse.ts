@@ -105,6 +105,11 @@ export function changedStretches(old: Tree, next: Tree): Stretch[] {
     do {
       if (!b.currentNode.hasError) continue;
       const start = b.startIndex;
+      // A statement holding most of the file (error recovery's) is analyzed again whole: comparing it costs as much.
+      if (b.endIndex - start > next.rootNode.endIndex * MAX_ERROR_SHARE) {
+        out.push({ startIndex: start, endIndex: b.endIndex });
+        continue;
+      }
       while (hasOld && a.startIndex < start && a.gotoNextSibling());
       if (!hasOld || a.startIndex !== start || !sameSubtree(a.currentNode.walk(), b.currentNode.walk())) {
         out.push({ startIndex: start, endIndex: b.endIndex });
