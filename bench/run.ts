@@ -87,7 +87,7 @@ figures.editLatency = edits;
 
 const sync = await measureSyncCosts();
 figures.syncCosts = sync;
-row(`(h) edit -> diagnostics p50 / p95, ${sync.editLines}-line file with a syntax error (full reparse)`, `${sync.brokenP50.toFixed(2)} / ${sync.brokenP95.toFixed(2)} ms (clean: ${sync.cleanP50.toFixed(2)} / ${sync.cleanP95.toFixed(2)} ms)`, 'p95 <= 10 ms', sync.brokenP95 <= 10);
+row(`(h) edit -> diagnostics p50 / p95, ${sync.editLines}-line file with a syntax error on its first line`, `${sync.brokenP50.toFixed(2)} / ${sync.brokenP95.toFixed(2)} ms (clean: ${sync.cleanP50.toFixed(2)} / ${sync.cleanP95.toFixed(2)} ms)`, 'p95 <= 10 ms', sync.brokenP95 <= 10);
 row(`(h) reparse of the ${sync.editLines}-line file, incremental / fresh`, `${sync.incrementalParseMs.toFixed(2)} / ${sync.freshParseMs.toFixed(2)} ms`, '', null);
 row(`(i) fixAll on ${sync.blameFunctions} functions, syntax error outside them (bisection)`, `${sync.blameMs.toFixed(0)} ms, ${sync.blameParses} parses, ${sync.blameAdded} instrumented (clean file: ${sync.cleanFixAllMs.toFixed(0)} ms, ${sync.cleanFixAllParses} parses)`, '', null);
 

@@ -1,6 +1,7 @@
 // Bench (h) and (i), the price of issue 14's exactness rules:
-// (h) edit -> pull diagnostics on the ~2,500-line file, clean (incremental reparse) and with a
-//     syntax error at its top (every edit parses from scratch, so the diagnostics equal a fresh open's);
+// (h) edit -> pull diagnostics on the ~2,500-line file, clean and with a syntax error at its top
+//     (edits away from it reparse around the error, engine/reparse.ts, and analyze again only what
+//     changed; the tree still equals a fresh parse, so the diagnostics equal a fresh open's);
 // (i) fixAll on 100 functions in a file whose syntax error error recovery moves outside the
 //     functions: validation finds the culprit by bisection; parses counted, clean file beside it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,8 @@ export interface SyncCosts {
   cleanFixAllParses: number;
 }
 
-async function editLatency(client: LspClient, file: string, text: string): Promise<number[]> {
+/** Milliseconds from each of 100 one-character edits to its pulled diagnostics (exported for side-by-side runs of two builds). */
+export async function editLatency(client: LspClient, file: string, text: string): Promise<number[]> {
   writeFileSync(file, text);
   const doc = await client.open(file, 'python');
   await client.diagnostics(doc);

@@ -53,6 +53,17 @@ const BRACKETS = ['(', ')', '{', '}', '[', ']', '"', "'", '`', '"""', '/*', '*/'
 const ASTRAL = ['😀', '𝒻', '𝟘', '🇺🇸', 'é', '\u200b', '中'];
 const SPLITS = ['\r', '\n', '\r\r\n', '\n\r', '', ' \r\n'];
 
+/** A line that error recovery keeps to itself, per language (a missing bracket or value). */
+const BROKEN_LINES: Record<string, string> = { python: 'def broken(:', javascript: 'x = (1;', typescript: 'x = (1;', go: 'var x = ;' };
+const BROKEN_STREAM = 0x51ed;
+
+/** `text` with its language's broken line inserted at the start of one of its lines. */
+function withBrokenLine(r: Random, languageId: string, text: string): string {
+  const lines = text.split('\n');
+  const at = r.int(lines.length + 1);
+  return [...lines.slice(0, at), BROKEN_LINES[languageId] ?? '(', ...lines.slice(at)].join('\n');
+}
+
 /** A case from `seed`: a window of 8 to 48 lines of a real file and up to 4 batches of changes. */
 export function generateCase(seed: number, sources: Source[]): EditCase {
   const r = random(seed);
@@ -62,6 +73,11 @@ export function generateCase(seed: number, sources: Source[]): EditCase {
   let text = lines.slice(start, start + 8 + r.int(40)).join('\n');
   // Go files need their package clause to mean anything.
   if (source.languageId === 'go' && start > 0) text = `package p\n\n${text}`;
+  // One case in five holds a syntax error away from its edits, as a file being written does, so that
+  // the server analyzes edits with an error elsewhere in the tree. A stream of its own leaves the
+  // other cases as they were.
+  const broken = random(seed + BROKEN_STREAM);
+  if (broken.chance(0.2)) text = withBrokenLine(broken, source.languageId, text);
   if (r.chance(0.25)) text = text.replace(/\n/g, '\r\n');
   else if (r.chance(0.1)) text = text.replace(/\n/g, () => r.pick(['\n', '\r\n', '\r']));
   const snippetFrom = r.pick(sources.filter((s) => s.languageId === source.languageId));

@@ -1,15 +1,17 @@
 // Incremental analysis (engine/incremental.ts) against a fresh one: seeded random edits of windows
 // of real files (python stdlib, Go's tree, node_modules JS and TS), each step re-analyzed from the
-// previous step's analysis, the way the language server does after an incremental reparse, and
-// compared field by field (planner details included) with analyzeTree on a fresh parse.
+// previous step's analysis, the way the language server does after a reparse (incremental, or fresh
+// where parse errors are involved), and compared field by field (planner details included) with
+// analyzeTree on a fresh parse, parse errors or not.
 // PROPERTY_SEED and PROPERTY_CASES replay one seed.
 import { readFileSync } from 'node:fs';
+import type { Tree } from 'web-tree-sitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSince } from '../../server/src/engine/incremental.js';
 import { analyzeTree, moduleSyntaxMarks, type Analysis } from '../../server/src/engine/sites.js';
 import { languageById } from '../../server/src/languages/registry.js';
 import type { LanguageSpec } from '../../server/src/languages/spec.js';
-import { treeEdit } from '../../server/src/lsp/documents.js';
+import { reparse, sameSubtree } from '../../server/src/engine/reparse.js';
 import { Grammars } from '../../server/src/parse/grammars.js';
 import { applyAsEditor, randomChange, realSources, type Source } from '../property/edit-cases.js';
 import { random, type Random } from '../property/random.js';
@@ -20,7 +22,11 @@ const STEPS = 6;
 
 let grammars: Grammars;
 let sources: Source[];
-const counts = { steps: 0, incremental: 0, withErrors: 0, fresh: 0, functionsCompared: 0 };
+/**
+ * withErrors: steps analyzed incrementally with a parse error before or after the edit;
+ * reparsedAroundErrors: steps whose tree was reparsed incrementally with a parse error in it.
+ */
+const counts = { steps: 0, incremental: 0, withErrors: 0, fresh: 0, functionsCompared: 0, reparsedAroundErrors: 0 };
 
 beforeAll(async () => {
   grammars = await Grammars.create();
@@ -50,9 +56,11 @@ function edit(r: Random, text: string, donor: string, comment: string): string {
   return lines.join('\n');
 }
 
-function fresh(spec: LanguageSpec, text: string): Analysis {
+function fresh(spec: LanguageSpec, text: string, compare?: Tree): Analysis {
   const tree = grammars.parse(spec, text);
   try {
+    // The reparse must equal a fresh parse node for node, errors or not (engine/reparse.ts).
+    if (compare) expect(sameSubtree(compare.rootNode.walk(), tree.rootNode.walk()), 'the reparse equals a fresh parse').toBe(true);
     return analyzeTree(spec, grammars.sitesQuery(spec), tree, text);
   } finally {
     tree.delete();
@@ -78,22 +86,20 @@ function check(seed: number): void {
   try {
     for (let step = 0; step < STEPS; step++) {
       const next = edit(r, text, donor, spec.lineComment);
-      const change = treeEdit(text, next);
-      tree.edit(change);
-      const reparsed = grammars.parse(spec, next, tree);
-      const changed = tree.getChangedRanges(reparsed).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
+      const hadErrors = analysis.errorCount > 0;
+      // As the server does (lsp/documents.ts): incremental where it equals a fresh parse, else fresh.
+      const { tree: reparsed, edit: change, changed, reused } = reparse((t, old) => grammars.parse(spec, t, old), tree, text, next);
       tree.delete();
       tree = reparsed;
       const since = analyzeSince(spec, query, tree, next, { analysis, edit: change, changed });
       counts.steps++;
       if (since) counts.incremental++;
-      else if (analysis.errorCount > 0 || tree.rootNode.hasError) counts.withErrors++;
       else counts.fresh++;
+      if (since && (hadErrors || tree.rootNode.hasError)) counts.withErrors++;
+      if (reused && tree.rootNode.hasError) counts.reparsedAroundErrors++;
       analysis = since ?? analyzeTree(spec, query, tree, next);
       text = next;
-      // An incremental parse can recover from errors differently: compare only where the server would.
-      if (tree.rootNode.hasError) continue;
-      const expected = fresh(spec, text);
+      const expected = fresh(spec, text, tree);
       const where = `seed ${seed} (${source.path}:${from + 1}), step ${step + 1}`;
       expect(analysis, where).toEqual(expected);
       expect(moduleSyntaxMarks.get(analysis), where).toEqual(moduleSyntaxMarks.get(expected));
@@ -107,7 +113,55 @@ function check(seed: number): void {
 describe('incremental analysis', () => {
   it(`equals a fresh analysis after each of ${STEPS} random edits (${cases} seeded cases of real files)`, () => {
     for (let seed = first; seed < first + cases; seed++) check(seed);
-    // The incremental path itself must have run where it can (no parse error), not only the fallback.
-    expect(counts.incremental).toBeGreaterThan((counts.steps - counts.withErrors) / 2);
+    // The incremental path itself must have run, not only the fallback, and with parse errors too.
+    expect(counts.incremental).toBeGreaterThan(counts.steps / 2);
+    expect(counts.withErrors).toBeGreaterThan(counts.steps / 10);
+    expect(counts.reparsedAroundErrors).toBeGreaterThan(counts.steps / 20);
   }, 300_000);
+
+  it('keeps the analysis of the functions a syntax error elsewhere in the file leaves alone', () => {
+    const spec = languageById('python');
+    const body = (name: string) => `def ${name}(a):\n    total = a\n    return total\n\n\n`;
+    const before = `def broken(:\n${['first', 'second', 'third', 'fourth', 'fifth'].map(body).join('')}`;
+    const after = before.replace('total = a\n    return total\n\n\ndef fifth', 'total = a + 1\n    return total\n\n\ndef fifth');
+    const { analysis, expected, old } = step(spec, before, after);
+    expect(analysis).toBeDefined();
+    expect(analysis).toEqual(expected);
+    expect(analysis!.errorCount).toBe(1);
+    // Untouched functions keep their analysis objects; only the edited one is made again.
+    const named = (name: string, a: Analysis) => a.functions.find((f) => f.name === name);
+    expect(named('first', analysis!)).toBe(named('first', old));
+    expect(named('fourth', analysis!)).not.toBe(named('fourth', old));
+  });
+
+  it('analyzes again a function whose head shares its line with the edited statement', () => {
+    const spec = languageById('javascript');
+    const before = 'x = 1;\nab; /* c */ function f() { return 1; }\ny = 2;\n';
+    const { analysis, expected } = step(spec, before, before.replace('ab;', 'abx;'));
+    expect(analysis?.functions[0]?.headStart).toBe(7);
+    expect(analysis).toEqual(expected);
+  });
+
+  it('records the first package clause of a Go file that holds more after a syntax error', () => {
+    const spec = languageById('go');
+    const before = 'package p\n\nfunc a() {\n\tx := 1\n}\n\nvar s = []string{`\npackage q\n`}\n';
+    const after = before.replace('var s = []string{`', 'var s = []string{');
+    const { analysis, expected } = step(spec, before, after);
+    expect(expected.packageClause).toEqual({ start: 0, end: 9 });
+    expect(analysis).toEqual(expected);
+  });
 });
+
+/** `before` analyzed, edited into `after` and reparsed as the server does, analyzed since, and afresh. */
+function step(spec: LanguageSpec, before: string, after: string): { analysis: Analysis | undefined; expected: Analysis; old: Analysis } {
+  const query = grammars.sitesQuery(spec);
+  const tree = grammars.parse(spec, before);
+  const old = analyzeTree(spec, query, tree, before);
+  const { tree: next, edit, changed } = reparse((t, o) => grammars.parse(spec, t, o), tree, before, after);
+  try {
+    return { analysis: analyzeSince(spec, query, next, after, { analysis: old, edit, changed }), expected: fresh(spec, after), old };
+  } finally {
+    tree.delete();
+    next.delete();
+  }
+}

@@ -6,10 +6,14 @@
 // Functions before that stretch are kept as they were; functions after it are kept with their
 // offsets and lines moved by the edit. Must give exactly what a fresh analyzeTree gives
 // (tests/unit/incremental-analysis.test.ts compares the two on random edits of real files), and
-// answers nothing, so that the caller analyzes afresh, whenever it cannot be sure of that: parse
-// errors on either side, a runtime import it lost track of, a module prologue reaching past what it queried.
+// answers nothing, so that the caller analyzes afresh, whenever it cannot be sure of that: a runtime
+// import it lost track of, a module prologue reaching past what it queried. Parse errors on either
+// side are no reason: the tree equals a fresh parse (reparse.ts), and `changed` covers every
+// statement holding an error that differs from before, so functions outside keep their analysis.
 import type { Edit, Node, Query, Tree } from 'web-tree-sitter';
 import type { LanguageSpec } from '../languages/spec.js';
+import { countErrors } from './errors.js';
+import { breakBefore, lineEnd, lineStart, nextLineStart } from './lines.js';
 import { analyzeTree, moduleSyntaxMarks, type Analysis, type Stretch } from './sites.js';
 import type { Span } from './types.js';
 
@@ -29,7 +33,6 @@ const CONTEXT_MARGIN = 1;
 
 export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text: string, since: Since): Analysis | undefined {
   const old = since.analysis;
-  if (old.errorCount > 0 || tree.rootNode.hasError) return undefined;
   const { edit } = since;
   const delta = edit.newEndIndex - edit.oldEndIndex;
   const lineDelta = edit.newEndPosition.row - edit.oldEndPosition.row;
@@ -62,12 +65,20 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
   // Inside one statement, off its first and last lines: what its neighbours read around them (the
   // line above a head, a head's own line) is untouched, so only that statement is analyzed again.
   const margin = lo === hi && offEdgeLines(text, units[lo]!, dirtyStart, dirtyEnd) ? 0 : KEPT_MARGIN;
-  const keptLo = Math.max(0, lo - margin);
-  const keptHi = Math.min(units.length - 1, hi + margin);
+  let keptLo = Math.max(0, lo - margin);
+  let keptHi = Math.min(units.length - 1, hi + margin);
+  // A function read its head's line and the line above it (ignore comments, where its head starts):
+  // those outside the stretch must not share a line with the edit, nor have it on the line above
+  // their head. Statements sharing lines (`a; /* c */ function f() {}`, error recovery's pieces)
+  // widen the stretch.
+  while (keptLo > 0 && nextLineStart(text, units[keptLo - 1]!.end) > dirtyStart) keptLo--;
+  while (keptHi + 1 < units.length && lineAbove(text, units[keptHi + 1]!.start) <= dirtyEnd) keptHi++;
   // The stretch re-analyzed; everything outside it is text the edit left alone.
   const kStart = units[keptLo]!.start;
   const kEnd = units[keptHi]!.end;
   if (kStart > edit.startIndex || kEnd < dirtyEnd) return undefined;
+  // The whole file (one statement of error recovery holding it all): a fresh analysis costs less.
+  if (kStart === 0 && kEnd >= text.length) return undefined;
   const oldEnd = kEnd - delta; // where the kept stretch ended in the old text
 
   // The import goes after the module prologue. When the prologue ends, and a statement not part of
@@ -76,9 +87,10 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
   const prologueKept = old.importAt < kStart && top.some((s) => s.end <= kStart && s.start >= old.importAt && s.type !== 'comment');
 
   // Queried, for what the kept statements read around them (an ignore comment on the line above).
+  // At least the line above the stretch and the rest of its last line, whatever statements they hold.
   const context: Stretch = {
-    startIndex: !prologueKept ? 0 : keptLo - CONTEXT_MARGIN >= 0 ? units[keptLo - CONTEXT_MARGIN]!.start : outer.startIndex,
-    endIndex: keptHi + CONTEXT_MARGIN < units.length ? units[keptHi + CONTEXT_MARGIN]!.end : outer.endIndex,
+    startIndex: Math.min(!prologueKept ? 0 : keptLo - CONTEXT_MARGIN >= 0 ? units[keptLo - CONTEXT_MARGIN]!.start : outer.startIndex, lineAbove(text, kStart)),
+    endIndex: Math.max(keptHi + CONTEXT_MARGIN < units.length ? units[keptHi + CONTEXT_MARGIN]!.end : outer.endIndex, lineEnd(text, kEnd)),
   };
   if (!prologueKept) {
     // Up to the first statement past the old prologue (moved by the edit when it lies before it), so
@@ -110,7 +122,7 @@ export function analyzeSince(spec: LanguageSpec, query: Query, tree: Tree, text:
       ...mid.functions.filter((f) => inside(f.range)),
       ...old.functions.filter((f) => after(f.range)).map((f) => moved(f, delta, lineDelta)),
     ],
-    errorCount: 0,
+    errorCount: countErrors(tree.rootNode),
     hasImport: importNode !== undefined,
     importNode,
     importAt: prologueKept ? old.importAt : mid.importAt,
@@ -146,6 +158,12 @@ function unitsOf(node: Node): Unit[] {
     cursor.delete();
   }
   return out;
+}
+
+/** Where the line above the one holding `offset` starts (0 on the first line). */
+function lineAbove(text: string, offset: number): number {
+  const start = lineStart(text, offset);
+  return lineStart(text, start - breakBefore(text, start));
 }
 
 /** The stretch lies inside `unit`, after the end of its first line and before the start of its last. */

@@ -48,7 +48,7 @@ export interface Analysis extends FileAnalysis {
   importNode?: Span;
   /** The file uses import/export syntax. */
   moduleSyntax: boolean;
-  /** Go's package clause (the import goes right after it). */
+  /** Go's (first) package clause (the import goes right after it). */
   packageClause?: Span;
   /** Multi-line strings: lines starting inside them are never re-indented. */
   strings: Span[];
@@ -197,7 +197,8 @@ export function analyzeTree(spec: LanguageSpec, query: Query, tree: Tree, text: 
         case 'string': if (c.node.startPosition.row !== c.node.endPosition.row) strings.push(c.node); break;
         case 'prologue.module': modulePrologue.push(c.node); break;
         case 'probe.import': importNode ??= c.node; break;
-        case 'package': packageClause = c.node; break;
+        // The first: error recovery can leave more (a Go file pasted into another), and incremental.ts keeps the first.
+        case 'package': packageClause ??= c.node; break;
         case 'module.syntax': syntaxMarks.push(c.node.startIndex); break;
         case 'error': break;
         default: owned.push({ name: c.name, node: c.node });

@@ -1,19 +1,23 @@
 // Owns the open documents (text sync through TextDocuments, keeping DocumentText copies) and the
-// one tree per open document, keyed by version: reparsed incrementally (tree.edit) when asked for
-// after a change, from scratch when errors are involved, and delete()d when replaced or when the
-// document closes. Also caches each version's analysis, derived from the previous version's when
-// the tree was reparsed incrementally (engine/incremental.ts re-analyzes only what changed).
+// one tree per open document, keyed by version: reparsed when asked for after a change,
+// incrementally (tree.edit) where that equals a fresh parse and from scratch otherwise
+// (engine/reparse.ts decides), and delete()d when replaced or when the document closes. Also caches
+// each version's analysis, derived from the previous version's (engine/incremental.ts re-analyzes
+// only what changed).
 // Must never hand out a tree or analysis for a version other than the document's current one, nor
 // a tree that differs from a fresh parse of the text.
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Edit, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import type { Engine } from '../engine/engine.js';
 import type { Since } from '../engine/incremental.js';
+import { reparse as reparseTree } from '../engine/reparse.js';
 import type { Analysis } from '../engine/sites.js';
 import type { LanguageId } from '../engine/types.js';
 import { DocumentText, documentTexts } from '../text/document-text.js';
-import { LineIndex, pointAt } from '../text/positions.js';
+import { LineIndex } from '../text/positions.js';
+
+export { treeEdit } from '../engine/reparse.js';
 
 interface Parsed {
   version: number;
@@ -108,54 +112,12 @@ export class DocumentStore {
 
 /**
  * The tree of `text`, equal to a fresh parse of it: the diagnostics of a text must never depend on
- * the edits that led to it. Tree-sitter's error recovery can differ between an incremental and a
- * fresh parse (tree-sitter#4001, #1444), so the old tree is reused only when neither it nor the
- * result holds an error; otherwise the text is parsed from scratch. Leaves `previous.tree` alive.
- * After an incremental parse, `since` carries what the analysis of the new tree can start from.
+ * the edits that led to it (engine/reparse.ts decides when the old tree may be reused). Leaves
+ * `previous.tree` alive. `since` carries what the analysis of the new tree can start from, with or
+ * without parse errors: incremental.ts keeps the analysis of what did not change.
  */
 function reparse(engine: Engine, lang: LanguageId, previous: Parsed, text: string): { tree: Tree; since?: Since } {
-  if (previous.tree.rootNode.hasError) return { tree: engine.parse(lang, text) };
-  const edit = treeEdit(previous.text, text);
-  previous.tree.edit(edit);
-  const incremental = engine.parse(lang, text, previous.tree);
-  if (incremental.rootNode.hasError) {
-    incremental.delete();
-    return { tree: engine.parse(lang, text) };
-  }
-  if (!previous.analysis) return { tree: incremental };
-  const changed = previous.tree.getChangedRanges(incremental).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
-  return { tree: incremental, since: { analysis: previous.analysis, edit, changed } };
-}
-
-const DIFF_CHUNK = 256;
-
-/**
- * One edit spanning everything between the common prefix and suffix of the two texts. Diffing the
- * texts (rather than replaying content changes) also covers several changes made since the last parse.
- */
-export function treeEdit(oldText: string, newText: string): Edit {
-  const limit = Math.min(oldText.length, newText.length);
-  let start = 0;
-  // Whole chunks first (a native comparison), then character by character: this runs on every keystroke.
-  while (start + DIFF_CHUNK <= limit && oldText.slice(start, start + DIFF_CHUNK) === newText.slice(start, start + DIFF_CHUNK)) start += DIFF_CHUNK;
-  while (start < limit && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
-  let suffix = 0;
-  const chunkAt = (text: string) => text.slice(text.length - suffix - DIFF_CHUNK, text.length - suffix);
-  while (suffix + DIFF_CHUNK <= limit - start && chunkAt(oldText) === chunkAt(newText)) suffix += DIFF_CHUNK;
-  while (
-    suffix < limit - start &&
-    oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
-  ) {
-    suffix++;
-  }
-  const oldEnd = oldText.length - suffix;
-  const newEnd = newText.length - suffix;
-  return {
-    startIndex: start,
-    oldEndIndex: oldEnd,
-    newEndIndex: newEnd,
-    startPosition: pointAt(oldText, start),
-    oldEndPosition: pointAt(oldText, oldEnd),
-    newEndPosition: pointAt(newText, newEnd),
-  };
+  const { tree, edit, changed } = reparseTree((t, old) => engine.parse(lang, t, old), previous.tree, previous.text, text);
+  if (!previous.analysis) return { tree };
+  return { tree, since: { analysis: previous.analysis, edit, changed } };
 }
