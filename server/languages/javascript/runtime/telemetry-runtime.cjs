@@ -229,15 +229,19 @@ function randomHex(bytes) {
 // Ids stay unique (110 and 56 random bits a block) and well-formed (a UUIDv4's version and
 // variant, 16 hex not all zero) at one string join each instead of a random draw each.
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX2_CLOSE = HEX2.map((n) => `${n}"`); // a span id's end and the quote after it, in a call's tail
 let idsLeft = 0;
 let cidPrefix = '';
 let spanPrefix = '';
+let spanOpen = ''; // `","span_id":"` and the block's span id prefix, one flat piece
 function newBlock() {
   cidPrefix = crypto.randomUUID().slice(0, 34);
   do spanPrefix = randomHex(7);
   while (spanPrefix === '00000000000000');
+  spanOpen = flat(`","span_id":"${spanPrefix}`);
   idsLeft = 256;
 }
+const ROOT_TRACE_OPEN = '","parent_correlation_id":null,"trace_id":"';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -255,6 +259,8 @@ class Site {
     this.json = `${this.head}${line}`;
     this.ascii = !NON_ASCII.test(this.json);
     this.callerClose = `},"caller":${this.nameJson}}\n`; // closes the entry line of a call below this one
+    this.callerCloseQ = `"${this.callerClose}`; // the same after a number's preview
+    this.cidOpen = `${this.json},"correlation_id":"`; // a call's tail up to its correlation id
     this.next = null;
     this.headLine = -1; // the last deep event's line and `head` with it, reused while the line repeats
     this.headAt = '';
@@ -280,7 +286,8 @@ class Span {
     this.parent = parent;
     this.outer = parent;
     if (idsLeft === 0) newBlock();
-    const n = HEX2[--idsLeft];
+    const i = --idsLeft;
+    const n = HEX2[i];
     this.cid = cidPrefix + n;
     this.traceId = traceId;
     this.spanId = spanPrefix + n;
@@ -297,8 +304,8 @@ class Span {
     // The fields every event of this call repeats, as JSON (see emit), in one flat piece that the
     // entry and exit lines share; `ids` (deep events, at their own line) is a slice of it, made
     // at the first deep event.
-    const parentCid = parent ? '"' + parent.cid + '"' : 'null';
-    this.tail = flat(`${this.site.json},"correlation_id":"${this.cid}","parent_correlation_id":${parentCid},"trace_id":"${traceId}","span_id":"${this.spanId}"`);
+    const traceOpen = parent ? `","parent_correlation_id":"${parent.cid}","trace_id":"` : ROOT_TRACE_OPEN;
+    this.tail = flat(this.site.cidOpen + this.cid + traceOpen + traceId + spanOpen + HEX2_CLOSE[i]);
     this.ids = null;
     this.start = 0;
   }
@@ -427,7 +434,18 @@ function argKey(key) {
   let found = argKeys.get(key);
   if (found === undefined) {
     const quoted = JSON.stringify(key);
-    found = { quoted, json: quoted + ':', nextJson: ',' + quoted + ':', variable: `,"variable":${quoted},"value":`, redacted: REDACT.test(key), ascii: !NON_ASCII.test(quoted) };
+    found = {
+      quoted,
+      json: `${quoted}:`,
+      nextJson: `,${quoted}:`,
+      quoteNextJson: `",${quoted}:`,
+      jsonQ: `${quoted}:"`,
+      nextJsonQ: `,${quoted}:"`,
+      quoteNextJsonQ: `",${quoted}:"`,
+      variable: `,"variable":${quoted},"value":`,
+      redacted: REDACT.test(key),
+      ascii: !NON_ASCII.test(quoted),
+    };
     if (argKeys.size < 4096) argKeys.set(key, found);
   }
   return found;
@@ -437,28 +455,35 @@ function argKey(key) {
 // previews, without building it. A number's preview is its digits, which need no escaping.
 // `argsAscii` says whether the text is ASCII.
 let argsAscii = true;
-// Returns `,"args":{...` without the closing brace, which the caller's piece brings.
+// Returns `,"args":{...` without the closing brace, which the caller's piece brings. After a
+// number the closing quote of its preview is left to the next piece too (`argsQuote`), which
+// saves two joins per number.
+let argsQuote = false;
 function argsOpen(args) {
   argsAscii = true;
   const keys = Object.keys(args);
   let out = ',"args":{';
+  let quote = false;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const k = argKey(key);
-    const name = i === 0 ? k.json : k.nextJson;
-    if (k.redacted) {
-      out += name + '"<redacted>"';
+    const v = args[key];
+    if (!k.redacted && typeof v === 'number') {
+      out += (i === 0 ? k.jsonQ : quote ? k.quoteNextJsonQ : k.nextJsonQ) + v; // short: one flat piece
+      quote = true;
       continue;
     }
-    const v = args[key];
-    if (typeof v === 'number') {
-      out += name + ('"' + v + '"'); // short: one flat piece
+    const name = i === 0 ? k.json : quote ? k.quoteNextJson : k.nextJson;
+    quote = false;
+    if (k.redacted) {
+      out += name + '"<redacted>"';
       continue;
     }
     const shown = JSON.stringify(preview(v));
     if (argsAscii && NON_ASCII.test(shown)) argsAscii = false;
     out += name + shown;
   }
+  argsQuote = quote;
   return out;
 }
 
@@ -731,6 +756,7 @@ function on() {
 }
 
 const ROOT_CLOSE = '},"caller":null}\n'; // the entry line's end at a root call (args' brace included)
+const ROOT_CLOSE_Q = `"${ROOT_CLOSE}`; // the same after a number's preview
 
 function enter(name, file, line, args) {
   try {
@@ -757,10 +783,11 @@ function enter(name, file, line, args) {
     // The line emit() would write, joined here without the object of previews.
     let argsText = ',"args":{';
     argsAscii = true;
+    argsQuote = false;
     if (args !== null && typeof args === 'object') argsText = argsOpen(args);
     const ascii = argsAscii && span.site.ascii && (parent === undefined || parent.site.ascii);
     const at = (span.start = nowNs()); // previews are not the call's time
-    write(stamp(ENTRY_HEAD, at) + span.tail + argsText + (parent ? parent.site.callerClose : ROOT_CLOSE), ascii);
+    write(stamp(ENTRY_HEAD, at) + span.tail + argsText + (parent ? (argsQuote ? parent.site.callerCloseQ : parent.site.callerClose) : argsQuote ? ROOT_CLOSE_Q : ROOT_CLOSE), ascii);
     return span;
   } catch {
     return false;
