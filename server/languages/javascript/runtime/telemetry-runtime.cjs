@@ -520,13 +520,12 @@ function write(line, ascii = false) {
   if (!ascii) pieceAscii = false;
   piece += line;
   batchLines++;
-  if (piece.length >= PIECE_CHARS) {
-    seal();
-    if (batchLength >= BATCH_CHARS) {
-      flush();
-      return;
-    }
+  // The batch is measured with its unencoded piece, so it is written at the size it always was.
+  if (batchLength + piece.length >= BATCH_CHARS) {
+    flush();
+    return;
   }
+  if (piece.length >= PIECE_CHARS) seal();
   if (flushTimer === null) {
     flushTimer = setTimeout(flush, FLUSH_MS);
     flushTimer.unref();
