@@ -175,6 +175,39 @@ function tsText(at) {
 
 const tsBig = (at) => WALL_ORIGIN_NS + BigInt(at); // for OTLP, which subtracts durations
 
+// A string joined with + is a tree of its pieces until something reads it whole, and every line
+// that repeats it copies the pieces one by one when the batch is written. Reading one character
+// flattens it in place, once, into a single piece. (The sink keeps the read from being dropped.)
+let flatSink = 0;
+function flat(s) {
+  flatSink ^= s.charCodeAt(0);
+  return s;
+}
+
+// The fast paths' line starts: `{"event_type":"<kind>","timestamp_ns":` and the timestamp's
+// millisecond digits, as one flat piece renewed once per millisecond; stamp() adds the last six
+// digits. Same text as the prefix plus tsText().
+class Head {
+  constructor(kind) {
+    this.prefix = `{"event_type":"${kind}","timestamp_ns":`;
+    this.ms = -1;
+    this.text = '';
+  }
+}
+const ENTRY_HEAD = new Head('function_entry');
+const EXIT_HEAD = new Head('function_exit');
+const VARIABLE_HEAD = new Head('variable_change');
+function stamp(head, at) {
+  const ms = Math.floor(at / 1e6);
+  if (ms !== head.ms) {
+    head.ms = ms;
+    head.text = flat(head.prefix + String(ORIGIN_MS + ms));
+  }
+  const sub = at - ms * 1e6;
+  const hi = Math.floor(sub / 1000);
+  return head.text + (DIGITS3[hi] + DIGITS3[sub - hi * 1000]); // six characters: one flat piece
+}
+
 // Random hex, sliced from a pool refilled 4 KiB at a time.
 const idPool = Buffer.allocUnsafe(4096);
 let hexPool = '';
@@ -196,15 +229,19 @@ function randomHex(bytes) {
 // Ids stay unique (110 and 56 random bits a block) and well-formed (a UUIDv4's version and
 // variant, 16 hex not all zero) at one string join each instead of a random draw each.
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX2_CLOSE = HEX2.map((n) => `${n}"`); // a span id's end and the quote after it, in a call's tail
 let idsLeft = 0;
 let cidPrefix = '';
 let spanPrefix = '';
+let spanOpen = ''; // `","span_id":"` and the block's span id prefix, one flat piece
 function newBlock() {
   cidPrefix = crypto.randomUUID().slice(0, 34);
   do spanPrefix = randomHex(7);
   while (spanPrefix === '00000000000000');
+  spanOpen = flat(`","span_id":"${spanPrefix}`);
   idsLeft = 256;
 }
+const ROOT_TRACE_OPEN = '","parent_correlation_id":null,"trace_id":"';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -221,6 +258,9 @@ class Site {
     this.head = `,"function_name":${this.nameJson},"file":${JSON.stringify(file)},"line":`; // deep events add their own line
     this.json = `${this.head}${line}`;
     this.ascii = !NON_ASCII.test(this.json);
+    this.callerClose = `},"caller":${this.nameJson}}\n`; // closes the entry line of a call below this one
+    this.callerCloseQ = `"${this.callerClose}`; // the same after a number's preview
+    this.cidOpen = `${this.json},"correlation_id":"`; // a call's tail up to its correlation id
     this.next = null;
     this.headLine = -1; // the last deep event's line and `head` with it, reused while the line repeats
     this.headAt = '';
@@ -246,23 +286,27 @@ class Span {
     this.parent = parent;
     this.outer = parent;
     if (idsLeft === 0) newBlock();
-    const n = HEX2[--idsLeft];
+    const i = --idsLeft;
+    const n = HEX2[i];
     this.cid = cidPrefix + n;
     this.traceId = traceId;
     this.spanId = spanPrefix + n;
     this.limit = limit;
     this.drops = null; // Map "line\0file\0name" -> [name, file, line, calls below this one the limits left out]
     this.returned = undefined;
-    this.returnJson = null; // `returned` as JSON, when ret() had it at hand
+    this.returnTail = null; // the exit line's end from `,"return":`, when ret() had it at hand
     this.hasReturn = false;
     this.error = undefined;
     this.done = false;
     this.loops = null; // open loops, outermost first; an array from the first loop on
     this.args = null;
     this.site = siteOf(this.name, this.file, this.line);
-    // The fields every event of this call repeats, as JSON (see emit).
-    this.ids = ',"correlation_id":"' + this.cid + (parent ? '","parent_correlation_id":"' + parent.cid + '","trace_id":"' : '","parent_correlation_id":null,"trace_id":"') + traceId + '","span_id":"' + this.spanId + '"';
-    this.tail = this.site.json + this.ids;
+    // The fields every event of this call repeats, as JSON (see emit), in one flat piece that the
+    // entry and exit lines share; `ids` (deep events, at their own line) is a slice of it, made
+    // at the first deep event.
+    const traceOpen = parent ? `","parent_correlation_id":"${parent.cid}","trace_id":"` : ROOT_TRACE_OPEN;
+    this.tail = flat(this.site.cidOpen + this.cid + traceOpen + traceId + spanOpen + HEX2_CLOSE[i]);
+    this.ids = null;
     this.start = 0;
   }
 }
@@ -390,7 +434,18 @@ function argKey(key) {
   let found = argKeys.get(key);
   if (found === undefined) {
     const quoted = JSON.stringify(key);
-    found = { quoted, json: quoted + ':', redacted: REDACT.test(key), ascii: !NON_ASCII.test(quoted) };
+    found = {
+      quoted,
+      json: `${quoted}:`,
+      nextJson: `,${quoted}:`,
+      quoteNextJson: `",${quoted}:`,
+      jsonQ: `${quoted}:"`,
+      nextJsonQ: `,${quoted}:"`,
+      quoteNextJsonQ: `",${quoted}:"`,
+      variable: `,"variable":${quoted},"value":`,
+      redacted: REDACT.test(key),
+      ascii: !NON_ASCII.test(quoted),
+    };
     if (argKeys.size < 4096) argKeys.set(key, found);
   }
   return found;
@@ -400,60 +455,77 @@ function argKey(key) {
 // previews, without building it. A number's preview is its digits, which need no escaping.
 // `argsAscii` says whether the text is ASCII.
 let argsAscii = true;
-function argsJson(args) {
+// Returns `,"args":{...` without the closing brace, which the caller's piece brings. After a
+// number the closing quote of its preview is left to the next piece too (`argsQuote`), which
+// saves two joins per number.
+let argsQuote = false;
+function argsOpen(args) {
   argsAscii = true;
   const keys = Object.keys(args);
-  let out = '{';
+  let out = ',"args":{';
+  let quote = false;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const k = argKey(key);
-    if (i > 0) out += ',';
-    if (k.redacted) {
-      out += k.json + '"<redacted>"';
+    const v = args[key];
+    if (!k.redacted && typeof v === 'number') {
+      out += (i === 0 ? k.jsonQ : quote ? k.quoteNextJsonQ : k.nextJsonQ) + v; // short: one flat piece
+      quote = true;
       continue;
     }
-    const v = args[key];
-    if (typeof v === 'number') {
-      out += k.json + '"' + v + '"';
+    const name = i === 0 ? k.json : quote ? k.quoteNextJson : k.nextJson;
+    quote = false;
+    if (k.redacted) {
+      out += name + '"<redacted>"';
       continue;
     }
     const shown = JSON.stringify(preview(v));
     if (argsAscii && NON_ASCII.test(shown)) argsAscii = false;
-    out += k.json + shown;
+    out += name + shown;
   }
-  return out + '}';
+  argsQuote = quote;
+  return out;
 }
 
 // TELEMETRY_FILE events collect in memory and reach the file in one write per batch: when the
 // batch passes BATCH_CHARS, FLUSH_MS after its first event (an unref'd timer), and at 'exit'
 // (which a normal end, process.exit() and an uncaught exception all reach; events after it write
-// through). A batch is whole
-// lines and one O_APPEND write, so processes sharing the file never interleave inside a line.
-// A crash (a fatal signal, SIGKILL) loses at most the unwritten batch: < 64 KiB, < 0.1 s of
-// events. Events on fd 2 are never held back: they interleave with the program's own output.
+// through). A batch is whole lines and one O_APPEND write, so processes sharing the file never
+// interleave inside a line. A crash (a fatal signal, SIGKILL) loses at most the unwritten batch:
+// < 64 KiB, < 0.1 s of events. Events on fd 2 are never held back: they interleave with the
+// program's own output.
+//
+// Lines are joined as text only up to PIECE_CHARS, then encoded into the batch's bytes: a young
+// string tree the size of a whole batch, alive at every young-generation GC, cost that GC more
+// than the rest of an event's allocations.
 const BATCH_CHARS = 64 * 1024;
+const PIECE_CHARS = 4 * 1024;
 const FLUSH_MS = 100;
-let batch = '';
-let batchLines = 0;
-let batchAscii = true;
+let piece = ''; // the latest lines, not yet encoded
+let pieceAscii = true;
+let batchBytes = null; // the batch's encoded lines (a Buffer from the first event on), up to `batchLength`
+let batchLength = 0;
+let batchLines = 0; // lines in the batch, `piece` included
 let flushTimer = null;
 let exitHooked = false;
 let exiting = false; // past the 'exit' flush: later events (other 'exit' listeners) write through
 
-// `ascii`: the caller knows the line is ASCII. A batch of such lines is encoded as latin1,
+// `ascii`: the caller knows the line is ASCII. A piece of such lines is encoded as latin1,
 // copied straight out of the string, where UTF-8 would first measure and then encode it.
 function write(line, ascii = false) {
   if (path === null || exiting) {
     writeNow(line, false);
     return;
   }
-  if (!ascii) batchAscii = false;
-  batch += line;
+  if (!ascii) pieceAscii = false;
+  piece += line;
   batchLines++;
-  if (batch.length >= BATCH_CHARS) {
+  // The batch is measured with its unencoded piece, so it is written at the size it always was.
+  if (batchLength + piece.length >= BATCH_CHARS) {
     flush();
     return;
   }
+  if (piece.length >= PIECE_CHARS) seal();
   if (flushTimer === null) {
     flushTimer = setTimeout(flush, FLUSH_MS);
     flushTimer.unref();
@@ -467,28 +539,43 @@ function write(line, ascii = false) {
   }
 }
 
+// Encodes `piece` at the end of the batch's bytes.
+function seal() {
+  const text = piece;
+  const ascii = pieceAscii;
+  piece = '';
+  pieceAscii = true;
+  const room = ascii ? text.length : 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+  if (batchBytes === null || batchLength + room > batchBytes.length) {
+    const grown = Buffer.allocUnsafeSlow(Math.max(BATCH_CHARS + 4 * PIECE_CHARS, batchLength + room));
+    if (batchBytes !== null) batchBytes.copy(grown, 0, 0, batchLength);
+    batchBytes = grown;
+  }
+  batchLength += ascii ? batchBytes.latin1Write(text, batchLength) : batchBytes.utf8Write(text, batchLength);
+}
+
 function flush() {
   if (flushTimer !== null) {
     clearTimeout(flushTimer);
     flushTimer = null;
   }
-  if (batch === '') return;
-  const data = batch;
+  if (batchLines === 0) return;
+  if (piece !== '') seal();
   const lines = batchLines;
-  const ascii = batchAscii;
-  batch = '';
+  const length = batchLength;
   batchLines = 0;
-  batchAscii = true;
-  if (!writeNow(data, ascii)) droppedCount += lines - 1;
+  batchLength = 0;
+  if (!writeNow(batchBytes.subarray(0, length), false)) droppedCount += lines - 1;
 }
 
-// Whether the text was written; a failure counts one dropped event (flush counts the rest).
-function writeNow(line, ascii) {
+// Whether the text (a string, or encoded bytes) was written; a failure counts one dropped event
+// (flush counts the rest).
+function writeNow(data, ascii) {
   try {
     if (path === null) {
       // fs.writeSync(2) instead of process.stderr: a broken or closed stderr throws here,
       // where it is caught, instead of emitting an 'error' event that would crash the program.
-      writeAll(2, line, false);
+      writeAll(2, data, false);
       return true;
     }
     if (sinkFailed) {
@@ -503,7 +590,7 @@ function writeNow(line, ascii) {
         throw new Error('unwritable');
       }
     }
-    writeAll(fd, line, ascii);
+    writeAll(fd, data, ascii);
     return true;
   } catch {
     droppedCount++;
@@ -511,8 +598,8 @@ function writeNow(line, ascii) {
   }
 }
 
-function writeAll(target, line, ascii) {
-  let buf = Buffer.from(line, ascii ? 'latin1' : 'utf8');
+function writeAll(target, data, ascii) {
+  let buf = typeof data === 'string' ? Buffer.from(data, ascii ? 'latin1' : 'utf8') : data;
   for (let attempts = 0; buf.length > 0; attempts++) {
     try {
       buf = buf.subarray(fs.writeSync(target, buf));
@@ -667,6 +754,9 @@ function on() {
   return enabled;
 }
 
+const ROOT_CLOSE = '},"caller":null}\n'; // the entry line's end at a root call (args' brace included)
+const ROOT_CLOSE_Q = `"${ROOT_CLOSE}`; // the same after a number's preview
+
 function enter(name, file, line, args) {
   try {
     let switched = null;
@@ -690,12 +780,13 @@ function enter(name, file, line, args) {
       return span;
     }
     // The line emit() would write, joined here without the object of previews.
-    let argsText = '{}';
+    let argsText = ',"args":{';
     argsAscii = true;
-    if (args !== null && typeof args === 'object') argsText = argsJson(args);
+    argsQuote = false;
+    if (args !== null && typeof args === 'object') argsText = argsOpen(args);
     const ascii = argsAscii && span.site.ascii && (parent === undefined || parent.site.ascii);
     const at = (span.start = nowNs()); // previews are not the call's time
-    write('{"event_type":"function_entry","timestamp_ns":' + tsText(at) + span.tail + ',"args":' + argsText + ',"caller":' + (parent ? parent.site.nameJson : 'null') + '}\n', ascii);
+    write(stamp(ENTRY_HEAD, at) + span.tail + argsText + (parent ? (argsQuote ? parent.site.callerCloseQ : parent.site.callerClose) : argsQuote ? ROOT_CLOSE_Q : ROOT_CLOSE), ascii);
     return span;
   } catch {
     return false;
@@ -710,10 +801,10 @@ function ret(span, value) {
         // A number's preview is its digits (no clipping, no escaping) and it is no LLM response.
         const text = String(value);
         span.returned = text;
-        span.returnJson = '"' + text + '"';
+        span.returnTail = ',"return":"' + text + '"}\n';
         return value;
       }
-      span.returnJson = null;
+      span.returnTail = null;
       span.returned = preview(value);
       span.genAi = genAi(value);
     } catch {}
@@ -743,17 +834,17 @@ function exit(span) {
     if (otlp === null && span.loops === null && span.genAi === null && span.error === undefined && span.drops === null && (limit === null || limit.dropped === 0)) {
       // The common exit, joined here: the same line as emit() writes from the object below.
       restoreIfCurrent(span);
-      let returned = '';
+      let returned = '}\n';
       let ascii = span.site.ascii;
       if (span.hasReturn) {
-        if (span.returnJson !== null) {
-          returned = ',"return":' + span.returnJson;
+        if (span.returnTail !== null) {
+          returned = span.returnTail;
         } else {
-          returned = ',"return":' + JSON.stringify(span.returned);
+          returned = ',"return":' + JSON.stringify(span.returned) + '}\n';
           if (ascii && NON_ASCII.test(returned)) ascii = false;
         }
       }
-      write('{"event_type":"function_exit","timestamp_ns":' + tsText(end) + span.tail + ',"duration_ns":' + duration + returned + '}\n', ascii);
+      write(stamp(EXIT_HEAD, end) + span.tail + ',"duration_ns":' + duration + returned, ascii);
       return;
     }
     const extra = { duration_ns: duration };
@@ -865,20 +956,22 @@ function variable(span, rel, name, value) {
         let shown;
         let ascii = span.site.ascii && key.ascii;
         if (arguments.length < 4 || key.redacted) {
-          shown = '"<redacted>","redacted":true';
+          shown = '"<redacted>","redacted":true}\n';
         } else if (typeof value === 'number') {
-          shown = '"' + value + '"';
+          shown = '"' + value + '"}\n';
         } else {
           shown = JSON.stringify(preview(value));
           if (ascii && NON_ASCII.test(shown)) ascii = false;
+          shown += '}\n';
         }
         const line = lineOf(span, rel);
         const site = span.site;
         if (site.headLine !== line) {
           site.headLine = line;
-          site.headAt = site.head + JSON.stringify(line);
+          site.headAt = flat(site.head + JSON.stringify(line));
         }
-        write('{"event_type":"variable_change","timestamp_ns":' + tsText(nowNs()) + site.headAt + span.ids + ',"variable":' + key.quoted + ',"value":' + shown + '}\n', ascii);
+        if (span.ids === null) span.ids = span.tail.slice(site.json.length);
+        write(stamp(VARIABLE_HEAD, nowNs()) + site.headAt + span.ids + key.variable + shown, ascii);
         return;
       }
     }
