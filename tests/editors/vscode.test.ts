@@ -138,6 +138,9 @@ describe('the VS Code extension in code-server', () => {
       path.join(userData, 'User/settings.json'),
       JSON.stringify({
         'workbench.startupEditor': 'none',
+        // A web build (code-server) saves after a 1 s delay by default: an auto save racing the
+        // scenario's explicit save would skip the fix-all that runs on explicit saves only.
+        'files.autoSave': 'off',
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
         'update.mode': 'none',
@@ -172,10 +175,16 @@ describe('the VS Code extension in code-server', () => {
     await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
 
     const errorFile = `${report}.error`;
-    await poll('the companion to write its report', 240_000, () => {
-      if (fs.existsSync(errorFile)) throw new Error(`the companion failed: ${fs.readFileSync(errorFile, 'utf8')}`);
-      return fs.existsSync(report) ? true : undefined;
-    });
+    const outcome = await poll('the companion to write its report', 240_000, () =>
+      fs.existsSync(errorFile) ? 'failed' : fs.existsSync(report) ? 'done' : undefined,
+    );
+    if (outcome === 'failed') {
+      // What the page showed when the scenario failed: a screenshot, and the toasts' texts.
+      fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+      await page.screenshot({ path: screenshot });
+      const toasts = await page.locator('.notification-toast-container').allInnerTexts();
+      throw new Error(`the companion failed: ${fs.readFileSync(errorFile, 'utf8')}\nnotifications shown: ${JSON.stringify(toasts)}\nscreenshot: ${screenshot}`);
+    }
     const notifications = page.locator('.notifications-center .monaco-list-row');
     await notifications.first().waitFor({ timeout: 30_000 });
     // The last server's first scan shows a progress notification; once it is over, the list holds

@@ -62,6 +62,12 @@ vscode.languages.onDidChangeDiagnostics((event) => {
     if (uri.path.endsWith('/python/app.py')) mark(`diag gen=${gen(uri)} ${JSON.stringify(ours(uri).map((d) => `${d.severity}:${d.message}`))}`);
   }
 });
+vscode.workspace.onWillSaveTextDocument((event) => {
+  if (event.document.uri.path.endsWith('/python/app.py')) mark(`will save (reason ${event.reason}), version ${event.document.version}`);
+});
+vscode.workspace.onDidSaveTextDocument((document) => {
+  if (document.uri.path.endsWith('/python/app.py')) mark(`did save, version ${document.version}`);
+});
 const gen = (uri) => generation.get(uri.toString()) ?? 0;
 const settled = (uri, since, what, also = () => true) =>
   until(what, [vscode.languages.onDidChangeDiagnostics], () => gen(uri) > since && also());
@@ -155,6 +161,8 @@ async function scenario(context) {
   const extension = vscode.extensions.getExtension(extensionId);
   if (!extension) throw new Error(`${extensionId} is not installed`);
   await extension.activate();
+  // Saves are the scenario's own (vscode.test.ts turns the web build's auto save off).
+  if (vscode.workspace.getConfiguration('files').get('autoSave') !== 'off') throw new Error('files.autoSave is not off');
   const report = { client: `code-server ${vscode.version}` };
   // Beyond the scenario (vscode.test.ts checks these): the palette commands, bad input and the
   // workspace's own server.
@@ -216,7 +224,10 @@ async function scenario(context) {
   await vscode.workspace.getConfiguration('editor', { languageId: 'python' }).update('codeActionsOnSave', { 'source.fixAll.telemetry': 'explicit' }, vscode.ConfigurationTarget.Workspace, true);
   before = snapshot(uri);
   await vscode.window.showTextDocument(app, { preview: false });
+  const state = () => `version ${app.version}, ${app.isDirty ? 'dirty' : 'saved'}, ${app.getText() === original ? 'the original text' : 'changed text'}`;
+  mark(`save: ${state()}`);
   await vscode.commands.executeCommand('workbench.action.files.save');
+  mark(`saved: ${state()}`);
   await changed(uri, before, 'diagnostics after the save');
   const fixed = app.getText();
   // A second save of the fixed file: make it dirty without changing its text, and save again.
@@ -356,7 +367,9 @@ async function scenario(context) {
 function activate(context) {
   if (!process.env.CONFORMANCE_REPORT) return;
   scenario(context).catch((error) => {
-    fs.writeFileSync(`${process.env.CONFORMANCE_REPORT}.error`, String(error?.stack ?? error) + '\n' + trace.join('\n'));
+    const log = outputLog(context).split('\n').slice(-80).join('\n');
+    const parts = [String(error?.stack ?? error), trace.join('\n'), `the output channel's last lines:\n${log}`];
+    fs.writeFileSync(`${process.env.CONFORMANCE_REPORT}.error`, parts.join('\n'));
   });
 }
 
