@@ -4,7 +4,7 @@
 // Must never return an edit computed for any version but the snapshot's.
 import type { WorkspaceEdit } from 'vscode-languageserver';
 import type { AddResult } from '../engine/engine.js';
-import { PROBE_KINDS, type EngineOptions, type FunctionSite, type ProbeKind } from '../engine/types.js';
+import { PROBE_KINDS, type EngineOptions, type FunctionSite, type ProbeKind, type TextChange } from '../engine/types.js';
 import type { Selection } from '../pool/tasks.js';
 import { lacksTelemetry, type Snapshot } from './analyzer.js';
 import type { Session } from './session.js';
@@ -71,12 +71,13 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
 }
 
 /**
- * computeEdit, with add actions planned and validated on the engine pool (a worker parses the
- * snapshot's text anew): the main thread only reads the snapshot and builds the edit. Used by
- * codeAction/resolve, eager code actions and workspace/executeCommand; an edit whose document
- * changed meanwhile is refused, never sent stale. Other actions are computed before any await.
+ * computeEdit, with add actions planned and validated, and remove actions stripped, on the engine
+ * pool (a worker parses the snapshot's text anew): the main thread only reads the snapshot and
+ * builds the edit. Used by codeAction/resolve, eager code actions and workspace/executeCommand; an
+ * edit whose document changed meanwhile is refused, never sent stale. Ignore is computed before any await.
  */
 export async function computeEditOnPool(session: Session, snap: Snapshot, data: ActionData): Promise<EditResult> {
+  if (data.action === 'remove' || data.action === 'removeAll') return removeOnPool(session, snap, data);
   if (data.action !== 'add' && data.action !== 'addAll') return computeEdit(session, snap, data);
   if (data.action === 'add' && !snap.analysis.functions.some((f) => f.nameRange.start === data.offset)) {
     return { disabled: 'The function is no longer there' };
@@ -90,15 +91,42 @@ export async function computeEditOnPool(session: Session, snap: Snapshot, data: 
   try {
     result = await session.pool.run({ kind: 'add', lang: snap.lang, text: snap.text, options, select, analysis: snap.analysis });
   } catch (error) {
-    // The pool is there to keep the main thread free, not to decide: a worker that failed (recycled,
-    // timed out) gives way to the same computation here.
-    session.logger.warn(`planning on the pool failed, planning on the main thread: ${error instanceof Error ? error.message : String(error)}`);
-    // snap.tree may be gone since the await: the same version's snapshot holds a live one.
-    const now = await session.analyzer.snapshot(snap.uri);
-    return now?.version === snap.version ? computeEdit(session, now, data) : changedMeanwhile;
+    return onMainThread(session, snap, data, error);
   }
   if (session.documents.get(snap.uri)?.version !== snap.version) return changedMeanwhile;
   return addEdit(session, snap, data, setup, result);
+}
+
+/**
+ * Strip on the pool: the worker analyses the text itself (a strip needs the probes, which the
+ * snapshot's analysis does not carry), which on argparse.py kept the main thread busy for tens of
+ * milliseconds when done here.
+ */
+async function removeOnPool(session: Session, snap: Snapshot, data: ActionData): Promise<EditResult> {
+  if (data.action === 'remove' && !snap.analysis.functions.some((f) => f.nameRange.start === data.offset)) {
+    return { disabled: 'The function is no longer there' };
+  }
+  let changes: TextChange[];
+  try {
+    const select: Selection | undefined = data.action === 'remove' ? { offsets: [data.offset!] } : undefined;
+    ({ changes } = await session.pool.run({ kind: 'strip', lang: snap.lang, text: snap.text, ...(select && { select }) }));
+  } catch (error) {
+    return onMainThread(session, snap, data, error);
+  }
+  if (session.documents.get(snap.uri)?.version !== snap.version) return changedMeanwhile;
+  if (changes.length === 0) return { disabled: 'There is no telemetry to remove' };
+  return { edit: workspaceEdit(session.client, snap, changes) };
+}
+
+/**
+ * The pool is there to keep the main thread free, not to decide: a worker that failed (recycled,
+ * timed out) gives way to the same computation here.
+ */
+async function onMainThread(session: Session, snap: Snapshot, data: ActionData, error: unknown): Promise<EditResult> {
+  session.logger.warn(`the edit failed on the pool, computing it on the main thread: ${error instanceof Error ? error.message : String(error)}`);
+  // snap.tree may be gone since the await: the same version's snapshot holds a live one.
+  const now = await session.analyzer.snapshot(snap.uri);
+  return now?.version === snap.version ? computeEdit(session, now, data) : changedMeanwhile;
 }
 
 const changedMeanwhile: EditResult = { disabled: 'The document changed while the edit was computed; ask for code actions again' };
