@@ -11,9 +11,11 @@ const workerFile = path.join(import.meta.dirname, 'fixtures', 'faulty-worker.cjs
 
 interface FakeTask {
   id: string;
-  mode?: 'crash' | 'fail' | 'spin' | 'hog';
+  mode?: 'crash' | 'fail' | 'spin' | 'hold' | 'hog';
   crashes?: number;
   ms?: number;
+  /** For `hold`: the file whose creation lets the task end. */
+  release?: string;
 }
 
 let dir: string;
@@ -48,13 +50,16 @@ function calls(): string[] {
 
 describe('the engine pool', () => {
   it('keeps one warm thread by default, grows to the available cores under load and retires extras when idle', async () => {
-    const p = start({ idleTimeoutMs: 200 });
+    // Idle for 2 s before a thread retires: a loaded machine that starts the second thread late
+    // leaves the first one idle while the second ends the last task, and a short idle timeout
+    // would retire it before the count below.
+    const p = start({ idleTimeoutMs: 2_000 });
     expect(p.maxThreads).toBe(os.availableParallelism());
     expect(p.threadCount).toBe(1);
     await Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'spin', ms: 150 }))));
     expect(p.threadCount).toBe(Math.min(4, os.availableParallelism()));
     // Idle threads retire on their own timer: poll for it, bounded, instead of sleeping a fixed time.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (p.threadCount > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(p.threadCount).toBe(1);
   });
@@ -95,11 +100,19 @@ describe('the engine pool', () => {
 
   it('drops a queued task whose signal aborts before it starts: stale work never runs', async () => {
     const p = start({ maxThreads: 1 });
-    const busy = p.run(task({ id: 'busy', mode: 'spin', ms: 400 }));
+    // The only thread is held until the test lets it go, so the stale task stays queued however
+    // late a loaded machine runs the abort (a 400 ms spin against a 50 ms timer could be outrun).
+    const release = path.join(dir, 'release');
+    const busy = p.run(task({ id: 'busy', mode: 'hold', release }));
     const stale = new AbortController();
     const dropped = p.run(task({ id: 'stale' }), stale.signal);
-    setTimeout(() => stale.abort(), 50);
+    for (const deadline = Date.now() + 30_000; !calls().includes('busy'); ) {
+      if (Date.now() > deadline) throw new Error('the busy task never started');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    stale.abort();
     await expect(dropped).rejects.toThrow(TaskCancelled);
+    fs.writeFileSync(release, '');
     expect(await busy).toBe('busy');
     expect(await p.run(task({ id: 'fresh' }))).toBe('fresh');
     expect(calls()).toEqual(['busy', 'fresh']);
