@@ -216,12 +216,18 @@ describe('the JavaScript runtime', () => {
   });
 
   it("leaves a program's own SIGHUP listener alone", async () => {
+    // The switch is read once every SIGHUP listener has run (a runtime listener would have toggled
+    // it by then), not after a fixed 200 ms, which a loaded machine could pass before the signal is
+    // handled. The timer keeps the process alive until then (signal handles do not), 30 s at most.
     const source = `
-      process.on("SIGHUP", () => console.log("mine"));
+      const bound = setTimeout(() => console.log("no SIGHUP within 30 s"), 30000);
+      process.on("SIGHUP", () => {
+        console.log("mine");
+        setImmediate(() => (console.log(_tm.on()), clearTimeout(bound)));
+      });
       const _tm = require("./telemetry-runtime.cjs");
       console.log(process.listenerCount("SIGHUP"));
-      process.kill(process.pid, "SIGHUP");
-      setTimeout(() => console.log(_tm.on()), 200);`;
+      process.kill(process.pid, "SIGHUP");`;
     expect(await script(source)).toMatchObject({ code: 0, stdout: '1\nmine\nfalse\n' });
   });
 
