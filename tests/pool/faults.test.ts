@@ -50,14 +50,24 @@ function calls(): string[] {
 
 describe('the engine pool', () => {
   it('keeps one warm thread by default, grows to the available cores under load and retires extras when idle', async () => {
-    // Idle for 2 s before a thread retires: a loaded machine that starts the second thread late
-    // leaves the first one idle while the second ends the last task, and a short idle timeout
-    // would retire it before the count below.
+    // Idle for 2 s before a thread retires: one thread ending its last task a moment before the other
+    // on a loaded machine must not retire before the count after the burst.
     const p = start({ idleTimeoutMs: 2_000 });
     expect(p.maxThreads).toBe(os.availableParallelism());
     expect(p.threadCount).toBe(1);
-    await Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'spin', ms: 150 }))));
-    expect(p.threadCount).toBe(Math.min(4, os.availableParallelism()));
+    // The tasks hold their threads until every core has one, however late a loaded machine starts
+    // the extra threads (150 ms spins could all end on the warm thread first).
+    const cores = Math.min(4, os.availableParallelism());
+    const release = path.join(dir, 'release');
+    const burst = Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'hold', release }))));
+    for (const deadline = Date.now() + 30_000; calls().length < cores; ) {
+      if (Date.now() > deadline) throw new Error(`${calls().length} of ${cores} threads took a task`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(p.threadCount).toBe(cores);
+    fs.writeFileSync(release, '');
+    await burst;
+    expect(p.threadCount).toBe(cores);
     // Idle threads retire on their own timer: poll for it, bounded, instead of sleeping a fixed time.
     const deadline = Date.now() + 30_000;
     while (p.threadCount > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
