@@ -70,6 +70,10 @@ export async function instrumentAll(engine: Engine, jobs: readonly InstrumentJob
   const counts: InstrumentCounts = { files: 0, changed: 0, functions: 0, eligible: 0, skipped: [], texts: new Map() };
   for (const lang of new Set(jobs.map((j) => j.lang))) await engine.ready(lang);
   for (const job of jobs) {
+    // The event loop turns between files: a whole corpus instrumented without a break can block the
+    // test thread for minutes on a loaded machine, and vitest's calls to its main process then time
+    // out ('Timeout calling onTaskUpdate'), which fails the run.
+    await new Promise((resolve) => setImmediate(resolve));
     const text = readFileSync(job.source, 'utf8');
     const sites = engine.analyze(job.lang, text).functions;
     counts.eligible += sites.filter((f) => !f.instrumented && !f.ignored && !f.broken && !f.skip).length;

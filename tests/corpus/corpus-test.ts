@@ -9,7 +9,7 @@ export async function runCorpus(label: string, files: string[], languages: Langu
   const engine = await Engine.create();
   for (const lang of languages) await engine.ready(lang);
   const started = performance.now();
-  const counts = checkFiles(engine, files, copyOf);
+  const counts = await checkFiles(engine, files, copyOf);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const mb = (counts.bytes / 1e6).toFixed(1);
   console.log(

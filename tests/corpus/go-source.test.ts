@@ -19,7 +19,8 @@ describe("Go's source tree", () => {
     copies = counts.copies;
     expect(counts.instrumented + counts.skipped + counts.broken).toBe(counts.functions);
     expect(counts.functions).toBeGreaterThan(50_000);
-  }, 900_000);
+    // 30 minutes: 804 s were measured at nice 10 with the load average at 11, too close to 15.
+  }, 1_800_000);
 
   it('passes gofmt -e on every instrumented file wherever the original does', async () => {
     expect(copies.length, 'the round-trip test above writes the instrumented copies').toBeGreaterThan(0);

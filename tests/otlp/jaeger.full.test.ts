@@ -22,9 +22,12 @@ afterAll(async () => {
   removeScratch(dir);
 });
 
-/** The spans Jaeger holds for one trace, as OTLP JSON, once it holds `count` of them. */
+/**
+ * The spans Jaeger holds for one trace, as OTLP JSON, once it holds `count` of them. Up to 60 s: a
+ * loaded machine can hold up Jaeger's batching and storage, and only a failure waits that long.
+ */
 async function traceSpans(traceId: string, count: number): Promise<OtlpSpan[]> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await fetch(`${jaeger.query}/api/v3/traces/${traceId}`);
     if (response.ok) {

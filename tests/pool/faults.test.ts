@@ -11,9 +11,11 @@ const workerFile = path.join(import.meta.dirname, 'fixtures', 'faulty-worker.cjs
 
 interface FakeTask {
   id: string;
-  mode?: 'crash' | 'fail' | 'spin' | 'hog';
+  mode?: 'crash' | 'fail' | 'spin' | 'hold' | 'hog';
   crashes?: number;
   ms?: number;
+  /** For `hold`: the file whose creation lets the task end. */
+  release?: string;
 }
 
 let dir: string;
@@ -48,13 +50,26 @@ function calls(): string[] {
 
 describe('the engine pool', () => {
   it('keeps one warm thread by default, grows to the available cores under load and retires extras when idle', async () => {
-    const p = start({ idleTimeoutMs: 200 });
+    // Idle for 2 s before a thread retires: one thread ending its last task a moment before the other
+    // on a loaded machine must not retire before the count after the burst.
+    const p = start({ idleTimeoutMs: 2_000 });
     expect(p.maxThreads).toBe(os.availableParallelism());
     expect(p.threadCount).toBe(1);
-    await Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'spin', ms: 150 }))));
-    expect(p.threadCount).toBe(Math.min(4, os.availableParallelism()));
+    // The tasks hold their threads until every core has one, however late a loaded machine starts
+    // the extra threads (150 ms spins could all end on the warm thread first).
+    const cores = Math.min(4, os.availableParallelism());
+    const release = path.join(dir, 'release');
+    const burst = Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'hold', release }))));
+    for (const deadline = Date.now() + 30_000; calls().length < cores; ) {
+      if (Date.now() > deadline) throw new Error(`${calls().length} of ${cores} threads took a task`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(p.threadCount).toBe(cores);
+    fs.writeFileSync(release, '');
+    await burst;
+    expect(p.threadCount).toBe(cores);
     // Idle threads retire on their own timer: poll for it, bounded, instead of sleeping a fixed time.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (p.threadCount > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(p.threadCount).toBe(1);
   });
@@ -95,11 +110,19 @@ describe('the engine pool', () => {
 
   it('drops a queued task whose signal aborts before it starts: stale work never runs', async () => {
     const p = start({ maxThreads: 1 });
-    const busy = p.run(task({ id: 'busy', mode: 'spin', ms: 400 }));
+    // The only thread is held until the test lets it go, so the stale task stays queued however
+    // late a loaded machine runs the abort (a 400 ms spin against a 50 ms timer could be outrun).
+    const release = path.join(dir, 'release');
+    const busy = p.run(task({ id: 'busy', mode: 'hold', release }));
     const stale = new AbortController();
     const dropped = p.run(task({ id: 'stale' }), stale.signal);
-    setTimeout(() => stale.abort(), 50);
+    for (const deadline = Date.now() + 30_000; !calls().includes('busy'); ) {
+      if (Date.now() > deadline) throw new Error('the busy task never started');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    stale.abort();
     await expect(dropped).rejects.toThrow(TaskCancelled);
+    fs.writeFileSync(release, '');
     expect(await busy).toBe('busy');
     expect(await p.run(task({ id: 'fresh' }))).toBe('fresh');
     expect(calls()).toEqual(['busy', 'fresh']);

@@ -33,14 +33,24 @@ describe('runOrdered', () => {
 
   it('keeps the other threads busy behind a slow first item, up to the lookahead', async () => {
     const started: number[] = [];
+    let finishedBehind = 0;
     let startedWhileFirstRan = 0;
     await runOrdered(
       Array.from({ length: 30 }, (_, i) => i),
       { concurrency: 2, lookahead: 10 },
       async (i) => {
         started.push(i);
-        await sleep(i === 0 ? 200 : 1);
-        if (i === 0) startedWhileFirstRan = started.length;
+        if (i !== 0) {
+          await sleep(1);
+          finishedBehind++;
+          return;
+        }
+        // The first item ends once the nine behind it have (or after 10 s): the runner has then had
+        // every chance to start more. A fixed 200 ms could end before nine 1 ms timers in a row had
+        // fired on a loaded machine.
+        for (const deadline = Date.now() + 10_000; finishedBehind < 9 && Date.now() < deadline; ) await sleep(1);
+        await new Promise((resolve) => setImmediate(resolve));
+        startedWhileFirstRan = started.length;
       },
       () => {},
     );

@@ -265,8 +265,12 @@ export class LspClient {
     await this.waitFor(() => this.lastPush(uri, version));
   }
 
-  /** Polls `probe` whenever a message arrives, until it returns something or the time is up. */
-  waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  /**
+   * Polls `probe` whenever a message arrives, until it returns something or the time is up. The
+   * bound only matters when the awaited message never comes: generous, so that a loaded machine
+   * (workers starting, files parsed in the pool, debounce timers firing late) is never a failure.
+   */
+  waitFor<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.died) {

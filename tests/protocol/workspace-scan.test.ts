@@ -11,6 +11,11 @@ import { LspClient } from './lsp-client.js';
 const RequestCancelled = -32800;
 /** Unclosed brackets keep tree-sitter's error recovery busy for seconds: a scan that cannot end soon. */
 const pathological = `def f():\n    x = ${'['.repeat(50_000)}\n`;
+/**
+ * Tests that wait for a scan through the pathological file: seconds on a quiet machine, but 11 to
+ * 25 s were measured with the load average at 16 to 19, too close to the 60 s default.
+ */
+const slowScan = { timeout: 180_000 };
 
 let client: LspClient | undefined;
 let workspace: string;
@@ -86,7 +91,7 @@ describe('the workspace scan', () => {
     expect(js).toMatchObject({ functions: 4, missing: 2, excluded: 2, notRequired: 2 });
   });
 
-  it('stops an older scan when telemetryInjector.scanWorkspace starts a newer one: only the newer one completes', async () => {
+  it('stops an older scan when telemetryInjector.scanWorkspace starts a newer one: only the newer one completes', slowScan, async () => {
     const c = await start('helix-25.07.1', { 'slow.py': pathological });
     const [older, newer] = await Promise.all([scanWorkspace(c), scanWorkspace(c)]);
     expect(older).toMatchObject({ cancelled: true });
@@ -94,7 +99,7 @@ describe('the workspace scan', () => {
     expect(c.unhandled).toEqual([]);
   });
 
-  it('answers coverage and workspace/diagnostic requests cancelled during a scan with RequestCancelled', async () => {
+  it('answers coverage and workspace/diagnostic requests cancelled during a scan with RequestCancelled', slowScan, async () => {
     const c = await start('vscode-languageclient-11.0.0', { 'slow.py': pathological });
     const cancelCoverage = new CancellationTokenSource();
     const cancelPull = new CancellationTokenSource();
@@ -109,14 +114,17 @@ describe('the workspace scan', () => {
     expect((await coverage(c)).files.map((f) => f.path)).toContain('python/greeter.py');
   });
 
-  it('keeps answering for an open document while a pathological file is parsed in the pool', async () => {
+  it('keeps answering for an open document while a pathological file is parsed in the pool', slowScan, async () => {
     const c = await start('helix-25.07.1', { 'slow.py': pathological });
     const started = performance.now();
     const document = await c.open(path.join(workspace, 'go/greeter.go'), 'go');
     expect(await c.diagnostics(document)).toHaveLength(2);
-    expect(performance.now() - started).toBeLessThan(2000);
+    const answered = performance.now() - started;
     expect(progressEnded(c)).toBe(false);
-    await c.waitFor(() => (progressEnded(c) ? true : undefined), 30_000);
+    await c.waitFor(() => (progressEnded(c) ? true : undefined), 150_000);
+    // Relative, not a fixed bound (2 s was): load stretches both, but a document waiting on the
+    // parse (on the main thread, or queued behind it) would be answered about when the scan ends.
+    expect(answered).toBeLessThan((performance.now() - started) / 2);
     const slow = c.lastPush(pathToFileURL(path.join(workspace, 'slow.py')).href);
     expect(slow?.diagnostics ?? []).toEqual([]);
   });

@@ -3,7 +3,7 @@
 // generated tests pass against the code they were captured from, and fail once one constant of a
 // captured function changes. Real python3 (pytest), node (node:test) and go (go test).
 // Full tier: it runs three toolchains and compiles a Go test binary.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -83,14 +83,27 @@ const cases: Case[] = [
   },
 ];
 
-function exec(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(argv[0]!, argv.slice(1), {
+/**
+ * Runs a program to its end without blocking this thread (not spawnSync): a `go test` that compiles
+ * on a loaded machine takes long enough to make vitest's worker RPC time out, and the loopback
+ * server above can only count a connection while the event loop turns.
+ */
+async function exec(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd,
-    encoding: 'utf8',
-    timeout: 240_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONPATH: [pytestPath, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), ...env },
   });
-  return { code: result.status, output: `${result.stdout}\n${result.stderr}` };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => (clearTimeout(timer), resolve(status)));
+  });
+  return { code, output: `${stdout}\n${stderr}` };
 }
 
 describe.each(cases)('replay for $lang', (c) => {
@@ -102,7 +115,7 @@ describe.each(cases)('replay for $lang', (c) => {
 
     const injected = await cli(['inject', c.source], { cwd: dir });
     expect(injected.code, injected.stderr).toBe(0);
-    const ran = exec(c.run, dir, { DEBUG: 'true', TELEMETRY_FILE: path.join(dir, 'events.jsonl') });
+    const ran = await exec(c.run, dir, { DEBUG: 'true', TELEMETRY_FILE: path.join(dir, 'events.jsonl') });
     expect(ran.code, ran.output).toBe(0);
     // The tests run against the code as written; the runtime module may stay.
     fs.writeFileSync(path.join(dir, c.source), original);
@@ -119,12 +132,12 @@ describe.each(cases)('replay for $lang', (c) => {
 
     const generated = path.join(out, result.files[0]!.path);
     fs.appendFileSync(generated, c.probe(port));
-    const pass = exec(c.test(dir, out), dir);
+    const pass = await exec(c.test(dir, out), dir);
     expect(pass.code, pass.output).toBe(0);
     expect(connections, 'a replayed test reached the loopback server').toBe(0);
 
     fs.writeFileSync(path.join(dir, c.source), original.replace(c.constant[0], c.constant[1]));
-    const fail = exec(c.test(dir, out), dir);
+    const fail = await exec(c.test(dir, out), dir);
     expect(fail.code, fail.output).not.toBe(0);
   }, 300_000);
 });

@@ -262,13 +262,15 @@ describe('the Go runtime', () => {
   });
 
   it('starts writing events on SIGHUP and stops on the next one', async () => {
-    const file = join(dir, 'sighup.jsonl');
-    const { whileOff, code, stdout, events } = await sighupScenario(join(dir, 'prog'), ['sighup'], dir, file);
+    const { whileOff, code, stdout, calls, events } = await sighupScenario(join(dir, 'prog'), ['sighup'], dir);
     expect(whileOff).toBe('');
-    expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\non\ndone\n' });
+    expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\ndone\n' });
+    // Calls made before a signal landed are in the old state; every call after it in the new one.
+    const story = calls.map((c) => `${c.name} ${c.traced ? 'on' : 'off'}`).join(', ');
+    expect(story).toMatch(/^(during off, )*during on, (late on, )*late off, after off$/);
     expectWellFormed(events);
     expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['Session', 'Phase', 'Add']));
-    expect(entries(events, 'Phase').map((e) => e.args?.name)).toEqual(['"during"']);
+    expect(entries(events, 'Phase').map((e) => e.args?.name)).toEqual(calls.filter((c) => c.traced).map((c) => `"${c.name}"`));
   });
 
   it('keeps running with unchanged output and counts dropped events when TELEMETRY_FILE cannot be opened', async () => {

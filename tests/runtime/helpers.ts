@@ -220,39 +220,71 @@ export function expectWellFormed(events: TelemetryEvent[]): void {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One line the scenario wrote to a program in `sighup` mode, and whether its call wrote events. */
+export interface SighupCall {
+  name: string;
+  traced: boolean;
+}
+
 /**
- * Runs a program's `sighup` mode with telemetry off: it does work, prints "ready" and
- * waits for a line; SIGHUP turns telemetry on for a `session` that prints "on" and waits;
- * a second SIGHUP turns it off before the session's last call.
+ * Runs a program's `sighup` mode with telemetry off. The program calls `phase`, prints "ready",
+ * then for each line it reads calls `session(line)` (which calls `phase(line)`) and echoes the
+ * line on stderr; at the end of its input it prints "done". Events go to stderr too, which the
+ * runtimes write at once, never batched: the events of a call are in the stream before its echo.
+ *
+ * A signal lands asynchronously (Node's and Go's handlers run on the program's own schedule,
+ * which a loaded machine delays), so nothing here waits a fixed time: after each SIGHUP the
+ * scenario calls until a call's events show the new state, for at most 20 s. Calls made before
+ * the signal landed come out in the old state, which the returned list records.
  */
-export async function sighupScenario(command: string, args: string[], cwd: string, file: string) {
-  const child = spawn(command, args, { cwd, env: cleanEnv({ TELEMETRY_FILE: file }), stdio: 'pipe' });
+export async function sighupScenario(command: string, args: string[], cwd: string) {
+  // Sampling off: an untraced call then means telemetry is off, never a call limit.
+  const child = spawn(command, args, { cwd, env: cleanEnv({ TELEMETRY_SAMPLING: 'off' }), stdio: 'pipe' });
   let stdout = '';
+  let stderr = '';
   const waiters: Array<() => void> = [];
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    waiters.splice(0).forEach((wake) => wake());
-  });
+  const wakeAll = () => waiters.splice(0).forEach((wake) => wake());
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), wakeAll()));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => ((stderr += chunk), wakeAll()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const printed = async (line: string) => {
+  /** Waits, up to 20 s, until `found` sees what it looks for; the bound only matters on failure. */
+  const until = async <T>(what: string, found: () => T | undefined): Promise<T> => {
     const deadline = Date.now() + 20_000;
-    while (!stdout.split('\n').includes(line)) {
-      if (Date.now() > deadline) throw new Error(`no "${line}" in ${JSON.stringify(stdout)}`);
+    for (let seen = found(); ; seen = found()) {
+      if (seen !== undefined) return seen;
+      if (Date.now() > deadline) throw new Error(`no ${what}; stdout ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`);
       await Promise.race([new Promise<void>((wake) => waiters.push(wake)), sleep(200)]);
     }
   };
-  // Signals arrive asynchronously in Node and Go; the pause lets the toggle land first.
-  const toggleThenContinue = async () => {
-    child.kill('SIGHUP');
-    await sleep(400);
-    child.stdin.write('\n');
+  const calls: SighupCall[] = [];
+  /** One line, echoed back: whatever events its call wrote are in stderr before the echo. */
+  const call = async (name: string) => {
+    const from = stderr.length;
+    child.stdin.write(`${name}\n`);
+    const lines = await until(`echo of "${name}"`, () => {
+      const seen = stderr.slice(from).split('\n');
+      const echo = seen.indexOf(name);
+      return echo === -1 ? undefined : seen.slice(0, echo);
+    });
+    const traced = lines.some((line) => line.startsWith('{'));
+    calls.push({ name, traced });
+    return traced;
   };
-  await printed('ready');
-  const whileOff = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  await toggleThenContinue();
-  await printed('on');
-  await toggleThenContinue();
+  const toggleUntil = async (on: boolean, name: string) => {
+    child.kill('SIGHUP');
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      if ((await call(name)) === on) return;
+      await sleep(10);
+    }
+    throw new Error(`SIGHUP did not turn events ${on ? 'on' : 'off'} within 20 s`);
+  };
+  await until('"ready"', () => (stdout.split('\n').includes('ready') ? true : undefined));
+  const whileOff = stderr;
+  await toggleUntil(true, 'during');
+  await toggleUntil(false, 'late');
+  await call('after');
   child.stdin.end();
   const code = await exited;
-  return { whileOff, code, stdout, events: readEvents(file) };
+  const events = parseEvents(stderr.split('\n').filter((line) => line.startsWith('{')).join('\n'));
+  return { whileOff, code, stdout, calls, events };
 }

@@ -80,14 +80,17 @@ describe.each(rows)('the $lang runtime picks up the control file while running',
     try {
       await program.until('the program to start', () => program.lines.some((l) => l.text === 'ready'));
       await program.printedAfter(Date.now()); // running its loop, telemetry off
-      const on = await cli(['trace', `${row.file}:${row.fn}`, '--for', '3s', '--control', control], { cwd: dir });
+      // 6 s: the program must pick the entry up before it expires, and a loaded machine can delay the
+      // runtime's once-a-second check by seconds; the log line below reports how long it took.
+      const on = await cli(['trace', `${row.file}:${row.fn}`, '--for', '6s', '--control', control], { cwd: dir });
       expect(on.code).toBe(0);
       const switched = statSync(control).mtimeMs;
       const expiresAt = Date.parse(JSON.parse(readFileSync(control, 'utf8'))[`${row.file}:${row.fn}`].expires_at);
-      const first = await program.until('the first traced call', () => calls(program)[0], 5_000);
+      const first = await program.until('the first traced call', () => calls(program)[0]);
       const pickupMs = first.timestamp_ns / 1e6 - switched;
-      // Two polls after the expiry, the program is still printing: the switch had its chance to turn off.
-      const late = await program.printedAfter(expiresAt + 2_000, 10_000);
+      // Five polls after the expiry, the program is still printing: the switch had its chance to turn off
+      // (the last call came 0.2 to 0.8 s after the expiry at load 13; two polls left too little room).
+      const late = await program.printedAfter(expiresAt + 5_000);
       const recorded = calls(program);
       expect(new Set(recorded.map((e) => e.function_name))).toEqual(new Set([row.fn]));
       expect(recorded.length).toBeGreaterThan(1);
@@ -109,17 +112,17 @@ describe.each(rows)('the $lang runtime picks up the control file while running',
     try {
       await program.until('the program to start', () => program.lines.some((l) => l.text === 'ready'));
       await cli(['trace', `${row.file}:${row.fn}`, '--for', '10m', '--control', control], { cwd: dir });
-      await program.until('the first traced call', () => calls(program)[0], 5_000);
+      await program.until('the first traced call', () => calls(program)[0]);
       const warnings = () => program.stderr.split('\n').filter((l) => l.startsWith('telemetry: ignoring malformed'));
       writeFileSync(control, '{"tick": ');
       const broken = Date.now();
-      await program.until('one warning', () => warnings().length === 1, 5_000);
+      await program.until('one warning', () => warnings().length === 1);
       // Two more polls of the unchanged file: no second warning, and the function is still traced.
-      const later = await program.printedAfter(Date.now() + 2_200, 10_000);
+      const later = await program.printedAfter(Date.now() + 2_200);
       await program.until('a traced call after the file broke', () => calls(program).some((e) => e.timestamp_ns / 1e6 > broken + 1_500));
       expect(warnings()).toHaveLength(1);
       writeFileSync(control, '[1, 2');
-      await program.until('a second warning for the second change', () => warnings().length === 2, 5_000);
+      await program.until('a second warning for the second change', () => warnings().length === 2);
       expect(calls(program).some((e) => e.timestamp_ns / 1e6 > later)).toBe(true);
       expect(await program.stop()).toBe(0);
       expect(program.stderr.trim().split('\n')).toEqual(warnings());

@@ -25,8 +25,11 @@ export class LiveProgram {
     this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
   }
 
-  /** Polls `probe` every 25 ms until it answers something, failing after `ms`. */
-  async until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
+  /**
+   * Polls `probe` every 25 ms until it answers something, failing after `ms`: generous, since only a
+   * failure waits that long, and a loaded machine can delay a runtime's once-a-second check by seconds.
+   */
+  async until<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {
       const value = probe();

@@ -41,7 +41,9 @@ describe('the Python OTLP exporter across os.fork()', () => {
   });
 
   it('delivers the child\'s spans from the child and the parent\'s once, from the parent', async () => {
-    const env = cleanEnv({ DEBUG: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '3000' });
+    // Each exit waits for its export at most OTEL_EXPORTER_OTLP_TIMEOUT: generous, so that a loaded machine
+    // cannot cut it short and lose spans; a receiver that answers ends the wait at once.
+    const env = cleanEnv({ DEBUG: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '20000' });
     // Python 3.12+ warns about fork() in a process with threads (the exporter's): the program's own concern.
     const result = await run('python3', ['-W', 'ignore::DeprecationWarning', 'fork.py'], { cwd: dir, env });
     expect(result).toMatchObject({ code: 0, stdout: 'child 0\nparent\n', stderr: '' });

@@ -138,7 +138,9 @@ describe.each(rows)('socket events in the $lang runtime', (row) => {
     const receiver = await OtlpReceiver.start();
     const fromCli = await OtlpReceiver.start();
     try {
-      const { events, file } = await runWith('otlp', { DEBUG: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' });
+      // The exit waits for the export at most OTEL_EXPORTER_OTLP_TIMEOUT: generous, so that a loaded machine
+      // cannot cut it short and lose records; a receiver that answers ends the wait at once.
+      const { events, file } = await runWith('otlp', { DEBUG: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '20000' });
       expect(receiver.problems()).toEqual([]);
       const sockets = (logs: ReturnType<OtlpReceiver['logs']>) =>
         logs.filter((l) => l.eventName === 'socket_connection').sort((a, b) => a.spanId.localeCompare(b.spanId));

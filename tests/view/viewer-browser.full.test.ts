@@ -46,9 +46,12 @@ let page: Page;
 let url: string;
 const pageErrors: string[] = [];
 
-/** Waits until `selector` matches `want` elements (the page's CSP forbids evaluating strings in it). */
+/**
+ * Waits until `selector` matches `want` elements (the page's CSP forbids evaluating strings in it),
+ * for as long as the page loads wait (30 s): a browser on a loaded machine can take longer than 10 s.
+ */
 async function count(selector: string, want: (n: number) => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   let n = await page.locator(selector).count();
   while (!want(n)) {
     if (Date.now() > deadline) throw new Error(`${selector}: ${n} elements`);
