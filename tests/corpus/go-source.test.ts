@@ -25,5 +25,5 @@ describe("Go's source tree", () => {
   it('passes gofmt -e on every instrumented file wherever the original does', async () => {
     expect(copies.length, 'the round-trip test above writes the instrumented copies').toBeGreaterThan(0);
     await expectGofmtParses(copies, dir!);
-  }, 600_000);
+  }, 1_800_000);
 });
