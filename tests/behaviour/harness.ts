@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId, ProbeKind } from '../../server/src/engine/types.js';
 
@@ -73,7 +74,7 @@ export async function instrumentAll(engine: Engine, jobs: readonly InstrumentJob
     // The event loop turns between files: a whole corpus instrumented without a break can block the
     // test thread for minutes on a loaded machine, and vitest's calls to its main process then time
     // out ('Timeout calling onTaskUpdate'), which fails the run.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const text = readFileSync(job.source, 'utf8');
     const sites = engine.analyze(job.lang, text).functions;
     counts.eligible += sites.filter((f) => !f.instrumented && !f.ignored && !f.broken && !f.skip).length;

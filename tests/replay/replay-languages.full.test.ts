@@ -3,13 +3,13 @@
 // generated tests pass against the code they were captured from, and fail once one constant of a
 // captured function changes. Real python3 (pytest), node (node:test) and go (go test).
 // Full tier: it runs three toolchains and compiles a Go test binary.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../cli/helpers.js';
+import { run } from '../runtime/helpers.js';
 
 const scratch: string[] = [];
 // A live loopback server the generated tests must not reach.
@@ -89,21 +89,13 @@ const cases: Case[] = [
  * server above can only count a connection while the event loop turns.
  */
 async function exec(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(argv[0]!, argv.slice(1), {
+  const result = await run(argv[0]!, argv.slice(1), {
     cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 240_000,
+    killSignal: 'SIGKILL',
     env: { ...process.env, PYTHONPATH: [pytestPath, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), ...env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => (clearTimeout(timer), resolve(status)));
-  });
-  return { code, output: `${stdout}\n${stderr}` };
+  return { code: result.code, output: `${result.stdout}\n${result.stderr}` };
 }
 
 describe.each(cases)('replay for $lang', (c) => {

@@ -24,6 +24,7 @@ import {
   run,
   runtimeDir,
   scratch,
+  expectSighupStory,
   sighupScenario,
   writeRuntime,
   type Instrumented,
@@ -265,9 +266,7 @@ describe('the Go runtime', () => {
     const { whileOff, code, stdout, calls, events } = await sighupScenario(join(dir, 'prog'), ['sighup'], dir);
     expect(whileOff).toBe('');
     expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\ndone\n' });
-    // Calls made before a signal landed are in the old state; every call after it in the new one.
-    const story = calls.map((c) => `${c.name} ${c.traced ? 'on' : 'off'}`).join(', ');
-    expect(story).toMatch(/^(during off, )*during on, (late on, )*late off, after off$/);
+    expectSighupStory(calls);
     expectWellFormed(events);
     expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['Session', 'Phase', 'Add']));
     expect(entries(events, 'Phase').map((e) => e.args?.name)).toEqual(calls.filter((c) => c.traced).map((c) => `"${c.name}"`));

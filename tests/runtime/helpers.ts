@@ -226,6 +226,12 @@ export interface SighupCall {
   traced: boolean;
 }
 
+/** Calls made before a signal landed are in the old state; every call after it in the new one. */
+export function expectSighupStory(calls: SighupCall[]): void {
+  const story = calls.map((c) => `${c.name} ${c.traced ? 'on' : 'off'}`).join(', ');
+  expect(story).toMatch(/^(during off, )*during on, (late on, )*late off, after off$/);
+}
+
 /**
  * Runs a program's `sighup` mode with telemetry off. The program calls `phase`, prints "ready",
  * then for each line it reads calls `session(line)` (which calls `phase(line)`) and echoes the

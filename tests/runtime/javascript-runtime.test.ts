@@ -25,6 +25,7 @@ import {
   repoRoot,
   run,
   scratch,
+  expectSighupStory,
   sighupScenario,
   writeRuntime,
   type Instrumented,
@@ -161,9 +162,7 @@ describe.each(PROGRAMS)('the JavaScript runtime in $kind', ({ source, entry }) =
     const { whileOff, code, stdout, calls, events } = await sighupScenario(process.execPath, [entry, 'sighup'], dir);
     expect(whileOff).toBe('');
     expect({ code, stdout }).toEqual({ code: 0, stdout: 'ready\ndone\n' });
-    // Calls made before a signal landed are in the old state; every call after it in the new one.
-    const story = calls.map((c) => `${c.name} ${c.traced ? 'on' : 'off'}`).join(', ');
-    expect(story).toMatch(/^(during off, )*during on, (late on, )*late off, after off$/);
+    expectSighupStory(calls);
     expectWellFormed(events);
     expect(new Set(events.map((e) => e.function_name))).toEqual(new Set(['session', 'phase', 'add']));
     expect(entries(events, 'phase').map((e) => e.args?.name)).toEqual(calls.filter((c) => c.traced).map((c) => `"${c.name}"`));

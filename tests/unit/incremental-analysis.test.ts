@@ -5,6 +5,7 @@
 // analyzeTree on a fresh parse, parse errors or not.
 // PROPERTY_SEED and PROPERTY_CASES replay one seed.
 import { readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Tree } from 'web-tree-sitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSince } from '../../server/src/engine/incremental.js';
@@ -116,7 +117,7 @@ describe('incremental analysis', () => {
     // calls to its main process time out, which fails the run.
     for (let seed = first; seed < first + cases; seed++) {
       check(seed);
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     // The incremental path itself must have run, not only the fallback, and with parse errors too.
     expect(counts.incremental).toBeGreaterThan(counts.steps / 2);

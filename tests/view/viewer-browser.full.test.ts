@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bin, repoRoot } from '../cli/helpers.js';
 import { writeSyntheticEvents } from './synthetic-events.js';
@@ -55,7 +56,7 @@ async function count(selector: string, want: (n: number) => boolean): Promise<vo
   let n = await page.locator(selector).count();
   while (!want(n)) {
     if (Date.now() > deadline) throw new Error(`${selector}: ${n} elements`);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     n = await page.locator(selector).count();
   }
 }

@@ -47,7 +47,7 @@ export function isActionData(value: unknown): value is ActionData {
 export function computeEdit(session: Session, snap: Snapshot, data: ActionData): EditResult {
   const { engine } = session;
   const site = snap.analysis.functions.find((f) => f.nameRange.start === data.offset);
-  if (singleFunction.includes(data.action) && !site) return { disabled: 'The function is no longer there' };
+  if (singleFunction.includes(data.action) && !site) return functionGone;
   const one = (f: FunctionSite) => f.nameRange.start === data.offset;
   switch (data.action) {
     case 'add':
@@ -63,9 +63,7 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
     case 'remove':
     case 'removeAll': {
       const select = data.action === 'remove' ? one : undefined;
-      const { changes } = engine.strip(snap.lang, snap.text, select, snap.tree);
-      if (changes.length === 0) return { disabled: 'There is no telemetry to remove' };
-      return { edit: workspaceEdit(session.client, snap, changes) };
+      return stripEdit(session, snap, engine.strip(snap.lang, snap.text, select, snap.tree).changes);
     }
   }
 }
@@ -77,11 +75,9 @@ export function computeEdit(session: Session, snap: Snapshot, data: ActionData):
  * edit whose document changed meanwhile is refused, never sent stale. Ignore is computed before any await.
  */
 export async function computeEditOnPool(session: Session, snap: Snapshot, data: ActionData): Promise<EditResult> {
+  if (singleFunction.includes(data.action) && !snap.analysis.functions.some((f) => f.nameRange.start === data.offset)) return functionGone;
+  if (data.action === 'ignore') return computeEdit(session, snap, data);
   if (data.action === 'remove' || data.action === 'removeAll') return removeOnPool(session, snap, data);
-  if (data.action !== 'add' && data.action !== 'addAll') return computeEdit(session, snap, data);
-  if (data.action === 'add' && !snap.analysis.functions.some((f) => f.nameRange.start === data.offset)) {
-    return { disabled: 'The function is no longer there' };
-  }
   const setup = session.runtime.prepare(snap);
   if ('error' in setup) return { disabled: setup.error };
   const { kinds, functionTypes } = snap.requirements;
@@ -103,9 +99,6 @@ export async function computeEditOnPool(session: Session, snap: Snapshot, data: 
  * milliseconds when done here.
  */
 async function removeOnPool(session: Session, snap: Snapshot, data: ActionData): Promise<EditResult> {
-  if (data.action === 'remove' && !snap.analysis.functions.some((f) => f.nameRange.start === data.offset)) {
-    return { disabled: 'The function is no longer there' };
-  }
   let changes: TextChange[];
   try {
     const select: Selection | undefined = data.action === 'remove' ? { offsets: [data.offset!] } : undefined;
@@ -114,8 +107,11 @@ async function removeOnPool(session: Session, snap: Snapshot, data: ActionData):
     return onMainThread(session, snap, data, error);
   }
   if (session.documents.get(snap.uri)?.version !== snap.version) return changedMeanwhile;
-  if (changes.length === 0) return { disabled: 'There is no telemetry to remove' };
-  return { edit: workspaceEdit(session.client, snap, changes) };
+  return stripEdit(session, snap, changes);
+}
+
+function stripEdit(session: Session, snap: Snapshot, changes: readonly TextChange[]): EditResult {
+  return changes.length === 0 ? { disabled: 'There is no telemetry to remove' } : { edit: workspaceEdit(session.client, snap, changes) };
 }
 
 /**
@@ -129,6 +125,7 @@ async function onMainThread(session: Session, snap: Snapshot, data: ActionData, 
   return now?.version === snap.version ? computeEdit(session, now, data) : changedMeanwhile;
 }
 
+const functionGone: EditResult = { disabled: 'The function is no longer there' };
 const changedMeanwhile: EditResult = { disabled: 'The document changed while the edit was computed; ask for code actions again' };
 
 /** Only the required kinds: the engine adds those the selected functions lack, and nothing else. */
